@@ -1,0 +1,93 @@
+/**
+ * The `juror` command. Exit codes: 0 ok; 1 a threshold missed or a metric wholly failed; 2 bad
+ * config or input (or a provider refusing the run: bad key, unknown model); 3 an unexpected error.
+ */
+import { Command, CommanderError } from 'commander';
+import { JurorError } from '../errors.js';
+import { evalCommand } from './eval.js';
+import { runsListCommand, runsShowCommand } from './runs.js';
+
+export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
+
+/** Runs the CLI on `argv` (as process.argv) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('juror')
+    .description('Juror: LLM-as-a-judge evaluation — judges, metrics, tracked runs, CI gates')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  let code: number = EXIT.ok;
+  const setCode = (c: number) => {
+    code = c;
+  };
+
+  program
+    .command('eval')
+    .description('run the metrics and judges of a config over its dataset, store the run, print the results')
+    .argument('<config>', 'the config file (YAML)')
+    .option('--json', 'print one JSON object on stdout instead of the summary table')
+    .option('--out <file>', 'write the results table to a .json, .jsonl or .csv file')
+    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
+    .option('--experiment <name>', "override the config's experiment")
+    .option('--run-name <name>', "override the config's run_name")
+    .action(async (config: string, opts: EvalFlags) => setCode(await evalCommand(config, opts)));
+
+  const runs = program.command('runs').description('list and show stored runs');
+  runs
+    .command('list')
+    .description('runs, newest first, with their headline metrics')
+    .option('--experiment <name>', 'only this experiment')
+    .option('--status <status>', 'only runs with this status (running, finished, failed, interrupted)')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .option('--db <path>', 'the SQLite store')
+    .action(async (opts: RunsListFlags) => setCode(await runsListCommand(opts)));
+  runs
+    .command('show')
+    .description("a run's metrics, counts and first rows")
+    .argument('<run-id>', 'the run id, or a unique prefix of it')
+    .option('--rows <n>', 'how many rows to show', '10')
+    .option('--json', 'print JSON')
+    .option('--db <path>', 'the SQLite store')
+    .action(async (id: string, opts: RunsShowFlags) => setCode(await runsShowCommand(id, opts)));
+
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+export interface EvalFlags {
+  json?: boolean;
+  out?: string;
+  db?: string;
+  experiment?: string;
+  runName?: string;
+}
+export interface RunsListFlags {
+  experiment?: string;
+  status?: string;
+  limit: string;
+  json?: boolean;
+  db?: string;
+}
+export interface RunsShowFlags {
+  rows: string;
+  json?: boolean;
+  db?: string;
+}
+
+/** Prints an error for a person and returns its exit code. */
+export function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (error instanceof JurorError) {
+    process.stderr.write(`juror: ${error.kind} error: ${error.describe()}\n`);
+    return EXIT.badInput;
+  }
+  process.stderr.write(`juror: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+  return EXIT.internal;
+}

@@ -1,0 +1,97 @@
+/**
+ * The YAML config's shape, snake_case as MLflow's keys. Validated with zod at the edge; every
+ * error is mapped back to the file's line and column by the loader.
+ */
+import { z } from 'zod';
+import { AGGREGATIONS } from '../judges/definition.js';
+import { MODEL_TYPES } from '../metrics/presets.js';
+
+const text = z.string().min(1, 'must not be empty');
+const parameters = z.record(z.string(), z.unknown());
+
+export const exampleSchema = z.strictObject({
+  input: z.string().optional(),
+  output: z.string(),
+  score: z.union([z.number(), z.string()]),
+  justification: z.string(),
+  grading_context: z.record(z.string(), z.string()).optional(),
+});
+
+const outputSchema = z.union([
+  z.enum(['scale', 'yes_no', 'binary']),
+  z.strictObject({ scale: z.tuple([z.number().int(), z.number().int()]) }),
+  z.strictObject({ categories: z.record(z.string(), z.number()) }),
+  z.strictObject({ yes_no: z.strictObject({ threshold: z.number() }) }),
+]);
+
+const judgeCommon = {
+  name: text,
+  version: z.string().optional(),
+  model: text.optional(),
+  parameters: parameters.optional(),
+  aggregations: z.array(z.enum(AGGREGATIONS as [string, ...string[]])).optional(),
+  greater_is_better: z.boolean().optional(),
+  metric_metadata: z.record(z.string(), z.unknown()).optional(),
+  output: outputSchema.optional(),
+  examples: z.array(exampleSchema).optional(),
+};
+
+export const rubricJudgeSchema = z.strictObject({
+  ...judgeCommon,
+  definition: text,
+  grading_prompt: text,
+  grading_context_columns: z.array(z.string()).optional(),
+  include_input: z.boolean().optional(),
+});
+
+export const promptJudgeSchema = z.strictObject({
+  ...judgeCommon,
+  judge_prompt: text,
+});
+
+export type RubricJudgeConfig = z.infer<typeof rubricJudgeSchema>;
+export type PromptJudgeConfig = z.infer<typeof promptJudgeSchema>;
+export type JudgeConfig = RubricJudgeConfig | PromptJudgeConfig;
+
+export const configSchema = z.strictObject({
+  experiment: text.optional(),
+  run_name: text.optional(),
+  data: text,
+  col_mapping: z.record(z.string(), text).optional(),
+  model: z
+    .strictObject({
+      uri: text,
+      system: z.string().optional(),
+      prompt: text,
+      parameters: parameters.optional(),
+    })
+    .optional(),
+  model_type: z.enum(MODEL_TYPES).optional(),
+  judge_model: text.optional(),
+  metrics: z.array(z.unknown()).optional(),
+  extra_metrics: z.array(z.unknown()).optional(),
+  thresholds: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  endpoints: z
+    .record(
+      z.string(),
+      z.strictObject({
+        base_url: text,
+        api_key_env: text.optional(),
+        structured_outputs: z.boolean().optional(),
+        headers: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .optional(),
+  providers: z
+    .record(
+      z.string(),
+      z.strictObject({
+        max_concurrency: z.number().int().positive().optional(),
+        rpm: z.number().positive().optional(),
+      }),
+    )
+    .optional(),
+  prices: z.record(z.string(), z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative() })).optional(),
+});
+
+export type JurorConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,95 @@
+/**
+ * Column mapping: which dataset column (or the model under test's answer) a variable such as
+ * `{inputs}`, `{response}` or `{question}` reads. MLflow's and Databricks' standard names are
+ * aliases of one another, so a config written for either works.
+ */
+import { ConfigError } from '../errors.js';
+
+/** Standard variable names, grouped by meaning: MLflow's first, then Databricks'. */
+export const STANDARD_GROUPS: Record<string, readonly string[]> = {
+  inputs: ['inputs', 'request'],
+  predictions: ['predictions', 'outputs', 'response'],
+  targets: ['targets', 'expected_response'],
+  context: ['context', 'retrieved_context'],
+};
+
+const GROUP_OF = new Map<string, string>(
+  Object.entries(STANDARD_GROUPS).flatMap(([group, names]) => names.map((name) => [name, group] as const)),
+);
+
+/** Where a variable's value comes from. */
+export type ColumnSource = { column: string } | { modelOutput: true };
+
+/** The column-mapping rules of one run: the dataset's columns, `col_mapping`, and whether a model answers. */
+export class Columns {
+  readonly columns: readonly string[];
+  readonly colMapping: Readonly<Record<string, string>>;
+  readonly hasModel: boolean;
+  private readonly known: Set<string>;
+
+  /** Checks `col_mapping` against the dataset's columns (an unknown column is a config error). */
+  constructor(options: { columns: readonly string[]; colMapping?: Record<string, string>; hasModel: boolean; file?: string }) {
+    this.columns = options.columns;
+    this.colMapping = options.colMapping ?? {};
+    this.hasModel = options.hasModel;
+    this.known = new Set(options.columns);
+    for (const [name, column] of Object.entries(this.colMapping)) {
+      if (!this.known.has(column)) {
+        throw new ConfigError(`col_mapping.${name} names column '${column}', which the dataset does not have`, {
+          where: { field: `col_mapping.${name}`, ...(options.file ? { file: options.file } : {}) },
+          hint: `use one of the dataset's columns: ${options.columns.join(', ')}`,
+        });
+      }
+    }
+  }
+
+  /** The source of a variable, or undefined when nothing provides it. */
+  resolve(variable: string): ColumnSource | undefined {
+    const mapped = this.colMapping[variable];
+    if (mapped !== undefined) return { column: mapped };
+    const group = GROUP_OF.get(variable);
+    const aliases = group ? STANDARD_GROUPS[group]! : [];
+    for (const alias of aliases) {
+      const column = this.colMapping[alias];
+      if (column !== undefined) return { column };
+    }
+    // The model under test's answer is the prediction, even if the data has an old `outputs` column.
+    if (group === 'predictions' && this.hasModel) return { modelOutput: true };
+    if (this.known.has(variable)) return { column: variable };
+    for (const alias of aliases) {
+      if (this.known.has(alias)) return { column: alias };
+    }
+    return undefined;
+  }
+
+  /**
+   * Resolves a variable or throws a config error naming who needs it and how to provide it —
+   * called before any judge call so that a missing column never costs money.
+   */
+  require(variable: string, neededBy: string): ColumnSource {
+    const source = this.resolve(variable);
+    if (source) return source;
+    const group = GROUP_OF.get(variable);
+    const aliases = group ? STANDARD_GROUPS[group]!.filter((a) => a !== variable) : [];
+    const also = aliases.length ? ` (or its alias ${aliases.join(' / ')})` : '';
+    throw new ConfigError(`${neededBy} needs '{${variable}}', but no column provides it`, {
+      where: { field: `col_mapping.${variable}` },
+      hint:
+        `map it with col_mapping: { ${variable}: <column> }${also}; the dataset's columns are: ${this.columns.join(', ')}` +
+        (group === 'predictions' && !this.hasModel ? '; or give a model under test (`model:`) to produce the outputs' : ''),
+    });
+  }
+
+  /** The value of a source in a row, given the model's answer if any. */
+  static read(source: ColumnSource, record: Record<string, unknown>, modelOutput: string | undefined): unknown {
+    return 'column' in source ? record[source.column] : modelOutput;
+  }
+}
+
+/** Turns a cell into prompt text: strings as they are, other values as JSON, missing ones as empty. */
+export function cellText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
+}

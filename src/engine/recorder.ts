@@ -1,0 +1,171 @@
+/**
+ * Collects a run's outcomes as rows finish: writes them to the store in batches (so a killed run
+ * keeps every finished batch), keeps per-metric values for aggregation, counts errors, tokens and
+ * cost, and builds the results table when asked to.
+ */
+import type { DataRecord } from '../data/dataset.js';
+import type { MetricOutcome } from '../metrics/metric.js';
+import type { ResultRecord, RowRecord, RunMetricRecord, Store } from '../store/store.js';
+import { aggregate, Values } from './aggregate.js';
+import type { ModelAnswer } from './model-under-test.js';
+import type { Aggregation } from '../judges/definition.js';
+
+/** One metric as the recorder sees it. */
+export interface RecordedMetric {
+  key: string;
+  aggregations: Aggregation[];
+}
+
+/** Counts of one metric over the run. */
+export interface MetricTotals {
+  metric: string;
+  rowsScored: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+const FLUSH_ROWS = 256;
+const FLUSH_MS = 1000;
+
+export class Recorder {
+  readonly table: DataRecord[] | undefined;
+  rowsDone = 0;
+  private readonly values: Values[];
+  private readonly totals: MetricTotals[];
+  private pendingRows: RowRecord[] = [];
+  private pendingResults: ResultRecord[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private lastFlush = Date.now();
+  private writeError: unknown;
+  model = { inputTokens: 0, outputTokens: 0, costUsd: 0, errors: 0 };
+
+  constructor(
+    private readonly store: Store | undefined,
+    private readonly runId: string,
+    private readonly metrics: RecordedMetric[],
+    options: { collectTable: boolean },
+  ) {
+    this.values = metrics.map(() => new Values());
+    this.totals = metrics.map((m) => ({ metric: m.key, rowsScored: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }));
+    this.table = options.collectTable ? [] : undefined;
+  }
+
+  /** Records one finished row; outcomes are in the order of the metrics. */
+  add(index: number, record: DataRecord, answer: ModelAnswer | undefined, outcomes: MetricOutcome[]): void {
+    this.rowsDone++;
+    const tableRow: DataRecord | undefined = this.table ? { ...record } : undefined;
+    if (answer) {
+      if (answer.ok) {
+        this.model.inputTokens += answer.usage?.inputTokens ?? 0;
+        this.model.outputTokens += answer.usage?.outputTokens ?? 0;
+        this.model.costUsd += answer.costUsd;
+      } else this.model.errors++;
+      if (tableRow) tableRow.outputs = answer.ok ? answer.text : null;
+    }
+    if (this.store) {
+      this.pendingRows.push({
+        run_id: this.runId,
+        row_index: index,
+        record: JSON.stringify(record),
+        outputs: answer?.ok ? answer.text : null,
+        model_latency_ms: answer ? answer.latencyMs : null,
+        model_input_tokens: answer?.ok ? (answer.usage?.inputTokens ?? null) : null,
+        model_output_tokens: answer?.ok ? (answer.usage?.outputTokens ?? null) : null,
+        model_error: answer && !answer.ok ? answer.error : null,
+      });
+    }
+    outcomes.forEach((outcome, i) => {
+      const key = this.metrics[i]!.key;
+      const totals = this.totals[i]!;
+      totals.inputTokens += outcome.usage?.inputTokens ?? 0;
+      totals.outputTokens += outcome.usage?.outputTokens ?? 0;
+      totals.costUsd += outcome.costUsd ?? 0;
+      if (outcome.ok) {
+        totals.rowsScored++;
+        this.values[i]!.push(outcome.value);
+      } else totals.errors++;
+      if (tableRow) {
+        tableRow[`${key}/score`] = outcome.ok ? outcome.value : null;
+        tableRow[`${key}/justification`] = outcome.ok ? (outcome.justification ?? null) : null;
+        if (outcome.ok && outcome.label !== undefined) tableRow[`${key}/label`] = outcome.label;
+        if (!outcome.ok) tableRow[`${key}/error`] = outcome.error;
+      }
+      if (this.store) this.pendingResults.push(resultRecord(this.runId, index, key, outcome));
+    });
+    if (tableRow) this.table!.push(tableRow);
+    if (this.pendingRows.length >= FLUSH_ROWS || Date.now() - this.lastFlush >= FLUSH_MS) void this.flush();
+  }
+
+  /** Writes what is pending; writes are serialized so batches land in order. */
+  flush(): Promise<void> {
+    if (!this.store || (this.pendingRows.length === 0 && this.pendingResults.length === 0)) return this.writing;
+    const rows = this.pendingRows;
+    const results = this.pendingResults;
+    this.pendingRows = [];
+    this.pendingResults = [];
+    this.lastFlush = Date.now();
+    const store = this.store;
+    this.writing = this.writing.then(() =>
+      store.writeBatch(rows, results).catch((error: unknown) => {
+        this.writeError ??= error;
+      }),
+    );
+    return this.writing;
+  }
+
+  /** Flushes and reports a failed write, so that a lost batch never goes unnoticed. */
+  async finish(): Promise<void> {
+    await this.flush();
+    if (this.writeError) throw this.writeError;
+  }
+
+  /** Aggregates keyed `name/version/aggregation`. */
+  metricsSummary(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.metrics.forEach((metric, i) => {
+      for (const [aggregation, value] of Object.entries(aggregate(this.values[i]!.view(), metric.aggregations))) {
+        out[`${metric.key}/${aggregation}`] = value;
+      }
+    });
+    return out;
+  }
+
+  perMetric(): MetricTotals[] {
+    return this.totals.map((t) => ({ ...t }));
+  }
+
+  /** Per-metric totals in the store's shape. */
+  perMetricRecords(): RunMetricRecord[] {
+    return this.totals.map((t) => ({
+      run_id: this.runId,
+      metric: t.metric,
+      rows_scored: t.rowsScored,
+      error_count: t.errors,
+      input_tokens: t.inputTokens,
+      output_tokens: t.outputTokens,
+      cost_usd: t.costUsd,
+    }));
+  }
+}
+
+function resultRecord(runId: string, index: number, metric: string, outcome: MetricOutcome): ResultRecord {
+  return {
+    run_id: runId,
+    row_index: index,
+    metric,
+    value: outcome.ok ? outcome.value : null,
+    score: outcome.ok && outcome.score !== undefined ? String(outcome.score) : null,
+    label: outcome.ok ? (outcome.label ?? null) : null,
+    justification: outcome.ok ? (outcome.justification ?? null) : null,
+    raw: outcome.raw ?? null,
+    details: outcome.details ? JSON.stringify(outcome.details) : null,
+    prompt: outcome.prompt ? outcome.prompt.user : null,
+    input_tokens: outcome.usage?.inputTokens ?? 0,
+    output_tokens: outcome.usage?.outputTokens ?? 0,
+    cost_usd: outcome.costUsd ?? 0,
+    latency_ms: outcome.latencyMs ?? null,
+    error: outcome.ok ? null : outcome.error,
+  };
+}

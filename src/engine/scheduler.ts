@@ -1,0 +1,208 @@
+/**
+ * Calls to providers, per endpoint (base URL + key): a concurrency cap that adapts to 429s
+ * (halved on a 429, raised back one step per window of successes), optional requests-per-minute
+ * pacing, a per-call timeout, and bounded retries with exponential backoff and jitter that honour
+ * `Retry-After`. Configuration faults (401/403/404, or a 400 before anything succeeded) are not
+ * retried: they stop the run with a ProviderError instead of failing every row.
+ */
+import { APICallError } from '@ai-sdk/provider';
+import { ProviderError } from '../errors.js';
+
+/** Limits of one provider endpoint (`providers: { <name>: { max_concurrency, rpm } }`). */
+export interface EndpointLimits {
+  maxConcurrency: number;
+  /** Requests per minute; unlimited when absent. */
+  rpm?: number;
+}
+
+/** How failed calls are retried. */
+export interface RetryPolicy {
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: EndpointLimits = { maxConcurrency: 16 };
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 8, baseDelayMs: 500, maxDelayMs: 60_000, timeoutMs: 120_000 };
+
+/** Who is being called: the endpoint identity and what to name in messages. */
+export interface Target {
+  endpoint: string;
+  provider: string;
+  uri: string;
+  keyEnv?: string;
+}
+
+/** Counters for progress and summaries. */
+export interface SchedulerStats {
+  calls: number;
+  retries: number;
+  rateLimited: number;
+}
+
+type Failure = { retry: true; afterMs?: number; reason: string } | { retry: false; fatal: boolean; reason: string; status?: number };
+
+export class Scheduler {
+  readonly stats: SchedulerStats = { calls: 0, retries: 0, rateLimited: 0 };
+  private readonly gates = new Map<string, Gate>();
+  private readonly limits: (provider: string) => EndpointLimits;
+  private readonly retry: RetryPolicy;
+  private stopped: Error | undefined;
+
+  constructor(options: { limits?: Record<string, Partial<EndpointLimits>>; retry?: Partial<RetryPolicy> } = {}) {
+    this.limits = (provider) => ({ ...DEFAULT_LIMITS, ...(options.limits?.[provider] ?? {}) });
+    this.retry = { ...DEFAULT_RETRY, ...(options.retry ?? {}) };
+  }
+
+  /** Refuses every call from now on with `reason` (a fatal fault, a cancel, a budget). */
+  stop(reason: Error): void {
+    this.stopped ??= reason;
+    for (const gate of this.gates.values()) gate.rejectWaiting(this.stopped);
+  }
+
+  /** Runs `attempt` under the target's limits, retrying transient failures. */
+  async call<T>(target: Target, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const gate = this.gate(target);
+    for (let tryNumber = 0; ; tryNumber++) {
+      if (this.stopped) throw this.stopped;
+      await gate.acquire();
+      let failure: Failure;
+      try {
+        if (this.stopped) throw this.stopped;
+        this.stats.calls++;
+        const result = await attempt(AbortSignal.timeout(this.retry.timeoutMs));
+        gate.release('ok');
+        return result;
+      } catch (error) {
+        if (error === this.stopped) {
+          gate.release('ok');
+          throw error;
+        }
+        failure = classify(error, gate.succeeded);
+        gate.release(failure.retry && failure.afterMs !== undefined ? 'limited' : 'failed');
+        if (!failure.retry) {
+          if (failure.fatal) {
+            const fatal = new ProviderError(`${target.uri}: ${failure.reason}`, { status: failure.status, hint: hintFor(failure.status, target), cause: error });
+            this.stop(fatal);
+            throw fatal;
+          }
+          throw new Error(failure.reason, { cause: error });
+        }
+      }
+      if (failure.afterMs !== undefined) this.stats.rateLimited++;
+      if (tryNumber >= this.retry.maxRetries) throw new Error(`${failure.reason} (gave up after ${tryNumber + 1} attempts)`);
+      this.stats.retries++;
+      const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** tryNumber) * (0.5 + Math.random() / 2);
+      await sleep(Math.max(failure.afterMs ?? 0, failure.afterMs !== undefined ? 0 : backoff));
+    }
+  }
+
+  private gate(target: Target): Gate {
+    let gate = this.gates.get(target.endpoint);
+    if (!gate) {
+      gate = new Gate(this.limits(target.provider));
+      this.gates.set(target.endpoint, gate);
+    }
+    return gate;
+  }
+}
+
+/** One endpoint's concurrency slots and request pacing. */
+class Gate {
+  private limit: number;
+  private inFlight = 0;
+  private readonly waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private okStreak = 0;
+  private nextStart = 0;
+  succeeded = 0;
+
+  constructor(private readonly config: EndpointLimits) {
+    this.limit = config.maxConcurrency;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.inFlight < this.limit && this.waiting.length === 0) this.inFlight++;
+    else await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (this.config.rpm) {
+      // Pace starts evenly: one every 60/rpm seconds.
+      const now = Date.now();
+      const start = Math.max(now, this.nextStart);
+      this.nextStart = start + 60_000 / this.config.rpm;
+      if (start > now) await sleep(start - now);
+    }
+  }
+
+  release(outcome: 'ok' | 'limited' | 'failed'): void {
+    this.inFlight--;
+    if (outcome === 'ok') {
+      this.succeeded++;
+      // Additive increase: one more slot after a window of successes at the current level.
+      if (this.limit < this.config.maxConcurrency && ++this.okStreak >= this.limit) {
+        this.limit++;
+        this.okStreak = 0;
+      }
+    } else if (outcome === 'limited') {
+      // Multiplicative decrease on a 429: the provider told us we are too many.
+      this.limit = Math.max(1, Math.floor(this.limit / 2));
+      this.okStreak = 0;
+    }
+    while (this.inFlight < this.limit && this.waiting.length > 0) {
+      this.inFlight++;
+      this.waiting.shift()!.resolve();
+    }
+  }
+
+  rejectWaiting(reason: Error): void {
+    for (const waiter of this.waiting.splice(0)) waiter.reject(reason);
+  }
+}
+
+function classify(error: unknown, succeededBefore: number): Failure {
+  if (APICallError.isInstance(error)) {
+    const status = error.statusCode;
+    const reason = `HTTP ${status ?? '?'}: ${firstLine(error.message)}`;
+    if (status === 429) return { retry: true, afterMs: retryAfterMs(error.responseHeaders) ?? 1000, reason };
+    if (status === 401 || status === 403 || status === 404) return { retry: false, fatal: true, reason, status };
+    if (status === 400 || status === 422) {
+      // Before any success a 400 means the request itself (model, parameters) is wrong for every row.
+      return { retry: false, fatal: succeededBefore === 0, reason, status };
+    }
+    if (status === undefined || status === 408 || status === 409 || status >= 500) return { retry: true, reason };
+    return { retry: false, fatal: false, reason, status };
+  }
+  const err = error as Error;
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return { retry: true, reason: 'the call timed out' };
+  // fetch failures (connection refused or reset, socket hang up) surface as TypeError with a cause.
+  if (err instanceof TypeError || /ECONNRESET|ECONNREFUSED|socket|network|fetch failed|terminated/i.test(String(err?.message))) {
+    return { retry: true, reason: `connection failed: ${firstLine(String(err?.message))}${err?.cause ? ` (${(err.cause as Error).message ?? err.cause})` : ''}` };
+  }
+  return { retry: false, fatal: false, reason: firstLine(String(err?.message ?? error)) };
+}
+
+/** Reads `retry-after-ms` (OpenAI) or `retry-after` (seconds or an HTTP date). */
+export function retryAfterMs(headers: Record<string, string> | undefined): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number(headers['retry-after-ms']);
+  if (headers['retry-after-ms'] !== undefined && Number.isFinite(ms)) return Math.max(0, ms);
+  const after = headers['retry-after'];
+  if (after === undefined) return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(after);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+function hintFor(status: number | undefined, target: Target): string {
+  if (status === 401 || status === 403) return target.keyEnv ? `check ${target.keyEnv}: the provider rejected the key` : 'check the endpoint\'s key (api_key_env)';
+  if (status === 404) return `check the model name in ${target.uri} and the base URL`;
+  return 'check the model URI and its parameters (the provider rejected the request as a whole)';
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.slice(0, 300);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,36 @@
+/**
+ * Juror: LLM-as-a-judge evaluation. The library's public API: judges, metrics, `evaluate()`,
+ * the tracking store, and the errors it raises.
+ */
+export { evaluate, type EvaluateOptions, type EvaluationResult, type MetricSpec, type Progress } from './engine/evaluate.js';
+export type { ModelEndpoint, ModelUnderTest } from './engine/model-under-test.js';
+export { aggregate } from './engine/aggregate.js';
+export { parseThreshold, checkThresholds, type Threshold, type ThresholdResult } from './engine/thresholds.js';
+export {
+  makeGenaiMetric,
+  makeGenaiMetricFromPrompt,
+  judgeKey,
+  type Aggregation,
+  type AssessmentType,
+  type EvaluationExample,
+  type Judge,
+  type MetricMetadata,
+  type OutputKind,
+  type PromptJudge,
+  type PromptJudgeOptions,
+  type RubricJudge,
+  type RubricJudgeOptions,
+} from './judges/definition.js';
+export { judgeFromConfig, judgeToConfig, judgeToYaml } from './judges/serialize.js';
+export { renderJudgePrompt, type JudgeMessages } from './judges/prompt.js';
+export { parseAnswer, answerSchema, type Verdict } from './judges/output.js';
+export { builtInMetric, builtInMetricNames } from './metrics/builtin.js';
+export { exactMatch } from './metrics/exact-match.js';
+export type { Metric, MetricOutcome, RowInput } from './metrics/metric.js';
+export { MODEL_TYPES, type ModelType } from './metrics/presets.js';
+export { openDataset, type Dataset, type DataRecord } from './data/dataset.js';
+export { writeTable } from './data/write.js';
+export { loadConfig } from './config/load.js';
+export { parseModelUri, resolveModel, type EndpointConfig } from './providers/models.js';
+export { Store, defaultStoreLocation, type StoreLocation, type RunDetails } from './store/store.js';
+export { JurorError, ConfigError, InputError, ProviderError } from './errors.js';

@@ -1,0 +1,51 @@
+/** A judge as a metric: resolves its variables and model when prepared, then judges each row. */
+import { cellText, Columns } from '../data/columns.js';
+import type { Judge } from '../judges/definition.js';
+import { judgeVariables } from '../judges/prompt.js';
+import { chunksText, runJudge, toChunks } from '../judges/run-judge.js';
+import type { Metric, MetricOutcome, PrepareContext, RowScorer } from './metric.js';
+
+const CONTEXT_NAMES = new Set(['context', 'retrieved_context']);
+
+/** Wraps a judge definition as a metric. */
+export function judgeMetric(judge: Judge): Metric {
+  return {
+    name: judge.name,
+    version: judge.version,
+    kind: 'judge',
+    aggregations: judge.aggregations,
+    greaterIsBetter: judge.greaterIsBetter,
+    judge,
+    prepare: (context) => prepareJudge(judge, context),
+  };
+}
+
+function prepareJudge(judge: Judge, context: PrepareContext): RowScorer {
+  const neededBy = `judge '${judge.name}'`;
+  const variables = judgeVariables(judge);
+  const sources = new Map(variables.map((name) => [name, context.columns.require(name, neededBy)]));
+  const chunkVariable = judge.assessmentType === 'RETRIEVAL' ? variables.find((v) => CONTEXT_NAMES.has(v)) ?? 'retrieved_context' : undefined;
+  const chunkSource = chunkVariable ? (sources.get(chunkVariable) ?? context.columns.require(chunkVariable, neededBy)) : undefined;
+  const chat = context.chatFor(judge.model, `metrics.${judge.name}.model`);
+
+  return async (row): Promise<MetricOutcome> => {
+    const text = (name: string): string => {
+      const value = Columns.read(sources.get(name)!, row.record, row.outputs);
+      // A context column holding a list of chunks reads as their concatenated contents (Databricks).
+      return CONTEXT_NAMES.has(name) ? chunksText(toChunks(value)) : cellText(value);
+    };
+    const chunks = chunkSource ? toChunks(Columns.read(chunkSource, row.record, row.outputs)) : undefined;
+    const judgement = await runJudge(judge, text, chunks, chat);
+    const spent = { raw: judgement.raw, prompt: judgement.prompt, usage: judgement.usage, costUsd: judgement.costUsd, latencyMs: judgement.latencyMs };
+    if (!judgement.ok) return { ok: false, error: judgement.error, ...(judgement.details ? { details: judgement.details } : {}), ...spent };
+    return {
+      ok: true,
+      value: judgement.value,
+      score: judgement.score,
+      ...(judgement.label ? { label: judgement.label } : {}),
+      justification: judgement.justification,
+      ...(judgement.details ? { details: judgement.details } : {}),
+      ...spent,
+    };
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * A metric is anything that scores a row: a judge, a heuristic, a code function. Each is prepared
+ * once per run (checking its columns, resolving its model — before any call) into a row scorer.
+ */
+import type { Columns } from '../data/columns.js';
+import type { DataRecord } from '../data/dataset.js';
+import type { Aggregation, Judge } from '../judges/definition.js';
+import type { JudgeMessages } from '../judges/prompt.js';
+import type { Chat, ChunkVerdict, Usage } from '../judges/run-judge.js';
+
+/** A row as metrics see it: the dataset record and the model under test's answer, if any. */
+export interface RowInput {
+  index: number;
+  record: DataRecord;
+  outputs?: string;
+}
+
+/** What one metric says of one row. An error is kept with its reason, never turned into a number. */
+export type MetricOutcome = (
+  | { ok: true; value: number; score?: number | string; label?: string; justification?: string; details?: ChunkVerdict[] }
+  | { ok: false; error: string; details?: ChunkVerdict[] }
+) & { raw?: string; prompt?: JudgeMessages; usage?: Usage; costUsd?: number; latencyMs?: number };
+
+/** Scores one row. */
+export type RowScorer = (row: RowInput) => Promise<MetricOutcome> | MetricOutcome;
+
+/** What a metric may use while it is prepared. */
+export interface PrepareContext {
+  columns: Columns;
+  /** The chat function for a judge model URI (the metric's own, else the run's judge model); throws a ConfigError if none. */
+  chatFor(modelUri: string | undefined, field: string): Chat;
+}
+
+export interface Metric {
+  readonly name: string;
+  readonly version: string;
+  readonly kind: 'judge' | 'heuristic' | 'code';
+  readonly aggregations: Aggregation[];
+  readonly greaterIsBetter: boolean;
+  /** The judge definition, for judge metrics: stored with the run. */
+  readonly judge?: Judge;
+  /** Checks the metric's columns and model and returns its scorer; throws ConfigError. */
+  prepare(context: PrepareContext): RowScorer;
+}
+
+/** The `name/version` of a metric, the prefix of its keys. */
+export function metricKey(metric: Pick<Metric, 'name' | 'version'>): string {
+  return `${metric.name}/${metric.version}`;
+}

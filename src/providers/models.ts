@@ -1,0 +1,119 @@
+/**
+ * Model URIs → AI SDK language models. `provider:/model` (MLflow) and `provider:model` both work;
+ * the provider is `openai`, `anthropic`, `google`, `ollama`, or a named OpenAI-compatible endpoint
+ * from the config. Credentials are checked here, before the first call.
+ */
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { LanguageModel } from 'ai';
+import { createOllama } from 'ollama-ai-provider-v2';
+import { ConfigError } from '../errors.js';
+
+/** A parsed model URI. */
+export interface ModelRef {
+  provider: string;
+  modelId: string;
+  uri: string;
+}
+
+/** A named OpenAI-compatible endpoint declared in the config (`endpoints:`). */
+export interface EndpointConfig {
+  base_url: string;
+  /** Name of the environment variable holding the key; none for servers without auth. */
+  api_key_env?: string;
+  /** Whether the server honours `response_format: json_schema` (vLLM, Ollama, llama.cpp, LM Studio do). */
+  structured_outputs?: boolean;
+  headers?: Record<string, string>;
+}
+
+/** A model ready to call, and what identifies its endpoint for scheduling and for error messages. */
+export interface ResolvedModel {
+  ref: ModelRef;
+  model: LanguageModel;
+  /** Base URL + key identity: calls sharing it share concurrency and rate limits. */
+  endpoint: string;
+  /** The env var the key came from, named in messages when the provider rejects the key. */
+  keyEnv?: string;
+}
+
+export const BUILT_IN_PROVIDERS = ['openai', 'anthropic', 'google', 'ollama'] as const;
+
+/**
+ * Parses `openai:/gpt-4o` or `openai:gpt-4o`.
+ * @example parseModelUri('openai:/gpt-4o-mini') // { provider: 'openai', modelId: 'gpt-4o-mini', … }
+ */
+export function parseModelUri(uri: string, field = 'model'): ModelRef {
+  const match = /^([A-Za-z][\w-]*):\/?(.+)$/.exec(uri.trim());
+  if (!match) {
+    throw new ConfigError(`model URI ${JSON.stringify(uri)} is not of the form provider:/model`, {
+      where: { field },
+      hint: 'write e.g. openai:/gpt-4o-mini, anthropic:/claude-3-5-sonnet-latest, google:/gemini-2.0-flash, ollama:/llama3.1, or <endpoint>:/<model> for an endpoint declared under `endpoints:`',
+    });
+  }
+  return { provider: match[1]!.toLowerCase(), modelId: match[2]!, uri };
+}
+
+/** Environment variables consulted, with the one that is set, for error messages. */
+type Env = Record<string, string | undefined>;
+
+/** Resolves a model URI against the built-in providers and the config's endpoints. */
+export function resolveModel(uri: string, options: { endpoints?: Record<string, EndpointConfig>; env?: Env; field?: string } = {}): ResolvedModel {
+  const env = options.env ?? process.env;
+  const field = options.field ?? 'model';
+  const ref = parseModelUri(uri, field);
+  const endpoint = options.endpoints?.[ref.provider];
+  if (endpoint) return resolveEndpoint(ref, endpoint, env, field);
+  switch (ref.provider) {
+    case 'openai': {
+      const baseURL = env.OPENAI_BASE_URL || undefined;
+      // A local OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio) usually needs no key.
+      const apiKey = env.OPENAI_API_KEY || (baseURL ? 'unused' : missingKey(ref, 'OPENAI_API_KEY', field, 'or set OPENAI_BASE_URL to an OpenAI-compatible server'));
+      const provider = createOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}) });
+      return { ref, model: provider.chat(ref.modelId), endpoint: `openai|${baseURL ?? 'https://api.openai.com/v1'}|OPENAI_API_KEY`, keyEnv: 'OPENAI_API_KEY' };
+    }
+    case 'anthropic': {
+      const apiKey = env.ANTHROPIC_API_KEY || missingKey(ref, 'ANTHROPIC_API_KEY', field);
+      const baseURL = env.ANTHROPIC_BASE_URL || undefined;
+      const provider = createAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}) });
+      return { ref, model: provider(ref.modelId), endpoint: `anthropic|${baseURL ?? 'default'}|ANTHROPIC_API_KEY`, keyEnv: 'ANTHROPIC_API_KEY' };
+    }
+    case 'google': {
+      const keyEnv = ['GOOGLE_GENERATIVE_AI_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'].find((name) => env[name]);
+      const apiKey = keyEnv ? env[keyEnv]! : missingKey(ref, 'GOOGLE_GENERATIVE_AI_API_KEY', field);
+      const provider = createGoogleGenerativeAI({ apiKey });
+      return { ref, model: provider(ref.modelId), endpoint: `google|default|${keyEnv}`, keyEnv: keyEnv ?? 'GOOGLE_GENERATIVE_AI_API_KEY' };
+    }
+    case 'ollama': {
+      const baseURL = env.OLLAMA_BASE_URL || 'http://127.0.0.1:11434/api';
+      return { ref, model: createOllama({ baseURL })(ref.modelId), endpoint: `ollama|${baseURL}|` };
+    }
+    default:
+      throw new ConfigError(`unknown model provider '${ref.provider}' in ${JSON.stringify(uri)}`, {
+        where: { field },
+        hint: `use one of ${BUILT_IN_PROVIDERS.join(', ')}, or declare an OpenAI-compatible endpoint: endpoints: { ${ref.provider}: { base_url: http://host:port/v1, api_key_env: MY_KEY } }`,
+      });
+  }
+}
+
+function resolveEndpoint(ref: ModelRef, endpoint: EndpointConfig, env: Env, field: string): ResolvedModel {
+  const keyEnv = endpoint.api_key_env;
+  const apiKey = keyEnv ? env[keyEnv] || missingKey(ref, keyEnv, field, `or remove api_key_env from endpoints.${ref.provider} if the server needs no key`) : undefined;
+  const provider = createOpenAICompatible({
+    name: ref.provider,
+    baseURL: endpoint.base_url,
+    ...(apiKey ? { apiKey } : {}),
+    ...(endpoint.headers ? { headers: endpoint.headers } : {}),
+    includeUsage: true,
+    supportsStructuredOutputs: endpoint.structured_outputs ?? true,
+  });
+  return { ref, model: provider.chatModel(ref.modelId), endpoint: `${ref.provider}|${endpoint.base_url}|${keyEnv ?? ''}`, ...(keyEnv ? { keyEnv } : {}) };
+}
+
+function missingKey(ref: ModelRef, envVar: string, field: string, extra = ''): never {
+  throw new ConfigError(`${ref.uri} needs an API key, but ${envVar} is not set`, {
+    where: { field },
+    hint: `export ${envVar}=…${extra ? ` ${extra}` : ''}`,
+  });
+}

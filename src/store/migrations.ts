@@ -1,0 +1,108 @@
+/**
+ * Versioned migrations, run on open. Append new ones; never edit one that has shipped.
+ * Column types stay portable across SQLite and Postgres.
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001_tracking': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('experiments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('judges')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('experiment_id', 'text', (c) => c.notNull().references('experiments.id'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('dataset', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .addColumn('row_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('rows_done', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('error_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('input_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('output_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('cost_usd', 'double precision', (c) => c.notNull().defaultTo(0))
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema.createIndex('runs_experiment_started').on('runs').columns(['experiment_id', 'started_at']).execute();
+      await db.schema
+        .createTable('run_judges')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('judge_id', 'text', (c) => c.notNull().references('judges.id'))
+        .addColumn('system_prompt', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_judges_pk', ['run_id', 'metric'])
+        .execute();
+      await db.schema
+        .createTable('rows')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('row_index', 'integer', (c) => c.notNull())
+        .addColumn('record', 'text', (c) => c.notNull())
+        .addColumn('outputs', 'text')
+        .addColumn('model_latency_ms', 'double precision')
+        .addColumn('model_input_tokens', 'integer')
+        .addColumn('model_output_tokens', 'integer')
+        .addColumn('model_error', 'text')
+        .addPrimaryKeyConstraint('rows_pk', ['run_id', 'row_index'])
+        .execute();
+      await db.schema
+        .createTable('results')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('row_index', 'integer', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('value', 'double precision')
+        .addColumn('score', 'text')
+        .addColumn('label', 'text')
+        .addColumn('justification', 'text')
+        .addColumn('raw', 'text')
+        .addColumn('details', 'text')
+        .addColumn('prompt', 'text')
+        .addColumn('input_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('output_tokens', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('cost_usd', 'double precision', (c) => c.notNull().defaultTo(0))
+        .addColumn('latency_ms', 'double precision')
+        .addColumn('error', 'text')
+        .addPrimaryKeyConstraint('results_pk', ['run_id', 'metric', 'row_index'])
+        .execute();
+      await db.schema
+        .createTable('metrics')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'double precision', (c) => c.notNull())
+        .addPrimaryKeyConstraint('metrics_pk', ['run_id', 'key'])
+        .execute();
+      await db.schema
+        .createTable('run_metrics')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('rows_scored', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('error_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('input_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('output_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('cost_usd', 'double precision', (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('run_metrics_pk', ['run_id', 'metric'])
+        .execute();
+    },
+  },
+};
+
+/** Supplies the migrations to Kysely's Migrator. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
