@@ -3,7 +3,7 @@
  * structured output, and plain text calls for the model under test. The SDK's own retries are off —
  * the scheduler retries, so that limits and backoff are shared by every call to an endpoint.
  */
-import { generateText, jsonSchema, NoObjectGeneratedError, Output, type ModelMessage } from 'ai';
+import { generateText, jsonSchema, NoObjectGeneratedError, Output } from 'ai';
 import type { Chat, ChatAnswer, Usage } from '../judges/run-judge.js';
 import type { ResolvedModel } from '../providers/models.js';
 import { toCallSettings, type CallSettings } from '../providers/parameters.js';
@@ -31,6 +31,7 @@ export function judgeChat(resolved: ResolvedModel, scheduler: Scheduler, field: 
       try {
         const result = await generateText({
           model: resolved.model,
+          system: request.system,
           messages: request.messages,
           output: Output.object({ schema: jsonSchema(request.schema), name: 'verdict' }),
           maxRetries: 0,
@@ -49,12 +50,12 @@ export function judgeChat(resolved: ResolvedModel, scheduler: Scheduler, field: 
     });
 }
 
-/** Calls the model under test with a system prompt and a user message; returns its text. */
+/** Calls the model under test with an optional system prompt and a user message; returns its text. */
 export function textChat(resolved: ResolvedModel, scheduler: Scheduler, settings: CallSettings, prices?: Record<string, { input: number; output: number }>) {
-  return (messages: ModelMessage[]): Promise<ChatAnswer> =>
+  return (system: string | undefined, prompt: string): Promise<ChatAnswer> =>
     scheduler.call(targetOf(resolved), async (abortSignal) => {
       const started = performance.now();
-      const result = await generateText({ model: resolved.model, messages, maxRetries: 0, abortSignal, ...settings });
+      const result = await generateText({ model: resolved.model, ...(system ? { system } : {}), prompt, maxRetries: 0, abortSignal, ...settings });
       const usage = usageOf(result.usage);
       return { text: result.text, usage, costUsd: costOf(resolved.ref, usage, prices), latencyMs: performance.now() - started };
     });

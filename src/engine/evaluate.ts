@@ -240,7 +240,7 @@ async function runRows(run: {
     experiment,
     status,
     metrics: aggregates,
-    tables: { eval_results_table: recorder.table ?? [] },
+    tables: { eval_results_table: recorder.table() ?? [] },
     errors: Object.fromEntries(perMetric.map((m) => [m.metric, m.errors])),
     perMetric,
     failedMetrics,

@@ -63,7 +63,7 @@ export function prepareModel(
     const user = fillTemplate(model.prompt, (name) => cellText(record[sources.get(name)!]));
     const started = performance.now();
     try {
-      const answer = await chat([...(model.system ? [{ role: 'system' as const, content: model.system }] : []), { role: 'user', content: user }]);
+      const answer = await chat(model.system, user);
       return { ok: true, ...answer };
     } catch (error) {
       if ((error as Error).name === 'ProviderError') throw error;

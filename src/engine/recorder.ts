@@ -30,7 +30,8 @@ const FLUSH_ROWS = 256;
 const FLUSH_MS = 1000;
 
 export class Recorder {
-  readonly table: DataRecord[] | undefined;
+  /** Table rows in the order they finished, with their dataset index; sorted by {@link table}. */
+  private readonly finished: Array<[index: number, row: DataRecord]> | undefined;
   rowsDone = 0;
   private readonly values: Values[];
   private readonly totals: MetricTotals[];
@@ -49,13 +50,13 @@ export class Recorder {
   ) {
     this.values = metrics.map(() => new Values());
     this.totals = metrics.map((m) => ({ metric: m.key, rowsScored: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }));
-    this.table = options.collectTable ? [] : undefined;
+    this.finished = options.collectTable ? [] : undefined;
   }
 
   /** Records one finished row; outcomes are in the order of the metrics. */
   add(index: number, record: DataRecord, answer: ModelAnswer | undefined, outcomes: MetricOutcome[]): void {
     this.rowsDone++;
-    const tableRow: DataRecord | undefined = this.table ? { ...record } : undefined;
+    const tableRow: DataRecord | undefined = this.finished ? { ...record } : undefined;
     if (answer) {
       if (answer.ok) {
         this.model.inputTokens += answer.usage?.inputTokens ?? 0;
@@ -94,7 +95,7 @@ export class Recorder {
       }
       if (this.store) this.pendingResults.push(resultRecord(this.runId, index, key, outcome));
     });
-    if (tableRow) this.table!.push(tableRow);
+    if (tableRow) this.finished!.push([index, tableRow]);
     if (this.pendingRows.length >= FLUSH_ROWS || Date.now() - this.lastFlush >= FLUSH_MS) void this.flush();
   }
 
@@ -119,6 +120,11 @@ export class Recorder {
   async finish(): Promise<void> {
     await this.flush();
     if (this.writeError) throw this.writeError;
+  }
+
+  /** The results table in dataset order (rows finish out of order), or undefined when not collected. */
+  table(): DataRecord[] | undefined {
+    return this.finished?.sort((a, b) => a[0] - b[0]).map(([, row]) => row);
   }
 
   /** Aggregates keyed `name/version/aggregation`. */

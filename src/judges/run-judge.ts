@@ -14,8 +14,9 @@ export interface Usage {
   outputTokens: number;
 }
 
-/** What the engine is asked for: messages, the answer's JSON schema, model parameters. */
+/** What the engine is asked for: the system message, the conversation, the answer's JSON schema, model parameters. */
 export interface ChatRequest {
+  system: string;
   messages: ModelMessage[];
   schema: Record<string, unknown>;
   parameters: Record<string, unknown>;
@@ -93,10 +94,8 @@ export async function runJudge(judge: Judge, values: Values, chunks: Chunk[] | u
 async function judgeOnce(judge: Judge, values: Values, chat: Chat): Promise<Judgement> {
   const prompt = renderJudgePrompt(judge, values);
   const request: ChatRequest = {
-    messages: [
-      { role: 'system', content: prompt.system },
-      { role: 'user', content: prompt.user },
-    ],
+    system: prompt.system,
+    messages: [{ role: 'user', content: prompt.user }],
     schema: answerSchema(judge.output),
     parameters: judge.parameters,
   };

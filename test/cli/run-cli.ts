@@ -1,0 +1,90 @@
+/**
+ * Helpers for the CLI tests: run the built `juror` binary as a child process (asynchronously, so
+ * the scripted LLM server in the test process keeps answering) and lay out configs and data files
+ * in a temporary folder.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root, and the built CLI inside it. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(ROOT, 'bin', 'juror.js');
+
+export interface CliResult {
+  /** The exit code (null only if the process was killed by a signal). */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/juror.js ...args` and resolves with its exit code and output, whatever the code. */
+export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number }): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: options.env, cwd: options.cwd, timeout: options.timeoutMs ?? 25_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') {
+          // Killed by the timeout or a signal, or could not start: report it with the output so far.
+          if (error.killed || error.signal) {
+            resolvePromise({ code: null, stdout, stderr: `${stderr}\n[killed: ${error.signal ?? 'timeout'}]` });
+            return;
+          }
+          reject(error);
+          return;
+        }
+        resolvePromise({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A fresh temporary folder. */
+export function tempDir(prefix = 'juror-cli-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Writes `juror.yaml` (from `yamlText`) and the given data files into `dir` (a new temporary folder
+ * when omitted) and returns the folder and the config's path.
+ */
+export function writeConfig(dir: string | undefined, yamlText: string, files: Record<string, string> = {}): { dir: string; config: string } {
+  const folder = dir ?? tempDir();
+  for (const [name, content] of Object.entries(files)) {
+    const file = join(folder, name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  const config = join(folder, 'juror.yaml');
+  writeFileSync(config, yamlText);
+  return { dir: folder, config };
+}
+
+/**
+ * The environment for a CLI run against the scripted server: its URL as OPENAI_BASE_URL, a dummy
+ * key, a store inside `dir`, and no judge model or database URL inherited from the caller.
+ */
+export function cliEnv(serverUrl: string | undefined, dir: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.JUROR_JUDGE_MODEL;
+  delete env.JUROR_DATABASE_URL;
+  delete env.JUROR_DB;
+  delete env.OPENAI_BASE_URL;
+  delete env.OPENAI_API_KEY;
+  // Colour codes from a TTY-detecting library would make the output harder to match.
+  env.NO_COLOR = '1';
+  if (serverUrl !== undefined) {
+    env.OPENAI_BASE_URL = serverUrl;
+    env.OPENAI_API_KEY = 'test';
+  }
+  env.JUROR_DB = join(dir, 'juror.db');
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
