@@ -98,7 +98,7 @@ describe.each(dialects)('%s store', (_name, location) => {
   it('replaces a result written again for the same row and metric', async () => {
     await withStore(async (store) => {
       const run = await store.createRun({ experiment: 'rewrite', config: {}, dataset: {}, rowCount: 1, judges: [] });
-      const result = { run_id: run.id, row_index: 0, metric: 'm/v1' };
+      const result = { run_id: run.id, row_index: 0, metric: 'm/v1', input_tokens: 0, output_tokens: 0, cost_usd: 0 };
       await store.writeBatch([], [{ ...result, value: null, error: 'timeout' }]);
       await store.writeBatch([], [{ ...result, value: 3, error: null }]);
       expect((await store.results(run.id, { from: 0, to: 0 })).map((r) => [r.value, r.error])).toEqual([[3, null]]);

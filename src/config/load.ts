@@ -8,6 +8,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError, InputError } from '../errors.js';
 import type { EvaluateOptions, MetricSpec } from '../engine/evaluate.js';
 import { judgeFromConfig } from '../judges/serialize.js';
+import { builtInMetric } from '../metrics/builtin.js';
 import { configSchema, type JurorConfig } from './schema.js';
 
 /** A loaded config: where it came from, what it says, and the options it makes. */
@@ -52,7 +53,12 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   const metricSpecs = (list: unknown[] | undefined, key: 'metrics' | 'extra_metrics'): MetricSpec[] | undefined =>
     list?.map((entry, i) => {
       try {
-        return typeof entry === 'string' ? entry : judgeFromConfig(entry, `${key}[${i}]`);
+        if (typeof entry === 'string') return entry;
+        if (entry && typeof entry === 'object' && 'metric' in entry) {
+          const { metric, ...rest } = entry as { metric: unknown };
+          return builtInMetric(String(metric), rest, `${key}[${i}]`);
+        }
+        return judgeFromConfig(entry, `${key}[${i}]`);
       } catch (error) {
         throw withPosition(error, at, key, i);
       }

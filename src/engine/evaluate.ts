@@ -280,7 +280,7 @@ function resolveMetrics(options: EvaluateOptions): Metric[] {
 }
 
 function toMetric(spec: MetricSpec, field: string): Metric {
-  if (typeof spec === 'string') return builtInMetric(spec, field);
+  if (typeof spec === 'string') return builtInMetric(spec, {}, field);
   if ('prepare' in spec) return spec;
   return judgeMetric(spec);
 }
