@@ -37,7 +37,7 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   const at = (path: Array<string | number>) => locate(doc, lines, file, path);
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     const field = fieldName(path);
     if (issue.code === 'unrecognized_keys') {

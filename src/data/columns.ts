@@ -45,13 +45,12 @@ export class Columns {
 
   /** The source of a variable, or undefined when nothing provides it. */
   resolve(variable: string): ColumnSource | undefined {
-    const mapped = this.colMapping[variable];
+    const mapped = Object.hasOwn(this.colMapping, variable) ? this.colMapping[variable] : undefined;
     if (mapped !== undefined) return { column: mapped };
     const group = GROUP_OF.get(variable);
     const aliases = group ? STANDARD_GROUPS[group]! : [];
     for (const alias of aliases) {
-      const column = this.colMapping[alias];
-      if (column !== undefined) return { column };
+      if (Object.hasOwn(this.colMapping, alias)) return { column: this.colMapping[alias]! };
     }
     // The model under test's answer is the prediction, even if the data has an old `outputs` column.
     if (group === 'predictions' && this.hasModel) return { modelOutput: true };

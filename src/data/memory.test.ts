@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
 import { openDataset, type DataRecord, type DatasetRow } from './dataset.js';
-import { canonicalJson } from './memory.js';
+import { canonicalJson } from '../canonical-json.js';
 
 async function collect(rows: AsyncIterable<DatasetRow>): Promise<DatasetRow[]> {
   const collected: DatasetRow[] = [];

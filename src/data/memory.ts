@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { DataRecord, Dataset, DatasetRow } from './dataset.js';
 import { addKeys, checkOffset, describeType, isRecord } from './reader.js';
+import { canonicalJson } from '../canonical-json.js';
 
 const hint = "pass an array of plain objects, such as [{ input: '...', expected: '...' }]";
 
@@ -57,21 +58,3 @@ async function* iterate(records: DataRecord[], offset: number): AsyncGenerator<D
   }
 }
 
-/**
- * JSON with object keys sorted at every depth, so records that differ only in key order hash
- * alike. As in JSON.stringify, `toJSON` is honoured and undefined object values are dropped;
- * bigints are written as integers.
- */
-export function canonicalJson(value: unknown): string {
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return canonicalJson(toJSON.call(value));
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const object = value as Record<string, unknown>;
-  const members = Object.keys(object)
-    .sort()
-    .filter((key) => object[key] !== undefined)
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`);
-  return `{${members.join(',')}}`;
-}

@@ -1,14 +1,31 @@
 /**
- * Calls through the AI SDK under the scheduler: judge calls with the answer's JSON schema as
- * structured output, and plain text calls for the model under test. The SDK's own retries are off —
- * the scheduler retries, so that limits and backoff are shared by every call to an endpoint.
+ * Calls through the AI SDK under the scheduler and the cache. Judge calls ask for the answer's
+ * JSON schema through the best channel the model takes — structured output, else a forced tool
+ * call, else JSON mode, else plain text read by the tolerant parser — and remember per model what
+ * worked. The SDK's own retries are off: the scheduler retries, so limits and backoff are shared by
+ * every call to an endpoint.
  */
-import { generateText, jsonSchema, NoObjectGeneratedError, Output } from 'ai';
-import type { Chat, ChatAnswer, Usage } from '../judges/run-judge.js';
+import { APICallError } from '@ai-sdk/provider';
+import { generateText, jsonSchema, NoObjectGeneratedError, Output, tool } from 'ai';
+import type { Chat, ChatAnswer, ChatRequest, Usage } from '../judges/run-judge.js';
 import type { ResolvedModel } from '../providers/models.js';
 import { toCallSettings, type CallSettings } from '../providers/parameters.js';
-import { costOf } from '../providers/prices.js';
+import { costOf, type Price } from '../providers/prices.js';
+import { AnswerCache } from './cache.js';
 import type { Scheduler, Target } from './scheduler.js';
+
+/** How a judge is asked for its JSON answer, best first. */
+export type AnswerMode = 'json_schema' | 'tool' | 'json_mode' | 'text';
+const MODES: AnswerMode[] = ['json_schema', 'tool', 'json_mode', 'text'];
+
+/** What every call of a run shares. */
+export interface CallContext {
+  scheduler: Scheduler;
+  cache?: AnswerCache | undefined;
+  prices?: Record<string, Price> | undefined;
+  /** The mode that worked per model URI, learned during the run. */
+  modes: Map<string, AnswerMode>;
+}
 
 function targetOf(resolved: ResolvedModel): Target {
   return { endpoint: resolved.endpoint, provider: resolved.ref.provider, uri: resolved.ref.uri, ...(resolved.keyEnv ? { keyEnv: resolved.keyEnv } : {}) };
@@ -18,45 +35,93 @@ function usageOf(usage: { inputTokens?: number | undefined; outputTokens?: numbe
   return { inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0 };
 }
 
-/** A judge's chat function for one resolved model. Settings are checked here, before any call. */
-export function judgeChat(resolved: ResolvedModel, scheduler: Scheduler, field: string, prices?: Record<string, { input: number; output: number }>): Chat {
-  const settingsCache = new Map<Record<string, unknown>, CallSettings>();
-  return (request) =>
-    scheduler.call(targetOf(resolved), async (abortSignal): Promise<ChatAnswer> => {
-      let settings = settingsCache.get(request.parameters);
-      if (!settings) settingsCache.set(request.parameters, (settings = toCallSettings(request.parameters, field)));
-      const started = performance.now();
-      let text: string;
-      let usage: Usage;
-      try {
-        const result = await generateText({
-          model: resolved.model,
-          system: request.system,
-          messages: request.messages,
-          output: Output.object({ schema: jsonSchema(request.schema), name: 'verdict' }),
-          maxRetries: 0,
-          abortSignal,
-          ...settings,
-        });
-        text = result.text;
-        usage = usageOf(result.usage);
-      } catch (error) {
-        // The model answered, but not with valid JSON: keep its text for the tolerant parse and re-ask.
-        if (!NoObjectGeneratedError.isInstance(error)) throw error;
-        text = error.text ?? '';
-        usage = usageOf(error.usage);
+/**
+ * Answers from the cache, or calls under the scheduler and caches the answer. The key covers the
+ * endpoint, the model and the whole request, so any change to the judge, the row or the
+ * parameters is a new call.
+ */
+async function cachedCall(resolved: ResolvedModel, context: CallContext, request: unknown, call: (signal: AbortSignal) => Promise<{ text: string; usage: Usage }>): Promise<ChatAnswer> {
+  const key = context.cache ? AnswerCache.key({ endpoint: resolved.endpoint, model: resolved.ref.modelId, request }) : undefined;
+  if (key) {
+    const hit = await context.cache!.get(key);
+    if (hit) return hit;
+  }
+  const answer = await context.scheduler.call(targetOf(resolved), async (signal) => {
+    const started = performance.now();
+    const { text, usage } = await call(signal);
+    return { text, usage, costUsd: costOf(resolved.ref, usage, context.prices), latencyMs: performance.now() - started };
+  });
+  if (key) context.cache!.put(key, resolved.ref.uri, answer);
+  return answer;
+}
+
+/** A judge's chat function for one resolved model. Parameters are checked here, before any call. */
+export function judgeChat(resolved: ResolvedModel, context: CallContext, field: string): Chat {
+  const settingsOf = memo((parameters: Record<string, unknown>) => toCallSettings(parameters, `${field}.parameters`));
+  return (request) => {
+    const settings = settingsOf(request.parameters);
+    return cachedCall(resolved, context, { system: request.system, messages: request.messages, schema: request.schema, settings }, async (abortSignal) => {
+      const uri = resolved.ref.uri;
+      for (let i = MODES.indexOf(context.modes.get(uri) ?? 'json_schema'); ; i++) {
+        const mode = MODES[i]!;
+        try {
+          const answer = await askInMode(mode, resolved, request, settings, abortSignal);
+          if (!context.modes.has(uri)) context.modes.set(uri, mode);
+          return answer;
+        } catch (error) {
+          // A 400 on a mode we have not seen work is the model refusing that way of answering: try the next.
+          const refused = APICallError.isInstance(error) && (error.statusCode === 400 || error.statusCode === 422);
+          if (!refused || context.modes.get(uri) === mode || mode === 'text') throw error;
+        }
       }
-      return { text, usage, costUsd: costOf(resolved.ref, usage, prices), latencyMs: performance.now() - started };
     });
+  };
+}
+
+async function askInMode(mode: AnswerMode, resolved: ResolvedModel, request: ChatRequest, settings: CallSettings, abortSignal: AbortSignal): Promise<{ text: string; usage: Usage }> {
+  const base = { model: resolved.model, system: request.system, messages: request.messages, maxRetries: 0, abortSignal, ...settings };
+  switch (mode) {
+    case 'json_schema':
+    case 'json_mode':
+      try {
+        const output = mode === 'json_schema' ? Output.object({ schema: jsonSchema(request.schema), name: 'verdict' }) : Output.json();
+        const result = await generateText({ ...base, output });
+        return { text: result.text, usage: usageOf(result.usage) };
+      } catch (error) {
+        // The model answered, but not with valid JSON: keep its text for the tolerant parse and the re-ask.
+        if (!NoObjectGeneratedError.isInstance(error)) throw error;
+        return { text: error.text ?? '', usage: usageOf(error.usage) };
+      }
+    case 'tool': {
+      const result = await generateText({
+        ...base,
+        tools: { verdict: tool({ description: 'Record your verdict.', inputSchema: jsonSchema(request.schema) }) },
+        toolChoice: { type: 'tool', toolName: 'verdict' },
+      });
+      const call = result.toolCalls[0];
+      return { text: call ? JSON.stringify(call.input) : result.text, usage: usageOf(result.usage) };
+    }
+    case 'text': {
+      const result = await generateText(base);
+      return { text: result.text, usage: usageOf(result.usage) };
+    }
+  }
 }
 
 /** Calls the model under test with an optional system prompt and a user message; returns its text. */
-export function textChat(resolved: ResolvedModel, scheduler: Scheduler, settings: CallSettings, prices?: Record<string, { input: number; output: number }>) {
+export function textChat(resolved: ResolvedModel, context: CallContext, settings: CallSettings) {
   return (system: string | undefined, prompt: string): Promise<ChatAnswer> =>
-    scheduler.call(targetOf(resolved), async (abortSignal) => {
-      const started = performance.now();
+    cachedCall(resolved, context, { system, prompt, settings }, async (abortSignal) => {
       const result = await generateText({ model: resolved.model, ...(system ? { system } : {}), prompt, maxRetries: 0, abortSignal, ...settings });
-      const usage = usageOf(result.usage);
-      return { text: result.text, usage, costUsd: costOf(resolved.ref, usage, prices), latencyMs: performance.now() - started };
+      return { text: result.text, usage: usageOf(result.usage) };
     });
+}
+
+function memo<K extends object, V>(fn: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = fn(key)));
+    return value;
+  };
 }

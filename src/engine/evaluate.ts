@@ -1,85 +1,31 @@
 /**
  * `evaluate()`: one run of metrics over a dataset, optionally through a model under test, as
- * MLflow's `mlflow.evaluate`. Every check that can fail on config or data runs before the first
- * call; rows stream through a bounded pool; results land in the store in batches.
+ * MLflow's `mlflow.evaluate`. Every check runs before the first call (prepare.ts); rows stream
+ * through a bounded pool; results land in the store as they arrive, so a run stopped at any point —
+ * Ctrl-C, a budget, a fatal provider fault, SIGKILL — keeps every finished row and can be resumed.
  */
-import { Columns } from '../data/columns.js';
-import { openDataset, type DataRecord, type Dataset } from '../data/dataset.js';
-import { ConfigError, ProviderError } from '../errors.js';
-import type { Judge } from '../judges/definition.js';
-import type { Chat } from '../judges/run-judge.js';
-import { judgeMetric } from '../metrics/judge-metric.js';
-import { metricKey, type Metric, type MetricOutcome, type RowScorer } from '../metrics/metric.js';
-import { presetMetrics, type ModelType } from '../metrics/presets.js';
-import { builtInMetric } from '../metrics/builtin.js';
-import { resolveModel, type EndpointConfig, type ResolvedModel } from '../providers/models.js';
-import type { Price } from '../providers/prices.js';
-import { defaultStoreLocation, Store, type StoreLocation } from '../store/store.js';
-import { judgeChat } from './chat.js';
-import { prepareModel, type ModelAnswer, type ModelUnderTest } from './model-under-test.js';
+import type { DataRecord } from '../data/dataset.js';
+import { InputError, ProviderError } from '../errors.js';
+import { metricKey, type MetricOutcome } from '../metrics/metric.js';
+import { defaultStoreLocation, Store, type RunRecord } from '../store/store.js';
+import { AnswerCache } from './cache.js';
+import type { ModelAnswer } from './model-under-test.js';
+import { prepareRun, type EvaluateOptions, type PreparedRun } from './prepare.js';
 import { Recorder, type MetricTotals } from './recorder.js';
-import { Scheduler, type EndpointLimits, type RetryPolicy } from './scheduler.js';
-import { checkThresholds, parseThreshold, type ThresholdResult } from './thresholds.js';
+import { RunStopped, stopsRun } from './scheduler.js';
+import { checkThresholds, type ThresholdResult } from './thresholds.js';
 
-/** A metric as `evaluate()` accepts it: a metric, a judge definition, or a built-in name. */
-export type MetricSpec = Metric | Judge | string;
-
-/** Options of {@link evaluate}, named as MLflow's `mlflow.evaluate`. */
-export interface EvaluateOptions {
-  /** A CSV, JSONL, JSON or Parquet path, or records. */
-  data: string | DataRecord[];
-  /** The model under test; absent when the data already holds predictions. */
-  model?: ModelUnderTest;
-  /** Default metrics by model type (MLflow's `model_type`). */
-  modelType?: ModelType;
-  /** Replaces the model type's default metrics (Databricks' "subset of judges"). */
-  metrics?: MetricSpec[];
-  /** Added to the default metrics. */
-  extraMetrics?: MetricSpec[];
-  /** Standard name (`inputs`, `predictions`, `targets`, `context`, `request`…) → dataset column. */
-  colMapping?: Record<string, string>;
-  /** The judge model of judges that name none; else `JUROR_JUDGE_MODEL`. */
-  judgeModel?: string;
-  experiment?: string;
-  runName?: string;
-  /** `{ "faithfulness/v1/mean": ">= 4" }`: checked after the run. */
-  thresholds?: Record<string, string | number>;
-  /** Named OpenAI-compatible endpoints usable as `<name>:/<model>`. */
-  endpoints?: Record<string, EndpointConfig>;
-  /** Concurrency and rate limits per provider name. */
-  providers?: Record<string, Partial<EndpointLimits>>;
-  retry?: Partial<RetryPolicy>;
-  /** Price overrides per model id, USD per million tokens. */
-  prices?: Record<string, Price>;
-  /** Where to keep the run: an open store, a location, or false to keep nothing. Default `.juror/juror.db`. */
-  store?: Store | StoreLocation | false;
-  /** Folder that a relative `data` path is relative to (the config file's). */
-  baseDir?: string;
-  /** The config as the user wrote it, stored with the run. */
-  config?: unknown;
-  /** Keep the results table in memory for the result (default true; off for huge datasets). */
-  collectTable?: boolean;
-  /** Rows in flight at once (default 64). */
-  rowConcurrency?: number;
-  /** Called as rows finish. */
-  onProgress?: (progress: Progress) => void;
-  env?: Record<string, string | undefined>;
-}
-
-/** Progress of a run. */
-export interface Progress {
-  rowsDone: number;
-  rowCount: number;
-  errors: number;
-  calls: number;
-}
+export type { EvaluateOptions, MetricSpec, Progress } from './prepare.js';
 
 /** The outcome of a run. */
 export interface EvaluationResult {
   runId: string;
   runName: string;
   experiment: string;
-  status: 'finished' | 'failed';
+  /** `interrupted` when stopped by the signal or the budget; resumable with `resume: runId`. */
+  status: 'finished' | 'interrupted';
+  /** Why the run stopped early, when it did. */
+  stopReason?: string;
   /** Aggregates keyed as MLflow: `cultural_sensitivity/v1/mean`. */
   metrics: Record<string, number>;
   tables: { eval_results_table: DataRecord[] };
@@ -89,11 +35,13 @@ export interface EvaluationResult {
   /** Metrics of which every row failed. */
   failedMetrics: string[];
   thresholds: ThresholdResult[];
-  /** True when no threshold was missed and no metric wholly failed (exit code 0). */
+  /** True when the run finished, no threshold was missed and no metric wholly failed (exit code 0). */
   passed: boolean;
   rowCount: number;
   usage: { inputTokens: number; outputTokens: number };
   costUsd: number;
+  /** Provider calls made and answers taken from the cache. */
+  calls: { made: number; cached: number; retries: number; rateLimited: number };
   /** Where the run is stored, when it is. */
   storedAt?: string;
   dataset: { name: string; path?: string; hash: string; rowCount: number };
@@ -106,117 +54,129 @@ export interface EvaluationResult {
  * console.log(result.metrics['faithfulness/v1/mean']);
  */
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationResult> {
-  const env = options.env ?? process.env;
-  const metrics = resolveMetrics(options);
-  const thresholds = Object.entries(options.thresholds ?? {}).map(([key, spec]) => parseThreshold(key, spec));
-  checkThresholdKeys(thresholds.map((t) => t.key), metrics);
-
-  const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
-  const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined, ...(dataset.path ? { file: dataset.path } : {}) });
-  const scheduler = new Scheduler({ ...(options.providers ? { limits: options.providers } : {}), ...(options.retry ? { retry: options.retry } : {}) });
-  const resolve = (uri: string, field: string): ResolvedModel => resolveModel(uri, { ...(options.endpoints ? { endpoints: options.endpoints } : {}), env, field });
-  const chats = new Map<string, Chat>();
-  const chatFor = (uri: string | undefined, field: string): Chat => {
-    const chosen = uri ?? options.judgeModel ?? env.JUROR_JUDGE_MODEL;
-    if (!chosen) {
-      throw new ConfigError('no judge model is set', {
-        where: { field },
-        hint: "give the judge a `model`, set the config's `judge_model`, or export JUROR_JUDGE_MODEL (e.g. openai:/gpt-4o-mini)",
-      });
-    }
-    let chat = chats.get(chosen);
-    if (!chat) chats.set(chosen, (chat = judgeChat(resolve(chosen, uri ? field : 'judge_model'), scheduler, field, options.prices)));
-    return chat;
-  };
-  const scorers = metrics.map((metric) => metric.prepare({ columns, chatFor }));
-  const callModel = options.model ? prepareModel(options.model, { columns, scheduler, resolve, ...(options.prices ? { prices: options.prices } : {}) }) : undefined;
-
+  const prepared = await prepareRun(options);
   // Every check passed: from here on, calls cost money and everything is kept.
   const ownsStore = !(options.store instanceof Store) && options.store !== false;
-  const store = options.store === false ? undefined : options.store instanceof Store ? options.store : await Store.open(options.store ?? defaultStoreLocation(env));
+  const store = options.store === false ? undefined : options.store instanceof Store ? options.store : await Store.open(options.store ?? defaultStoreLocation(options.env ?? process.env));
   try {
-    return await runRows({ options, dataset, metrics, scorers, callModel, scheduler, store, thresholds });
+    if (store && options.cache !== false) prepared.calls.cache = new AnswerCache(store);
+    return await execute(prepared, store);
   } finally {
     if (ownsStore) await store?.close();
   }
 }
 
-async function runRows(run: {
-  options: EvaluateOptions;
-  dataset: Dataset;
-  metrics: Metric[];
-  scorers: RowScorer[];
-  callModel: ((record: DataRecord) => Promise<ModelAnswer>) | undefined;
-  scheduler: Scheduler;
-  store: Store | undefined;
-  thresholds: ReturnType<typeof parseThreshold>[];
-}): Promise<EvaluationResult> {
-  const { options, dataset, metrics, scorers, callModel, scheduler, store } = run;
-  const experiment = options.experiment ?? 'default';
-  const judges = metrics.flatMap((m) => (m.judge ? [m.judge] : []));
+async function execute(run: PreparedRun, store: Store | undefined): Promise<EvaluationResult> {
+  const { options, dataset, metrics, scorers, callModel, scheduler, calls } = run;
+  const keys = metrics.map(metricKey);
   const datasetInfo = { name: dataset.name, ...(dataset.path ? { path: dataset.path } : {}), hash: dataset.hash, rowCount: dataset.rowCount };
-  const record = store
-    ? await store.createRun({
-        experiment,
-        ...(options.runName ? { name: options.runName } : {}),
-        config: options.config ?? configSnapshot(options),
-        dataset: { ...datasetInfo, format: dataset.format, columns: dataset.columns },
-        rowCount: dataset.rowCount,
-        judges,
-      })
-    : undefined;
-  const runId = record?.id ?? 'unsaved';
-  const recorder = new Recorder(
-    store,
-    runId,
-    metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations })),
-    { collectTable: options.collectTable ?? true },
-  );
+  const record = await openRun(run, store, datasetInfo);
+  const recorder = new Recorder(store, record?.id ?? 'unsaved', metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations })), { collectTable: (options.collectTable ?? true) && !options.resume });
+  const done = options.resume && store ? await recorder.resumeFrom(store) : undefined;
 
-  let fatal: ProviderError | undefined;
-  let errors = 0;
+  let stop: ProviderError | RunStopped | undefined;
+  const halt = (reason: ProviderError | RunStopped) => {
+    stop ??= reason;
+    scheduler.stop(stop);
+  };
+  const onAbort = () => halt(new RunStopped('interrupted', 'interrupted by the user'));
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  let inFlight = 0;
   const rows = dataset.rows()[Symbol.asyncIterator]();
   const worker = async () => {
-    while (!fatal) {
+    while (!stop) {
       const next = await rows.next();
       if (next.done) return;
       const { index, record: data } = next.value;
+      const previous = done?.get(index);
+      if (previous && previous.metrics.size === keys.length) continue;
+      if (options.maxCostUsd !== undefined && wouldPassBudget(recorder, options.maxCostUsd, inFlight)) {
+        halt(new RunStopped('budget', `stopped before passing the budget of $${options.maxCostUsd} (spent $${recorder.costUsd().toFixed(4)})`));
+        return;
+      }
+      inFlight++;
       try {
-        const answer = callModel ? await callModel(data) : undefined;
+        const answer: ModelAnswer | undefined = previous?.outputs !== undefined ? { ok: true, text: previous.outputs, costUsd: 0, latencyMs: previous.latencyMs ?? 0, cached: true } : callModel ? await callModel(data) : undefined;
         const outputs = answer?.ok ? answer.text : undefined;
         const outcomes = await Promise.all(
-          scorers.map(async (score): Promise<MetricOutcome> => {
+          scorers.map(async (score, i): Promise<MetricOutcome | undefined> => {
+            if (previous?.metrics.has(keys[i]!)) return undefined;
             if (answer && !answer.ok) return { ok: false, error: `the model under test failed: ${answer.error}` };
             try {
-              return await score({ index, record: data, ...(outputs !== undefined ? { outputs } : {}) });
+              return await score({ index, record: data, ...(outputs !== undefined ? { outputs } : {}), ...(answer ? { latencyMs: answer.latencyMs } : {}) });
             } catch (error) {
-              if (error instanceof ProviderError) throw error;
+              if (stopsRun(error)) throw error;
               return { ok: false, error: String((error as Error)?.message ?? error).split('\n')[0]! };
             }
           }),
         );
-        errors += outcomes.filter((o) => !o.ok).length;
-        recorder.add(index, data, answer, outcomes);
-        options.onProgress?.({ rowsDone: recorder.rowsDone, rowCount: dataset.rowCount, errors, calls: scheduler.stats.calls });
+        recorder.add(index, data, previous?.outputs !== undefined ? undefined : answer, outcomes);
+        options.onProgress?.(recorder.progress(dataset.rowCount, scheduler.stats.calls, calls.cache?.hits ?? 0));
       } catch (error) {
-        if (!(error instanceof ProviderError)) throw error;
-        fatal ??= error;
+        // A row cut short by a stop is not recorded: resuming scores it whole.
+        if (!stopsRun(error)) throw error;
+        halt(error);
+      } finally {
+        inFlight--;
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.rowConcurrency ?? 64) }, worker));
-  await recorder.finish();
+  try {
+    const workers = Math.max(1, options.rowConcurrency ?? 64);
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await calls.cache?.flush();
+    await recorder.finish();
+  }
+  return summarize(run, store, record, recorder, stop, datasetInfo);
+}
 
+/** Creates the run in the store, or reopens it to resume (checking the data did not change). */
+async function openRun(run: PreparedRun, store: Store | undefined, datasetInfo: EvaluationResult['dataset']): Promise<RunRecord | undefined> {
+  const { options, dataset, metrics } = run;
+  if (!store) return undefined;
+  if (options.resume) {
+    const existing = await store.getRun(await store.findRunId(options.resume));
+    const stored = JSON.parse(existing.dataset) as { hash?: string };
+    if (stored.hash !== dataset.hash) {
+      throw new InputError(`the data of run ${existing.id} has changed since it ran (hash ${stored.hash} → ${dataset.hash})`, {
+        where: { ...(dataset.path ? { file: dataset.path } : {}) },
+        hint: 'restore the original data file, or start a new run instead of resuming',
+      });
+    }
+    await store.updateRun(existing.id, { status: 'running', error: null });
+    return existing;
+  }
+  return store.createRun({
+    experiment: options.experiment ?? 'default',
+    ...(options.runName ? { name: options.runName } : {}),
+    config: options.config ?? configSnapshot(options),
+    dataset: { ...datasetInfo, format: dataset.format, columns: dataset.columns },
+    rowCount: dataset.rowCount,
+    judges: metrics.flatMap((m) => (m.judge ? [m.judge] : [])),
+  });
+}
+
+async function summarize(
+  run: PreparedRun,
+  store: Store | undefined,
+  record: RunRecord | undefined,
+  recorder: Recorder,
+  stop: ProviderError | RunStopped | undefined,
+  datasetInfo: EvaluationResult['dataset'],
+): Promise<EvaluationResult> {
+  const { options, scheduler, calls } = run;
   const aggregates = recorder.metricsSummary();
   const perMetric = recorder.perMetric();
-  const usage = perMetric.reduce(
-    (sum, m) => ({ inputTokens: sum.inputTokens + m.inputTokens, outputTokens: sum.outputTokens + m.outputTokens }),
-    { inputTokens: recorder.model.inputTokens, outputTokens: recorder.model.outputTokens },
-  );
-  const costUsd = perMetric.reduce((sum, m) => sum + m.costUsd, recorder.model.costUsd);
+  const usage = recorder.usage();
+  const costUsd = recorder.costUsd();
   const failedMetrics = perMetric.filter((m) => m.rowsScored === 0 && m.errors > 0).map((m) => m.metric);
   const thresholds = checkThresholds(run.thresholds, aggregates);
-  const status = fatal ? 'failed' : 'finished';
+  const status = stop instanceof ProviderError ? 'failed' : stop ? 'interrupted' : 'finished';
+  const runId = record?.id ?? 'unsaved';
   if (store && record) {
     await store.writeSummary(runId, {
       metrics: aggregates,
@@ -225,76 +185,43 @@ async function runRows(run: {
         status,
         finished_at: new Date().toISOString(),
         rows_done: recorder.rowsDone,
-        error_count: errors,
+        error_count: perMetric.reduce((sum, m) => sum + m.errors, 0),
         input_tokens: usage.inputTokens,
         output_tokens: usage.outputTokens,
         cost_usd: costUsd,
-        error: fatal ? fatal.describe() : null,
+        error: stop instanceof ProviderError ? stop.describe() : (stop?.message ?? null),
       },
     });
   }
-  if (fatal) throw fatal;
+  if (stop instanceof ProviderError) throw stop;
+  const table = options.resume && store && options.collectTable !== false ? await store.table(runId) : (recorder.table() ?? []);
   return {
     runId,
     runName: record?.name ?? options.runName ?? 'unsaved',
-    experiment,
-    status,
+    experiment: record ? (options.experiment ?? (await store!.getRun(runId)).experiment) : (options.experiment ?? 'default'),
+    status: stop ? 'interrupted' : 'finished',
+    ...(stop ? { stopReason: stop.message } : {}),
     metrics: aggregates,
-    tables: { eval_results_table: recorder.table() ?? [] },
+    tables: { eval_results_table: table },
     errors: Object.fromEntries(perMetric.map((m) => [m.metric, m.errors])),
     perMetric,
     failedMetrics,
     thresholds,
-    passed: failedMetrics.length === 0 && thresholds.every((t) => t.passed),
-    rowCount: dataset.rowCount,
+    passed: !stop && failedMetrics.length === 0 && thresholds.every((t) => t.passed),
+    rowCount: datasetInfo.rowCount,
     usage,
     costUsd,
+    calls: { made: scheduler.stats.calls, cached: calls.cache?.hits ?? 0, retries: scheduler.stats.retries, rateLimited: scheduler.stats.rateLimited },
     ...(store ? { storedAt: store.where } : {}),
     dataset: datasetInfo,
   };
 }
 
-/** The metrics of a run: the model type's defaults (or `metrics`) plus `extraMetrics`, each key once. */
-function resolveMetrics(options: EvaluateOptions): Metric[] {
-  const base = options.metrics ?? presetMetrics(options.modelType ?? 'none');
-  const specs: Array<[MetricSpec, string]> = [
-    ...base.map((spec, i): [MetricSpec, string] => [spec, options.metrics ? `metrics[${i}]` : `model_type`]),
-    ...(options.extraMetrics ?? []).map((spec, i): [MetricSpec, string] => [spec, `extra_metrics[${i}]`]),
-  ];
-  const metrics = specs.map(([spec, field]) => toMetric(spec, field));
-  const seen = new Map<string, number>();
-  metrics.forEach((metric, i) => {
-    const key = metricKey(metric);
-    if (seen.has(key)) {
-      throw new ConfigError(`metric ${key} is given twice`, {
-        where: { field: specs[i]![1] },
-        hint: 'give each metric once, or give a judge a different name or version',
-      });
-    }
-    seen.set(key, i);
-  });
-  if (metrics.length === 0) {
-    throw new ConfigError('no metrics to compute', { where: { field: 'metrics' }, hint: 'list metrics (e.g. exact_match) or judges under `metrics:`, or set a model_type with default metrics' });
-  }
-  return metrics;
-}
-
-function toMetric(spec: MetricSpec, field: string): Metric {
-  if (typeof spec === 'string') return builtInMetric(spec, {}, field);
-  if ('prepare' in spec) return spec;
-  return judgeMetric(spec);
-}
-
-function checkThresholdKeys(keys: string[], metrics: Metric[]): void {
-  const known = metrics.flatMap((m) => m.aggregations.map((a) => `${metricKey(m)}/${a}`));
-  for (const key of keys) {
-    if (!known.includes(key)) {
-      throw new ConfigError(`threshold on '${key}', which this run does not compute`, {
-        where: { field: `thresholds.${key}` },
-        hint: `use one of: ${known.join(', ')}`,
-      });
-    }
-  }
+/** True when starting one more row could pass the budget, judging by the average row so far. */
+function wouldPassBudget(recorder: Recorder, maxCostUsd: number, inFlight: number): boolean {
+  const spent = recorder.costUsd();
+  const perRow = recorder.rowsDone > 0 ? spent / recorder.rowsDone : 0;
+  return spent + perRow * (inFlight + 1) > maxCostUsd;
 }
 
 /** What is stored as the config of a run made from TypeScript: everything but functions and secrets. */

@@ -9,8 +9,8 @@ import { fillTemplate, templateVariables } from '../judges/template.js';
 import type { Usage } from '../judges/run-judge.js';
 import { toCallSettings } from '../providers/parameters.js';
 import type { ResolvedModel } from '../providers/models.js';
-import { textChat } from './chat.js';
-import type { Scheduler } from './scheduler.js';
+import { textChat, type CallContext } from './chat.js';
+import { stopsRun } from './scheduler.js';
 
 /** An LLM endpoint as the model under test (the seed's translator). */
 export interface ModelEndpoint {
@@ -25,12 +25,12 @@ export interface ModelEndpoint {
 export type ModelUnderTest = ((row: DataRecord) => string | Promise<string>) | ModelEndpoint;
 
 /** What the model under test said for a row. */
-export type ModelAnswer = { ok: true; text: string; usage?: Usage; costUsd: number; latencyMs: number } | { ok: false; error: string; latencyMs: number };
+export type ModelAnswer = { ok: true; text: string; usage?: Usage; costUsd: number; latencyMs: number; cached?: boolean } | { ok: false; error: string; latencyMs: number };
 
 /** Prepares the model under test: checks its template's columns and its parameters before any call. */
 export function prepareModel(
   model: ModelUnderTest,
-  context: { columns: Columns; scheduler: Scheduler; resolve: (uri: string, field: string) => ResolvedModel; prices?: Record<string, { input: number; output: number }> },
+  context: { columns: Columns; calls: CallContext; resolve: (uri: string, field: string) => ResolvedModel },
 ): (record: DataRecord) => Promise<ModelAnswer> {
   if (typeof model === 'function') {
     return async (record) => {
@@ -58,7 +58,7 @@ export function prepareModel(
     }),
   );
   const resolved = context.resolve(model.uri, 'model.uri');
-  const chat = textChat(resolved, context.scheduler, toCallSettings(model.parameters ?? {}, 'model.parameters'), context.prices);
+  const chat = textChat(resolved, context.calls, toCallSettings(model.parameters ?? {}, 'model.parameters'));
   return async (record) => {
     const user = fillTemplate(model.prompt, (name) => cellText(record[sources.get(name)!]));
     const started = performance.now();
@@ -66,7 +66,7 @@ export function prepareModel(
       const answer = await chat(model.system, user);
       return { ok: true, ...answer };
     } catch (error) {
-      if ((error as Error).name === 'ProviderError') throw error;
+      if (stopsRun(error)) throw error;
       return { ok: false, error: firstLine(error), latencyMs: performance.now() - started };
     }
   };

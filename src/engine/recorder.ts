@@ -8,6 +8,7 @@ import type { MetricOutcome } from '../metrics/metric.js';
 import type { ResultRecord, RowRecord, RunMetricRecord, Store } from '../store/store.js';
 import { aggregate, Values } from './aggregate.js';
 import type { ModelAnswer } from './model-under-test.js';
+import type { Progress } from './prepare.js';
 import type { Aggregation } from '../judges/definition.js';
 
 /** One metric as the recorder sees it. */
@@ -26,8 +27,17 @@ export interface MetricTotals {
   costUsd: number;
 }
 
-const FLUSH_ROWS = 256;
-const FLUSH_MS = 1000;
+/** What a resumed run already has for a row that still needs some metrics. */
+export interface PartialRow {
+  metrics: Set<string>;
+  outputs?: string;
+  latencyMs?: number;
+}
+
+/** Rows a resumed run need not score again, and the partly scored ones. */
+export interface DoneRows {
+  get(index: number): PartialRow | undefined;
+}
 
 export class Recorder {
   /** Table rows in the order they finished, with their dataset index; sorted by {@link table}. */
@@ -38,7 +48,7 @@ export class Recorder {
   private pendingRows: RowRecord[] = [];
   private pendingResults: ResultRecord[] = [];
   private writing: Promise<void> = Promise.resolve();
-  private lastFlush = Date.now();
+  private writeInProgress = false;
   private writeError: unknown;
   model = { inputTokens: 0, outputTokens: 0, costUsd: 0, errors: 0 };
 
@@ -53,8 +63,43 @@ export class Recorder {
     this.finished = options.collectTable ? [] : undefined;
   }
 
-  /** Records one finished row; outcomes are in the order of the metrics. */
-  add(index: number, record: DataRecord, answer: ModelAnswer | undefined, outcomes: MetricOutcome[]): void {
+  /**
+   * Seeds the counts with what a run being resumed already scored, and returns what each row has
+   * (rows with every metric scored report all of them, so they are skipped).
+   */
+  async resumeFrom(store: Store): Promise<DoneRows> {
+    const state = await store.resumeState(this.runId);
+    const position = new Map(this.metrics.map((m, i) => [m.key, i]));
+    const rows = new Map<number, PartialRow>();
+    for (const row of state.rows) {
+      rows.set(row.row_index, {
+        metrics: new Set(),
+        ...(row.outputs !== null && row.outputs !== undefined ? { outputs: row.outputs } : {}),
+        ...(row.model_latency_ms !== null && row.model_latency_ms !== undefined ? { latencyMs: row.model_latency_ms } : {}),
+      });
+      if (row.outputs !== null && row.outputs !== undefined) {
+        this.model.inputTokens += row.model_input_tokens ?? 0;
+        this.model.outputTokens += row.model_output_tokens ?? 0;
+      }
+    }
+    for (const result of state.results) {
+      const i = position.get(result.metric);
+      const row = rows.get(result.row_index);
+      if (i === undefined || !row || result.value === null || result.value === undefined) continue;
+      row.metrics.add(result.metric);
+      this.values[i]!.push(result.value);
+      const totals = this.totals[i]!;
+      totals.rowsScored++;
+      totals.inputTokens += result.input_tokens;
+      totals.outputTokens += result.output_tokens;
+      totals.costUsd += result.cost_usd;
+    }
+    for (const row of rows.values()) if (row.metrics.size === this.metrics.length) this.rowsDone++;
+    return rows;
+  }
+
+  /** Records one finished row; outcomes are in the order of the metrics, undefined where already scored. */
+  add(index: number, record: DataRecord, answer: ModelAnswer | undefined, outcomes: Array<MetricOutcome | undefined>): void {
     this.rowsDone++;
     const tableRow: DataRecord | undefined = this.finished ? { ...record } : undefined;
     if (answer) {
@@ -78,6 +123,7 @@ export class Recorder {
       });
     }
     outcomes.forEach((outcome, i) => {
+      if (!outcome) return;
       const key = this.metrics[i]!.key;
       const totals = this.totals[i]!;
       totals.inputTokens += outcome.usage?.inputTokens ?? 0;
@@ -96,7 +142,8 @@ export class Recorder {
       if (this.store) this.pendingResults.push(resultRecord(this.runId, index, key, outcome));
     });
     if (tableRow) this.finished!.push([index, tableRow]);
-    if (this.pendingRows.length >= FLUSH_ROWS || Date.now() - this.lastFlush >= FLUSH_MS) void this.flush();
+    // Write as soon as the store is free: under load, rows pile up while a write runs and land together.
+    if (!this.writeInProgress) void this.flush();
   }
 
   /** Writes what is pending; writes are serialized so batches land in order. */
@@ -106,20 +153,52 @@ export class Recorder {
     const results = this.pendingResults;
     this.pendingRows = [];
     this.pendingResults = [];
-    this.lastFlush = Date.now();
     const store = this.store;
-    this.writing = this.writing.then(() =>
-      store.writeBatch(rows, results).catch((error: unknown) => {
+    this.writeInProgress = true;
+    this.writing = this.writing.then(async () => {
+      try {
+        await store.writeBatch(rows, results);
+      } catch (error) {
         this.writeError ??= error;
-      }),
-    );
+      } finally {
+        this.writeInProgress = false;
+        if (this.pendingRows.length || this.pendingResults.length) void this.flush();
+      }
+    });
     return this.writing;
   }
 
   /** Flushes and reports a failed write, so that a lost batch never goes unnoticed. */
   async finish(): Promise<void> {
     await this.flush();
+    while (this.writeInProgress || this.pendingRows.length || this.pendingResults.length) await this.flush();
     if (this.writeError) throw this.writeError;
+  }
+
+  /** Tokens of every call so far, model under test included. */
+  usage(): { inputTokens: number; outputTokens: number } {
+    return this.totals.reduce(
+      (sum, m) => ({ inputTokens: sum.inputTokens + m.inputTokens, outputTokens: sum.outputTokens + m.outputTokens }),
+      { inputTokens: this.model.inputTokens, outputTokens: this.model.outputTokens },
+    );
+  }
+
+  /** US dollars spent so far, model under test included. */
+  costUsd(): number {
+    return this.totals.reduce((sum, m) => sum + m.costUsd, this.model.costUsd);
+  }
+
+  /** A progress snapshot. */
+  progress(rowCount: number, calls: number, cacheHits: number): Progress {
+    return {
+      rowsDone: this.rowsDone,
+      rowCount,
+      errors: this.totals.reduce((sum, m) => sum + m.errors, 0),
+      calls,
+      cacheHits,
+      costUsd: this.costUsd(),
+      metrics: this.totals.map((t) => ({ metric: t.metric, done: t.rowsScored + t.errors, errors: t.errors, costUsd: t.costUsd })),
+    };
   }
 
   /** The results table in dataset order (rows finish out of order), or undefined when not collected. */

@@ -41,6 +41,22 @@ export interface SchedulerStats {
   rateLimited: number;
 }
 
+/** Why a run stopped before its end: the user interrupted it, or the budget would be passed. */
+export class RunStopped extends Error {
+  constructor(
+    readonly reason: 'interrupted' | 'budget',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RunStopped';
+  }
+}
+
+/** True for errors that end the whole run rather than one row: a fatal provider fault or a stop. */
+export function stopsRun(error: unknown): error is ProviderError | RunStopped {
+  return error instanceof ProviderError || error instanceof RunStopped;
+}
+
 type Failure = { retry: true; afterMs?: number; reason: string } | { retry: false; fatal: boolean; reason: string; status?: number };
 
 export class Scheduler {

@@ -4,7 +4,7 @@
  * Databricks' custom judges (1–5 → yes/no by `score_threshold`, ANSWER vs RETRIEVAL) and
  * LastMile's 1/0 labels.
  */
-import { createHash } from 'node:crypto';
+import { contentHash } from '../canonical-json.js';
 import { ConfigError } from '../errors.js';
 import { toVerdict } from './output.js';
 
@@ -157,18 +157,11 @@ export function judgeKey(judge: Pick<Judge, 'name' | 'version'>): string {
 
 /** A stable content hash of a definition: the same judge always hashes the same, any edit changes it. */
 export function judgeHash(judge: Judge): string {
-  return 'sha256:' + createHash('sha256').update(canonicalJson(judge)).digest('hex');
+  return contentHash(judge);
 }
 
-/** JSON with object keys sorted, so equal values encode equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return v;
-  });
-}
+export { canonicalJson } from '../canonical-json.js';
+
 
 function commonFields(options: RubricJudgeOptions | PromptJudgeOptions): JudgeCommon {
   const where = `judge '${options.name}'`;
@@ -226,11 +219,14 @@ function defaultOutput(metadata: MetricMetadata, assessment: AssessmentType, whe
 }
 
 function checkOutput(output: OutputKind, assessment: AssessmentType, where: string): void {
-  const fail = (message: string, hint: string) => {
-    throw new ConfigError(`${where}: ${message}`, { where: { field: 'output' }, hint });
+  const fail = (message: string, hint: string, field = 'output') => {
+    throw new ConfigError(`${where}: ${message}`, { where: { field }, hint });
   };
   if (output.type === 'scale' && !(Number.isInteger(output.min) && Number.isInteger(output.max) && output.min < output.max)) {
     fail(`scale ${output.min}–${output.max} is not a range of integers`, 'write output: { scale: [1, 5] }');
+  }
+  if (output.type === 'yes_no' && !Number.isFinite(output.threshold)) {
+    fail(`score_threshold ${JSON.stringify(output.threshold)} is not a number`, 'give metric_metadata.score_threshold a number from 1 to 5; scores above it count as yes', 'metric_metadata.score_threshold');
   }
   if (output.type === 'categories' && Object.keys(output.labels).length < 2) {
     fail('categories need at least two labels', 'write output: { categories: { good: 1, bad: 0 } }');
@@ -257,8 +253,11 @@ function checkExamples(judge: Judge): void {
   const expected = judge.kind === 'rubric' ? [...judge.gradingContextColumns].sort() : undefined;
   judge.examples.forEach((example, i) => {
     const field = `examples[${i}]`;
-    if (typeof example.output !== 'string' || typeof example.justification !== 'string') {
-      throw new ConfigError(`judge '${judge.name}': ${field} needs an output and a justification`, { where: { field } });
+    if (typeof example.output !== 'string' || typeof example.justification !== 'string' || example.justification.trim() === '') {
+      throw new ConfigError(`judge '${judge.name}': ${field} needs an output and a justification`, {
+        where: { field: typeof example.output !== 'string' ? `${field}.output` : `${field}.justification` },
+        hint: 'give each example the output that was judged and a justification of its score',
+      });
     }
     const checked = toVerdict(judge.output, example.score, example.justification);
     if (!checked.ok) {

@@ -28,6 +28,8 @@ export interface ChatAnswer {
   usage: Usage;
   costUsd: number;
   latencyMs: number;
+  /** True when the answer came from the cache (no call, no cost). */
+  cached?: boolean;
 }
 
 /**

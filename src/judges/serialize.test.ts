@@ -145,7 +145,7 @@ describe('judgeFromConfig: building judges from what users write', () => {
   // Bug: serialize.ts outputFromConfig turns `output: yes_no` + a non-numeric score_threshold into
   // threshold NaN (no score is above NaN, so every row would be "no"); without `output:` the same
   // metadata is a ConfigError on metric_metadata.score_threshold (definition.ts defaultOutput).
-  it.fails('rejects output yes_no with a score_threshold that is not a number', () => {
+  it('rejects output yes_no with a score_threshold that is not a number', () => {
     const error = configError(() =>
       judgeFromConfig({ name: 'j', judge_prompt: '{response}', output: 'yes_no', metric_metadata: { score_threshold: 'high' } }, 'metrics[0]'),
     );
@@ -166,7 +166,7 @@ describe('judgeFromConfig errors name the field', () => {
   // Bug: serialize.ts judgeFromConfig reports only zod's first issue; for a misspelt required key
   // that is "grading_prompt: expected string, received undefined", so the error never mentions
   // the key the user actually wrote (grading_promt) nor lists the valid keys.
-  it.fails('names a misspelt key that replaces a required one', () => {
+  it('names a misspelt key that replaces a required one', () => {
     const error = configError(() => judgeFromConfig({ name: 'cs', definition, grading_promt: gradingPrompt }, 'metrics[0]'));
     expect(error.where.field).toContain('grading_promt');
   });

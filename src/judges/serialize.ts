@@ -32,7 +32,8 @@ export function judgeFromConfig(entry: unknown, field = 'judge'): Judge {
   }
   const parsed = (isPrompt ? promptJudgeSchema : rubricJudgeSchema).safeParse(entry);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    // An unknown key is usually a misspelt known one: report it before the "missing" error it causes.
+    const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
     const path = [field, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))].join('').replace(/\.\[/g, '[');
     const unknown = issue.code === 'unrecognized_keys' ? ` ${issue.keys.map((k) => `'${k}'`).join(', ')}` : '';
     throw new ConfigError(`${path}: ${issue.message}${unknown}`, {

@@ -100,6 +100,17 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_cache': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('cache')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('answer', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */

@@ -102,7 +102,17 @@ export interface RunMetricTable {
   cost_usd: number;
 }
 
+/** Answers of providers, content-addressed on everything that shapes them (see engine/cache.ts). */
+export interface CacheTable {
+  key: string;
+  model: string;
+  /** `{ text, usage }` as JSON. */
+  answer: string;
+  created_at: string;
+}
+
 export interface Database {
+  cache: CacheTable;
   experiments: ExperimentTable;
   judges: JudgeTable;
   runs: RunTable;

@@ -144,7 +144,15 @@ export class Store {
         await tx
           .insertInto('rows')
           .values(rows.slice(i, i + BATCH))
-          .onConflict((oc) => oc.columns(['run_id', 'row_index']).doNothing())
+          .onConflict((oc) =>
+            oc.columns(['run_id', 'row_index']).doUpdateSet((eb) => ({
+              outputs: eb.ref('excluded.outputs'),
+              model_latency_ms: eb.ref('excluded.model_latency_ms'),
+              model_input_tokens: eb.ref('excluded.model_input_tokens'),
+              model_output_tokens: eb.ref('excluded.model_output_tokens'),
+              model_error: eb.ref('excluded.model_error'),
+            })),
+          )
           .execute();
       }
       for (let i = 0; i < results.length; i += BATCH) {
@@ -267,5 +275,87 @@ export class Store {
       .orderBy('row_index')
       .orderBy('metric')
       .execute();
+  }
+
+  /** Cached answers for the given keys. */
+  async cacheGet(keys: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const rows = await this.db.selectFrom('cache').select(['key', 'answer']).where('key', 'in', keys.slice(i, i + BATCH)).execute();
+      for (const row of rows) found.set(row.key, row.answer);
+    }
+    return found;
+  }
+
+  /** Stores answers; an existing key keeps its first answer. */
+  async cachePut(entries: Array<{ key: string; model: string; answer: string }>): Promise<void> {
+    if (entries.length === 0) return;
+    const created_at = new Date().toISOString();
+    await this.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < entries.length; i += BATCH) {
+        await tx
+          .insertInto('cache')
+          .values(entries.slice(i, i + BATCH).map((e) => ({ ...e, created_at })))
+          .onConflict((oc) => oc.column('key').doNothing())
+          .execute();
+      }
+    });
+  }
+
+  /** Entries and size of the cache, per model. */
+  async cacheStats(): Promise<Array<{ model: string; entries: number; bytes: number }>> {
+    const rows = await this.db
+      .selectFrom('cache')
+      .select((eb) => ['model', eb.fn.countAll<number>().as('entries'), eb.fn.sum<number>(eb.fn('length', ['answer'])).as('bytes')])
+      .groupBy('model')
+      .orderBy('model')
+      .execute();
+    return rows.map((r) => ({ model: r.model, entries: Number(r.entries), bytes: Number(r.bytes) }));
+  }
+
+  /** Empties the cache (or one model's part of it); returns how many entries went. */
+  async cacheClear(model?: string): Promise<number> {
+    let query = this.db.deleteFrom('cache');
+    if (model) query = query.where('model', '=', model);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** What a run has already done, for resuming: its rows (with the model's answers) and its scored results. */
+  async resumeState(runId: string): Promise<{
+    rows: Array<Pick<RowRecord, 'row_index' | 'outputs' | 'model_latency_ms' | 'model_input_tokens' | 'model_output_tokens' | 'model_error'>>;
+    results: Array<Pick<ResultRecord, 'row_index' | 'metric' | 'value' | 'input_tokens' | 'output_tokens' | 'cost_usd'>>;
+  }> {
+    const [rows, results] = await Promise.all([
+      this.db.selectFrom('rows').select(['row_index', 'outputs', 'model_latency_ms', 'model_input_tokens', 'model_output_tokens', 'model_error']).where('run_id', '=', runId).execute(),
+      this.db.selectFrom('results').select(['row_index', 'metric', 'value', 'input_tokens', 'output_tokens', 'cost_usd']).where('run_id', '=', runId).where('error', 'is', null).execute(),
+    ]);
+    return { rows, results };
+  }
+
+  /**
+   * A run's results table, as `evaluate()` returns it: one record per row, in dataset order, with
+   * the row's columns, `outputs`, and `name/version/score`, `/justification`, `/label`, `/error`.
+   */
+  async table(runId: string): Promise<Array<Record<string, unknown>>> {
+    const [rows, results] = await Promise.all([
+      this.db.selectFrom('rows').select(['row_index', 'record', 'outputs', 'model_error']).where('run_id', '=', runId).orderBy('row_index').execute(),
+      this.db.selectFrom('results').select(['row_index', 'metric', 'value', 'label', 'justification', 'error']).where('run_id', '=', runId).orderBy('row_index').orderBy('metric').execute(),
+    ]);
+    const byRow = new Map<number, Record<string, unknown>>();
+    for (const row of rows) {
+      const record = JSON.parse(row.record) as Record<string, unknown>;
+      if (row.outputs !== null || row.model_error !== null) record.outputs = row.outputs;
+      byRow.set(row.row_index, record);
+    }
+    for (const r of results) {
+      const record = byRow.get(r.row_index);
+      if (!record) continue;
+      record[`${r.metric}/score`] = r.value;
+      record[`${r.metric}/justification`] = r.justification;
+      if (r.label !== null) record[`${r.metric}/label`] = r.label;
+      if (r.error !== null) record[`${r.metric}/error`] = r.error;
+    }
+    return [...byRow.values()];
   }
 }

@@ -1,0 +1,55 @@
+/**
+ * The answer cache: content-addressed on everything that shapes an answer (endpoint, model,
+ * parameters, messages, output schema), kept in the store so the CLI, the library and the server
+ * share it. Only answers are cached, never errors. Writes are buffered and land in batches.
+ */
+import { contentHash } from '../canonical-json.js';
+import type { ChatAnswer, Usage } from '../judges/run-judge.js';
+import type { Store } from '../store/store.js';
+
+/** What was cached for a call. */
+export interface CachedAnswer {
+  text: string;
+  usage: Usage;
+}
+
+export class AnswerCache {
+  hits = 0;
+  misses = 0;
+  private pending: Array<{ key: string; model: string; answer: string }> = [];
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly store: Store) {}
+
+  /** The key of a call: a hash of everything sent that shapes the answer. */
+  static key(request: unknown): string {
+    return contentHash(request);
+  }
+
+  /** A cached answer (as a free, instant one), or undefined. */
+  async get(key: string): Promise<ChatAnswer | undefined> {
+    const found = (await this.store.cacheGet([key])).get(key);
+    if (found === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    const cached = JSON.parse(found) as CachedAnswer;
+    return { text: cached.text, usage: cached.usage, costUsd: 0, latencyMs: 0, cached: true };
+  }
+
+  /** Remembers an answer; it is written with the next flush. */
+  put(key: string, model: string, answer: CachedAnswer): void {
+    this.pending.push({ key, model, answer: JSON.stringify({ text: answer.text, usage: answer.usage }) });
+    if (this.pending.length >= 64) void this.flush();
+  }
+
+  /** Writes pending answers. */
+  flush(): Promise<void> {
+    if (this.pending.length === 0) return this.writing;
+    const batch = this.pending;
+    this.pending = [];
+    this.writing = this.writing.then(() => this.store.cachePut(batch));
+    return this.writing;
+  }
+}

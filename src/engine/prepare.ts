@@ -1,0 +1,182 @@
+/**
+ * Everything a run checks before its first call: metrics and their keys, thresholds, the dataset
+ * (validated end to end), column mapping, judge models and credentials, parameters. A prepared run
+ * has spent nothing; `evaluate()` executes it and `dryRun()` prices it.
+ */
+import { Columns } from '../data/columns.js';
+import { openDataset, type DataRecord, type Dataset } from '../data/dataset.js';
+import { ConfigError } from '../errors.js';
+import type { Judge } from '../judges/definition.js';
+import type { Chat } from '../judges/run-judge.js';
+import { builtInMetric } from '../metrics/builtin.js';
+import { judgeMetric } from '../metrics/judge-metric.js';
+import { metricKey, type Metric, type RowScorer } from '../metrics/metric.js';
+import { presetMetrics, type ModelType } from '../metrics/presets.js';
+import { resolveModel, type EndpointConfig, type ResolvedModel } from '../providers/models.js';
+import type { Price } from '../providers/prices.js';
+import type { Store, StoreLocation } from '../store/store.js';
+import { judgeChat, type CallContext } from './chat.js';
+import { prepareModel, type ModelAnswer, type ModelUnderTest } from './model-under-test.js';
+import { Scheduler, type EndpointLimits, type RetryPolicy } from './scheduler.js';
+import { parseThreshold, type Threshold } from './thresholds.js';
+
+/** A metric as `evaluate()` accepts it: a metric, a judge definition, or a built-in name. */
+export type MetricSpec = Metric | Judge | string;
+
+/** Options of `evaluate()`, named as MLflow's `mlflow.evaluate`. */
+export interface EvaluateOptions {
+  /** A CSV, JSONL, JSON or Parquet path, or records. */
+  data: string | DataRecord[];
+  /** The model under test; absent when the data already holds predictions. */
+  model?: ModelUnderTest;
+  /** Default metrics by model type (MLflow's `model_type`). */
+  modelType?: ModelType;
+  /** Replaces the model type's default metrics (Databricks' "subset of judges"). */
+  metrics?: MetricSpec[];
+  /** Added to the default metrics. */
+  extraMetrics?: MetricSpec[];
+  /** Standard name (`inputs`, `predictions`, `targets`, `context`, `request`…) → dataset column. */
+  colMapping?: Record<string, string>;
+  /** The judge model of judges that name none; else `JUROR_JUDGE_MODEL`. */
+  judgeModel?: string;
+  experiment?: string;
+  runName?: string;
+  /** `{ "faithfulness/v1/mean": ">= 4" }`: checked after the run. */
+  thresholds?: Record<string, string | number>;
+  /** Named OpenAI-compatible endpoints usable as `<name>:/<model>`. */
+  endpoints?: Record<string, EndpointConfig>;
+  /** Concurrency and rate limits per provider name. */
+  providers?: Record<string, Partial<EndpointLimits>>;
+  retry?: Partial<RetryPolicy>;
+  /** Price overrides per model id, USD per million tokens. */
+  prices?: Record<string, Price>;
+  /** Where to keep the run: an open store, a location, or false to keep nothing. Default `.juror/juror.db`. */
+  store?: Store | StoreLocation | false;
+  /** Reuse answers to identical calls from the store's cache (default true when there is a store). */
+  cache?: boolean;
+  /** Finish this stored run: rows and metrics already scored are not called again. */
+  resume?: string;
+  /** Stop (resumably) before the run's cost would pass this many US dollars. */
+  maxCostUsd?: number;
+  /** Aborting stops the run gracefully: no new calls, finished results kept, status `interrupted`. */
+  signal?: AbortSignal;
+  /** Folder that a relative `data` path is relative to (the config file's). */
+  baseDir?: string;
+  /** The config as the user wrote it, stored with the run. */
+  config?: unknown;
+  /** Keep the results table in memory for the result (default true; off for huge datasets). */
+  collectTable?: boolean;
+  /** Rows in flight at once (default: enough to keep every endpoint's concurrency busy). */
+  rowConcurrency?: number;
+  /** Called as rows finish. */
+  onProgress?: (progress: Progress) => void;
+  env?: Record<string, string | undefined>;
+}
+
+/** Progress of a run, per metric and overall. */
+export interface Progress {
+  rowsDone: number;
+  rowCount: number;
+  errors: number;
+  calls: number;
+  cacheHits: number;
+  costUsd: number;
+  metrics: Array<{ metric: string; done: number; errors: number; costUsd: number }>;
+}
+
+/** A run with every check passed and nothing spent yet. */
+export interface PreparedRun {
+  options: EvaluateOptions;
+  metrics: Metric[];
+  scorers: RowScorer[];
+  callModel: ((record: DataRecord) => Promise<ModelAnswer>) | undefined;
+  dataset: Dataset;
+  columns: Columns;
+  scheduler: Scheduler;
+  calls: CallContext;
+  thresholds: Threshold[];
+  /** The judge model URI of each judge metric, for estimates. */
+  judgeModels: Map<string, ResolvedModel>;
+  modelUnderTest: ResolvedModel | undefined;
+}
+
+/** Checks everything that can be checked without a call, and builds the run's parts. */
+export async function prepareRun(options: EvaluateOptions): Promise<PreparedRun> {
+  const env = options.env ?? process.env;
+  const metrics = resolveMetrics(options);
+  const thresholds = Object.entries(options.thresholds ?? {}).map(([key, spec]) => parseThreshold(key, spec));
+  checkThresholdKeys(thresholds.map((t) => t.key), metrics);
+
+  const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+  const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined, ...(dataset.path ? { file: dataset.path } : {}) });
+  const scheduler = new Scheduler({ ...(options.providers ? { limits: options.providers } : {}), ...(options.retry ? { retry: options.retry } : {}) });
+  const calls: CallContext = { scheduler, prices: options.prices, modes: new Map() };
+  const resolve = (uri: string, field: string): ResolvedModel => resolveModel(uri, { ...(options.endpoints ? { endpoints: options.endpoints } : {}), env, field });
+  const chats = new Map<string, Chat>();
+  const judgeModels = new Map<string, ResolvedModel>();
+  let metricName = '';
+  const chatFor = (uri: string | undefined, field: string): Chat => {
+    const chosen = uri ?? options.judgeModel ?? env.JUROR_JUDGE_MODEL;
+    if (!chosen) {
+      throw new ConfigError('no judge model is set', {
+        where: { field },
+        hint: "give the judge a `model`, set the config's `judge_model`, or export JUROR_JUDGE_MODEL (e.g. openai:/gpt-4o-mini)",
+      });
+    }
+    const resolved = resolve(chosen, uri ? field : 'judge_model');
+    judgeModels.set(metricName, resolved);
+    let chat = chats.get(chosen);
+    if (!chat) chats.set(chosen, (chat = judgeChat(resolved, calls, field)));
+    return chat;
+  };
+  const scorers = metrics.map((metric) => {
+    metricName = metricKey(metric);
+    return metric.prepare({ columns, chatFor });
+  });
+  let modelUnderTest: ResolvedModel | undefined;
+  const callModel = options.model
+    ? prepareModel(options.model, {
+        columns,
+        calls,
+        resolve: (uri, field) => (modelUnderTest = resolve(uri, field)),
+      })
+    : undefined;
+  return { options, metrics, scorers, callModel, dataset, columns, scheduler, calls, thresholds, judgeModels, modelUnderTest };
+}
+
+/** The metrics of a run: the model type's defaults (or `metrics`) plus `extraMetrics`, each key once. */
+function resolveMetrics(options: EvaluateOptions): Metric[] {
+  const base = options.metrics ?? presetMetrics(options.modelType ?? 'none');
+  const specs: Array<[MetricSpec, string]> = [
+    ...base.map((spec, i): [MetricSpec, string] => [spec, options.metrics ? `metrics[${i}]` : 'model_type']),
+    ...(options.extraMetrics ?? []).map((spec, i): [MetricSpec, string] => [spec, `extra_metrics[${i}]`]),
+  ];
+  const metrics = specs.map(([spec, field]) => toMetric(spec, field));
+  const seen = new Set<string>();
+  metrics.forEach((metric, i) => {
+    const key = metricKey(metric);
+    if (seen.has(key)) {
+      throw new ConfigError(`metric ${key} is given twice`, { where: { field: specs[i]![1] }, hint: 'give each metric once, or give a judge a different name or version' });
+    }
+    seen.add(key);
+  });
+  if (metrics.length === 0) {
+    throw new ConfigError('no metrics to compute', { where: { field: 'metrics' }, hint: 'list metrics (e.g. exact_match) or judges under `metrics:`, or set a model_type with default metrics' });
+  }
+  return metrics;
+}
+
+function toMetric(spec: MetricSpec, field: string): Metric {
+  if (typeof spec === 'string') return builtInMetric(spec, {}, field);
+  if ('prepare' in spec) return spec;
+  return judgeMetric(spec);
+}
+
+function checkThresholdKeys(keys: string[], metrics: Metric[]): void {
+  const known = metrics.flatMap((m) => m.aggregations.map((a) => `${metricKey(m)}/${a}`));
+  for (const key of keys) {
+    if (!known.includes(key)) {
+      throw new ConfigError(`threshold on '${key}', which this run does not compute`, { where: { field: `thresholds.${key}` }, hint: `use one of: ${known.join(', ')}` });
+    }
+  }
+}
