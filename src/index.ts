@@ -2,7 +2,7 @@
  * Juror: LLM-as-a-judge evaluation. The library's public API: judges, metrics, `evaluate()`,
  * the tracking store, and the errors it raises.
  */
-export { evaluate, type EvaluateOptions, type EvaluationResult, type MetricSpec, type Progress } from './engine/evaluate.js';
+export { dryRun, evaluate, type DryRunReport, type EvaluateOptions, type EvaluationResult, type MetricSpec, type Progress } from './engine/evaluate.js';
 export type { ModelEndpoint, ModelUnderTest } from './engine/model-under-test.js';
 export { aggregate } from './engine/aggregate.js';
 export { parseThreshold, checkThresholds, type Threshold, type ThresholdResult } from './engine/thresholds.js';

@@ -1,35 +1,72 @@
-/** `juror eval <config>`: run, store, print, and exit with a code CI can use. */
+/** `juror eval <config>`: run (or price, or resume), store, print, and exit with a code CI can use. */
 import Table from 'cli-table3';
 import { locateError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { writeTable } from '../data/write.js';
+import { dryRun, evaluate, type DryRunReport, type EvaluationResult } from '../engine/evaluate.js';
+import type { EvaluateOptions } from '../engine/prepare.js';
 import { ConfigError } from '../errors.js';
-import { evaluate, type EvaluationResult } from '../engine/evaluate.js';
 import { defaultStoreLocation } from '../store/store.js';
-import { EXIT, reportError, type EvalFlags } from './main.js';
 import { formatNumber } from './format.js';
+import { EXIT, reportError, type EvalFlags } from './main.js';
+import { progressDisplay } from './progress.js';
 
 /** Runs `juror eval` and returns its exit code. */
 export async function evalCommand(configPath: string, flags: EvalFlags): Promise<number> {
   let loaded: LoadedConfig | undefined;
-  let result: EvaluationResult;
   try {
     loaded = await loadConfig(configPath);
     if (flags.out) checkOutExtension(flags.out);
-    result = await evaluate({
+    const maxCostUsd = flags.maxCost === undefined ? undefined : parseBudget(flags.maxCost);
+    const options: EvaluateOptions = {
       ...loaded.options,
       ...(flags.experiment ? { experiment: flags.experiment } : {}),
       ...(flags.runName ? { runName: flags.runName } : {}),
       store: flags.db ? { path: flags.db } : defaultStoreLocation(),
+      cache: flags.cache !== false,
       collectTable: Boolean(flags.json || flags.out),
-    });
+      ...(flags.resume ? { resume: flags.resume } : {}),
+      ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
+    };
+    if (flags.dryRun) {
+      const report = await dryRun(options);
+      process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : describeDryRun(report));
+      return EXIT.ok;
+    }
+    return await runAndReport(options, flags, configPath);
   } catch (error) {
     return reportError(loaded ? await locateError(error, loaded) : error);
   }
+}
+
+async function runAndReport(options: EvaluateOptions, flags: EvalFlags, configPath: string): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      // Everything written so far is committed; leaving now loses only rows still in flight.
+      process.stderr.write(`\njuror: ${signal} again: exiting now; finished rows are kept\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\njuror: ${signal}: stopping — no new calls, finished rows are being saved (${signal} again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const progress = progressDisplay();
+  let result: EvaluationResult;
+  try {
+    result = await evaluate({ ...options, signal: controller.signal, onProgress: (p) => progress.update(p) });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   if (flags.out) await writeTable(flags.out, result.tables.eval_results_table);
-  if (flags.json) {
-    process.stdout.write(JSON.stringify(toJson(result)) + '\n');
-  } else {
-    process.stdout.write(summary(result, flags.out));
+  process.stdout.write(flags.json ? JSON.stringify(toJson(result)) + '\n' : summary(result, flags.out));
+  if (result.status === 'interrupted') {
+    process.stderr.write(`juror: run ${result.runId} stopped: ${result.stopReason}. Resume it with: juror eval ${configPath} --resume ${result.runId.slice(0, 12)}\n`);
+    return interrupts > 0 ? 130 : EXIT.failed;
   }
   return result.passed ? EXIT.ok : EXIT.failed;
 }
@@ -40,6 +77,7 @@ function toJson(result: EvaluationResult) {
     run_id: result.runId,
     run_name: result.runName,
     experiment: result.experiment,
+    status: result.status,
     metrics: result.metrics,
     table: result.tables.eval_results_table,
     errors: result.errors,
@@ -49,18 +87,22 @@ function toJson(result: EvaluationResult) {
     rows: result.rowCount,
     usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
     cost_usd: result.costUsd,
+    cost_by_metric: Object.fromEntries(result.perMetric.map((m) => [m.metric, m.costUsd])),
+    calls: result.calls,
   };
 }
 
 function summary(result: EvaluationResult, out: string | undefined): string {
-  const table = new Table({ head: ['metric', 'value', 'rows scored', 'errors'], style: { head: [], border: [] } });
+  const table = new Table({ head: ['metric', 'value', 'rows scored', 'errors', 'cost'], style: { head: [], border: [] } });
   const totals = new Map(result.perMetric.map((m) => [m.metric, m]));
   for (const [key, value] of Object.entries(result.metrics)) {
-    const metric = key.split('/').slice(0, 2).join('/');
-    const t = totals.get(metric);
-    table.push([key, formatNumber(value), String(t?.rowsScored ?? ''), String(t?.errors ?? '')]);
+    const t = totals.get(key.split('/').slice(0, 2).join('/'));
+    table.push([key, formatNumber(value), String(t?.rowsScored ?? ''), String(t?.errors ?? ''), t ? `$${t.costUsd.toFixed(4)}` : '']);
   }
-  for (const metric of result.failedMetrics) table.push([`${metric} (every row failed)`, '—', '0', String(totals.get(metric)?.errors ?? '')]);
+  for (const metric of result.failedMetrics) {
+    const t = totals.get(metric);
+    table.push([`${metric} (every row failed)`, '—', '0', String(t?.errors ?? ''), `$${(t?.costUsd ?? 0).toFixed(4)}`]);
+  }
   const lines = [table.toString()];
   for (const t of result.thresholds) {
     lines.push(`${t.passed ? 'PASS' : 'FAIL'}  ${t.key} ${t.op} ${t.value} (got ${t.actual === undefined ? 'no value' : formatNumber(t.actual)})`);
@@ -69,10 +111,24 @@ function summary(result: EvaluationResult, out: string | undefined): string {
     lines.push(`FAIL  ${metric}: every row failed — see \`juror runs show ${result.runId.slice(0, 12)}\` for the reasons`);
   }
   lines.push(
-    `${result.rowCount} rows, ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.costUsd.toFixed(4)}`,
-    `run ${result.runId} (${result.runName}) in experiment '${result.experiment}', stored in ${result.storedAt}`,
+    `${result.rowCount} rows, ${result.calls.made} calls (${result.calls.cached} from the cache, ${result.calls.retries} retries), ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.costUsd.toFixed(4)}`,
+    `run ${result.runId} (${result.runName}) in experiment '${result.experiment}', ${result.status}, stored in ${result.storedAt}`,
   );
   if (out) lines.push(`results table written to ${out}`);
+  return lines.join('\n') + '\n';
+}
+
+function describeDryRun(report: DryRunReport): string {
+  const table = new Table({ head: ['calls for', 'model', 'calls', 'input tokens', 'output tokens (assumed)', 'cost', 'tokenizer'], style: { head: [], border: [] } });
+  for (const e of report.estimates) {
+    table.push([e.name, e.model, String(e.calls), String(e.inputTokens), String(e.outputTokens), e.costUsd === null ? 'price unknown' : `$${e.costUsd.toFixed(4)}`, e.tokenizer]);
+  }
+  const lines = [`dry run over ${report.rows} rows: nothing was called`, table.toString(), `estimated cost: ${report.costUsd === null ? 'unknown (a model has no price: add it under prices:)' : `$${report.costUsd.toFixed(4)}`}`];
+  for (const sample of report.samples) {
+    lines.push(`\n--- ${sample.name}: the first prompt, as it would be sent ---`);
+    if (sample.system) lines.push(`[system]\n${sample.system}`);
+    lines.push(`[user]\n${sample.user}`);
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -81,4 +137,12 @@ function checkOutExtension(out: string): void {
   if (!/\.(json|jsonl|csv)$/i.test(out)) {
     throw new ConfigError(`--out ${out}: unknown file type`, { where: { field: '--out' }, hint: 'give a file ending in .json, .jsonl or .csv' });
   }
+}
+
+function parseBudget(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(`--max-cost ${text} is not an amount of US dollars`, { where: { field: '--max-cost' }, hint: 'give a positive number, e.g. --max-cost 5' });
+  }
+  return value;
 }

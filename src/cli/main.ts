@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { JurorError } from '../errors.js';
 import { evalCommand } from './eval.js';
-import { runsListCommand, runsShowCommand } from './runs.js';
+import { cacheClearCommand, cacheStatsCommand, runsListCommand, runsShowCommand } from './runs.js';
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
 
@@ -30,6 +30,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
     .option('--experiment <name>', "override the config's experiment")
     .option('--run-name <name>', "override the config's run_name")
+    .option('--no-cache', 'call the providers even for prompts answered before')
+    .option('--resume <run-id>', 'finish a stopped run: rows already scored are not called again')
+    .option('--dry-run', 'count calls, tokens and cost and show one rendered prompt, without calling anything')
+    .option('--max-cost <usd>', 'stop (resumably) before the run would cost more than this many US dollars')
     .action(async (config: string, opts: EvalFlags) => setCode(await evalCommand(config, opts)));
 
   const runs = program.command('runs').description('list and show stored runs');
@@ -51,6 +55,20 @@ export async function main(argv: string[]): Promise<number> {
     .option('--db <path>', 'the SQLite store')
     .action(async (id: string, opts: RunsShowFlags) => setCode(await runsShowCommand(id, opts)));
 
+  const cache = program.command('cache').description('the answer cache kept in the store');
+  cache
+    .command('stats')
+    .description('cached answers per model')
+    .option('--db <path>', 'the SQLite store')
+    .option('--json', 'print JSON')
+    .action(async (opts: CacheFlags) => setCode(await cacheStatsCommand(opts)));
+  cache
+    .command('clear')
+    .description("empty the cache (or one model's part of it)")
+    .option('--model <uri>', 'only this model')
+    .option('--db <path>', 'the SQLite store')
+    .action(async (opts: CacheFlags) => setCode(await cacheClearCommand(opts)));
+
   try {
     await program.parseAsync(argv);
     return code;
@@ -61,6 +79,10 @@ export async function main(argv: string[]): Promise<number> {
 
 export interface EvalFlags {
   json?: boolean;
+  cache?: boolean;
+  resume?: string;
+  dryRun?: boolean;
+  maxCost?: string;
   out?: string;
   db?: string;
   experiment?: string;
@@ -72,6 +94,11 @@ export interface RunsListFlags {
   limit: string;
   json?: boolean;
   db?: string;
+}
+export interface CacheFlags {
+  db?: string;
+  json?: boolean;
+  model?: string;
 }
 export interface RunsShowFlags {
   rows: string;

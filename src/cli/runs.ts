@@ -1,4 +1,4 @@
-/** `juror runs list` and `juror runs show <id>`. */
+/** `juror runs list`, `juror runs show <id>`, and `juror cache stats|clear`: reading the store. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import type { RunStatus } from '../store/schema.js';
 import { defaultStoreLocation, Store, type StoreLocation } from '../store/store.js';
 import { formatDate, formatNumber } from './format.js';
-import { EXIT, reportError, type RunsListFlags, type RunsShowFlags } from './main.js';
+import { EXIT, reportError, type CacheFlags, type RunsListFlags, type RunsShowFlags } from './main.js';
 
 const STATUSES: RunStatus[] = ['running', 'finished', 'failed', 'interrupted'];
 
@@ -17,6 +17,44 @@ async function openExisting(db: string | undefined): Promise<Store> {
     throw new InputError(`no store at ${resolve(location.path)}`, { hint: 'run `juror eval <config>` first, or point --db / JUROR_DB at an existing store' });
   }
   return Store.open(location);
+}
+
+/** Opens the store of `--db`, runs `fn` with it, closes it, and turns errors into exit codes. */
+async function withStore(db: string | undefined, fn: (store: Store) => Promise<number>): Promise<number> {
+  try {
+    const store = await openExisting(db);
+    try {
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+/** Prints the cache's entries per model. */
+export function cacheStatsCommand(flags: CacheFlags): Promise<number> {
+  return withStore(flags.db, async (store) => {
+    const stats = await store.cacheStats();
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(stats) + '\n');
+      return EXIT.ok;
+    }
+    const table = new Table({ head: ['model', 'answers', 'size'], style: { head: [], border: [] } });
+    for (const s of stats) table.push([s.model, String(s.entries), `${(s.bytes / 1024).toFixed(1)} KiB`]);
+    process.stdout.write(stats.length ? table.toString() + '\n' : `the cache in ${store.where} is empty\n`);
+    return EXIT.ok;
+  });
+}
+
+/** Empties the cache. */
+export function cacheClearCommand(flags: CacheFlags): Promise<number> {
+  return withStore(flags.db, async (store) => {
+    const removed = await store.cacheClear(flags.model);
+    process.stdout.write(`removed ${removed} cached answers${flags.model ? ` of ${flags.model}` : ''} from ${store.where}\n`);
+    return EXIT.ok;
+  });
 }
 
 /** Prints runs, newest first, with up to three headline metrics each. */

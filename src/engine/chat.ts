@@ -12,6 +12,7 @@ import type { ResolvedModel } from '../providers/models.js';
 import { toCallSettings, type CallSettings } from '../providers/parameters.js';
 import { costOf, type Price } from '../providers/prices.js';
 import { AnswerCache } from './cache.js';
+import type { Estimator } from './estimate.js';
 import type { Scheduler, Target } from './scheduler.js';
 
 /** How a judge is asked for its JSON answer, best first. */
@@ -25,6 +26,8 @@ export interface CallContext {
   prices?: Record<string, Price> | undefined;
   /** The mode that worked per model URI, learned during the run. */
   modes: Map<string, AnswerMode>;
+  /** Set for a dry run: calls are counted and priced, never sent. */
+  estimator?: Estimator | undefined;
 }
 
 function targetOf(resolved: ResolvedModel): Target {
@@ -36,9 +39,10 @@ function usageOf(usage: { inputTokens?: number | undefined; outputTokens?: numbe
 }
 
 /**
- * Answers from the cache, or calls under the scheduler and caches the answer. The key covers the
- * endpoint, the model and the whole request, so any change to the judge, the row or the
- * parameters is a new call.
+ * Answers from the cache, or calls under the scheduler. The key covers the endpoint, the model and
+ * the whole request, so any change to the judge, the row or the parameters is a new call. A fresh
+ * answer is cached only when the caller `keep`s it — a judge keeps answers that made a verdict, so
+ * an error row is called again next time rather than replayed.
  */
 async function cachedCall(resolved: ResolvedModel, context: CallContext, request: unknown, call: (signal: AbortSignal) => Promise<{ text: string; usage: Usage }>): Promise<ChatAnswer> {
   const key = context.cache ? AnswerCache.key({ endpoint: resolved.endpoint, model: resolved.ref.modelId, request }) : undefined;
@@ -51,15 +55,23 @@ async function cachedCall(resolved: ResolvedModel, context: CallContext, request
     const { text, usage } = await call(signal);
     return { text, usage, costUsd: costOf(resolved.ref, usage, context.prices), latencyMs: performance.now() - started };
   });
-  if (key) context.cache!.put(key, resolved.ref.uri, answer);
-  return answer;
+  if (!key) return answer;
+  return { ...answer, keep: () => context.cache!.put(key, resolved.ref.uri, answer) };
 }
 
-/** A judge's chat function for one resolved model. Parameters are checked here, before any call. */
-export function judgeChat(resolved: ResolvedModel, context: CallContext, field: string): Chat {
+/**
+ * A judge's chat function for one resolved model; `metric` names it in estimates. Parameters are
+ * checked on the first call of a dry run or a run.
+ */
+export function judgeChat(resolved: ResolvedModel, context: CallContext, field: string, metric: string): Chat {
   const settingsOf = memo((parameters: Record<string, unknown>) => toCallSettings(parameters, `${field}.parameters`));
-  return (request) => {
+  return async (request) => {
     const settings = settingsOf(request.parameters);
+    if (context.estimator) {
+      const user = request.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join('\n');
+      context.estimator.record(metric, resolved, 'judge', request.system, user);
+      return { text: pretendVerdict(request.schema), usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
+    }
     return cachedCall(resolved, context, { system: request.system, messages: request.messages, schema: request.schema, settings }, async (abortSignal) => {
       const uri = resolved.ref.uri;
       for (let i = MODES.indexOf(context.modes.get(uri) ?? 'json_schema'); ; i++) {
@@ -110,11 +122,25 @@ async function askInMode(mode: AnswerMode, resolved: ResolvedModel, request: Cha
 
 /** Calls the model under test with an optional system prompt and a user message; returns its text. */
 export function textChat(resolved: ResolvedModel, context: CallContext, settings: CallSettings) {
-  return (system: string | undefined, prompt: string): Promise<ChatAnswer> =>
-    cachedCall(resolved, context, { system, prompt, settings }, async (abortSignal) => {
+  return async (system: string | undefined, prompt: string): Promise<ChatAnswer> => {
+    if (context.estimator) {
+      context.estimator.record('model under test', resolved, 'model', system, prompt);
+      return { text: '<the model\'s answer>', usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
+    }
+    const answer = await cachedCall(resolved, context, { system, prompt, settings }, async (abortSignal) => {
       const result = await generateText({ model: resolved.model, ...(system ? { system } : {}), prompt, maxRetries: 0, abortSignal, ...settings });
       return { text: result.text, usage: usageOf(result.usage) };
     });
+    // The model under test's answer is kept as it is: there is nothing to validate.
+    answer.keep?.();
+    return answer;
+  };
+}
+
+/** A valid answer for a dry run, so every judge's path runs to its end without a call. */
+function pretendVerdict(schema: Record<string, unknown>): string {
+  const score = (schema.properties as { score?: { enum?: unknown[] } } | undefined)?.score?.enum?.[0] ?? 1;
+  return JSON.stringify({ justification: 'dry run', score });
 }
 
 function memo<K extends object, V>(fn: (key: K) => V): (key: K) => V {

@@ -6,9 +6,11 @@
  */
 import type { DataRecord } from '../data/dataset.js';
 import { InputError, ProviderError } from '../errors.js';
+import { judgeHash } from '../judges/definition.js';
 import { metricKey, type MetricOutcome } from '../metrics/metric.js';
 import { defaultStoreLocation, Store, type RunRecord } from '../store/store.js';
 import { AnswerCache } from './cache.js';
+import { Estimator, type CallEstimate } from './estimate.js';
 import type { ModelAnswer } from './model-under-test.js';
 import { prepareRun, type EvaluateOptions, type PreparedRun } from './prepare.js';
 import { Recorder, type MetricTotals } from './recorder.js';
@@ -134,6 +136,32 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
   return summarize(run, store, record, recorder, stop, datasetInfo);
 }
 
+/** What a dry run found: calls, tokens and cost per metric, and one rendered prompt of each. */
+export interface DryRunReport {
+  rows: number;
+  estimates: CallEstimate[];
+  /** null when some model's price is unknown. */
+  costUsd: number | null;
+  samples: Array<{ name: string; system?: string; user: string }>;
+}
+
+/**
+ * Prices a run without calling anything: every check of a real run, then every prompt rendered
+ * and counted.
+ */
+export async function dryRun(options: EvaluateOptions): Promise<DryRunReport> {
+  const estimator = new Estimator(options.prices);
+  const prepared = await prepareRun({ ...options, collectTable: false, cache: false }, estimator);
+  await execute(prepared, undefined);
+  const estimates = estimator.report();
+  return {
+    rows: prepared.dataset.rowCount,
+    estimates,
+    costUsd: estimates.some((e) => e.costUsd === null) ? null : estimates.reduce((sum, e) => sum + e.costUsd!, 0),
+    samples: [...estimator.samples].map(([name, sample]) => ({ name, ...sample })),
+  };
+}
+
 /** Creates the run in the store, or reopens it to resume (checking the data did not change). */
 async function openRun(run: PreparedRun, store: Store | undefined, datasetInfo: EvaluationResult['dataset']): Promise<RunRecord | undefined> {
   const { options, dataset, metrics } = run;
@@ -145,6 +173,14 @@ async function openRun(run: PreparedRun, store: Store | undefined, datasetInfo: 
       throw new InputError(`the data of run ${existing.id} has changed since it ran (hash ${stored.hash} → ${dataset.hash})`, {
         where: { ...(dataset.path ? { file: dataset.path } : {}) },
         hint: 'restore the original data file, or start a new run instead of resuming',
+      });
+    }
+    const storedJudges = new Map(existing.judges.map((j) => [j.metric, judgeHash(j.definition)]));
+    const current = new Map(metrics.flatMap((m) => (m.judge ? [[metricKey(m), judgeHash(m.judge)] as const] : [])));
+    const changed = [...new Set([...storedJudges.keys(), ...current.keys()])].filter((key) => storedJudges.get(key) !== current.get(key));
+    if (changed.length) {
+      throw new InputError(`the judges of run ${existing.id} have changed since it ran: ${changed.join(', ')}`, {
+        hint: 'resume with the config the run started with, or start a new run (a changed judge deserves a new version)',
       });
     }
     await store.updateRun(existing.id, { status: 'running', error: null });

@@ -16,6 +16,7 @@ import { resolveModel, type EndpointConfig, type ResolvedModel } from '../provid
 import type { Price } from '../providers/prices.js';
 import type { Store, StoreLocation } from '../store/store.js';
 import { judgeChat, type CallContext } from './chat.js';
+import type { Estimator } from './estimate.js';
 import { prepareModel, type ModelAnswer, type ModelUnderTest } from './model-under-test.js';
 import { Scheduler, type EndpointLimits, type RetryPolicy } from './scheduler.js';
 import { parseThreshold, type Threshold } from './thresholds.js';
@@ -95,13 +96,10 @@ export interface PreparedRun {
   scheduler: Scheduler;
   calls: CallContext;
   thresholds: Threshold[];
-  /** The judge model URI of each judge metric, for estimates. */
-  judgeModels: Map<string, ResolvedModel>;
-  modelUnderTest: ResolvedModel | undefined;
 }
 
 /** Checks everything that can be checked without a call, and builds the run's parts. */
-export async function prepareRun(options: EvaluateOptions): Promise<PreparedRun> {
+export async function prepareRun(options: EvaluateOptions, estimator?: Estimator): Promise<PreparedRun> {
   const env = options.env ?? process.env;
   const metrics = resolveMetrics(options);
   const thresholds = Object.entries(options.thresholds ?? {}).map(([key, spec]) => parseThreshold(key, spec));
@@ -110,10 +108,8 @@ export async function prepareRun(options: EvaluateOptions): Promise<PreparedRun>
   const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined, ...(dataset.path ? { file: dataset.path } : {}) });
   const scheduler = new Scheduler({ ...(options.providers ? { limits: options.providers } : {}), ...(options.retry ? { retry: options.retry } : {}) });
-  const calls: CallContext = { scheduler, prices: options.prices, modes: new Map() };
+  const calls: CallContext = { scheduler, prices: options.prices, modes: new Map(), estimator };
   const resolve = (uri: string, field: string): ResolvedModel => resolveModel(uri, { ...(options.endpoints ? { endpoints: options.endpoints } : {}), env, field });
-  const chats = new Map<string, Chat>();
-  const judgeModels = new Map<string, ResolvedModel>();
   let metricName = '';
   const chatFor = (uri: string | undefined, field: string): Chat => {
     const chosen = uri ?? options.judgeModel ?? env.JUROR_JUDGE_MODEL;
@@ -124,24 +120,14 @@ export async function prepareRun(options: EvaluateOptions): Promise<PreparedRun>
       });
     }
     const resolved = resolve(chosen, uri ? field : 'judge_model');
-    judgeModels.set(metricName, resolved);
-    let chat = chats.get(chosen);
-    if (!chat) chats.set(chosen, (chat = judgeChat(resolved, calls, field)));
-    return chat;
+    return judgeChat(resolved, calls, field, metricName);
   };
   const scorers = metrics.map((metric) => {
     metricName = metricKey(metric);
     return metric.prepare({ columns, chatFor });
   });
-  let modelUnderTest: ResolvedModel | undefined;
-  const callModel = options.model
-    ? prepareModel(options.model, {
-        columns,
-        calls,
-        resolve: (uri, field) => (modelUnderTest = resolve(uri, field)),
-      })
-    : undefined;
-  return { options, metrics, scorers, callModel, dataset, columns, scheduler, calls, thresholds, judgeModels, modelUnderTest };
+  const callModel = options.model ? prepareModel(options.model, { columns, calls, resolve }) : undefined;
+  return { options, metrics, scorers, callModel, dataset, columns, scheduler, calls, thresholds };
 }
 
 /** The metrics of a run: the model type's defaults (or `metrics`) plus `extraMetrics`, each key once. */

@@ -30,6 +30,8 @@ export interface ChatAnswer {
   latencyMs: number;
   /** True when the answer came from the cache (no call, no cost). */
   cached?: boolean;
+  /** Caches the answer; called for answers that made a verdict. */
+  keep?: () => void;
 }
 
 /**
@@ -102,8 +104,11 @@ async function judgeOnce(judge: Judge, values: Values, chat: Chat): Promise<Judg
     parameters: judge.parameters,
   };
   const spent = { usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
+  const answers: ChatAnswer[] = [];
+  const keep = () => answers.forEach((a) => a.keep?.());
   const ask = async (req: ChatRequest) => {
     const answer = await chat(req);
+    answers.push(answer);
     spent.usage = addUsage(spent.usage, answer.usage);
     spent.costUsd += answer.costUsd;
     spent.latencyMs += answer.latencyMs;
@@ -111,7 +116,10 @@ async function judgeOnce(judge: Judge, values: Values, chat: Chat): Promise<Judg
   };
   const first = await ask(request);
   const parsed = parseAnswer(judge.output, first);
-  if (parsed.ok) return { ok: true, ...parsed.verdict, raw: first, prompt, ...spent };
+  if (parsed.ok) {
+    keep();
+    return { ok: true, ...parsed.verdict, raw: first, prompt, ...spent };
+  }
   const reask: ChatRequest = {
     ...request,
     messages: [
@@ -122,7 +130,10 @@ async function judgeOnce(judge: Judge, values: Values, chat: Chat): Promise<Judg
   };
   const second = await ask(reask);
   const reparsed = parseAnswer(judge.output, second);
-  if (reparsed.ok) return { ok: true, ...reparsed.verdict, raw: second, prompt, ...spent };
+  if (reparsed.ok) {
+    keep();
+    return { ok: true, ...reparsed.verdict, raw: second, prompt, ...spent };
+  }
   return { ok: false, error: `unusable answer after a re-ask: ${reparsed.reason}`, raw: second, prompt, ...spent };
 }
 

@@ -3,6 +3,7 @@ import { cellText, Columns } from '../data/columns.js';
 import type { Judge } from '../judges/definition.js';
 import { judgeVariables } from '../judges/prompt.js';
 import { chunksText, runJudge, toChunks } from '../judges/run-judge.js';
+import { toCallSettings } from '../providers/parameters.js';
 import type { Metric, MetricOutcome, PrepareContext, RowScorer } from './metric.js';
 
 const CONTEXT_NAMES = new Set(['context', 'retrieved_context']);
@@ -27,6 +28,8 @@ function prepareJudge(judge: Judge, context: PrepareContext): RowScorer {
   const chunkVariable = judge.assessmentType === 'RETRIEVAL' ? variables.find((v) => CONTEXT_NAMES.has(v)) ?? 'retrieved_context' : undefined;
   const chunkSource = chunkVariable ? (sources.get(chunkVariable) ?? context.columns.require(chunkVariable, neededBy)) : undefined;
   const chat = context.chatFor(judge.model, `metrics.${judge.name}.model`);
+  // Checked now, so that an unknown parameter stops the run before its first call.
+  toCallSettings(judge.parameters, `metrics.${judge.name}.parameters`);
 
   return async (row): Promise<MetricOutcome> => {
     const text = (name: string): string => {

@@ -84,8 +84,9 @@ describe('juror eval examples/quickstart/juror.yaml', () => {
     requests = [...server.requests];
   });
 
-  it('exits 0 with nothing on stderr', () => {
-    expect(result.stderr).toBe('');
+  it('exits 0 with no error on stderr', () => {
+    // stderr may carry progress lines, but no error.
+    expect(result.stderr).not.toMatch(/^juror: /m);
     expect(result.code).toBe(0);
   });
 
@@ -102,7 +103,7 @@ describe('juror eval examples/quickstart/juror.yaml', () => {
   });
 
   it('prints the run id, its name, the experiment and the store', () => {
-    const match = /^run ([0-9a-f]{32}) \(run-([0-9a-f]{8})\) in experiment 'quickstart', stored in (.+)$/m.exec(result.stdout);
+    const match = /^run ([0-9a-f]{32}) \(run-([0-9a-f]{8})\) in experiment 'quickstart', (?:[a-z]+, )?stored in (.+)$/m.exec(result.stdout);
     expect(match).not.toBeNull();
     expect(match![2]).toBe(match![1]!.slice(0, 8));
     expect(match![3]).toBe(join(dir, 'juror.db'));
@@ -198,9 +199,7 @@ describe('juror eval --json', () => {
     expect(json.passed).toBe(true);
   });
 
-  // BUG: the recorder appends table rows as they finish (src/engine/recorder.ts:60,91), so the
-  // table (and --out files) follow completion order, not dataset order, and carry no row index.
-  it.fails('lists the table in dataset order even when the first row finishes last', async () => {
+  it('lists the table in dataset order even when the first row finishes last', async () => {
     server.reset();
     server.setHandler((req) =>
       req.lastUser.includes('capital of France') ? { json: { justification: 'slow but right', score: 5 }, delayMs: 400 } : saturnIsWrong(req),
@@ -279,7 +278,8 @@ describe('thresholds', () => {
     const result = await runCli(['eval', QUICKSTART], { env: cliEnv(server.url, dir), cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('FAIL  correctness/v1/mean >= 3.5 (got 1)');
-    expect(result.stderr).toBe('');
+    // stderr may carry progress lines, but no error.
+    expect(result.stderr).not.toMatch(/^juror: /m);
   });
 
   it('exits 0 when every threshold is met, boundaries included (mean 4.2 >= 4.2, bare number = >=)', async () => {
@@ -476,7 +476,8 @@ metrics:
   });
 
   it('exits 0', () => {
-    expect(result.stderr).toBe('');
+    // stderr may carry progress lines, but no error.
+    expect(result.stderr).not.toMatch(/^juror: /m);
     expect(result.code).toBe(0);
   });
 

@@ -6,9 +6,26 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmServer, verdict, type LlmServer } from '../fixtures/llm-server.js';
-import { cliEnv, ROOT, runCli, tempDir, type CliResult } from './run-cli.js';
+import { cliEnv, ROOT, runCli, tempDir, writeConfig, type CliResult } from './run-cli.js';
 
 const QUICKSTART = join(ROOT, 'examples', 'quickstart', 'juror.yaml');
+
+const SECOND_CSV = 'question,answer,expected\nWhat is 2+2?,4,4\nWhat is 3+3?,7,6\nWhat is 4+4?,9,8\nWhat is 5+5?,11,10\n';
+const SECOND_CONFIG = `experiment: small
+data: second.csv
+col_mapping:
+  inputs: question
+  predictions: answer
+  targets: expected
+judge_model: openai:/gpt-test
+metrics:
+  - exact_match
+  - name: correctness
+    definition: "Assesses whether the sum is right."
+    grading_prompt: "Score from 1-5, where 1 is wrong and 5 is right."
+thresholds:
+  correctness/v1/mean: ">= 3.5"
+`;
 
 interface ListedRun {
   id: string;
@@ -26,7 +43,11 @@ let server: LlmServer;
 let dir: string;
 /** The first run: experiment `quickstart`, correctness [5,5,5,5,1] → 4.2. */
 let first: string;
-/** The second, newer run: `--experiment nightly --run-name candidate`, correctness all 3 → 3. */
+/**
+ * The second, newer run: another config (so that no answer can come from the store's answer
+ * cache) run with `--experiment nightly --run-name candidate`; correctness all 3 → 3, exact_match
+ * [1,0,0,0] → 0.25.
+ */
 let second: string;
 
 const run = (args: string[]): Promise<CliResult> => runCli(args, { env: cliEnv(server.url, dir), cwd: dir });
@@ -41,8 +62,9 @@ beforeAll(async () => {
   expect(a.code).toBe(0);
   first = runIdOf(a);
   server.setHandler(() => verdict(3, 'partly right'));
-  const b = await run(['eval', QUICKSTART, '--experiment', 'nightly', '--run-name', 'candidate']);
-  // correctness/v1/mean 3 misses the quickstart's ">= 3.5": exit 1, but the run is stored all the same.
+  const { config } = writeConfig(dir, SECOND_CONFIG, { 'second.csv': SECOND_CSV });
+  const b = await run(['eval', config, '--experiment', 'nightly', '--run-name', 'candidate']);
+  // correctness/v1/mean 3 misses ">= 3.5": exit 1, but the run is stored all the same.
   expect(b.code).toBe(1);
   second = runIdOf(b);
 });
@@ -66,7 +88,8 @@ describe('juror runs list', () => {
     expect(line(first)).toMatch(new RegExp(`│ quickstart\\s+│ run-${first.slice(0, 8)}\\s+│ finished\\s+│ [0-9-]+ [0-9:]+\\s+│ 5/5\\s+│`));
     expect(line(first)).toContain('exact_match/v1/mean=0.4');
     expect(line(first)).toContain('correctness/v1/mean=4.2');
-    expect(line(second)).toMatch(/│ nightly\s+│ candidate\s+│ finished\s+│/);
+    expect(line(second)).toMatch(/│ nightly\s+│ candidate\s+│ finished\s+│ [0-9-]+ [0-9:]+\s+│ 4\/4\s+│/);
+    expect(line(second)).toContain('exact_match/v1/mean=0.25');
     expect(line(second)).toContain('correctness/v1/mean=3');
     // Headline metrics are means and ratios only.
     expect(result.stdout).not.toContain('variance=');
@@ -90,7 +113,7 @@ describe('juror runs list', () => {
     expect(result.code).toBe(0);
     const runs = JSON.parse(result.stdout) as ListedRun[];
     expect(runs.map((r) => r.id)).toEqual([second, first]);
-    expect(runs[0]).toMatchObject({ experiment: 'nightly', name: 'candidate', status: 'finished', rows: 5, errors: 0 });
+    expect(runs[0]).toMatchObject({ experiment: 'nightly', name: 'candidate', status: 'finished', rows: 4, errors: 0 });
     expect(runs[1]).toMatchObject({ experiment: 'quickstart', name: `run-${first.slice(0, 8)}`, status: 'finished', rows: 5, errors: 0 });
     expect(runs[1]!.metrics['correctness/v1/mean']).toBeCloseTo(4.2, 10);
     expect(runs[0]!.metrics['correctness/v1/mean']).toBe(3);

@@ -1,0 +1,89 @@
+/**
+ * `--dry-run`: the run goes through its real rendering path (every judge, every chunk), but each
+ * call is counted and priced instead of sent. Input tokens are counted with js-tiktoken for OpenAI
+ * models and approximated (4 characters a token) for others; output tokens are an assumption.
+ */
+import { getEncoding, getEncodingNameForModel, type Tiktoken } from 'js-tiktoken';
+import type { ResolvedModel } from '../providers/models.js';
+import { priceOf, type Price } from '../providers/prices.js';
+
+/** Output tokens assumed per call, since no answer exists yet. */
+export const ASSUMED_OUTPUT_TOKENS = { judge: 80, model: 150 } as const;
+
+/** Calls tokenized exactly per model before switching to the measured characters-per-token ratio. */
+const EXACT_CALLS = 2000;
+
+/** The estimate for one metric or for the model under test. */
+export interface CallEstimate {
+  name: string;
+  model: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** null when the model's price is unknown. */
+  costUsd: number | null;
+  tokenizer: string;
+}
+
+export class Estimator {
+  readonly samples = new Map<string, { system?: string; user: string }>();
+  private readonly totals = new Map<string, CallEstimate & { chars: number; exactChars: number; exactTokens: number; exactCalls: number }>();
+  private readonly encoders = new Map<string, Tiktoken | undefined>();
+
+  constructor(private readonly prices?: Record<string, Price>) {}
+
+  /** Counts one call; returns the answer a dry run pretends to get. */
+  record(name: string, resolved: ResolvedModel, kind: 'judge' | 'model', system: string | undefined, user: string): void {
+    if (!this.samples.has(name)) this.samples.set(name, { ...(system !== undefined ? { system } : {}), user });
+    const text = (system ?? '') + '\n' + user;
+    const encoder = this.encoder(resolved);
+    let total = this.totals.get(name);
+    if (!total) {
+      total = { name, model: resolved.ref.uri, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, tokenizer: encoder ? 'tiktoken' : 'approximate (4 characters a token)', chars: 0, exactChars: 0, exactTokens: 0, exactCalls: 0 };
+      this.totals.set(name, total);
+    }
+    total.calls++;
+    total.chars += text.length;
+    total.outputTokens += ASSUMED_OUTPUT_TOKENS[kind];
+    if (encoder && total.exactCalls < EXACT_CALLS) {
+      total.exactCalls++;
+      total.exactChars += text.length;
+      total.exactTokens += encoder.encode(text).length;
+    }
+  }
+
+  /** The estimates, per metric and for the model under test. */
+  report(): CallEstimate[] {
+    return [...this.totals.values()].map((t) => {
+      const ratio = t.exactChars > 0 ? t.exactTokens / t.exactChars : 0.25;
+      const inputTokens = Math.round(t.chars * ratio);
+      const price = priceOf({ provider: t.model.split(':')[0]!, modelId: t.model.replace(/^[^:]+:\/?/, ''), uri: t.model }, this.prices);
+      return {
+        name: t.name,
+        model: t.model,
+        calls: t.calls,
+        inputTokens,
+        outputTokens: t.outputTokens,
+        costUsd: price ? (inputTokens * price.input + t.outputTokens * price.output) / 1_000_000 : null,
+        tokenizer: t.tokenizer,
+      };
+    });
+  }
+
+  private encoder(resolved: ResolvedModel): Tiktoken | undefined {
+    const id = resolved.ref.modelId;
+    if (!this.encoders.has(id)) {
+      let encoder: Tiktoken | undefined;
+      if (resolved.ref.provider === 'openai') {
+        try {
+          encoder = getEncoding(getEncodingNameForModel(id as Parameters<typeof getEncodingNameForModel>[0]));
+        } catch {
+          // A model js-tiktoken does not list: the current OpenAI families use o200k_base.
+          encoder = getEncoding(/^(gpt-4o|gpt-4\.1|gpt-5|o\d)/.test(id) ? 'o200k_base' : 'cl100k_base');
+        }
+      }
+      this.encoders.set(id, encoder);
+    }
+    return this.encoders.get(id);
+  }
+}
