@@ -79,7 +79,7 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
     ...(config.endpoints ? { endpoints: config.endpoints } : {}),
     ...(config.prices ? { prices: config.prices } : {}),
     ...(config.providers
-      ? { providers: Object.fromEntries(Object.entries(config.providers).map(([name, p]) => [name, { ...(p.max_concurrency ? { maxConcurrency: p.max_concurrency } : {}), ...(p.rpm ? { rpm: p.rpm } : {}) }])) }
+      ? { providers: Object.fromEntries(Object.entries(config.providers).map(([name, p]) => [name, { ...(p.max_concurrency ? { maxConcurrency: p.max_concurrency } : {}), ...(p.rpm ? { rpm: p.rpm } : {}), ...(p.tpm ? { tpm: p.tpm } : {}) }])) }
       : {}),
   };
   return { file, config, options };

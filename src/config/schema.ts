@@ -88,6 +88,7 @@ export const configSchema = z.strictObject({
       z.strictObject({
         max_concurrency: z.number().int().positive().optional(),
         rpm: z.number().positive().optional(),
+        tpm: z.number().positive().optional(),
       }),
     )
     .optional(),

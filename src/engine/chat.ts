@@ -50,11 +50,15 @@ async function cachedCall(resolved: ResolvedModel, context: CallContext, request
     const hit = await context.cache!.get(key);
     if (hit) return hit;
   }
-  const answer = await context.scheduler.call(targetOf(resolved), async (signal) => {
-    const started = performance.now();
-    const { text, usage } = await call(signal);
-    return { text, usage, costUsd: costOf(resolved.ref, usage, context.prices), latencyMs: performance.now() - started };
-  });
+  const answer = await context.scheduler.call(
+    targetOf(resolved),
+    async (signal) => {
+      const started = performance.now();
+      const { text, usage } = await call(signal);
+      return { text, usage, costUsd: costOf(resolved.ref, usage, context.prices), latencyMs: performance.now() - started };
+    },
+    approximateTokens(request),
+  );
   if (!key) return answer;
   return { ...answer, keep: () => context.cache!.put(key, resolved.ref.uri, answer) };
 }
@@ -135,6 +139,11 @@ export function textChat(resolved: ResolvedModel, context: CallContext, settings
     answer.keep?.();
     return answer;
   };
+}
+
+/** A request's size in tokens for rate limiting: 4 characters a token, as providers' own estimators do. */
+function approximateTokens(request: unknown): number {
+  return Math.ceil(JSON.stringify(request).length / 4);
 }
 
 /** A valid answer for a dry run, so every judge's path runs to its end without a call. */

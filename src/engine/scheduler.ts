@@ -13,6 +13,8 @@ export interface EndpointLimits {
   maxConcurrency: number;
   /** Requests per minute; unlimited when absent. */
   rpm?: number;
+  /** Tokens per minute (estimated from the request's size); unlimited when absent. */
+  tpm?: number;
 }
 
 /** How failed calls are retried. */
@@ -77,12 +79,12 @@ export class Scheduler {
     for (const gate of this.gates.values()) gate.rejectWaiting(this.stopped);
   }
 
-  /** Runs `attempt` under the target's limits, retrying transient failures. */
-  async call<T>(target: Target, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /** Runs `attempt` under the target's limits, retrying transient failures; `tokens` estimates its size for tpm. */
+  async call<T>(target: Target, attempt: (signal: AbortSignal) => Promise<T>, tokens = 0): Promise<T> {
     const gate = this.gate(target);
     for (let tryNumber = 0; ; tryNumber++) {
       if (this.stopped) throw this.stopped;
-      await gate.acquire();
+      await gate.acquire(tokens);
       let failure: Failure;
       try {
         if (this.stopped) throw this.stopped;
@@ -131,22 +133,36 @@ class Gate {
   private readonly waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private okStreak = 0;
   private nextStart = 0;
+  /** Token budget left; may go negative, which is the wait owed before the next start. */
+  private tokens: number;
+  private tokensAt = Date.now();
   succeeded = 0;
 
   constructor(private readonly config: EndpointLimits) {
     this.limit = config.maxConcurrency;
+    this.tokens = config.tpm ?? 0;
   }
 
-  async acquire(): Promise<void> {
+  async acquire(tokens: number): Promise<void> {
     if (this.inFlight < this.limit && this.waiting.length === 0) this.inFlight++;
     else await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    const now = Date.now();
+    let wait = 0;
     if (this.config.rpm) {
       // Pace starts evenly: one every 60/rpm seconds.
-      const now = Date.now();
       const start = Math.max(now, this.nextStart);
       this.nextStart = start + 60_000 / this.config.rpm;
-      if (start > now) await sleep(start - now);
+      wait = start - now;
     }
+    if (this.config.tpm && tokens > 0) {
+      // A token bucket refilled continuously; a reservation past empty waits for the refill.
+      const perMs = this.config.tpm / 60_000;
+      this.tokens = Math.min(this.config.tpm, this.tokens + (now - this.tokensAt) * perMs);
+      this.tokensAt = now;
+      this.tokens -= tokens;
+      if (this.tokens < 0) wait = Math.max(wait, -this.tokens / perMs);
+    }
+    if (wait > 0) await sleep(wait);
   }
 
   release(outcome: 'ok' | 'limited' | 'failed'): void {

@@ -2,7 +2,7 @@
  * `juror eval` end to end: the built CLI in a child process, judging through the real AI SDK
  * against the scripted OpenAI-compatible server of this process.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -268,6 +268,18 @@ describe('juror eval --out', () => {
     const result = await runCli(['eval', QUICKSTART, '--out', 'results.txt'], { env: cliEnv(server.url, dir), cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).not.toMatch(/juror\.yaml:\d+/);
+  });
+  // BUG: runAndReport (src/cli/eval.ts) calls writeTable outside any try/catch, after the run: an
+  // --out path that cannot be written ends in "juror: unexpected error" with a stack trace and
+  // exit 3, and the summary of the (paid) run is never printed.
+  it.fails('reports an --out path that cannot be written as a plain error (exit 2), not an unexpected one', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'blocker'), 'a file, not a folder');
+    const result = await runCli(['eval', QUICKSTART, '--out', 'blocker/results.csv'], { env: cliEnv(server.url, dir), cwd: dir });
+    expect(result.stderr).not.toContain('unexpected error');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('blocker');
+    expect(result.stderr).toContain('fix: ');
   });
 });
 
