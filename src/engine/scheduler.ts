@@ -1,6 +1,6 @@
 /**
  * Calls to providers, per endpoint (base URL + key): a concurrency cap that adapts to 429s
- * (halved on a 429, raised back one step per window of successes), optional requests-per-minute
+ * (cut by a quarter on 429s, at most once a second; raised back one step per window of successes), optional requests-per-minute
  * pacing, a per-call timeout, and bounded retries with exponential backoff and jitter that honour
  * `Retry-After`. Configuration faults (401/403/404, or a 400 before anything succeeded) are not
  * retried: they stop the run with a ProviderError instead of failing every row.
@@ -132,6 +132,7 @@ class Gate {
   private inFlight = 0;
   private readonly waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private okStreak = 0;
+  private lastCut = 0;
   private nextStart = 0;
   /** Token budget left; may go negative, which is the wait owed before the next start. */
   private tokens: number;
@@ -175,8 +176,13 @@ class Gate {
         this.okStreak = 0;
       }
     } else if (outcome === 'limited') {
-      // Multiplicative decrease on a 429: the provider told us we are too many.
-      this.limit = Math.max(1, Math.floor(this.limit / 2));
+      // Multiplicative decrease on a 429: the provider told us we are too many. A burst of 429s
+      // answers one excess, so the limit is cut once per second, not once per 429.
+      const now = Date.now();
+      if (now - this.lastCut >= 1000) {
+        this.limit = Math.max(1, Math.floor(this.limit * 0.75));
+        this.lastCut = now;
+      }
       this.okStreak = 0;
     }
     while (this.inFlight < this.limit && this.waiting.length > 0) {

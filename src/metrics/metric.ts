@@ -13,6 +13,8 @@ export interface RowInput {
   index: number;
   record: DataRecord;
   outputs?: string;
+  /** How long the model under test took to answer this row, in milliseconds (read by `latency`). */
+  latencyMs?: number;
 }
 
 /** What one metric says of one row. An error is kept with its reason, never turned into a number. */

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLlmServer, verdict, type LlmServer } from '../fixtures/llm-server.js';
-import { cliEnv, runCli, writeConfig, type CliResult } from './run-cli.js';
+import { cliEnv, type CliResult, removeTempDirs, runCli, writeConfig } from './run-cli.js';
 
 const CSV = 'question,answer,expected\nWhat is 2+2?,4,4\nWhat is the capital of Italy?,Rome,Rome\n';
 
@@ -36,7 +36,10 @@ let server: LlmServer;
 beforeAll(async () => {
   server = await startLlmServer({ handler: () => verdict(5, 'fine') });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  removeTempDirs();
+});
 beforeEach(() => server.reset());
 
 /** Writes the config and data, runs `juror eval`, and returns the result with the config's path. */
@@ -138,7 +141,7 @@ describe('the data', () => {
   });
 
   // BUG: src/data/columns.ts:39 puts the dataset's path in `where.file`, and locateError
-  // (src/config/load.ts:84) skips errors that already have a file, so the message points at
+  // (src/config/load.ts:93) skips errors that already have a file, so the message points at
   // qa.csv (no line) instead of juror.yaml:6 where the wrong col_mapping entry is.
   it.fails('points the unknown col_mapping column at its line in the config (6)', async () => {
     const result = await evalConfig(config().replace('targets: expected', 'targets: expectd'));

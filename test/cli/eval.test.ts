@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLlmServer, verdict, type ChatRequest, type LlmServer, type Reply } from '../fixtures/llm-server.js';
-import { cliEnv, ROOT, runCli, tempDir, writeConfig, type CliResult } from './run-cli.js';
+import { cliEnv, type CliResult, removeTempDirs, ROOT, runCli, tempDir, writeConfig } from './run-cli.js';
 
 const QUICKSTART = join(ROOT, 'examples', 'quickstart', 'juror.yaml');
 
@@ -65,7 +65,10 @@ let server: LlmServer;
 beforeAll(async () => {
   server = await startLlmServer();
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  removeTempDirs();
+});
 beforeEach(() => {
   server.reset();
   server.setHandler(saturnIsWrong);
@@ -214,21 +217,21 @@ describe('juror eval --json', () => {
 describe('juror eval --out', () => {
   const COLUMNS = ['question', 'answer', 'expected', 'exact_match/v1/score', 'exact_match/v1/justification', 'correctness/v1/score', 'correctness/v1/justification'];
 
-  it('writes results.csv with a header and one row per dataset row', async () => {
+  it('writes results.csv with a header and one row per dataset row, in dataset order', async () => {
     const dir = tempDir();
     const result = await runCli(['eval', QUICKSTART, '--out', 'results.csv'], { env: cliEnv(server.url, dir), cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('results table written to results.csv');
     const records = parseCsv(readFileSync(join(dir, 'results.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
     expect(Object.keys(records[0]!)).toEqual(COLUMNS);
-    expect(records.map((r) => r.question).sort()).toEqual(QA.map((r) => r.question).sort());
+    expect(records.map((r) => r.question)).toEqual(QA.map((r) => r.question));
     const saturn = records.find((r) => r.answer === 'Saturn')!;
     expect(saturn['correctness/v1/score']).toBe('1');
     expect(saturn['correctness/v1/justification']).toBe('Saturn is not the largest planet');
     expect(saturn['exact_match/v1/score']).toBe('0');
   });
 
-  it('writes results.jsonl with one JSON object per dataset row', async () => {
+  it('writes results.jsonl with one JSON object per dataset row, in dataset order', async () => {
     const dir = tempDir();
     const result = await runCli(['eval', QUICKSTART, '--out', 'results.jsonl'], { env: cliEnv(server.url, dir), cwd: dir });
     expect(result.code).toBe(0);
@@ -236,16 +239,16 @@ describe('juror eval --out', () => {
     expect(lines).toHaveLength(5);
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.map((r) => Object.keys(r))).toEqual(Array(5).fill(COLUMNS));
-    expect(records.map((r) => r['correctness/v1/score']).sort()).toEqual([1, 5, 5, 5, 5]);
+    expect(records.map((r) => r['correctness/v1/score'])).toEqual([5, 5, 5, 5, 1]);
   });
 
-  it('writes results.json as an array of one record per dataset row', async () => {
+  it('writes results.json as an array of one record per dataset row, in dataset order', async () => {
     const dir = tempDir();
     const result = await runCli(['eval', QUICKSTART, '--out', 'results.json'], { env: cliEnv(server.url, dir), cwd: dir });
     expect(result.code).toBe(0);
     const records = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Array<Record<string, unknown>>;
     expect(records).toHaveLength(5);
-    expect(records.map((r) => r['exact_match/v1/score']).sort()).toEqual([0, 0, 0, 1, 1]);
+    expect(records.map((r) => r['exact_match/v1/score'])).toEqual([1, 1, 0, 0, 0]);
   });
 
   it('refuses results.txt with exit 2 before any request reaches the server or a run is stored', async () => {
@@ -260,16 +263,19 @@ describe('juror eval --out', () => {
     expect(existsSync(join(dir, 'juror.db'))).toBe(false);
   });
 
-  // BUG: locateError (src/config/load.ts:84-98) adds the config file's position to every
-  // ConfigError with a field, so the --out flag's error (src/cli/eval.ts:81) is reported at
-  // juror.yaml:1:1 — a place in the config that has nothing to do with a command-line flag.
+  // BUG: evalCommand (src/cli/eval.ts:37) passes every error through locateError
+  // (src/config/load.ts:92), which gives any ConfigError with a field the position of the deepest
+  // config node on that path — for `--out` (checkOutExtension, src/cli/eval.ts:135) no node
+  // exists, so it falls back to the document's first key: "juror.yaml:3:1, --out: …", a place in
+  // the config that has nothing to do with a command-line flag. `--max-cost abc` does the same.
   it.fails('does not point the --out error at a line of the config file', async () => {
     const dir = tempDir();
     const result = await runCli(['eval', QUICKSTART, '--out', 'results.txt'], { env: cliEnv(server.url, dir), cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).not.toMatch(/juror\.yaml:\d+/);
   });
-  // BUG: runAndReport (src/cli/eval.ts) calls writeTable outside any try/catch, after the run: an
+
+  // BUG: runAndReport (src/cli/eval.ts:65) calls writeTable outside any try/catch, after the run: an
   // --out path that cannot be written ends in "juror: unexpected error" with a stack trace and
   // exit 3, and the summary of the (paid) run is never printed.
   it.fails('reports an --out path that cannot be written as a plain error (exit 2), not an unexpected one', async () => {

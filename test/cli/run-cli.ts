@@ -4,7 +4,7 @@
  * in a temporary folder.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,9 +43,18 @@ export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd: s
   });
 }
 
-/** A fresh temporary folder. */
+const created: string[] = [];
+
+/** A fresh temporary folder, removed by {@link removeTempDirs}. */
 export function tempDir(prefix = 'juror-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every folder made by {@link tempDir} in this test file (call it in afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /**

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmServer, verdict, type LlmServer } from '../fixtures/llm-server.js';
-import { cliEnv, ROOT, runCli, tempDir, writeConfig, type CliResult } from './run-cli.js';
+import { cliEnv, type CliResult, removeTempDirs, ROOT, runCli, tempDir, writeConfig } from './run-cli.js';
 
 const QUICKSTART = join(ROOT, 'examples', 'quickstart', 'juror.yaml');
 
@@ -68,7 +68,10 @@ beforeAll(async () => {
   expect(b.code).toBe(1);
   second = runIdOf(b);
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  removeTempDirs();
+});
 
 describe('juror runs list', () => {
   it('lists both runs, newest first', async () => {
@@ -208,7 +211,7 @@ describe('juror runs show', () => {
     expect(result.stderr).toContain('fix: list runs with `juror runs list`');
   });
 
-  // BUG: Store.findRunId (src/store/store.ts) strips % and _ from the prefix instead of escaping
+  // BUG: Store.findRunId (src/store/store.ts:197) strips % and _ from the prefix instead of escaping
   // them, so `runs show %` (or `_`) matches every run: with one run it shows that run, with two
   // it calls the "prefix" ambiguous, though no id (32 hex digits) starts with %.
   it.fails("treats % in a run id literally: `runs show %` is no run, not an ambiguous prefix", async () => {
