@@ -62,8 +62,17 @@ async function runAndReport(options: EvaluateOptions, flags: EvalFlags, configPa
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (flags.out) await writeTable(flags.out, result.tables.eval_results_table);
-  process.stdout.write(flags.json ? JSON.stringify(toJson(result)) + '\n' : summary(result, flags.out));
+  process.stdout.write(flags.json ? JSON.stringify(toJson(result)) + '\n' : summary(result));
+  if (flags.out) {
+    try {
+      await writeTable(flags.out, result.tables.eval_results_table);
+      if (!flags.json) process.stdout.write(`results table written to ${flags.out}\n`);
+    } catch (error) {
+      // The run is stored whatever happened to the file: say where to get the table from.
+      process.stderr.write(`juror: cannot write ${flags.out}: ${(error as Error).message}\n  fix: choose a writable path; the results are stored: juror runs show ${result.runId.slice(0, 12)} --json\n`);
+      return EXIT.badInput;
+    }
+  }
   if (result.status === 'interrupted') {
     process.stderr.write(`juror: run ${result.runId} stopped: ${result.stopReason}. Resume it with: juror eval ${configPath} --resume ${result.runId.slice(0, 12)}\n`);
     return interrupts > 0 ? 130 : EXIT.failed;
@@ -86,13 +95,13 @@ function toJson(result: EvaluationResult) {
     passed: result.passed,
     rows: result.rowCount,
     usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
-    cost_usd: result.costUsd,
-    cost_by_metric: Object.fromEntries(result.perMetric.map((m) => [m.metric, m.costUsd])),
+    cost_usd: roundUsd(result.costUsd),
+    cost_by_metric: Object.fromEntries(result.perMetric.map((m) => [m.metric, roundUsd(m.costUsd)])),
     calls: result.calls,
   };
 }
 
-function summary(result: EvaluationResult, out: string | undefined): string {
+function summary(result: EvaluationResult): string {
   const table = new Table({ head: ['metric', 'value', 'rows scored', 'errors', 'cost'], style: { head: [], border: [] } });
   const totals = new Map(result.perMetric.map((m) => [m.metric, m]));
   for (const [key, value] of Object.entries(result.metrics)) {
@@ -114,7 +123,6 @@ function summary(result: EvaluationResult, out: string | undefined): string {
     `${result.rowCount} rows, ${result.calls.made} calls (${result.calls.cached} from the cache, ${result.calls.retries} retries), ${result.usage.inputTokens + result.usage.outputTokens} tokens, $${result.costUsd.toFixed(4)}`,
     `run ${result.runId} (${result.runName}) in experiment '${result.experiment}', ${result.status}, stored in ${result.storedAt}`,
   );
-  if (out) lines.push(`results table written to ${out}`);
   return lines.join('\n') + '\n';
 }
 
@@ -130,6 +138,11 @@ function describeDryRun(report: DryRunReport): string {
     lines.push(`[user]\n${sample.user}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** Dollars to a millionth of a cent: enough for any bill, without float noise. */
+function roundUsd(value: number): number {
+  return Math.round(value * 1e8) / 1e8;
 }
 
 function checkOutExtension(out: string): void {

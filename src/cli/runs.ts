@@ -68,7 +68,7 @@ export async function runsListCommand(flags: RunsListFlags): Promise<number> {
       const runs = await store.listRuns({
         ...(flags.experiment ? { experiment: flags.experiment } : {}),
         ...(flags.status ? { status: flags.status as RunStatus } : {}),
-        limit: Number(flags.limit) || 20,
+        limit: count(flags.limit, '--limit', 1),
       });
       if (flags.json) {
         process.stdout.write(JSON.stringify(runs.map((r) => ({ id: r.id, experiment: r.experiment, name: r.name, status: r.status, started_at: r.started_at, rows: r.row_count, errors: r.error_count, cost_usd: r.cost_usd, metrics: r.metrics }))) + '\n');
@@ -98,7 +98,7 @@ export async function runsShowCommand(idOrPrefix: string, flags: RunsShowFlags):
     const store = await openExisting(flags.db);
     try {
       const run = await store.getRun(await store.findRunId(idOrPrefix));
-      const limit = Math.max(0, Number(flags.rows) || 0);
+      const limit = count(flags.rows, '--rows', 0);
       const rows = await store.rows(run.id, { limit });
       const results = rows.length ? await store.results(run.id, { from: rows[0]!.row_index, to: rows[rows.length - 1]!.row_index }) : [];
       if (flags.json) {
@@ -144,6 +144,15 @@ export async function runsShowCommand(idOrPrefix: string, flags: RunsShowFlags):
   } catch (error) {
     return reportError(error);
   }
+}
+
+/** A whole-number flag, at least `min`; anything else is an input error naming the flag. */
+function count(text: string, flag: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    throw new InputError(`${flag} ${text} is not a whole number of at least ${min}`, { where: { field: flag }, hint: `e.g. ${flag} 20` });
+  }
+  return value;
 }
 
 function headline(metrics: Record<string, number>): string {

@@ -47,7 +47,7 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
         hint: `known keys here: ${Object.keys(shapeAt(path)).join(', ')}`,
       });
     }
-    throw new ConfigError(`${field || 'config'}: ${issue.message}`, { where: { ...at(path), field }, hint: hintFor(path) });
+    throw new ConfigError(field ? issue.message : `config: ${issue.message}`, { where: { ...at(path), field }, hint: hintFor(path) });
   }
   const config = parsed.data;
   const metricSpecs = (list: unknown[] | undefined, key: 'metrics' | 'extra_metrics'): MetricSpec[] | undefined =>
@@ -90,7 +90,8 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
  * field of this config, so the CLI can print file:line:column for it too.
  */
 export async function locateError(error: unknown, loaded: LoadedConfig): Promise<unknown> {
-  if (!(error instanceof ConfigError) || !error.where.field || error.where.file) return error;
+  // Command-line flags (--out, --max-cost) are not in the file; errors that name a file already have their place.
+  if (!(error instanceof ConfigError) || !error.where.field || error.where.file || error.where.field.startsWith('--')) return error;
   const source = await readFile(loaded.file, 'utf8');
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines });
@@ -99,7 +100,10 @@ export async function locateError(error: unknown, loaded: LoadedConfig): Promise
   if ((path[0] === 'metrics' || path[0] === 'extra_metrics') && typeof path[1] === 'string') {
     const list = (loaded.config[path[0]] ?? []) as unknown[];
     const index = list.findIndex((m) => typeof m === 'object' && m !== null && (m as { name?: unknown }).name === path[1]);
-    if (index >= 0) path[1] = index;
+    if (index >= 0) {
+      path[1] = index;
+      error.where.field = fieldName(path);
+    }
   }
   Object.assign(error.where, locate(doc, lines, loaded.file, path));
   return error;

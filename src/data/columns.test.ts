@@ -113,11 +113,6 @@ describe('Columns: col_mapping errors', () => {
     expect(error.message).toContain("'prompt'");
     expect(error.hint).toContain('question, answer');
   });
-
-  it('names the file when given', () => {
-    const error = configError(() => new Columns({ columns: ['q'], colMapping: { inputs: 'x' }, hasModel: false, file: 'eval.yaml' }));
-    expect(error.where.file).toBe('eval.yaml');
-  });
 });
 
 describe('Columns.require', () => {

@@ -28,7 +28,7 @@ export class Columns {
   private readonly known: Set<string>;
 
   /** Checks `col_mapping` against the dataset's columns (an unknown column is a config error). */
-  constructor(options: { columns: readonly string[]; colMapping?: Record<string, string>; hasModel: boolean; file?: string }) {
+  constructor(options: { columns: readonly string[]; colMapping?: Record<string, string>; hasModel: boolean }) {
     this.columns = options.columns;
     this.colMapping = options.colMapping ?? {};
     this.hasModel = options.hasModel;
@@ -36,7 +36,7 @@ export class Columns {
     for (const [name, column] of Object.entries(this.colMapping)) {
       if (!this.known.has(column)) {
         throw new ConfigError(`col_mapping.${name} names column '${column}', which the dataset does not have`, {
-          where: { field: `col_mapping.${name}`, ...(options.file ? { file: options.file } : {}) },
+          where: { field: `col_mapping.${name}` },
           hint: `use one of the dataset's columns: ${options.columns.join(', ')}`,
         });
       }
@@ -63,16 +63,17 @@ export class Columns {
 
   /**
    * Resolves a variable or throws a config error naming who needs it and how to provide it —
-   * called before any judge call so that a missing column never costs money.
+   * called before any judge call so that a missing column never costs money. `field` is the config
+   * field to point at (the judge's prompt, say); by default the variable's `col_mapping` entry.
    */
-  require(variable: string, neededBy: string): ColumnSource {
+  require(variable: string, neededBy: string, field = `col_mapping.${variable}`): ColumnSource {
     const source = this.resolve(variable);
     if (source) return source;
     const group = GROUP_OF.get(variable);
     const aliases = group ? STANDARD_GROUPS[group]!.filter((a) => a !== variable) : [];
     const also = aliases.length ? ` (or its alias ${aliases.join(' / ')})` : '';
     throw new ConfigError(`${neededBy} needs '{${variable}}', but no column provides it`, {
-      where: { field: `col_mapping.${variable}` },
+      where: { field },
       hint:
         `map it with col_mapping: { ${variable}: <column> }${also}; the dataset's columns are: ${this.columns.join(', ')}` +
         (group === 'predictions' && !this.hasModel ? '; or give a model under test (`model:`) to produce the outputs' : ''),

@@ -18,6 +18,7 @@ export class AnswerCache {
   misses = 0;
   private pending: Array<{ key: string; model: string; answer: string }> = [];
   private writing: Promise<void> = Promise.resolve();
+  private lookups = new Map<string, Array<{ resolve: (answer: string | undefined) => void; reject: (error: unknown) => void }>>();
 
   constructor(private readonly store: Store) {}
 
@@ -28,14 +29,36 @@ export class AnswerCache {
 
   /** A cached answer (as a free, instant one), or undefined. */
   async get(key: string): Promise<ChatAnswer | undefined> {
-    const found = (await this.store.cacheGet([key])).get(key);
+    const found = await this.lookup(key);
     if (found === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
     const cached = JSON.parse(found) as CachedAnswer;
-    return { text: cached.text, usage: cached.usage, costUsd: 0, latencyMs: 0, cached: true };
+    // Nothing was spent on this call: its tokens and cost are those of the run that made it.
+    return { text: cached.text, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0, cached: true };
+  }
+
+  /** Looks keys up in batches: the lookups asked for within one turn of the event loop share a query. */
+  private lookup(key: string): Promise<string | undefined> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.lookups.get(key);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.lookups.set(key, [{ resolve, reject }]);
+      if (this.lookups.size === 1 && waiting === undefined) setImmediate(() => void this.runLookups());
+    });
+  }
+
+  private async runLookups(): Promise<void> {
+    const batch = this.lookups;
+    this.lookups = new Map();
+    try {
+      const found = await this.store.cacheGet([...batch.keys()]);
+      for (const [key, waiters] of batch) for (const w of waiters) w.resolve(found.get(key));
+    } catch (error) {
+      for (const waiters of batch.values()) for (const w of waiters) w.reject(error);
+    }
   }
 
   /** Remembers an answer; it is written with the next flush. */

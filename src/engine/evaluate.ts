@@ -229,7 +229,9 @@ async function summarize(
       },
     });
   }
-  if (stop instanceof ProviderError) throw stop;
+  if (stop instanceof ProviderError) {
+    throw new ProviderError(`${stop.message}${record ? ` (run ${runId} is marked failed; its finished rows are kept)` : ''}`, { ...(stop.status !== undefined ? { status: stop.status } : {}), ...(stop.hint ? { hint: stop.hint } : {}), cause: stop });
+  }
   const table = options.resume && store && options.collectTable !== false ? await store.table(runId) : (recorder.table() ?? []);
   return {
     runId,

@@ -106,7 +106,7 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   checkThresholdKeys(thresholds.map((t) => t.key), metrics);
 
   const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
-  const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined, ...(dataset.path ? { file: dataset.path } : {}) });
+  const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined });
   const scheduler = new Scheduler({ ...(options.providers ? { limits: options.providers } : {}), ...(options.retry ? { retry: options.retry } : {}) });
   const calls: CallContext = { scheduler, prices: options.prices, modes: new Map(), estimator };
   const resolve = (uri: string, field: string): ResolvedModel => resolveModel(uri, { ...(options.endpoints ? { endpoints: options.endpoints } : {}), env, field });

@@ -27,6 +27,9 @@ export interface MetricTotals {
   costUsd: number;
 }
 
+/** The longest a finished row waits before it is written. */
+const FLUSH_WINDOW_MS = 5;
+
 /** What a resumed run already has for a row that still needs some metrics. */
 export interface PartialRow {
   metrics: Set<string>;
@@ -49,6 +52,8 @@ export class Recorder {
   private pendingResults: ResultRecord[] = [];
   private writing: Promise<void> = Promise.resolve();
   private writeInProgress = false;
+  private lastFlush = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
   private writeError: unknown;
   model = { inputTokens: 0, outputTokens: 0, costUsd: 0, errors: 0 };
 
@@ -142,8 +147,19 @@ export class Recorder {
       if (this.store) this.pendingResults.push(resultRecord(this.runId, index, key, outcome));
     });
     if (tableRow) this.finished!.push([index, tableRow]);
-    // Write as soon as the store is free: under load, rows pile up while a write runs and land together.
-    if (!this.writeInProgress) void this.flush();
+    this.scheduleFlush();
+  }
+
+  /**
+   * Writes at most every few milliseconds: rows finished within one window land in one
+   * transaction (a transaction per row costs more than the judging itself at thousands of rows a
+   * second), while a killed run loses no more than one window of finished rows.
+   */
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.writeInProgress) return;
+    const wait = this.lastFlush + FLUSH_WINDOW_MS - Date.now();
+    if (wait <= 0) void this.flush();
+    else this.flushTimer = setTimeout(() => void this.flush(), wait);
   }
 
   /** Writes what is pending; writes are serialized so batches land in order. */
@@ -153,6 +169,9 @@ export class Recorder {
     const results = this.pendingResults;
     this.pendingRows = [];
     this.pendingResults = [];
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.lastFlush = Date.now();
     const store = this.store;
     this.writeInProgress = true;
     this.writing = this.writing.then(async () => {
@@ -162,7 +181,7 @@ export class Recorder {
         this.writeError ??= error;
       } finally {
         this.writeInProgress = false;
-        if (this.pendingRows.length || this.pendingResults.length) void this.flush();
+        if (this.pendingRows.length || this.pendingResults.length) this.scheduleFlush();
       }
     });
     return this.writing;

@@ -35,8 +35,7 @@ export function judgeFromConfig(entry: unknown, field = 'judge'): Judge {
     // An unknown key is usually a misspelt known one: report it before the "missing" error it causes.
     const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
     const path = [field, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))].join('').replace(/\.\[/g, '[');
-    const unknown = issue.code === 'unrecognized_keys' ? ` ${issue.keys.map((k) => `'${k}'`).join(', ')}` : '';
-    throw new ConfigError(`${path}: ${issue.message}${unknown}`, {
+    throw new ConfigError(issue.message, {
       where: { field: issue.code === 'unrecognized_keys' ? `${path}.${issue.keys[0]}` : path },
       hint: issue.code === 'unrecognized_keys' ? `the keys of a ${isPrompt ? 'prompt' : 'rubric'} judge are: ${Object.keys((isPrompt ? promptJudgeSchema : rubricJudgeSchema).shape).join(', ')}` : 'see the config reference in README.md',
     });

@@ -6,6 +6,20 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { exactMatch } from './exact-match.js';
 import type { Metric } from './metric.js';
+import { documentPrecision, documentRecall } from './retrieval/documents.js';
+import { ndcgAtKMetric } from './retrieval/ndcg-at-k.js';
+import { precisionAtKMetric } from './retrieval/precision-at-k.js';
+import { recallAtKMetric } from './retrieval/recall-at-k.js';
+import { kOptions } from './retrieval/retrieval-metric.js';
+import { bleuMetric, bleuOptions } from './text/bleu.js';
+import { containsMetric, containsOptions } from './text/contains.js';
+import { jsonMatch, jsonValid } from './text/json.js';
+import { latency } from './text/latency.js';
+import { editDistance, levenshtein } from './text/levenshtein.js';
+import { readabilityMetric } from './text/readability.js';
+import { regexMetric, regexOptions } from './text/regex.js';
+import { rougeMetric, rougeOptions } from './text/rouge.js';
+import { tokenCountMetric, tokenCountOptions } from './text/token-count.js';
 
 /** A built-in metric: what it is, its options' schema, and how to make it. */
 export interface BuiltIn<Options = Record<string, unknown>> {
@@ -20,8 +34,35 @@ export function fixed(description: string, metric: Metric): BuiltIn {
   return { description, create: () => metric };
 }
 
+/** Registers a metric made from options that a zod schema checks (and fills with defaults). */
+export function configurable<S extends z.ZodType<Record<string, unknown>>>(description: string, options: S, create: (options: z.output<S>) => Metric): BuiltIn {
+  return { description, options, create: (parsed) => create(parsed as z.output<S>) };
+}
+
+const K = 'option k (or retriever_k), default 3; reported as';
+
 const BUILT_IN: Record<string, BuiltIn> = {
   exact_match: fixed('1 when the prediction equals the target exactly, else 0 (MLflow)', exactMatch),
+  rouge1: configurable('ROUGE-1 F-measure of prediction against target, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) => rougeMetric('rouge1', o)),
+  rouge2: configurable('ROUGE-2 F-measure of prediction against target, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) => rougeMetric('rouge2', o)),
+  rougeL: configurable('ROUGE-L (longest common subsequence) F-measure, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) => rougeMetric('rougeL', o)),
+  rougeLsum: configurable('summary-level ROUGE-L over newline-separated sentences, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) => rougeMetric('rougeLsum', o)),
+  bleu: configurable('sentence BLEU (0-100) of prediction against target, as sacreBLEU: 13a tokens, exp smoothing; options smooth_method, smooth_value, lowercase', bleuOptions, bleuMetric),
+  token_count: configurable('tokens in the prediction, tiktoken cl100k_base (MLflow); option encoding', tokenCountOptions, tokenCountMetric),
+  latency: fixed('seconds the model under test took to answer the row (MLflow); needs a model under test', latency),
+  flesch_kincaid_grade_level: fixed('Flesch-Kincaid grade level of the prediction, as textstat (MLflow)', readabilityMetric('flesch_kincaid_grade_level')),
+  ari_grade_level: fixed('automated readability index of the prediction, as textstat (MLflow)', readabilityMetric('ari_grade_level')),
+  flesch_reading_ease: fixed('Flesch reading ease of the prediction, as textstat; higher is easier', readabilityMetric('flesch_reading_ease')),
+  levenshtein: fixed('1 - edit distance / longer length of prediction and target (1 when both are empty)', levenshtein),
+  json_valid: fixed('1 when the prediction parses as JSON, else 0', jsonValid),
+  json_match: fixed('1 when prediction and target parse to equal JSON, else 0', jsonMatch),
+  regex: configurable('1 when the prediction matches a regular expression, else 0; options pattern, flags', regexOptions, regexMetric),
+  contains: configurable('1 when the prediction contains value (or all / any of a list), else 0; options value, case_sensitive, all', containsOptions, containsMetric),
+  precision_at_k: configurable(`share of the top-k retrieved doc ids that are relevant (MLflow); ${K} precision_at_<k>`, kOptions, precisionAtKMetric),
+  recall_at_k: configurable(`share of the relevant doc ids among the top-k retrieved (MLflow); ${K} recall_at_<k>`, kOptions, recallAtKMetric),
+  ndcg_at_k: configurable(`NDCG of the top-k retrieved doc ids, binary relevance (MLflow); ${K} ndcg_at_<k>`, kOptions, ndcgAtKMetric),
+  document_recall: fixed('share of expected_retrieved_context doc_uris found in retrieved_context (Databricks)', documentRecall),
+  document_precision: fixed('share of retrieved_context chunks whose doc_uri is expected (Databricks)', documentPrecision),
 };
 
 /** The names of every built-in metric. */
@@ -61,17 +102,4 @@ export function builtInMetric(name: string, options: Record<string, unknown> = {
     throw new ConfigError(`metric '${name}': ${key ? `${key}: ` : ''}${issue.message}`, { where: { field: key ? `${field}.${key}` : field }, hint: 'see the metric reference in README.md' });
   }
   return builtIn.create(parsed.data as Record<string, unknown>);
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

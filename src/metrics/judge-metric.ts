@@ -24,7 +24,8 @@ export function judgeMetric(judge: Judge): Metric {
 function prepareJudge(judge: Judge, context: PrepareContext): RowScorer {
   const neededBy = `judge '${judge.name}'`;
   const variables = judgeVariables(judge);
-  const sources = new Map(variables.map((name) => [name, context.columns.require(name, neededBy)]));
+  const promptField = `metrics.${judge.name}.${judge.kind === 'prompt' ? 'judge_prompt' : judge.gradingContextColumns.length ? 'grading_context_columns' : 'name'}`;
+  const sources = new Map(variables.map((name) => [name, context.columns.require(name, neededBy, judge.kind === 'prompt' || judge.gradingContextColumns.includes(name) ? promptField : undefined)]));
   const chunkVariable = judge.assessmentType === 'RETRIEVAL' ? variables.find((v) => CONTEXT_NAMES.has(v)) ?? 'retrieved_context' : undefined;
   const chunkSource = chunkVariable ? (sources.get(chunkVariable) ?? context.columns.require(chunkVariable, neededBy)) : undefined;
   const chat = context.chatFor(judge.model, `metrics.${judge.name}.model`);

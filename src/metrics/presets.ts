@@ -1,17 +1,21 @@
 /**
- * Default metrics per model type, as MLflow's `model_type`. Only metrics Juror has today are
- * listed; the rest of MLflow's defaults (token_count, toxicity, readability, ROUGE) join as they land.
+ * Default metrics per model type, as MLflow's `model_type` defaults. MLflow's `text` defaults also
+ * count toxicity; it joins the `text` preset (and so the question-answering and summarization ones)
+ * once Juror has a toxicity metric.
  */
 import { ConfigError } from '../errors.js';
 
 export const MODEL_TYPES = ['text', 'question-answering', 'text-summarization', 'retriever', 'none'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 
+const TEXT = ['token_count', 'flesch_kincaid_grade_level', 'ari_grade_level'];
+
 const PRESETS: Record<ModelType, string[]> = {
-  text: [],
-  'question-answering': ['exact_match'],
-  'text-summarization': [],
-  retriever: [],
+  text: TEXT,
+  'question-answering': [...TEXT, 'exact_match'],
+  'text-summarization': [...TEXT, 'rouge1', 'rouge2', 'rougeL', 'rougeLsum'],
+  // k = 3, MLflow's default `retriever_k`.
+  retriever: ['precision_at_k', 'recall_at_k', 'ndcg_at_k'],
   none: [],
 };
 

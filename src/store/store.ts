@@ -194,7 +194,8 @@ export class Store {
 
   /** Finds a run by its id or a unique prefix of it (as git does for commits). */
   async findRunId(idOrPrefix: string): Promise<string> {
-    const rows = await this.db.selectFrom('runs').select('id').where('id', 'like', `${idOrPrefix.replace(/[%_]/g, '')}%`).limit(2).execute();
+    // Ids are hex, so anything else (LIKE's % and _ included) matches nothing.
+    const rows = /^[0-9a-f]+$/i.test(idOrPrefix) ? await this.db.selectFrom('runs').select('id').where('id', 'like', `${idOrPrefix.toLowerCase()}%`).limit(2).execute() : [];
     if (rows.length === 1) return rows[0]!.id;
     throw new JurorError('input', rows.length ? `run id prefix '${idOrPrefix}' is ambiguous` : `no run '${idOrPrefix}' in ${this.where}`, {
       hint: rows.length ? 'give more characters of the id' : 'list runs with `juror runs list` (and check --db)',

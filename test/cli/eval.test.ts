@@ -268,7 +268,7 @@ describe('juror eval --out', () => {
   // config node on that path — for `--out` (checkOutExtension, src/cli/eval.ts:135) no node
   // exists, so it falls back to the document's first key: "juror.yaml:3:1, --out: …", a place in
   // the config that has nothing to do with a command-line flag. `--max-cost abc` does the same.
-  it.fails('does not point the --out error at a line of the config file', async () => {
+  it('does not point the --out error at a line of the config file', async () => {
     const dir = tempDir();
     const result = await runCli(['eval', QUICKSTART, '--out', 'results.txt'], { env: cliEnv(server.url, dir), cwd: dir });
     expect(result.code).toBe(2);
@@ -278,7 +278,7 @@ describe('juror eval --out', () => {
   // BUG: runAndReport (src/cli/eval.ts:65) calls writeTable outside any try/catch, after the run: an
   // --out path that cannot be written ends in "juror: unexpected error" with a stack trace and
   // exit 3, and the summary of the (paid) run is never printed.
-  it.fails('reports an --out path that cannot be written as a plain error (exit 2), not an unexpected one', async () => {
+  it('reports an --out path that cannot be written as a plain error (exit 2), not an unexpected one', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'blocker'), 'a file, not a folder');
     const result = await runCli(['eval', QUICKSTART, '--out', 'blocker/results.csv'], { env: cliEnv(server.url, dir), cwd: dir });

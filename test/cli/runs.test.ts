@@ -214,7 +214,7 @@ describe('juror runs show', () => {
   // BUG: Store.findRunId (src/store/store.ts:197) strips % and _ from the prefix instead of escaping
   // them, so `runs show %` (or `_`) matches every run: with one run it shows that run, with two
   // it calls the "prefix" ambiguous, though no id (32 hex digits) starts with %.
-  it.fails("treats % in a run id literally: `runs show %` is no run, not an ambiguous prefix", async () => {
+  it("treats % in a run id literally: `runs show %` is no run, not an ambiguous prefix", async () => {
     const result = await run(['runs', 'show', '%']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no run '%'");

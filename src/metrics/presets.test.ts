@@ -1,0 +1,88 @@
+/**
+ * The model-type presets, and heuristic metrics run end to end through evaluate() on in-memory
+ * data, keeping nothing and calling no model.
+ */
+import { describe, expect, it } from 'vitest';
+import { evaluate } from '../engine/evaluate.js';
+import { ConfigError } from '../errors.js';
+import { builtInMetric, builtInMetricNames } from './builtin.js';
+import { metricKey } from './metric.js';
+import { MODEL_TYPES, presetMetrics } from './presets.js';
+
+describe('presets', () => {
+  it("hold MLflow's default metrics that Juror has", () => {
+    expect(presetMetrics('text')).toEqual(['token_count', 'flesch_kincaid_grade_level', 'ari_grade_level']);
+    expect(presetMetrics('question-answering')).toEqual(['token_count', 'flesch_kincaid_grade_level', 'ari_grade_level', 'exact_match']);
+    expect(presetMetrics('text-summarization')).toEqual(['token_count', 'flesch_kincaid_grade_level', 'ari_grade_level', 'rouge1', 'rouge2', 'rougeL', 'rougeLsum']);
+    expect(presetMetrics('retriever')).toEqual(['precision_at_k', 'recall_at_k', 'ndcg_at_k']);
+    expect(presetMetrics('none')).toEqual([]);
+  });
+
+  it('name only built-in metrics', () => {
+    for (const type of MODEL_TYPES) for (const name of presetMetrics(type)) expect(builtInMetricNames()).toContain(name);
+  });
+
+  it('refuse an unknown model type', () => {
+    expect(() => presetMetrics('classifier')).toThrow(ConfigError);
+  });
+});
+
+describe('through evaluate()', () => {
+  it('scores a summarization run with its preset', async () => {
+    const result = await evaluate({
+      data: [
+        { predictions: 'The quick brown dog jumps on the log.', targets: 'The quick brown fox jumps over the lazy dog' },
+        { predictions: 'The cat sat on the mat.', targets: 'The cat sat on the mat.' },
+      ],
+      modelType: 'text-summarization',
+      store: false,
+    });
+    expect(result.failedMetrics).toEqual([]);
+    // rouge1 per row: 12/17 and 1.
+    expect(result.metrics['rouge1/v1/mean']).toBeCloseTo((12 / 17 + 1) / 2, 12);
+    expect(result.metrics['rougeL/v1/mean']).toBeCloseTo((10 / 17 + 1) / 2, 12);
+    expect(result.metrics['token_count/v1/mean']).toBeGreaterThan(0);
+    // FK: row 1 has 8 one-syllable words in 1 sentence, 0.39·8 + 11.8 − 15.59 = −0.67; row 2 has
+    // 6, 0.39·6 + 11.8 − 15.59 = −1.45.
+    expect(result.metrics['flesch_kincaid_grade_level/v1/mean']).toBeCloseTo((-0.67 - 1.45) / 2, 12);
+    expect(Object.keys(result.metrics)).toContain('rougeLsum/v1/variance');
+  });
+
+  it('scores a retriever run with k = 3, and a second k alongside', async () => {
+    const result = await evaluate({
+      data: [
+        { retrieved: '["a", "x", "b", "c"]', relevant: '["a", "b", "c"]' },
+        { retrieved: '["x", "y"]', relevant: '["a"]' },
+      ],
+      colMapping: { predictions: 'retrieved', targets: 'relevant' },
+      modelType: 'retriever',
+      extraMetrics: [builtInMetric('precision_at_k', { k: 1 })],
+      store: false,
+    });
+    // precision_at_3: 2/3 and 0; recall_at_3: 2/3 and 0; precision_at_1: 1 and 0.
+    expect(result.metrics['precision_at_3/v1/mean']).toBeCloseTo(1 / 3, 12);
+    expect(result.metrics['recall_at_3/v1/mean']).toBeCloseTo(1 / 3, 12);
+    expect(result.metrics['precision_at_1/v1/mean']).toBe(0.5);
+    expect(result.metrics['ndcg_at_3/v1/mean']).toBeDefined();
+  });
+
+  it('keeps rows that cannot be scored as errors, not numbers', async () => {
+    const result = await evaluate({
+      data: [{ predictions: 'A plain sentence with enough words.' }, { predictions: '...' }],
+      metrics: ['flesch_kincaid_grade_level', 'json_valid'],
+      store: false,
+    });
+    const key = metricKey(builtInMetric('flesch_kincaid_grade_level'));
+    expect(result.errors[key]).toBe(1);
+    expect(result.metrics['json_valid/v1/mean']).toBe(0);
+    expect(Number.isFinite(result.metrics[`${key}/mean`])).toBe(true);
+  });
+
+  it('refuses latency without a model under test before any row', async () => {
+    await expect(evaluate({ data: [{ predictions: 'x' }], metrics: ['latency'], store: false })).rejects.toThrow('latency needs a model under test');
+  });
+
+  it('refuses a summarization preset without targets before any row', async () => {
+    await expect(evaluate({ data: [{ predictions: 'x' }], modelType: 'text-summarization', store: false })).rejects.toThrow(ConfigError);
+  });
+});
