@@ -188,7 +188,7 @@ describe('judges and metrics', () => {
     const result = await evalConfig(config().replace('judge_model: openai:/gpt-test\n', ''), { 'qa.csv': CSV }, { JUROR_JUDGE_MODEL: undefined });
     expectRefused(result);
     // Without the judge_model line, the judge `correctness` starts on line 9.
-    expect(result.stderr).toContain(`${result.config}:9:5, metrics.correctness.model: no judge model is set`);
+    expect(result.stderr).toContain(`${result.config}:9:5, metrics[1].model: no judge model is set`);
     expect(result.stderr).toContain('judge_model');
     expect(result.stderr).toContain('JUROR_JUDGE_MODEL');
   });
@@ -240,7 +240,7 @@ describe('models and providers', () => {
   it("refuses an unknown parameter of a judge (temprature) before the run, at the judge's parameters", async () => {
     const result = await evalConfig(config('    parameters: { temprature: 0 }\n'));
     expectRefused(result);
-    expect(result.stderr).toContain(`${result.config}:13:19, metrics.correctness.parameters.temprature: unknown model parameter 'temprature'`);
+    expect(result.stderr).toContain(`${result.config}:13:19, metrics[1].parameters.temprature: unknown model parameter 'temprature'`);
     expect(result.stderr).toMatch(/fix: use one of: temperature, /);
   });
 });

@@ -1,14 +1,14 @@
 /**
  * Readability of the prediction, as MLflow computes it with textstat (the unrounded formulas of
- * textstat ≥ 0.7.4; older textstat rounded averages to one decimal first):
+ * textstat 0.7.9; before 0.7.6 textstat rounded the averages to one decimal, and the results):
  * - `flesch_kincaid_grade_level` = 0.39 × words/sentences + 11.8 × syllables/words − 15.59
- * - `ari_grade_level` = 4.71 × characters/words + 0.5 × words/sentences − 21.43
+ * - `ari_grade_level` = 4.71 × characters/tokens + 0.5 × words/sentences − 21.43
  * - `flesch_reading_ease` = 206.835 − 1.015 × words/sentences − 84.6 × syllables/words
  * Counts follow textstat: words are whitespace-separated after punctuation is removed (apostrophes
  * of English contractions kept); a sentence is a run up to `.`, `!` or `?`, and sentences of two
- * words or fewer are not counted (at least one is); ARI's characters are all non-space characters
- * over all whitespace-separated tokens, punctuation included. Syllables are estimated (see
- * `syllables.ts`). Text without words is an error, where textstat would say 0.
+ * words or fewer are not counted (at least one is); ARI's characters are the non-space characters
+ * and its tokens the whitespace-separated ones, punctuation included in both. Syllables are
+ * estimated (see `syllables.ts`). Text without words is an error, where textstat would say 0.
  */
 import type { Metric, MetricOutcome } from '../metric.js';
 import { PY_BOUNDARY, PY_SPACE, PY_WORD, pySplit } from './python-text.js';

@@ -1,9 +1,10 @@
 /**
- * English syllable counting for the readability metrics. textstat (which MLflow calls) counts a
- * word's syllables as pyphen's hyphenation points plus one; pyphen's dictionaries are not ported
- * here, so this is a vowel-group heuristic with the usual English corrections instead. It agrees
- * with textstat on common words but not on every word, so readability scores can differ from
- * MLflow's by a little. Like textstat, every word counts at least one syllable.
+ * English syllable counting for the readability metrics. textstat (which MLflow calls) takes a
+ * word's syllables from the CMU pronouncing dictionary when the word is in it (textstat 0.7.9;
+ * earlier versions used pyphen's hyphenation points + 1 for every word). Neither dictionary is
+ * ported here: this is a vowel-group heuristic with the usual English corrections, which gives
+ * the dictionary count for common words but not for every word, so readability scores can differ
+ * from MLflow's a little. Like textstat, every word counts at least one syllable.
  */
 
 /** Silent final e (make, love), except consonant + le (table, little). */
@@ -24,7 +25,7 @@ const SILENT_E_BEFORE_SUFFIX = /[^aeiouy]e(?:ly|ment|ful|ness|less)$/;
 export function countSyllables(word: string): number {
   // Accents are not letters of their own: café is c-a-f-e for counting.
   const letters = word.normalize('NFD').toLowerCase().replace(/[^a-z]/g, '');
-  // pyphen never hyphenates within two letters of either end, so three letters are one syllable.
+  // Three letters are one syllable, bar a few words (ago, ion).
   if (letters.length <= 3) return 1;
   // A leading y is a consonant (yes, young); the u of qu is not a vowel (quick, quote).
   const w = letters.replace(/^y/, '').replace(/qu/g, 'q');
