@@ -24,8 +24,14 @@ export {
 export { judgeFromConfig, judgeToConfig, judgeToYaml } from './judges/serialize.js';
 export { renderJudgePrompt, type JudgeMessages } from './judges/prompt.js';
 export { parseAnswer, answerSchema, type Verdict } from './judges/output.js';
-export { builtInMetric, builtInMetricNames } from './metrics/builtin.js';
+export { builtInMetric, builtInMetricNames, describeBuiltIn } from './metrics/builtin.js';
 export { exactMatch } from './metrics/exact-match.js';
+export { rougeScore, rougeMetric, type RougeType } from './metrics/text/rouge.js';
+export { sentenceBleu, corpusBleu, bleuMetric } from './metrics/text/bleu.js';
+export { levenshteinSimilarity, editDistance } from './metrics/text/levenshtein.js';
+export { regexMetric } from './metrics/text/regex.js';
+export { containsMetric } from './metrics/text/contains.js';
+export { readability, readabilityMetric } from './metrics/text/readability.js';
 export type { Metric, MetricOutcome, RowInput } from './metrics/metric.js';
 export { MODEL_TYPES, type ModelType } from './metrics/presets.js';
 export { openDataset, type Dataset, type DataRecord } from './data/dataset.js';

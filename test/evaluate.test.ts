@@ -288,3 +288,24 @@ describe('the store', () => {
     }
   });
 });
+
+describe('metrics over metrics', () => {
+  it("gives a judge another metric's per-row value as grading context", async () => {
+    server.setHandler((req) => verdict(block(req.lastUser, 'exact_match') === '1' ? 5 : 2));
+    const checked = makeGenaiMetric({ name: 'checked', definition: 'Agrees with the exact match.', gradingPrompt: 'Score 1-5.', gradingContextColumns: ['exact_match'] });
+    const result = await evaluate(
+      options({
+        data: [{ inputs: 'q', outputs: 'Paris', targets: 'Paris' }, { inputs: 'q', outputs: 'Lyon', targets: 'Paris' }],
+        metrics: [checked, 'exact_match'],
+      }),
+    );
+    expect(result.tables.eval_results_table.map((r) => r['checked/v1/score'])).toEqual([5, 2]);
+  });
+
+  it('refuses metrics that read each other in a cycle', async () => {
+    const a = makeGenaiMetric({ name: 'a', definition: 'a', gradingPrompt: 'a', gradingContextColumns: ['b'] });
+    const b = makeGenaiMetric({ name: 'b', definition: 'b', gradingPrompt: 'b', gradingContextColumns: ['a'] });
+    await expect(evaluate(options({ data: [{ inputs: 'q', outputs: 'x' }], metrics: [a, b] }))).rejects.toThrow(/cycle: a\/v1, b\/v1/);
+    expect(server.requests).toHaveLength(0);
+  });
+});

@@ -91,6 +91,7 @@ function toJson(result: EvaluationResult) {
     table: result.tables.eval_results_table,
     errors: result.errors,
     failed_metrics: result.failedMetrics,
+    skipped_metrics: result.skippedMetrics,
     thresholds: result.thresholds.map((t) => ({ key: t.key, op: t.op, value: t.value, actual: t.actual ?? null, passed: t.passed })),
     passed: result.passed,
     rows: result.rowCount,
@@ -116,6 +117,7 @@ function summary(result: EvaluationResult): string {
   for (const t of result.thresholds) {
     lines.push(`${t.passed ? 'PASS' : 'FAIL'}  ${t.key} ${t.op} ${t.value} (got ${t.actual === undefined ? 'no value' : formatNumber(t.actual)})`);
   }
+  for (const skipped of result.skippedMetrics) lines.push(`SKIP  ${skipped.metric} (a default of the model type): ${skipped.reason}`);
   for (const metric of result.failedMetrics) {
     lines.push(`FAIL  ${metric}: every row failed — see \`juror runs show ${result.runId.slice(0, 12)}\` for the reasons`);
   }

@@ -152,11 +152,11 @@ describe('Columns.require', () => {
 
 describe('Columns.read', () => {
   it('reads a column of the record', () => {
-    expect(Columns.read({ column: 'q' }, { q: 'Hi' }, 'Hola')).toBe('Hi');
+    expect(Columns.read({ column: 'q' }, { record: { q: 'Hi' }, outputs: 'Hola' })).toBe('Hi');
   });
 
   it('reads the model’s answer', () => {
-    expect(Columns.read({ modelOutput: true }, { q: 'Hi' }, 'Hola')).toBe('Hola');
+    expect(Columns.read({ modelOutput: true }, { record: { q: 'Hi' }, outputs: 'Hola' })).toBe('Hola');
   });
 });
 

@@ -17,8 +17,16 @@ const GROUP_OF = new Map<string, string>(
   Object.entries(STANDARD_GROUPS).flatMap(([group, names]) => names.map((name) => [name, group] as const)),
 );
 
-/** Where a variable's value comes from. */
-export type ColumnSource = { column: string } | { modelOutput: true };
+/** Where a variable's value comes from: a column, the model under test's answer, or another metric's value. */
+export type ColumnSource = { column: string } | { modelOutput: true } | { metric: string };
+
+/** What a row offers to variables: its record, the model's answer, and earlier metrics' values. */
+export interface RowValues {
+  record: Record<string, unknown>;
+  outputs?: string;
+  /** Values of the metrics this one depends on, by `name/version`. */
+  metrics?: Record<string, number>;
+}
 
 /** The column-mapping rules of one run: the dataset's columns, `col_mapping`, and whether a model answers. */
 export class Columns {
@@ -26,10 +34,13 @@ export class Columns {
   readonly colMapping: Readonly<Record<string, string>>;
   readonly hasModel: boolean;
   private readonly known: Set<string>;
+  private readonly metricKeys: Map<string, string>;
 
   /** Checks `col_mapping` against the dataset's columns (an unknown column is a config error). */
-  constructor(options: { columns: readonly string[]; colMapping?: Record<string, string>; hasModel: boolean }) {
+  constructor(options: { columns: readonly string[]; colMapping?: Record<string, string>; hasModel: boolean; metrics?: Array<{ name: string; version: string }> }) {
     this.columns = options.columns;
+    // A metric is named by `name` or `name/version` (MLflow allows metric names in grading_context_columns).
+    this.metricKeys = new Map((options.metrics ?? []).flatMap((m) => [[m.name, `${m.name}/${m.version}`] as const, [`${m.name}/${m.version}`, `${m.name}/${m.version}`] as const]));
     this.colMapping = options.colMapping ?? {};
     this.hasModel = options.hasModel;
     this.known = new Set(options.columns);
@@ -55,6 +66,8 @@ export class Columns {
     // The model under test's answer is the prediction, even if the data has an old `outputs` column.
     if (group === 'predictions' && this.hasModel) return { modelOutput: true };
     if (this.known.has(variable)) return { column: variable };
+    const metric = this.metricKeys.get(variable);
+    if (metric !== undefined) return { metric };
     for (const alias of aliases) {
       if (this.known.has(alias)) return { column: alias };
     }
@@ -80,9 +93,11 @@ export class Columns {
     });
   }
 
-  /** The value of a source in a row, given the model's answer if any. */
-  static read(source: ColumnSource, record: Record<string, unknown>, modelOutput: string | undefined): unknown {
-    return 'column' in source ? record[source.column] : modelOutput;
+  /** The value of a source in a row. */
+  static read(source: ColumnSource, row: RowValues): unknown {
+    if ('column' in source) return row.record[source.column];
+    if ('metric' in source) return row.metrics?.[source.metric];
+    return row.outputs;
   }
 }
 

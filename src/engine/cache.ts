@@ -11,6 +11,8 @@ import type { Store } from '../store/store.js';
 export interface CachedAnswer {
   text: string;
   usage: Usage;
+  /** How long the original call took (the model under test's latency metric reads it). */
+  latencyMs?: number;
 }
 
 export class AnswerCache {
@@ -37,7 +39,7 @@ export class AnswerCache {
     this.hits++;
     const cached = JSON.parse(found) as CachedAnswer;
     // Nothing was spent on this call: its tokens and cost are those of the run that made it.
-    return { text: cached.text, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0, cached: true };
+    return { text: cached.text, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: cached.latencyMs ?? 0, cached: true };
   }
 
   /** Looks keys up in batches: the lookups asked for within one turn of the event loop share a query. */
@@ -63,7 +65,7 @@ export class AnswerCache {
 
   /** Remembers an answer; it is written with the next flush. */
   put(key: string, model: string, answer: CachedAnswer): void {
-    this.pending.push({ key, model, answer: JSON.stringify({ text: answer.text, usage: answer.usage }) });
+    this.pending.push({ key, model, answer: JSON.stringify({ text: answer.text, usage: answer.usage, latencyMs: answer.latencyMs }) });
     if (this.pending.length >= 64) void this.flush();
   }
 

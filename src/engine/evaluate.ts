@@ -7,12 +7,12 @@
 import type { DataRecord } from '../data/dataset.js';
 import { InputError, ProviderError } from '../errors.js';
 import { judgeHash } from '../judges/definition.js';
-import { metricKey, type MetricOutcome } from '../metrics/metric.js';
+import { metricKey, type MetricOutcome, type RowInput } from '../metrics/metric.js';
 import { defaultStoreLocation, Store, type RunRecord } from '../store/store.js';
 import { AnswerCache } from './cache.js';
 import { Estimator, type CallEstimate } from './estimate.js';
 import type { ModelAnswer } from './model-under-test.js';
-import { prepareRun, type EvaluateOptions, type PreparedRun } from './prepare.js';
+import { prepareRun, type EvaluateOptions, type PreparedRun, type SkippedMetric } from './prepare.js';
 import { Recorder, type MetricTotals } from './recorder.js';
 import { RunStopped, stopsRun } from './scheduler.js';
 import { checkThresholds, type ThresholdResult } from './thresholds.js';
@@ -36,6 +36,8 @@ export interface EvaluationResult {
   perMetric: MetricTotals[];
   /** Metrics of which every row failed. */
   failedMetrics: string[];
+  /** Default metrics of the model type that could not run on this data, with the reason. */
+  skippedMetrics: SkippedMetric[];
   thresholds: ThresholdResult[];
   /** True when the run finished, no threshold was missed and no metric wholly failed (exit code 0). */
   passed: boolean;
@@ -69,10 +71,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
 }
 
 async function execute(run: PreparedRun, store: Store | undefined): Promise<EvaluationResult> {
-  const { options, dataset, metrics, scorers, callModel, scheduler, calls } = run;
+  const { options, dataset, metrics, levels, scorers, callModel, scheduler, calls } = run;
   const keys = metrics.map(metricKey);
   const datasetInfo = { name: dataset.name, ...(dataset.path ? { path: dataset.path } : {}), hash: dataset.hash, rowCount: dataset.rowCount };
   const record = await openRun(run, store, datasetInfo);
+  if (record) options.onRunCreated?.(record.id);
   const recorder = new Recorder(store, record?.id ?? 'unsaved', metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations })), { collectTable: (options.collectTable ?? true) && !options.resume });
   const done = options.resume && store ? await recorder.resumeFrom(store) : undefined;
 
@@ -84,6 +87,18 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
   const onAbort = () => halt(new RunStopped('interrupted', 'interrupted by the user'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const scoreOne = async (i: number, row: RowInput, answer: ModelAnswer | undefined): Promise<MetricOutcome> => {
+    if (answer && !answer.ok) return { ok: false, error: `the model under test failed: ${answer.error}` };
+    const failed = (metrics[i]!.variables ?? []).map((v) => run.columns.resolve(v)).find((source) => source && 'metric' in source && !(source.metric in (row.metrics ?? {})));
+    if (failed && 'metric' in failed) return { ok: false, error: `${failed.metric}, which this metric reads, has no value for this row` };
+    try {
+      return await scorers[i]!(row);
+    } catch (error) {
+      if (stopsRun(error)) throw error;
+      return { ok: false, error: String((error as Error)?.message ?? error).split('\n')[0]! };
+    }
+  };
 
   let inFlight = 0;
   const rows = dataset.rows()[Symbol.asyncIterator]();
@@ -102,18 +117,20 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
       try {
         const answer: ModelAnswer | undefined = previous?.outputs !== undefined ? { ok: true, text: previous.outputs, costUsd: 0, latencyMs: previous.latencyMs ?? 0, cached: true } : callModel ? await callModel(data) : undefined;
         const outputs = answer?.ok ? answer.text : undefined;
-        const outcomes = await Promise.all(
-          scorers.map(async (score, i): Promise<MetricOutcome | undefined> => {
-            if (previous?.metrics.has(keys[i]!)) return undefined;
-            if (answer && !answer.ok) return { ok: false, error: `the model under test failed: ${answer.error}` };
-            try {
-              return await score({ index, record: data, ...(outputs !== undefined ? { outputs } : {}), ...(answer ? { latencyMs: answer.latencyMs } : {}) });
-            } catch (error) {
-              if (stopsRun(error)) throw error;
-              return { ok: false, error: String((error as Error)?.message ?? error).split('\n')[0]! };
-            }
-          }),
-        );
+        const outcomes: Array<MetricOutcome | undefined> = new Array(scorers.length);
+        const values: Record<string, number> = Object.fromEntries(previous?.metrics ?? []);
+        for (const level of levels) {
+          await Promise.all(
+            level.map(async (i) => {
+              if (previous?.metrics.has(keys[i]!)) return;
+              outcomes[i] = await scoreOne(i, { index, record: data, ...(outputs !== undefined ? { outputs } : {}), ...(answer ? { latencyMs: answer.latencyMs } : {}), metrics: values }, answer);
+            }),
+          );
+          for (const i of level) {
+            const outcome = outcomes[i];
+            if (outcome?.ok) values[keys[i]!] = outcome.value;
+          }
+        }
         recorder.add(index, data, previous?.outputs !== undefined ? undefined : answer, outcomes);
         options.onProgress?.(recorder.progress(dataset.rowCount, scheduler.stats.calls, calls.cache?.hits ?? 0));
       } catch (error) {
@@ -244,6 +261,7 @@ async function summarize(
     errors: Object.fromEntries(perMetric.map((m) => [m.metric, m.errors])),
     perMetric,
     failedMetrics,
+    skippedMetrics: run.skipped,
     thresholds,
     passed: !stop && failedMetrics.length === 0 && thresholds.every((t) => t.passed),
     rowCount: datasetInfo.rowCount,

@@ -5,7 +5,7 @@
  */
 import { Columns } from '../data/columns.js';
 import { openDataset, type DataRecord, type Dataset } from '../data/dataset.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, JurorError } from '../errors.js';
 import type { Judge } from '../judges/definition.js';
 import type { Chat } from '../judges/run-judge.js';
 import { builtInMetric } from '../metrics/builtin.js';
@@ -71,6 +71,8 @@ export interface EvaluateOptions {
   rowConcurrency?: number;
   /** Called as rows finish. */
   onProgress?: (progress: Progress) => void;
+  /** Called once the run exists in the store (after every check passed), with its id. */
+  onRunCreated?: (runId: string) => void;
   env?: Record<string, string | undefined>;
 }
 
@@ -85,11 +87,21 @@ export interface Progress {
   metrics: Array<{ metric: string; done: number; errors: number; costUsd: number }>;
 }
 
+/** A model type's default metric that could not run on this data. */
+export interface SkippedMetric {
+  metric: string;
+  reason: string;
+}
+
 /** A run with every check passed and nothing spent yet. */
 export interface PreparedRun {
   options: EvaluateOptions;
   metrics: Metric[];
+  /** Metric indexes in the order a row is scored: each level reads only values of earlier levels. */
+  levels: number[][];
   scorers: RowScorer[];
+  /** Default metrics of the model type left out, with the reason. */
+  skipped: SkippedMetric[];
   callModel: ((record: DataRecord) => Promise<ModelAnswer>) | undefined;
   dataset: Dataset;
   columns: Columns;
@@ -101,12 +113,11 @@ export interface PreparedRun {
 /** Checks everything that can be checked without a call, and builds the run's parts. */
 export async function prepareRun(options: EvaluateOptions, estimator?: Estimator): Promise<PreparedRun> {
   const env = options.env ?? process.env;
-  const metrics = resolveMetrics(options);
+  const { metrics: resolved, fromPreset } = resolveMetrics(options);
   const thresholds = Object.entries(options.thresholds ?? {}).map(([key, spec]) => parseThreshold(key, spec));
-  checkThresholdKeys(thresholds.map((t) => t.key), metrics);
 
   const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
-  const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined });
+  const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined, metrics: resolved });
   const scheduler = new Scheduler({ ...(options.providers ? { limits: options.providers } : {}), ...(options.retry ? { retry: options.retry } : {}) });
   const calls: CallContext = { scheduler, prices: options.prices, modes: new Map(), estimator };
   const resolve = (uri: string, field: string): ResolvedModel => resolveModel(uri, { ...(options.endpoints ? { endpoints: options.endpoints } : {}), env, field });
@@ -122,16 +133,29 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
     const resolved = resolve(chosen, uri ? field : 'judge_model');
     return judgeChat(resolved, calls, field, metricName);
   };
-  const scorers = metrics.map((metric) => {
+  // A default metric of the model type that cannot run here (no targets, no classifier) is
+  // reported and left out, as MLflow does; a metric the user listed stops the run instead.
+  const skipped: SkippedMetric[] = [];
+  const prepared = resolved.flatMap((metric, i) => {
     metricName = metricKey(metric);
-    return metric.prepare({ columns, chatFor });
+    try {
+      return [{ metric, scorer: metric.prepare({ columns, chatFor }) }];
+    } catch (error) {
+      if (!fromPreset[i] || !(error instanceof JurorError)) throw error;
+      skipped.push({ metric: metricName, reason: error.message });
+      return [];
+    }
   });
+  const metrics = prepared.map((p) => p.metric);
+  const scorers = prepared.map((p) => p.scorer);
+  checkThresholdKeys(thresholds.map((t) => t.key), metrics, skipped);
+  const levels = metricLevels(metrics, columns);
   const callModel = options.model ? prepareModel(options.model, { columns, calls, resolve }) : undefined;
-  return { options, metrics, scorers, callModel, dataset, columns, scheduler, calls, thresholds };
+  return { options, metrics, levels, scorers, skipped, callModel, dataset, columns, scheduler, calls, thresholds };
 }
 
 /** The metrics of a run: the model type's defaults (or `metrics`) plus `extraMetrics`, each key once. */
-function resolveMetrics(options: EvaluateOptions): Metric[] {
+function resolveMetrics(options: EvaluateOptions): { metrics: Metric[]; fromPreset: boolean[] } {
   const base = options.metrics ?? presetMetrics(options.modelType ?? 'none');
   const specs: Array<[MetricSpec, string]> = [
     ...base.map((spec, i): [MetricSpec, string] => [spec, options.metrics ? `metrics[${i}]` : 'model_type']),
@@ -149,7 +173,36 @@ function resolveMetrics(options: EvaluateOptions): Metric[] {
   if (metrics.length === 0) {
     throw new ConfigError('no metrics to compute', { where: { field: 'metrics' }, hint: 'list metrics (e.g. exact_match) or judges under `metrics:`, or set a model_type with default metrics' });
   }
-  return metrics;
+  return { metrics, fromPreset: specs.map(([, field]) => field === 'model_type') };
+}
+
+/**
+ * Orders metrics that read other metrics' values (a judge with `exact_match` in its grading
+ * context): levels of metrics whose dependencies are all in earlier levels. A cycle is a config error.
+ */
+function metricLevels(metrics: Metric[], columns: Columns): number[][] {
+  const index = new Map(metrics.map((m, i) => [metricKey(m), i]));
+  const dependsOn = metrics.map((m) =>
+    (m.variables ?? []).flatMap((variable) => {
+      const source = columns.resolve(variable);
+      return source && 'metric' in source ? [index.get(source.metric)!] : [];
+    }),
+  );
+  const levels: number[][] = [];
+  const placed = new Set<number>();
+  while (placed.size < metrics.length) {
+    const level = metrics.map((_, i) => i).filter((i) => !placed.has(i) && dependsOn[i]!.every((d) => placed.has(d)));
+    if (level.length === 0) {
+      const stuck = metrics.filter((_, i) => !placed.has(i)).map(metricKey);
+      throw new ConfigError(`metrics depend on each other in a cycle: ${stuck.join(', ')}`, {
+        where: { field: 'metrics' },
+        hint: "a judge may use another metric's value as grading context only if that metric does not, in turn, use the judge's",
+      });
+    }
+    level.forEach((i) => placed.add(i));
+    levels.push(level);
+  }
+  return levels;
 }
 
 function toMetric(spec: MetricSpec, field: string): Metric {
@@ -158,11 +211,15 @@ function toMetric(spec: MetricSpec, field: string): Metric {
   return judgeMetric(spec);
 }
 
-function checkThresholdKeys(keys: string[], metrics: Metric[]): void {
+function checkThresholdKeys(keys: string[], metrics: Metric[], skipped: SkippedMetric[]): void {
   const known = metrics.flatMap((m) => m.aggregations.map((a) => `${metricKey(m)}/${a}`));
   for (const key of keys) {
     if (!known.includes(key)) {
-      throw new ConfigError(`threshold on '${key}', which this run does not compute`, { where: { field: `thresholds.${key}` }, hint: `use one of: ${known.join(', ')}` });
+      const left = skipped.find((s) => key.startsWith(`${s.metric}/`));
+      throw new ConfigError(`threshold on '${key}', which this run does not compute${left ? ` (${left.metric} cannot run: ${left.reason})` : ''}`, {
+        where: { field: `thresholds.${key}` },
+        hint: `use one of: ${known.join(', ')}`,
+      });
     }
   }
 }

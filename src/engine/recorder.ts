@@ -32,7 +32,8 @@ const FLUSH_WINDOW_MS = 5;
 
 /** What a resumed run already has for a row that still needs some metrics. */
 export interface PartialRow {
-  metrics: Set<string>;
+  /** The metrics already scored, with their values. */
+  metrics: Map<string, number>;
   outputs?: string;
   latencyMs?: number;
 }
@@ -78,7 +79,7 @@ export class Recorder {
     const rows = new Map<number, PartialRow>();
     for (const row of state.rows) {
       rows.set(row.row_index, {
-        metrics: new Set(),
+        metrics: new Map(),
         ...(row.outputs !== null && row.outputs !== undefined ? { outputs: row.outputs } : {}),
         ...(row.model_latency_ms !== null && row.model_latency_ms !== undefined ? { latencyMs: row.model_latency_ms } : {}),
       });
@@ -91,7 +92,7 @@ export class Recorder {
       const i = position.get(result.metric);
       const row = rows.get(result.row_index);
       if (i === undefined || !row || result.value === null || result.value === undefined) continue;
-      row.metrics.add(result.metric);
+      row.metrics.set(result.metric, result.value);
       this.values[i]!.push(result.value);
       const totals = this.totals[i]!;
       totals.rowsScored++;

@@ -13,8 +13,8 @@ export const exactMatch: Metric = {
     const predictions = columns.require('predictions', "metric 'exact_match'");
     const targets = columns.require('targets', "metric 'exact_match'");
     return (row) => {
-      const predicted = cellText(Columns.read(predictions, row.record, row.outputs));
-      const target = cellText(Columns.read(targets, row.record, row.outputs));
+      const predicted = cellText(Columns.read(predictions, row));
+      const target = cellText(Columns.read(targets, row));
       return { ok: true, value: predicted === target ? 1 : 0 };
     };
   },

@@ -17,6 +17,7 @@ export function judgeMetric(judge: Judge): Metric {
     aggregations: judge.aggregations,
     greaterIsBetter: judge.greaterIsBetter,
     judge,
+    variables: judgeVariables(judge),
     prepare: (context) => prepareJudge(judge, context),
   };
 }
@@ -34,11 +35,11 @@ function prepareJudge(judge: Judge, context: PrepareContext): RowScorer {
 
   return async (row): Promise<MetricOutcome> => {
     const text = (name: string): string => {
-      const value = Columns.read(sources.get(name)!, row.record, row.outputs);
+      const value = Columns.read(sources.get(name)!, row);
       // A context column holding a list of chunks reads as their concatenated contents (Databricks).
       return CONTEXT_NAMES.has(name) ? chunksText(toChunks(value)) : cellText(value);
     };
-    const chunks = chunkSource ? toChunks(Columns.read(chunkSource, row.record, row.outputs)) : undefined;
+    const chunks = chunkSource ? toChunks(Columns.read(chunkSource, row)) : undefined;
     const judgement = await runJudge(judge, text, chunks, chat);
     const spent = { raw: judgement.raw, prompt: judgement.prompt, usage: judgement.usage, costUsd: judgement.costUsd, latencyMs: judgement.latencyMs };
     if (!judgement.ok) return { ok: false, error: judgement.error, ...(judgement.details ? { details: judgement.details } : {}), ...spent };

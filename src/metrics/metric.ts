@@ -15,6 +15,8 @@ export interface RowInput {
   outputs?: string;
   /** How long the model under test took to answer this row, in milliseconds (read by `latency`). */
   latencyMs?: number;
+  /** Values of the metrics scored before this one in the row, by `name/version` (metrics over metrics). */
+  metrics?: Record<string, number>;
 }
 
 /** What one metric says of one row. An error is kept with its reason, never turned into a number. */
@@ -43,6 +45,8 @@ export interface Metric {
   readonly judge?: Judge;
   /** Checks the metric's columns and model and returns its scorer; throws ConfigError. */
   prepare(context: PrepareContext): RowScorer;
+  /** The variables the metric reads, for ordering metrics that read other metrics' values. */
+  readonly variables?: readonly string[];
 }
 
 /** The `name/version` of a metric, the prefix of its keys. */

@@ -53,9 +53,9 @@ export function retrievalMetric(spec: RetrievalMetricSpec): Metric {
       const retrievedSource = columns.require(spec.retrieved, neededBy);
       const relevantSource = columns.require(spec.relevant, neededBy);
       return (row) => {
-        const retrieved = spec.read(Columns.read(retrievedSource, row.record, row.outputs));
+        const retrieved = spec.read(Columns.read(retrievedSource, row));
         if (!retrieved.ok) return { ok: false, error: `${describe(retrievedSource)} ${retrieved.problem}` };
-        const relevant = spec.read(Columns.read(relevantSource, row.record, row.outputs));
+        const relevant = spec.read(Columns.read(relevantSource, row));
         if (!relevant.ok) return { ok: false, error: `${describe(relevantSource)} ${relevant.problem}` };
         return { ok: true, value: spec.score(retrieved.ids, relevant.ids) };
       };

@@ -29,8 +29,8 @@ export function textMetric(spec: TextMetricSpec): Metric {
       const predictions = columns.require('predictions', neededBy);
       const targets = spec.compares ? columns.require('targets', neededBy) : undefined;
       return (row) => {
-        const prediction = cellText(Columns.read(predictions, row.record, row.outputs));
-        const target = targets ? cellText(Columns.read(targets, row.record, row.outputs)) : '';
+        const prediction = cellText(Columns.read(predictions, row));
+        const target = targets ? cellText(Columns.read(targets, row)) : '';
         return spec.score(prediction, target);
       };
     },
