@@ -136,16 +136,19 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   // A default metric of the model type that cannot run here (no targets, no classifier) is
   // reported and left out, as MLflow does; a metric the user listed stops the run instead.
   const skipped: SkippedMetric[] = [];
-  const prepared = resolved.flatMap((metric, i) => {
+  const prepared: Array<{ metric: Metric; scorer: RowScorer }> = [];
+  for (const [i, metric] of resolved.entries()) {
     metricName = metricKey(metric);
     try {
-      return [{ metric, scorer: metric.prepare({ columns, chatFor }) }];
+      const scorer = metric.prepare({ columns, chatFor });
+      // A classifier or a user's module is loaded now, so that a missing one stops the run before its first call.
+      await metric.load?.({ baseDir: options.baseDir });
+      prepared.push({ metric, scorer });
     } catch (error) {
       if (!fromPreset[i] || !(error instanceof JurorError)) throw error;
       skipped.push({ metric: metricName, reason: error.message });
-      return [];
     }
-  });
+  }
   const metrics = prepared.map((p) => p.metric);
   const scorers = prepared.map((p) => p.scorer);
   checkThresholdKeys(thresholds.map((t) => t.key), metrics, skipped);

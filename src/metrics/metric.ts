@@ -47,6 +47,22 @@ export interface Metric {
   prepare(context: PrepareContext): RowScorer;
   /** The variables the metric reads, for ordering metrics that read other metrics' values. */
   readonly variables?: readonly string[];
+  /**
+   * The value at or above which a row counts in the `ratio` aggregate; default 1 (a yes/no or 1/0
+   * value). A metric whose value is a probability sets its decision threshold (toxicity: 0.5).
+   */
+  readonly ratioThreshold?: number;
+  /**
+   * Loads what the metric needs that takes time or may be missing (a classifier, a user's module);
+   * called once per run, after `prepare`, before the first row. Throws ConfigError.
+   */
+  load?(context: LoadContext): Promise<void>;
+}
+
+/** What a metric may use while it loads. */
+export interface LoadContext {
+  /** Folder that relative paths in the metric's options are relative to (the config file's); else the cwd. */
+  baseDir?: string;
 }
 
 /** The `name/version` of a metric, the prefix of its keys. */

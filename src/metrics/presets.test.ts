@@ -82,7 +82,14 @@ describe('through evaluate()', () => {
     await expect(evaluate({ data: [{ predictions: 'x' }], metrics: ['latency'], store: false })).rejects.toThrow('latency needs a model under test');
   });
 
-  it('refuses a summarization preset without targets before any row', async () => {
-    await expect(evaluate({ data: [{ predictions: 'x' }], modelType: 'text-summarization', store: false })).rejects.toThrow(ConfigError);
+  it('skips and reports the defaults of a model type that cannot run on the data, running the rest', async () => {
+    const result = await evaluate({ data: [{ predictions: 'A plain sentence with enough words.' }], modelType: 'text-summarization', store: false });
+    expect(result.skippedMetrics.map((s) => s.metric)).toEqual(['rouge1/v1', 'rouge2/v1', 'rougeL/v1', 'rougeLsum/v1']);
+    expect(result.skippedMetrics[0]!.reason).toMatch(/targets/);
+    expect(result.metrics['token_count/v1/mean']).toBeGreaterThan(0);
+  });
+
+  it('refuses a metric the user listed that cannot run on the data', async () => {
+    await expect(evaluate({ data: [{ predictions: 'x' }], metrics: ['rouge1'], store: false })).rejects.toThrow(ConfigError);
   });
 });

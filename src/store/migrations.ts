@@ -2,7 +2,7 @@
  * Versioned migrations, run on open. Append new ones; never edit one that has shipped.
  * Column types stay portable across SQLite and Postgres.
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const migrations: Record<string, Migration> = {
   '0001_tracking': {
@@ -108,6 +108,56 @@ const migrations: Record<string, Migration> = {
         .addColumn('model', 'text', (c) => c.notNull())
         .addColumn('answer', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0003_server': {
+    // `juror serve`: uploaded datasets, background jobs, API tokens, and the indexes that page and
+    // sort a run's results in SQL (by a metric's value, and its error rows) without reading the run.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('datasets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('columns', 'text', (c) => c.notNull())
+        .addColumn('row_count', 'integer', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('size_bytes', 'bigint', (c) => c.notNull())
+        .addColumn('file', 'text', (c) => c.notNull())
+        .addColumn('original_name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('datasets_created').on('datasets').column('created_at').execute();
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('progress', 'text')
+        .addColumn('error', 'text')
+        // Not a foreign key: a job's record outlives a deleted run.
+        .addColumn('run_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('jobs_run').on('jobs').column('run_id').execute();
+      await db.schema.createIndex('jobs_status').on('jobs').column('status').execute();
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_used_at', 'text')
+        .execute();
+      await db.schema.createIndex('runs_started').on('runs').column('started_at').execute();
+      await db.schema.createIndex('results_run_metric_value').on('results').columns(['run_id', 'metric', 'value', 'row_index']).execute();
+      await db.schema
+        .createIndex('results_run_errors')
+        .on('results')
+        .columns(['run_id', 'row_index'])
+        .where(sql.ref('error'), 'is not', null)
         .execute();
     },
   },

@@ -1,0 +1,94 @@
+/**
+ * Read and delete queries over runs that the server needs beyond `Store`: experiments with their
+ * run counts, runs paged with a total, judges grouped by name, and deleting a run with everything
+ * it owns.
+ */
+import type { Kysely } from 'kysely';
+import type { Judge } from '../judges/definition.js';
+import type { RunStatus } from './schema.js';
+import type { ServerDatabase } from './server-tables.js';
+import type { RunRecord } from './store.js';
+
+/** A run as listed: its record, experiment name and aggregates. */
+export type RunSummary = RunRecord & { experiment: string; metrics: Record<string, number> };
+
+/** One stored version of a judge. */
+export interface JudgeVersion {
+  id: string;
+  version: string;
+  hash: string;
+  created_at: string;
+  definition: Judge;
+  run_count: number;
+}
+
+export class RunQueries {
+  constructor(private readonly db: Kysely<ServerDatabase>) {}
+
+  /** Experiments by name, with how many runs each has and when the last one started. */
+  async experiments(): Promise<Array<{ id: string; name: string; created_at: string; run_count: number; last_run_at: string | null }>> {
+    const rows = await this.db
+      .selectFrom('experiments')
+      .leftJoin('runs', 'runs.experiment_id', 'experiments.id')
+      .select((eb) => ['experiments.id', 'experiments.name', 'experiments.created_at', eb.fn.count<number>('runs.id').as('run_count'), eb.fn.max('runs.started_at').as('last_run_at')])
+      .groupBy(['experiments.id', 'experiments.name', 'experiments.created_at'])
+      .orderBy('experiments.name')
+      .execute();
+    return rows.map((r) => ({ ...r, run_count: Number(r.run_count), last_run_at: (r.last_run_at as string | null) ?? null }));
+  }
+
+  /** Runs, newest first, with their aggregates and the total matching the filter. */
+  async runs(filter: { experiment?: string; status?: RunStatus; limit: number; offset: number }): Promise<{ runs: RunSummary[]; total: number }> {
+    let query = this.db.selectFrom('runs').innerJoin('experiments', 'experiments.id', 'runs.experiment_id');
+    if (filter.experiment) query = query.where('experiments.name', '=', filter.experiment);
+    if (filter.status) query = query.where('runs.status', '=', filter.status);
+    const [runs, count] = await Promise.all([
+      query.selectAll('runs').select('experiments.name as experiment').orderBy('runs.started_at', 'desc').orderBy('runs.id').limit(filter.limit).offset(filter.offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    const metrics = runs.length
+      ? await this.db.selectFrom('metrics').select(['run_id', 'key', 'value']).where('run_id', 'in', runs.map((r) => r.id)).orderBy('key').execute()
+      : [];
+    const byRun = new Map<string, Record<string, number>>(runs.map((r) => [r.id, {}]));
+    for (const m of metrics) byRun.get(m.run_id)![m.key] = m.value;
+    return { runs: runs.map((run) => ({ ...run, metrics: byRun.get(run.id)! })), total: Number(count.n) };
+  }
+
+  /** The run's status, or undefined when there is no such run. */
+  async status(id: string): Promise<RunStatus | undefined> {
+    const row = await this.db.selectFrom('runs').select('status').where('id', '=', id).executeTakeFirst();
+    return row?.status;
+  }
+
+  /** Deletes a run with its rows, results, aggregates and judge links in one transaction; false when unknown. */
+  async deleteRun(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      // Children first and explicitly: correct whether or not the connection enforces foreign keys.
+      for (const table of ['results', 'rows', 'metrics', 'run_metrics', 'run_judges'] as const) {
+        await tx.deleteFrom(table).where('run_id', '=', id).execute();
+      }
+      const deleted = await tx.deleteFrom('runs').where('id', '=', id).executeTakeFirst();
+      return Number(deleted.numDeletedRows) > 0;
+    });
+  }
+
+  /** Every stored judge definition, grouped by name (alphabetical), versions oldest first. */
+  async judges(): Promise<Array<{ name: string; versions: JudgeVersion[] }>> {
+    const rows = await this.db
+      .selectFrom('judges')
+      .leftJoin('run_judges', 'run_judges.judge_id', 'judges.id')
+      .select((eb) => ['judges.id', 'judges.name', 'judges.version', 'judges.hash', 'judges.definition', 'judges.created_at', eb.fn.count<number>('run_judges.run_id').as('run_count')])
+      .groupBy(['judges.id', 'judges.name', 'judges.version', 'judges.hash', 'judges.definition', 'judges.created_at'])
+      .orderBy('judges.name')
+      .orderBy('judges.created_at')
+      .orderBy('judges.id')
+      .execute();
+    const groups = new Map<string, JudgeVersion[]>();
+    for (const row of rows) {
+      const versions = groups.get(row.name) ?? [];
+      versions.push({ id: row.id, version: row.version, hash: row.hash, created_at: row.created_at, definition: JSON.parse(row.definition) as Judge, run_count: Number(row.run_count) });
+      groups.set(row.name, versions);
+    }
+    return [...groups].map(([name, versions]) => ({ name, versions }));
+  }
+}
