@@ -81,6 +81,18 @@ describe('rate limits', () => {
   });
 });
 
+describe('an endpoint that cannot be reached', () => {
+  it('stops the run after a few attempts instead of failing every row slowly', async () => {
+    const closed = await startLlmServer();
+    const url = closed.url;
+    await closed.close();
+    const started = Date.now();
+    const run = evaluate({ ...options({ data: rows(50) }), env: { OPENAI_BASE_URL: url, OPENAI_API_KEY: 'test' } });
+    await expect(run).rejects.toThrow(/cannot reach .*ECONNREFUSED/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
 describe('getting a usable answer', () => {
   it('falls back to a tool call when structured output is refused, and remembers it', async () => {
     server.setHandler((req) => {

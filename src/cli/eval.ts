@@ -103,15 +103,19 @@ function toJson(result: EvaluationResult) {
 }
 
 function summary(result: EvaluationResult): string {
-  const table = new Table({ head: ['metric', 'value', 'rows scored', 'errors', 'cost'], style: { head: [], border: [] } });
-  const totals = new Map(result.perMetric.map((m) => [m.metric, m]));
+  // One line per metric, its aggregations side by side (MLflow's keys are name/version/aggregation).
+  const byMetric = new Map<string, Map<string, number>>();
   for (const [key, value] of Object.entries(result.metrics)) {
-    const t = totals.get(key.split('/').slice(0, 2).join('/'));
-    table.push([key, formatNumber(value), String(t?.rowsScored ?? ''), String(t?.errors ?? ''), t ? `$${t.costUsd.toFixed(4)}` : '']);
+    const metric = key.split('/').slice(0, 2).join('/');
+    if (!byMetric.has(metric)) byMetric.set(metric, new Map());
+    byMetric.get(metric)!.set(key.split('/')[2]!, value);
   }
-  for (const metric of result.failedMetrics) {
-    const t = totals.get(metric);
-    table.push([`${metric} (every row failed)`, '—', '0', String(t?.errors ?? ''), `$${(t?.costUsd ?? 0).toFixed(4)}`]);
+  const aggregations = [...new Set([...byMetric.values()].flatMap((m) => [...m.keys()]))];
+  const table = new Table({ head: ['metric', ...aggregations, 'rows scored', 'errors', 'cost'], style: { head: [], border: [] } });
+  for (const t of result.perMetric) {
+    const values = byMetric.get(t.metric);
+    const cells = aggregations.map((a) => (values?.has(a) ? formatNumber(values.get(a)!) : values ? '' : '—'));
+    table.push([values ? t.metric : `${t.metric} (every row failed)`, ...cells, String(t.rowsScored), String(t.errors), `$${t.costUsd.toFixed(4)}`]);
   }
   const lines = [table.toString()];
   for (const t of result.thresholds) {

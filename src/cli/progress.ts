@@ -55,6 +55,7 @@ class Bars implements ProgressDisplay {
 class PlainLines implements ProgressDisplay {
   private last = 0;
   private latest: Progress | undefined;
+  private printed: Progress | undefined;
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
 
@@ -64,11 +65,12 @@ class PlainLines implements ProgressDisplay {
   }
 
   stop(): void {
-    if (this.latest && this.last !== 0) this.print();
+    if (this.latest && this.last !== 0 && this.latest !== this.printed) this.print();
   }
 
   private print(): void {
     const p = this.latest!;
+    this.printed = p;
     this.last = Date.now();
     this.stream.write(`progress: ${p.rowsDone}/${p.rowCount} rows, ${p.calls} calls, ${p.cacheHits} cached, ${p.errors} errors, $${p.costUsd.toFixed(4)}\n`);
   }

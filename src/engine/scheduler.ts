@@ -59,7 +59,10 @@ export function stopsRun(error: unknown): error is ProviderError | RunStopped {
   return error instanceof ProviderError || error instanceof RunStopped;
 }
 
-type Failure = { retry: true; afterMs?: number; reason: string } | { retry: false; fatal: boolean; reason: string; status?: number };
+type Failure = { retry: true; afterMs?: number; reason: string; unreachable?: boolean } | { retry: false; fatal: boolean; reason: string; status?: number };
+
+/** Attempts at an endpoint that has never answered before its refused connections stop the run. */
+const UNREACHABLE_ATTEMPTS = 3;
 
 export class Scheduler {
   readonly stats: SchedulerStats = { calls: 0, retries: 0, rateLimited: 0 };
@@ -107,6 +110,15 @@ export class Scheduler {
           }
           throw new Error(failure.reason, { cause: error });
         }
+      }
+      if (failure.unreachable && gate.succeeded === 0 && tryNumber + 1 >= UNREACHABLE_ATTEMPTS) {
+        // Nothing has ever answered at this address: a wrong base URL or a server that is down.
+        const base = target.endpoint.split('|')[1];
+        const fatal = new ProviderError(`${target.uri}: cannot reach ${base}: ${failure.reason}`, {
+          hint: `check the base URL (OPENAI_BASE_URL, or the endpoint's base_url) and that the server is running`,
+        });
+        this.stop(fatal);
+        throw fatal;
       }
       if (failure.afterMs !== undefined) this.stats.rateLimited++;
       if (tryNumber >= this.retry.maxRetries) throw new Error(`${failure.reason} (gave up after ${tryNumber + 1} attempts)`);
@@ -206,16 +218,33 @@ function classify(error: unknown, succeededBefore: number): Failure {
       // Before any success a 400 means the request itself (model, parameters) is wrong for every row.
       return { retry: false, fatal: succeededBefore === 0, reason, status };
     }
-    if (status === undefined || status === 408 || status === 409 || status >= 500) return { retry: true, reason };
+    if (status === undefined) return connectionFailure(error);
+    if (status === 408 || status === 409 || status >= 500) return { retry: true, reason };
     return { retry: false, fatal: false, reason, status };
   }
   const err = error as Error;
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return { retry: true, reason: 'the call timed out' };
   // fetch failures (connection refused or reset, socket hang up) surface as TypeError with a cause.
-  if (err instanceof TypeError || /ECONNRESET|ECONNREFUSED|socket|network|fetch failed|terminated/i.test(String(err?.message))) {
-    return { retry: true, reason: `connection failed: ${firstLine(String(err?.message))}${err?.cause ? ` (${(err.cause as Error).message ?? err.cause})` : ''}` };
-  }
+  if (err instanceof TypeError || /ECONNRESET|ECONNREFUSED|socket|network|fetch failed|terminated/i.test(String(err?.message))) return connectionFailure(err);
   return { retry: false, fatal: false, reason: firstLine(String(err?.message ?? error)) };
+}
+
+/** A call that never got an HTTP answer: retried; `unreachable` when nothing listens at the address. */
+function connectionFailure(error: Error): Failure {
+  // The cause chain repeats itself (SDK → fetch → socket); keep each message once.
+  const messages: string[] = [];
+  const codes: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as Error).cause, depth++) {
+    const message = String((e as Error).message ?? e);
+    if (!messages.some((m) => m.includes(message))) messages.push(message);
+    const code = (e as { code?: string }).code;
+    if (code) codes.push(code);
+  }
+  return {
+    retry: true,
+    unreachable: /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|bad port/.test(`${messages.join(' ')} ${codes.join(' ')}`),
+    reason: `connection failed: ${firstLine(messages.join(': '))}`,
+  };
 }
 
 /** Reads `retry-after-ms` (OpenAI) or `retry-after` (seconds or an HTTP date). */

@@ -1,0 +1,452 @@
+/**
+ * `juror align`: runs one judge over rows that humans have labelled (the same engine and store as
+ * `juror eval`, as a run of experiment `align`) and reports how well the judge agrees with them —
+ * accuracy, Cohen's κ, quadratic weighted κ, Krippendorff's α, Spearman's ρ and Kendall's τ-b for
+ * scales, precision/recall/F1 of the negative verdict, the confusion matrix, and percentile
+ * bootstrap intervals — then gates CI on them with `--fail-under`.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { compareLabels, STATISTICS, type AgreementReport, type LabelScheme, type StatisticName } from '../agreement/compare.js';
+import { judgeLabel, readHumanLabel } from '../agreement/labels.js';
+import { DEFAULT_NEGATIVE_THRESHOLD, labelScheme, negativeLabels } from '../agreement/scheme.js';
+import { openDataset } from '../data/dataset.js';
+import { evaluate, type EvaluationResult } from '../engine/evaluate.js';
+import { ConfigError, InputError } from '../errors.js';
+import type { Judge } from '../judges/definition.js';
+import { judgeFromConfig, judgeToConfig } from '../judges/serialize.js';
+import { builtInMetric, builtInMetricNames } from '../metrics/builtin.js';
+import { judgeMetric } from '../metrics/judge-metric.js';
+import { metricKey, type Metric } from '../metrics/metric.js';
+import { defaultStoreLocation } from '../store/store.js';
+import { formatNumber } from './format.js';
+import { EXIT, reportError } from './main.js';
+import { progressDisplay } from './progress.js';
+
+/** The flags of `juror align`, as commander parses them. */
+export interface AlignFlags {
+  judge: string;
+  data: string;
+  humanCol: string;
+  colMapping: string[];
+  judgeModel?: string;
+  json?: boolean;
+  failUnder: string[];
+  threshold?: string;
+  seed: string;
+  resamples: string;
+  db?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Adds `juror align` to the program; `setCode` receives its exit code. */
+export function addAlignCommand(program: Command, setCode: (code: number) => void): Command {
+  return program
+    .command('align')
+    .description('run a judge over human-labelled rows and measure its agreement with the humans (κ, α, ρ, τ, F1 with bootstrap intervals)')
+    .requiredOption('--judge <judge>', 'a judge YAML file (one judge, as under metrics: in juror.yaml) or a built-in judge name')
+    .requiredOption('--data <file>', 'the labelled rows: CSV, JSONL, JSON or Parquet')
+    .requiredOption('--human-col <column>', 'the column holding the human label of each row')
+    .option('--col-mapping <name=column>', "map a judge variable to a column, e.g. inputs=question (repeatable)", collect, [])
+    .option('--judge-model <uri>', "the judge model, when the judge names none (else JUROR_JUDGE_MODEL)")
+    .option('--json', 'print one JSON object on stdout instead of the report')
+    .option('--fail-under <statistic=min>', 'exit 1 when a statistic is below min, e.g. kappa=0.6 (repeatable; kappa, weighted_kappa, alpha, accuracy, precision, recall, f1, spearman, kendall)', collect, [])
+    .option('--threshold <score>', `scales: a score at or below this is a negative verdict for precision/recall/F1 (default ${DEFAULT_NEGATIVE_THRESHOLD})`)
+    .option('--seed <n>', 'seed of the bootstrap resampling (same seed, same intervals)', '1')
+    .option('--resamples <n>', 'bootstrap resamples', '1000')
+    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
+    .action(async (opts: AlignFlags) => setCode(await alignCommand(opts)));
+}
+
+/** Names accepted by `--fail-under`, with their statistic. */
+const GATE_NAMES: Record<string, StatisticName> = {
+  accuracy: 'accuracy',
+  kappa: 'cohen_kappa',
+  cohen_kappa: 'cohen_kappa',
+  weighted_kappa: 'weighted_kappa',
+  alpha: 'krippendorff_alpha',
+  krippendorff_alpha: 'krippendorff_alpha',
+  spearman: 'spearman',
+  rho: 'spearman',
+  kendall: 'kendall_tau',
+  kendall_tau: 'kendall_tau',
+  tau: 'kendall_tau',
+  precision: 'precision',
+  recall: 'recall',
+  f1: 'f1',
+};
+
+interface Gate {
+  spec: string;
+  statistic: StatisticName;
+  min: number;
+}
+
+interface GateResult extends Gate {
+  actual: number | null;
+  passed: boolean;
+}
+
+/** Runs `juror align` and returns its exit code. */
+export async function alignCommand(flags: AlignFlags): Promise<number> {
+  try {
+    const gates = flags.failUnder.map(parseGate);
+    const colMapping = parseColMapping(flags.colMapping);
+    const threshold = flags.threshold === undefined ? undefined : parseNumber(flags.threshold, '--threshold', 'give a score, e.g. --threshold 3 (scores at or below it are negative verdicts)');
+    const seed = parseInteger(flags.seed, '--seed', 0, 0xffffffff);
+    const resamples = parseInteger(flags.resamples, '--resamples', 1, 1_000_000);
+
+    const metric = await loadJudge(flags.judge);
+    const judge = metric.judge!;
+    const scheme = labelScheme(judge.output, threshold === undefined ? {} : { threshold });
+    for (const gate of gates) checkGateApplies(gate, scheme);
+
+    const dataPath = resolve(flags.data);
+    const human = await readHumanLabels(dataPath, flags.humanCol, scheme);
+    return await runAndReport({ flags, metric, judge, scheme, gates, colMapping, threshold, seed, resamples, dataPath, human });
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+interface AlignRun {
+  flags: AlignFlags;
+  metric: Metric;
+  judge: Judge;
+  scheme: LabelScheme;
+  gates: Gate[];
+  colMapping: Record<string, string>;
+  threshold: number | undefined;
+  seed: number;
+  resamples: number;
+  dataPath: string;
+  human: Array<string | number | null>;
+}
+
+async function runAndReport(run: AlignRun): Promise<number> {
+  const { flags, metric, judge, scheme, gates } = run;
+  const key = metricKey(metric);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      process.stderr.write(`\njuror: ${signal} again: exiting now; finished rows are kept\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\njuror: ${signal}: stopping — no new calls, finished rows are being saved (${signal} again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const progress = progressDisplay();
+  let result: EvaluationResult;
+  try {
+    result = await evaluate({
+      data: run.dataPath,
+      metrics: [metric],
+      ...(Object.keys(run.colMapping).length ? { colMapping: run.colMapping } : {}),
+      ...(flags.judgeModel ? { judgeModel: flags.judgeModel } : {}),
+      experiment: 'align',
+      runName: `align-${judge.name}`,
+      config: {
+        command: 'align',
+        judge: judgeToConfig(judge),
+        data: run.dataPath,
+        human_col: flags.humanCol,
+        col_mapping: run.colMapping,
+        judge_model: flags.judgeModel ?? null,
+        threshold: run.threshold ?? null,
+        seed: run.seed,
+        resamples: run.resamples,
+      },
+      store: flags.db ? { path: flags.db } : defaultStoreLocation(),
+      collectTable: true,
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+    });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (result.status === 'interrupted') {
+    process.stderr.write(`juror: run ${result.runId} stopped: ${result.stopReason}; no agreement computed on a partial run\n`);
+    return interrupts > 0 ? 130 : EXIT.failed;
+  }
+
+  const table = result.tables.eval_results_table;
+  if (table.length !== run.human.length) {
+    throw new Error(`the results table has ${table.length} rows but the data ${run.human.length}`);
+  }
+  const judged = table.map((row, index) => {
+    const read = judgeLabel(scheme, row[`${key}/score`], row[`${key}/label`]);
+    if ('error' in read) throw new Error(`row ${index}: ${read.error}`);
+    return 'label' in read ? read.label : null;
+  });
+  if (!run.human.some((h, i) => h !== null && judged[i] !== null)) {
+    const errors = result.errors[key] ?? 0;
+    process.stderr.write(
+      `juror: no row has both a judge value and a human label (${errors} of ${table.length} rows are judge errors${errors === table.length ? ': every row failed' : ''}), so there is nothing to compare\n` +
+        `  fix: see why with: juror runs show ${result.runId.slice(0, 12)}\n`,
+    );
+    return EXIT.failed;
+  }
+  const report = compareLabels(run.human, judged, scheme, { seed: run.seed, resamples: run.resamples });
+  if (run.threshold !== undefined && (scheme.kind === 'binary' || scheme.kind === 'yes_no')) {
+    report.notes.push(`--threshold applies to scales and category scores; for ${scheme.kind === 'yes_no' ? 'a yes/no' : 'a binary'} judge the negative verdict is ${scheme.kind === 'yes_no' ? "'no'" : '0'}`);
+  }
+  const results: GateResult[] = gates.map((gate) => {
+    const actual = report.statistics[gate.statistic];
+    return { ...gate, actual, passed: actual !== null && actual >= gate.min };
+  });
+  const passed = results.every((r) => r.passed);
+  const context = { key, judge, humanCol: flags.humanCol, dataPath: run.dataPath, scheme, result };
+  process.stdout.write(flags.json ? JSON.stringify(toJson(report, results, passed, context)) + '\n' : describe(report, results, context));
+  return passed ? EXIT.ok : EXIT.failed;
+}
+
+interface ReportContext {
+  key: string;
+  judge: Judge;
+  humanCol: string;
+  dataPath: string;
+  scheme: LabelScheme;
+  result: EvaluationResult;
+}
+
+/** The `--json` document. */
+function toJson(report: AgreementReport, gates: GateResult[], passed: boolean, c: ReportContext) {
+  return {
+    run_id: c.result.runId,
+    experiment: c.result.experiment,
+    judge: c.key,
+    output: c.scheme.kind,
+    human_col: c.humanCol,
+    n: report.n,
+    dropped: report.dropped,
+    ...report.statistics,
+    confusion: { labels: report.confusion.labels, matrix: report.confusion.matrix, rows: 'human', columns: 'judge' },
+    ci: report.ci,
+    negative_labels: negativeLabels(c.scheme),
+    krippendorff_alpha_metric: c.scheme.alphaMetric,
+    bootstrap: report.bootstrap,
+    notes: report.notes,
+    fail_under: gates.map((g) => ({ statistic: g.statistic, min: g.min, actual: g.actual, passed: g.passed })),
+    passed,
+    errors: c.result.errors[c.key] ?? 0,
+    calls: c.result.calls,
+    cost_usd: Math.round(c.result.costUsd * 1e8) / 1e8,
+  };
+}
+
+/** The readable report. */
+function describe(report: AgreementReport, gates: GateResult[], c: ReportContext): string {
+  const kind = c.scheme.kind === 'yes_no' ? 'yes/no' : c.scheme.kind === 'scale' ? `scale ${c.scheme.labels[0]}–${c.scheme.labels[c.scheme.labels.length - 1]}` : c.scheme.kind;
+  const level = Math.round(report.bootstrap.level * 100);
+  const lines = [
+    `judge ${c.key} (${kind}) against the human labels in column '${c.humanCol}' of ${c.dataPath}`,
+    `${report.n} rows compared, ${report.dropped} dropped; negative verdict (the positive class of precision/recall/F1): ${negativeLabels(c.scheme).join(', ')}`,
+  ];
+  const stats = new Table({ head: ['statistic', 'value', `${level}% CI (bootstrap, B=${report.bootstrap.resamples}, seed ${report.bootstrap.seed})`], style: { head: [], border: [] } });
+  for (const name of STATISTICS) {
+    const value = report.statistics[name];
+    const ci = report.ci[name];
+    const label = name === 'krippendorff_alpha' ? `krippendorff_alpha (${c.scheme.alphaMetric})` : name;
+    stats.push([label, value === null ? '—' : formatNumber(value), ci ? `[${formatNumber(ci[0])}, ${formatNumber(ci[1])}]` : '']);
+  }
+  lines.push(stats.toString());
+  lines.push('confusion matrix (rows: human, columns: judge)');
+  const confusion = new Table({ head: ['human \\ judge', ...report.confusion.labels.map(String)], style: { head: [], border: [] } });
+  report.confusion.labels.forEach((label, i) => confusion.push([String(label), ...report.confusion.matrix[i]!.map(String)]));
+  lines.push(confusion.toString());
+  if (report.notes.length) lines.push('notes:', ...report.notes.map((note) => `  - ${note}`));
+  for (const g of gates) {
+    lines.push(`${g.passed ? 'PASS' : 'FAIL'}  ${g.statistic} >= ${g.min} (got ${g.actual === null ? 'no value: it is undefined on this data' : formatNumber(g.actual)})`);
+  }
+  const r = c.result;
+  lines.push(
+    `${r.rowCount} rows, ${r.calls.made} calls (${r.calls.cached} from the cache), $${r.costUsd.toFixed(4)}`,
+    `run ${r.runId} (${r.runName}) in experiment '${r.experiment}', stored in ${r.storedAt}`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The judge of `--judge`: a YAML (or JSON) file holding one judge in its config form — or
+ * `{ metric: <built-in>, ...options }` — or the name of a built-in judge.
+ */
+async function loadJudge(spec: string): Promise<Metric> {
+  const isFile = existsSync(spec) && statSync(spec).isFile();
+  if (!isFile && (/\.(ya?ml|json)$/i.test(spec) || /[\\/]/.test(spec))) {
+    throw new InputError(`judge file not found: ${resolve(spec)}`, { where: { field: '--judge' }, hint: 'give the path of a judge YAML file, or the name of a built-in judge' });
+  }
+  const metric = isFile ? await judgeFromFile(resolve(spec)) : builtInMetric(spec, {}, '--judge');
+  if (!metric.judge) {
+    const judges = builtInJudgeNames();
+    throw new ConfigError(`'${metricKey(metric)}' is a heuristic metric, not a judge: align compares a judge's verdicts with human labels`, {
+      where: { field: '--judge' },
+      hint: `give a judge YAML file${judges.length ? ` or a built-in judge (${judges.join(', ')})` : ''}`,
+    });
+  }
+  if (metric.judge.assessmentType === 'RETRIEVAL') {
+    throw new ConfigError(`judge '${metric.judge.name}' is a RETRIEVAL judge, whose row value is a share of chunks, not a verdict to compare with a label`, {
+      where: { field: '--judge' },
+      hint: 'align an ANSWER judge (remove assessment_type: RETRIEVAL), or label and align the chunks as rows of their own',
+    });
+  }
+  return metric;
+}
+
+async function judgeFromFile(file: string): Promise<Metric> {
+  const source = await readFile(file, 'utf8');
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const pos = lines.linePos(yamlError.pos[0]);
+    throw new ConfigError(`invalid YAML: ${yamlError.message.split('\n')[0]}`, { where: { file, line: pos.line, column: pos.col }, hint: 'fix the YAML syntax at that place (indentation, quotes, colons)' });
+  }
+  let entry: unknown = doc.toJS();
+  let prefix: Array<string | number> = [];
+  // A one-item list, as copied from under `metrics:`, is that item.
+  if (Array.isArray(entry) && entry.length === 1) {
+    entry = entry[0];
+    prefix = [0];
+  }
+  try {
+    if (entry && typeof entry === 'object' && !Array.isArray(entry) && 'metric' in entry) {
+      const { metric, ...options } = entry as { metric: unknown };
+      return builtInMetric(String(metric), options, 'judge');
+    }
+    return judgeMetric(judgeFromConfig(entry, 'judge'));
+  } catch (error) {
+    if (error instanceof ConfigError && !error.where.file) {
+      const path = (error.where.field ?? '').split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      Object.assign(error.where, { file, ...position(doc, lines, [...prefix, ...path]) });
+    }
+    throw error;
+  }
+}
+
+/** Line and column of the deepest existing node along `path`. */
+function position(doc: Document, lines: LineCounter, path: Array<string | number>): { line?: number; column?: number } {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth ? doc.getIn(path.slice(0, depth), true) : doc.contents;
+    if (isNode(node) && node.range) {
+      const pos = lines.linePos(node.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return {};
+}
+
+/** Built-in metrics that are judges (their names, for hints). */
+function builtInJudgeNames(): string[] {
+  return builtInMetricNames().filter((name) => {
+    try {
+      return builtInMetric(name).judge !== undefined;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Reads every human label before any call: a label that cannot be read stops the run, naming the
+ * file, line, row and column; empty cells are missing (the row is dropped and counted).
+ */
+async function readHumanLabels(dataPath: string, column: string, scheme: LabelScheme): Promise<Array<string | number | null>> {
+  const dataset = await openDataset(dataPath);
+  if (!dataset.columns.includes(column)) {
+    throw new ConfigError(`--human-col names column '${column}', which ${dataPath} does not have`, {
+      where: { file: dataPath, field: '--human-col' },
+      hint: `the columns are: ${dataset.columns.join(', ')}`,
+    });
+  }
+  const labels: Array<string | number | null> = [];
+  for await (const row of dataset.rows()) {
+    const read = readHumanLabel(scheme, row.record[column]);
+    if ('error' in read) {
+      throw new InputError(`human label in column '${column}': ${read.error}`, {
+        where: { file: dataPath, ...(row.line !== undefined ? { line: row.line } : {}), row: row.index, field: column },
+        hint: `fix the label, or empty the cell to leave the row out; this judge's labels are ${describeLabels(scheme)}`,
+      });
+    }
+    labels[row.index] = 'label' in read ? read.label : null;
+  }
+  if (labels.every((l) => l === null)) {
+    throw new InputError(`column '${column}' of ${dataPath} has no human labels: every cell is empty`, { where: { file: dataPath, field: column }, hint: 'label some rows, or name the right column with --human-col' });
+  }
+  return labels;
+}
+
+function describeLabels(scheme: LabelScheme): string {
+  switch (scheme.kind) {
+    case 'binary':
+      return '1/0 (or yes/no, true/false, pass/fail)';
+    case 'yes_no':
+      return 'yes/no (or 1/0, true/false, pass/fail)';
+    case 'scale':
+      return `integers from ${scheme.labels[0]} to ${scheme.labels[scheme.labels.length - 1]}`;
+    case 'categories':
+      return scheme.labels.join(', ');
+  }
+}
+
+function parseGate(spec: string): Gate {
+  const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/.exec(spec);
+  const hint = `write statistic=min, e.g. --fail-under kappa=0.6; statistics: ${Object.keys(GATE_NAMES).join(', ')}`;
+  if (!match) throw new ConfigError(`--fail-under ${spec}: not statistic=min`, { where: { field: '--fail-under' }, hint });
+  const statistic = GATE_NAMES[match[1]!.toLowerCase()];
+  if (!statistic) throw new ConfigError(`--fail-under ${spec}: unknown statistic '${match[1]}'`, { where: { field: '--fail-under' }, hint });
+  const min = Number(match[2]);
+  if (!Number.isFinite(min)) throw new ConfigError(`--fail-under ${spec}: '${match[2]}' is not a number`, { where: { field: '--fail-under' }, hint });
+  return { spec, statistic, min };
+}
+
+/** A gate on a statistic this judge's output never has would always fail: say so before any call. */
+function checkGateApplies(gate: Gate, scheme: LabelScheme): void {
+  if ((gate.statistic === 'spearman' || gate.statistic === 'kendall_tau') && !scheme.ranked) {
+    throw new ConfigError(`--fail-under ${gate.spec}: ${gate.statistic} is computed for scale judges only, and this judge's output is ${scheme.kind}`, {
+      where: { field: '--fail-under' },
+      hint: 'gate on kappa, alpha, accuracy or f1 instead',
+    });
+  }
+  if (gate.statistic === 'weighted_kappa' && !scheme.ordered) {
+    throw new ConfigError(`--fail-under ${gate.spec}: weighted_kappa needs ordered labels, and two of this judge's categories share a score`, { where: { field: '--fail-under' }, hint: 'gate on kappa or alpha instead' });
+  }
+}
+
+function parseColMapping(specs: string[]): Record<string, string> {
+  const mapping: Record<string, string> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const name = spec.slice(0, eq).trim();
+    const column = spec.slice(eq + 1).trim();
+    if (eq < 0 || !name || !column) {
+      throw new ConfigError(`--col-mapping ${spec}: not name=column`, { where: { field: '--col-mapping' }, hint: 'write the variable and the column, e.g. --col-mapping inputs=question' });
+    }
+    mapping[name] = column;
+  }
+  return mapping;
+}
+
+function parseNumber(text: string, flag: string, hint: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError(`${flag} ${text} is not a number`, { where: { field: flag }, hint });
+  return value;
+}
+
+function parseInteger(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) {
+    throw new ConfigError(`${flag} ${text} is not an integer from ${min} to ${max}`, { where: { field: flag }, hint: `e.g. ${flag} ${min === 0 ? 1 : 1000}` });
+  }
+  return value;
+}

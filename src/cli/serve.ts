@@ -1,0 +1,85 @@
+/** `juror serve`: the REST API under /api and the web UI at /, until Ctrl-C. */
+import { InputError } from '../errors.js';
+import { startServer } from '../server/app.js';
+import { formatBytes } from '../server/datasets/upload.js';
+import { ApiTokenRepository } from '../store/api-tokens.js';
+import { serverDb } from '../store/server-tables.js';
+import { defaultStoreLocation, Store } from '../store/store.js';
+import { EXIT, reportError } from './main.js';
+
+/** Flags of `juror serve`. */
+export interface ServeFlags {
+  port: string;
+  host: string;
+  db?: string;
+  auth?: boolean;
+  dataDir?: string;
+  maxUploadMb: string;
+}
+
+/** Serves until SIGINT or SIGTERM, then stops running jobs (their runs stay resumable) and exits 0. */
+export async function serveCommand(flags: ServeFlags): Promise<number> {
+  try {
+    const port = wholeNumber(flags.port, '--port', 0, 65535);
+    const maxUploadMb = Number(flags.maxUploadMb);
+    if (!Number.isFinite(maxUploadMb) || maxUploadMb <= 0) {
+      throw new InputError(`--max-upload-mb ${flags.maxUploadMb} is not a size in megabytes`, { where: { field: '--max-upload-mb' }, hint: 'e.g. --max-upload-mb 500' });
+    }
+    const store = await Store.open(flags.db ? { path: flags.db } : defaultStoreLocation());
+    let server;
+    try {
+      server = await startServer({
+        store,
+        port,
+        host: flags.host,
+        ...(flags.auth ? { auth: true } : {}),
+        ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
+        maxUploadBytes: Math.round(maxUploadMb * 1024 * 1024),
+      });
+    } catch (error) {
+      await store.close();
+      throw listenError(error, flags.host, port);
+    }
+    const lines = [
+      `juror: serving ${store.where} on ${server.url}`,
+      `  API ${server.url}/api (OpenAPI: ${server.url}/api/openapi.json), UI ${server.url}/${server.uiBuilt ? '' : ' (not built: web/dist is missing)'}`,
+      `  datasets kept in ${server.dataDir}, uploads up to ${formatBytes(Math.round(maxUploadMb * 1024 * 1024))}`,
+    ];
+    if (server.auth) {
+      const tokens = await new ApiTokenRepository(serverDb(store)).count();
+      lines.push(`  /api needs a token (Authorization: Bearer …)${tokens === 0 ? ': there is none yet — create one with `juror tokens create`' : ''}`);
+    }
+    process.stderr.write(lines.join('\n') + '\n');
+    await new Promise<void>((resolve) => {
+      const stop = (signal: NodeJS.Signals) => {
+        process.stderr.write(`\njuror: ${signal}: stopping; running evaluations are interrupted and can be resumed\n`);
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await server.close();
+    await store.close();
+    return EXIT.ok;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new InputError(`port ${port} on ${host} is in use`, { where: { field: '--port' }, hint: 'stop what uses it, or pick another port with --port' });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new InputError(`cannot listen on ${host}: no such interface on this machine`, { where: { field: '--host' }, hint: 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface; needs tokens)' });
+  if (code === 'EACCES') return new InputError(`not allowed to listen on port ${port}`, { where: { field: '--port' }, hint: 'use a port above 1023' });
+  return error;
+}
+
+function wholeNumber(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(`${flag} ${text} is not a whole number from ${min} to ${max}`, { where: { field: flag }, hint: `e.g. ${flag} 4173` });
+  }
+  return value;
+}
