@@ -26,6 +26,8 @@ export { renderJudgePrompt, type JudgeMessages } from './judges/prompt.js';
 export { parseAnswer, answerSchema, type Verdict } from './judges/output.js';
 export { builtInMetric, builtInMetricNames, describeBuiltIn } from './metrics/builtin.js';
 export { exactMatch } from './metrics/exact-match.js';
+export * from './metrics/judges/index.js';
+export { codeMetric, type CodeMetricFn, type CodeMetricOptions, type CodeMetricResult, type CodeMetricRow } from './metrics/code/code-metric.js';
 export { rougeScore, rougeMetric, type RougeType } from './metrics/text/rouge.js';
 export { sentenceBleu, corpusBleu, bleuMetric } from './metrics/text/bleu.js';
 export { levenshteinSimilarity, editDistance } from './metrics/text/levenshtein.js';

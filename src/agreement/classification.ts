@@ -52,8 +52,9 @@ export function recall(c: FlagCounts): Statistic {
 
 /**
  * F1 = 2·TP / (2·TP + FP + FN), the harmonic mean of precision and recall written without them, so
- * it is defined (0) when one of them is 0/0 but the other side flagged something; undefined (null)
- * only when neither rater flagged any row (TP + FP + FN = 0), as scikit-learn ≥ 1.3.
+ * it is defined (0) when one of them is 0/0 but the other side flagged something. Undefined (null)
+ * only when neither rater flagged any row (TP + FP + FN = 0): the formula and the case are
+ * scikit-learn's `f1_score` since 1.4 (scikit-learn#27577), which reports 0.0 there by default.
  */
 export function f1(c: FlagCounts): Statistic {
   return ratio(2 * c.truePositive, 2 * c.truePositive + c.falsePositive + c.falseNegative, 'neither the human nor the judge gave a negative verdict, so F1 is 0/0');

@@ -11,9 +11,11 @@ import { columnTotals, requirePairs, rowTotals, type ContingencyTable } from './
  * so the only division is the last.
  *
  * Undefined (null) when p_e = 1, which happens exactly when both raters gave every row the same
- * single label: κ is 0/0 there. This is scikit-learn's convention (`cohen_kappa_score` returns NaN
- * with a warning, `replace_undefined_by=np.nan` by default; scikit-learn issue #14256 declined to
- * return 1) and R irr's `kappa2` (NaN); we return null with the reason instead of NaN.
+ * single label: κ is 0/0 there. This is the convention of scikit-learn (`cohen_kappa_score` gives
+ * NaN; its newest versions name it with `replace_undefined_by=np.nan`, the default; the case is
+ * discussed in scikit-learn issue #14256, "Kappa score cannot return 1") and of R's irr `kappa2`
+ * (NaN from the same 0/0). We return null with the reason instead of NaN, rather than 1: perfect
+ * agreement on a single label says nothing about agreement beyond chance.
  */
 export function cohenKappa(table: ContingencyTable): Statistic {
   requirePairs(table);

@@ -12,3 +12,5 @@ export { spearmanFromTable, spearmanRho } from './spearman.js';
 export { type Statistic } from './statistic.js';
 export { columnTotals, contingencyTable, rowTotals, tableFromCodes, type ContingencyTable } from './table.js';
 export { quadraticWeightedKappa } from './weighted-kappa.js';
+export { judgeLabel, readHumanLabel, type ReadLabel } from './labels.js';
+export { DEFAULT_NEGATIVE_THRESHOLD, labelScheme, negativeLabels } from './scheme.js';

@@ -26,8 +26,8 @@ export type AlphaMetric = 'nominal' | 'ordinal' | 'interval' | 'ratio';
  * `values` are the numeric values of the matrix's rows, ascending (needed for every metric but
  * nominal). Undefined (null) when no unit has two values (n = 0), or when the expected
  * disagreement is 0 — a single value occurs in the data: with no variation there is nothing to
- * measure agreement against, α is 0/0 (Krippendorff treats such data as not assessable; the
- * `krippendorff` Python package raises "There has to be more than one value in the domain").
+ * measure agreement against and α is 0/0 (the `krippendorff` Python package refuses such data
+ * with "There has to be more than one value in the domain"). Perfect agreement with variation is 1.
  */
 export function alphaFromCoincidences(o: readonly (readonly number[])[], values: readonly number[], metric: AlphaMetric): Statistic {
   const k = o.length;

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { JurorError } from '../errors.js';
+import { addAlignCommand } from './align.js';
 import { evalCommand } from './eval.js';
 import { cacheClearCommand, cacheStatsCommand, runsListCommand, runsShowCommand } from './runs.js';
 
@@ -54,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .option('--db <path>', 'the SQLite store')
     .action(async (id: string, opts: RunsShowFlags) => setCode(await runsShowCommand(id, opts)));
+
+  addAlignCommand(program, setCode);
 
   const cache = program.command('cache').description('the answer cache kept in the store');
   cache

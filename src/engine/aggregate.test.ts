@@ -60,6 +60,10 @@ describe('aggregate', () => {
     expect(aggregate([1, 1], ['ratio'])).toEqual({ ratio: 1 });
   });
 
+  it('counts ratio from a threshold, inclusive, for probabilities (toxicity at 0.5)', () => {
+    expect(aggregate([0.1, 0.5, 0.9, 0.3], ['ratio'], 0.5)).toEqual({ ratio: 0.5 });
+  });
+
   it('gives no aggregation at all for an empty list, never NaN', () => {
     expect(aggregate([], ['mean', 'variance', 'p90', 'ratio', 'min', 'max', 'median', 'sum'])).toEqual({});
   });

@@ -4,8 +4,12 @@
  */
 import type { Aggregation } from '../judges/definition.js';
 
-/** Computes the requested aggregations; an empty list of values gives none (never NaN). */
-export function aggregate(values: ArrayLike<number>, aggregations: readonly Aggregation[]): Partial<Record<Aggregation, number>> {
+/**
+ * Computes the requested aggregations; an empty list of values gives none (never NaN). `ratio` is
+ * the share of values at or above `ratioThreshold`: 1 for yes/no and 1/0 values, a metric's own
+ * decision threshold for probabilities (toxicity: 0.5).
+ */
+export function aggregate(values: ArrayLike<number>, aggregations: readonly Aggregation[], ratioThreshold = 1): Partial<Record<Aggregation, number>> {
   const n = values.length;
   if (n === 0) return {};
   let sum = 0;
@@ -43,9 +47,9 @@ export function aggregate(values: ArrayLike<number>, aggregations: readonly Aggr
         out.sum = sum;
         break;
       case 'ratio': {
-        // The share of rows judged yes (value 1), as MLflow's ratio of toxic rows.
+        // The share of rows judged yes, as MLflow's ratio of toxic rows (score >= 0.5).
         let yes = 0;
-        for (let i = 0; i < n; i++) if (values[i]! >= 1) yes++;
+        for (let i = 0; i < n; i++) if (values[i]! >= ratioThreshold) yes++;
         out.ratio = yes / n;
         break;
       }

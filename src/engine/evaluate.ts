@@ -76,7 +76,7 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
   const datasetInfo = { name: dataset.name, ...(dataset.path ? { path: dataset.path } : {}), hash: dataset.hash, rowCount: dataset.rowCount };
   const record = await openRun(run, store, datasetInfo);
   if (record) options.onRunCreated?.(record.id);
-  const recorder = new Recorder(store, record?.id ?? 'unsaved', metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations })), { collectTable: (options.collectTable ?? true) && !options.resume });
+  const recorder = new Recorder(store, record?.id ?? 'unsaved', metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations, ratioThreshold: m.ratioThreshold })), { collectTable: (options.collectTable ?? true) && !options.resume });
   const done = options.resume && store ? await recorder.resumeFrom(store) : undefined;
 
   let stop: ProviderError | RunStopped | undefined;

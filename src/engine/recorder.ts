@@ -15,6 +15,8 @@ import type { Aggregation } from '../judges/definition.js';
 export interface RecordedMetric {
   key: string;
   aggregations: Aggregation[];
+  /** The value from which a row counts in `ratio` (Metric.ratioThreshold); default 1. */
+  ratioThreshold?: number;
 }
 
 /** Counts of one metric over the run. */
@@ -230,7 +232,7 @@ export class Recorder {
   metricsSummary(): Record<string, number> {
     const out: Record<string, number> = {};
     this.metrics.forEach((metric, i) => {
-      for (const [aggregation, value] of Object.entries(aggregate(this.values[i]!.view(), metric.aggregations))) {
+      for (const [aggregation, value] of Object.entries(aggregate(this.values[i]!.view(), metric.aggregations, metric.ratioThreshold))) {
         out[`${metric.key}/${aggregation}`] = value;
       }
     });

@@ -10,10 +10,11 @@ import { metricKey } from './metric.js';
 import { MODEL_TYPES, presetMetrics } from './presets.js';
 
 describe('presets', () => {
-  it("hold MLflow's default metrics that Juror has", () => {
-    expect(presetMetrics('text')).toEqual(['token_count', 'flesch_kincaid_grade_level', 'ari_grade_level']);
-    expect(presetMetrics('question-answering')).toEqual(['token_count', 'flesch_kincaid_grade_level', 'ari_grade_level', 'exact_match']);
-    expect(presetMetrics('text-summarization')).toEqual(['token_count', 'flesch_kincaid_grade_level', 'ari_grade_level', 'rouge1', 'rouge2', 'rougeL', 'rougeLsum']);
+  it("hold MLflow's default metrics", () => {
+    const text = ['token_count', 'toxicity', 'flesch_kincaid_grade_level', 'ari_grade_level'];
+    expect(presetMetrics('text')).toEqual(text);
+    expect(presetMetrics('question-answering')).toEqual([...text, 'exact_match']);
+    expect(presetMetrics('text-summarization')).toEqual([...text, 'rouge1', 'rouge2', 'rougeL', 'rougeLsum']);
     expect(presetMetrics('retriever')).toEqual(['precision_at_k', 'recall_at_k', 'ndcg_at_k']);
     expect(presetMetrics('none')).toEqual([]);
   });
@@ -84,8 +85,10 @@ describe('through evaluate()', () => {
 
   it('skips and reports the defaults of a model type that cannot run on the data, running the rest', async () => {
     const result = await evaluate({ data: [{ predictions: 'A plain sentence with enough words.' }], modelType: 'text-summarization', store: false });
-    expect(result.skippedMetrics.map((s) => s.metric)).toEqual(['rouge1/v1', 'rouge2/v1', 'rougeL/v1', 'rougeLsum/v1']);
-    expect(result.skippedMetrics[0]!.reason).toMatch(/targets/);
+    // toxicity: no classifier installed here; ROUGE: no targets.
+    expect(result.skippedMetrics.map((s) => s.metric)).toEqual(['toxicity/v1', 'rouge1/v1', 'rouge2/v1', 'rougeL/v1', 'rougeLsum/v1']);
+    expect(result.skippedMetrics[0]!.reason).toMatch(/@huggingface\/transformers/);
+    expect(result.skippedMetrics[1]!.reason).toMatch(/targets/);
     expect(result.metrics['token_count/v1/mean']).toBeGreaterThan(0);
   });
 

@@ -1,14 +1,14 @@
 /**
- * Default metrics per model type, as MLflow's `model_type` defaults. MLflow's `text` defaults also
- * count toxicity; it joins the `text` preset (and so the question-answering and summarization ones)
- * once Juror has a toxicity metric.
+ * Default metrics per model type, as MLflow's `model_type` defaults. Toxicity needs a local
+ * classifier (transformers.js and an ONNX model); where it cannot load, it is skipped and reported
+ * like any default that cannot run on the data.
  */
 import { ConfigError } from '../errors.js';
 
 export const MODEL_TYPES = ['text', 'question-answering', 'text-summarization', 'retriever', 'none'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 
-const TEXT = ['token_count', 'flesch_kincaid_grade_level', 'ari_grade_level'];
+const TEXT = ['token_count', 'toxicity', 'flesch_kincaid_grade_level', 'ari_grade_level'];
 
 const PRESETS: Record<ModelType, string[]> = {
   text: TEXT,

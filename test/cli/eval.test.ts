@@ -94,11 +94,12 @@ describe('juror eval examples/quickstart/juror.yaml', () => {
   });
 
   it('prints correctness/v1/mean = 4.2 ((5+5+5+5+1)/5) over 5 scored rows and 0 errors', () => {
-    expect(result.stdout).toMatch(/│ correctness\/v1\/mean\s+│ 4\.2\s+│ 5\s+│ 0\s+│/);
+    // metric | mean | variance | p90 | rows scored | errors | cost; variance of 5,5,5,5,1 is 2.56
+    expect(result.stdout).toMatch(/│ correctness\/v1\s+│ 4\.2\s+│ 2\.56\s+│ 5\s+│ 5\s+│ 0\s+│/);
   });
 
   it('prints exact_match/v1/mean = 0.4 (rows 1 and 2 match exactly)', () => {
-    expect(result.stdout).toMatch(/│ exact_match\/v1\/mean\s+│ 0\.4\s+│ 5\s+│ 0\s+│/);
+    expect(result.stdout).toMatch(/│ exact_match\/v1\s+│ 0\.4\s+│ 0\.24\s+│ 1\s+│ 5\s+│ 0\s+│/);
   });
 
   it('prints the passed threshold', () => {
@@ -345,8 +346,8 @@ describe('a judge whose every answer is unusable', () => {
   });
 
   it('shows the metric as wholly failed with its error count, and still shows exact_match', () => {
-    expect(result.stdout).toMatch(/│ correctness\/v1 \(every row failed\)\s+│ —\s+│ 0\s+│ 2\s+│/);
-    expect(result.stdout).toMatch(/│ exact_match\/v1\/mean\s+│ 0\.5\s+│ 2\s+│ 0\s+│/);
+    expect(result.stdout).toMatch(/│ correctness\/v1 \(every row failed\)\s+│ —\s+│ —\s+│ —\s+│ 0\s+│ 2\s+│/);
+    expect(result.stdout).toMatch(/│ exact_match\/v1\s+│ 0\.5\s+│/);
   });
 
   it('prints a FAIL line that points at `juror runs show <id prefix>`', () => {

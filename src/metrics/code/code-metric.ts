@@ -14,7 +14,7 @@ import type { Metric, MetricOutcome } from '../metric.js';
 export interface CodeMetricRow {
   /** 0-based index of the row in the dataset. */
   index: number;
-  /** The dataset record, every column as read. */
+  /** The dataset record, every column as read (a shallow copy). */
   record: DataRecord;
   /** The standard variables, each undefined when nothing provides it (no column, no model under test). */
   inputs: unknown;
@@ -74,7 +74,8 @@ export function codeMetric(options: CodeMetricOptions): Metric {
         const values = Object.fromEntries(sources.map(([variable, source]) => [variable, source ? Columns.read(source, row) : undefined]));
         const input: CodeMetricRow = {
           index: row.index,
-          record: row.record,
+          // A copy: other metrics read the same record while this function runs.
+          record: { ...row.record },
           inputs: values.inputs,
           outputs: values.predictions,
           predictions: values.predictions,
@@ -105,20 +106,20 @@ export function codeOutcome(name: string, result: unknown): MetricOutcome {
   if (typeof result === 'object' && result !== null && !Array.isArray(result) && 'score' in result) {
     const { score, justification } = result as { score: unknown; justification?: unknown };
     const value = asValue(score);
-    if (value === undefined) return { ok: false, error: `metric '${name}' returned a score of ${describe(score)}, not a finite number or a boolean` };
-    if (justification !== undefined && typeof justification !== 'string') return { ok: false, error: `metric '${name}' returned a justification of ${describe(justification)}, not a string` };
+    if (value === undefined) return { ok: false, error: `metric '${name}' returned a score of ${describeValue(score)}, not a finite number or a boolean` };
+    if (justification !== undefined && typeof justification !== 'string') return { ok: false, error: `metric '${name}' returned a justification of ${describeValue(justification)}, not a string` };
     return { ok: true, value, ...(justification !== undefined ? { justification } : {}) };
   }
   const value = asValue(result);
-  if (value === undefined) return { ok: false, error: `metric '${name}' returned ${describe(result)}, ${expected}` };
+  if (value === undefined) return { ok: false, error: `metric '${name}' returned ${describeValue(result)}, ${expected}` };
   return { ok: true, value };
 }
 
 /**
  * A value as an error message shows it: its type and a short rendering.
- * @example describe('0.5') // 'the string "0.5"'
+ * @example describeValue('0.5') // 'the string "0.5"'
  */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined (does the function return its score?)';
   if (value === null) return 'null';
   if (typeof value === 'string') return `the string ${short(JSON.stringify(value))}`;
@@ -132,7 +133,7 @@ export function describe(value: unknown): string {
 
 /** A thrown value on one line: the error's name and message, and where it was thrown (the stack's first frame). */
 function thrown(error: unknown): string {
-  if (!(error instanceof Error)) return describe(error);
+  if (!(error instanceof Error)) return describeValue(error);
   const message = `${error.name}: ${error.message.split('\n')[0]}`;
   const frame = error.stack
     ?.split('\n')
@@ -146,7 +147,7 @@ function checkOptions(name: unknown, version: unknown, fn: unknown, aggregations
     throw new ConfigError(`invalid code metric name ${JSON.stringify(name)}`, { hint: 'a metric name starts with a letter and has only letters, digits, _ . and -' });
   }
   if (typeof version !== 'string' || version.length === 0) throw new ConfigError(`code metric '${name}': version must be a non-empty string`);
-  if (typeof fn !== 'function') throw new ConfigError(`code metric '${name}': fn is ${describe(fn)}, not a function`);
+  if (typeof fn !== 'function') throw new ConfigError(`code metric '${name}': fn is ${describeValue(fn)}, not a function`);
   if (!Array.isArray(aggregations) || aggregations.length === 0 || !aggregations.every((a) => AGGREGATIONS.includes(a as Aggregation))) {
     throw new ConfigError(`code metric '${name}': aggregations must be a non-empty list of ${AGGREGATIONS.join(', ')}`);
   }

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
 import { AGGREGATIONS, type Aggregation } from '../../judges/definition.js';
 import type { LoadContext, Metric } from '../metric.js';
-import { codeMetric, describe, METRIC_NAME, type CodeMetricFn } from './code-metric.js';
+import { codeMetric, describeValue, METRIC_NAME, type CodeMetricFn } from './code-metric.js';
 
 /** Options of `code`, as the config writes them. */
 export const codeModuleOptions = z.strictObject({
@@ -73,14 +73,14 @@ async function importFunction(file: string, exportName: string, name: string): P
   }
   const fn = exports[exportName];
   if (fn === undefined) {
-    const names = Object.keys(exports);
+    const names = Object.keys(exports).sort();
     throw new ConfigError(`code metric '${name}': module ${file} has no export '${exportName}'`, {
       where: { field: `${field}.${exportName === 'default' ? 'module' : 'export'}` },
       hint: names.length ? `its exports are: ${names.join(', ')}; name one with export: <name>` : 'the module exports nothing: export the metric function (export default function …)',
     });
   }
   if (typeof fn !== 'function') {
-    throw new ConfigError(`code metric '${name}': export '${exportName}' of ${file} is ${describe(fn)}, not a function`, {
+    throw new ConfigError(`code metric '${name}': export '${exportName}' of ${file} is ${describeValue(fn)}, not a function`, {
       where: { field: `${field}.export` },
       hint: 'export a function from the row to a number, a boolean or { score, justification }',
     });

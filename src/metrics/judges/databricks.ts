@@ -8,7 +8,7 @@
  * reports per-row precision, averaged as `chunk_relevance/v1/mean`. The texts are in
  * prompts/databricks.ts.
  */
-import type { Columns } from '../../data/columns.js';
+import { Columns } from '../../data/columns.js';
 import { makeGenaiMetricFromPrompt, type AssessmentType, type PromptJudge } from '../../judges/definition.js';
 import { ConfigError } from '../../errors.js';
 import { judgeMetric } from '../judge-metric.js';
@@ -119,8 +119,8 @@ export function guidelineAdherence(options: GuidelineOptions = {}): PromptJudge 
 
 /**
  * `guideline_adherence` as the registry makes it: the row's `guidelines` column is read when the
- * dataset has one (it is then required of no row in particular: an empty cell means only the global
- * guidelines apply); with no global guidelines the column is required. Neither is a config error.
+ * dataset has one; with global guidelines an empty cell means only those apply, without them the
+ * column is required and a row with an empty cell is an error row. Neither is a config error.
  */
 export function guidelineAdherenceMetric(options: Omit<GuidelineOptions, 'perRowGuidelines'> = {}): Metric {
   const judge = guidelineAdherence({ ...options, perRowGuidelines: true });
@@ -130,7 +130,13 @@ export function guidelineAdherenceMetric(options: Omit<GuidelineOptions, 'perRow
     ...metric,
     prepare: (context) => {
       requireColumns(judge, context, ['request', 'response']);
-      if (context.columns.resolve('guidelines')) return metric.prepare(context);
+      const source = context.columns.resolve('guidelines');
+      if (source) {
+        const scorer = metric.prepare(context);
+        if (hasGlobal) return scorer;
+        // With no global guidelines, a row without guidelines has nothing to be judged against: an error row, not a guess.
+        return (row) => (hasText(Columns.read(source, row)) ? scorer(row) : { ok: false, error: 'the row has no guidelines, and no global guidelines are given' });
+      }
       if (!hasGlobal) {
         throw new ConfigError(`judge 'guideline_adherence' needs '{guidelines}', but no column provides it`, {
           where: { field: 'col_mapping.guidelines' },
@@ -149,6 +155,14 @@ function globalGuidelines(guidelines: string | string[] | undefined): string[] |
     throw new ConfigError(`judge 'guideline_adherence': guidelines must be non-empty text`, { where: { field: 'guidelines' }, hint: 'give one guideline or a list of them, each a sentence' });
   }
   return list;
+}
+
+/** True when a guidelines cell holds some guideline: not missing, blank, or an empty list. */
+function hasText(cell: unknown): boolean {
+  if (cell === undefined || cell === null) return false;
+  if (Array.isArray(cell)) return cell.some(hasText);
+  if (typeof cell === 'string') return cell.trim() !== '' && cell.trim() !== '[]';
+  return true;
 }
 
 /** The run's columns, with `variable` read from a column of that name even though the data lacks it (so: empty). */

@@ -128,9 +128,10 @@ function loadError(source: ClassifierSource, reason: string, cause?: unknown): C
   return new ConfigError(`metric 'toxicity' cannot load ${what}: ${reason}`, {
     where: { field: source.localPath ? 'metrics.toxicity.local_path' : 'metrics.toxicity.model' },
     hint:
-      'transformers.js needs config.json, tokenizer.json and ONNX weights (onnx/model.onnx). Either give `local_path:` a folder holding them ' +
-      `(export a PyTorch model with: optimum-cli export onnx --task text-classification --model ${source.model} <folder>), ` +
-      `or let the machine reach huggingface.co to download a model that has ONNX weights (e.g. model: Xenova/toxic-bert) into transformers.js's cache`,
+      'transformers.js loads config.json, tokenizer.json and ONNX weights (onnx/model.onnx). Give `local_path:` a folder holding them ' +
+      "(a PyTorch model, such as MLflow's facebook/roberta-hate-speech-dynabench-r4-target that the Hub has no ONNX weights for, exports with: " +
+      `optimum-cli export onnx --task text-classification --model ${source.model} <folder>), ` +
+      "or let this machine reach huggingface.co to download a model published with ONNX weights (e.g. model: Xenova/toxic-bert) into transformers.js's cache",
     ...(cause !== undefined ? { cause } : {}),
   });
 }
