@@ -6,16 +6,15 @@
  * bootstrap intervals — then gates CI on them with `--fail-under`.
  */
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { compareLabels, STATISTICS, type AgreementReport, type LabelScheme, type StatisticName } from '../agreement/compare.js';
 import { judgeLabel, readHumanLabel } from '../agreement/labels.js';
 import { DEFAULT_NEGATIVE_THRESHOLD, labelScheme, negativeLabels } from '../agreement/scheme.js';
+import { fieldPath, YamlFile, type FieldPath } from '../config/yaml-file.js';
 import { openDataset } from '../data/dataset.js';
-import { evaluate, type EvaluationResult } from '../engine/evaluate.js';
+import type { EvaluationResult } from '../engine/evaluate.js';
 import { ConfigError, InputError } from '../errors.js';
 import type { Judge } from '../judges/definition.js';
 import { judgeFromConfig, judgeToConfig } from '../judges/serialize.js';
@@ -25,7 +24,7 @@ import { metricKey, type Metric } from '../metrics/metric.js';
 import { defaultStoreLocation } from '../store/store.js';
 import { formatNumber } from './format.js';
 import { EXIT, reportError } from './main.js';
-import { progressDisplay } from './progress.js';
+import { runInTerminal } from './run-in-terminal.js';
 
 /** The flags of `juror align`, as commander parses them. */
 export interface AlignFlags {
@@ -131,53 +130,30 @@ interface AlignRun {
 async function runAndReport(run: AlignRun): Promise<number> {
   const { flags, metric, judge, scheme, gates } = run;
   const key = metricKey(metric);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
-      process.stderr.write(`\njuror: ${signal} again: exiting now; finished rows are kept\n`);
-      process.exit(130);
-    }
-    process.stderr.write(`\njuror: ${signal}: stopping — no new calls, finished rows are being saved (${signal} again to quit at once)\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const progress = progressDisplay();
-  let result: EvaluationResult;
-  try {
-    result = await evaluate({
+  const { result, interrupted } = await runInTerminal({
+    data: run.dataPath,
+    metrics: [metric],
+    ...(Object.keys(run.colMapping).length ? { colMapping: run.colMapping } : {}),
+    ...(flags.judgeModel ? { judgeModel: flags.judgeModel } : {}),
+    experiment: 'align',
+    runName: `align-${judge.name}`,
+    config: {
+      command: 'align',
+      judge: judgeToConfig(judge),
       data: run.dataPath,
-      metrics: [metric],
-      ...(Object.keys(run.colMapping).length ? { colMapping: run.colMapping } : {}),
-      ...(flags.judgeModel ? { judgeModel: flags.judgeModel } : {}),
-      experiment: 'align',
-      runName: `align-${judge.name}`,
-      config: {
-        command: 'align',
-        judge: judgeToConfig(judge),
-        data: run.dataPath,
-        human_col: flags.humanCol,
-        col_mapping: run.colMapping,
-        judge_model: flags.judgeModel ?? null,
-        threshold: run.threshold ?? null,
-        seed: run.seed,
-        resamples: run.resamples,
-      },
-      store: flags.db ? { path: flags.db } : defaultStoreLocation(),
-      collectTable: true,
-      signal: controller.signal,
-      onProgress: (p) => progress.update(p),
-    });
-  } finally {
-    progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+      human_col: flags.humanCol,
+      col_mapping: run.colMapping,
+      judge_model: flags.judgeModel ?? null,
+      threshold: run.threshold ?? null,
+      seed: run.seed,
+      resamples: run.resamples,
+    },
+    store: flags.db ? { path: flags.db } : defaultStoreLocation(),
+    collectTable: true,
+  });
   if (result.status === 'interrupted') {
     process.stderr.write(`juror: run ${result.runId} stopped: ${result.stopReason}; no agreement computed on a partial run\n`);
-    return interrupts > 0 ? 130 : EXIT.failed;
+    return interrupted ? 130 : EXIT.failed;
   }
 
   const table = result.tables.eval_results_table;
@@ -304,16 +280,9 @@ async function loadJudge(spec: string): Promise<Metric> {
 }
 
 async function judgeFromFile(file: string): Promise<Metric> {
-  const source = await readFile(file, 'utf8');
-  const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const yamlError = doc.errors[0];
-  if (yamlError) {
-    const pos = lines.linePos(yamlError.pos[0]);
-    throw new ConfigError(`invalid YAML: ${yamlError.message.split('\n')[0]}`, { where: { file, line: pos.line, column: pos.col }, hint: 'fix the YAML syntax at that place (indentation, quotes, colons)' });
-  }
-  let entry: unknown = doc.toJS();
-  let prefix: Array<string | number> = [];
+  const yaml = await YamlFile.read(file, 'judge file');
+  let entry = yaml.value();
+  let prefix: FieldPath = [];
   // A one-item list, as copied from under `metrics:`, is that item.
   if (Array.isArray(entry) && entry.length === 1) {
     entry = entry[0];
@@ -326,24 +295,9 @@ async function judgeFromFile(file: string): Promise<Metric> {
     }
     return judgeMetric(judgeFromConfig(entry, 'judge'));
   } catch (error) {
-    if (error instanceof ConfigError && !error.where.file) {
-      const path = (error.where.field ?? '').split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-      Object.assign(error.where, { file, ...position(doc, lines, [...prefix, ...path]) });
-    }
-    throw error;
+    // Fields are named `judge.<path>`; in the file, the judge is the document (or its one item).
+    throw yaml.place(error, [...prefix, ...fieldPath((error as ConfigError).where?.field ?? '').slice(1)]);
   }
-}
-
-/** Line and column of the deepest existing node along `path`. */
-function position(doc: Document, lines: LineCounter, path: Array<string | number>): { line?: number; column?: number } {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = depth ? doc.getIn(path.slice(0, depth), true) : doc.contents;
-    if (isNode(node) && node.range) {
-      const pos = lines.linePos(node.range[0]);
-      return { line: pos.line, column: pos.col };
-    }
-  }
-  return {};
 }
 
 /** Built-in metrics that are judges (their names, for hints). */

@@ -2,13 +2,13 @@
 import Table from 'cli-table3';
 import { locateError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { writeTable } from '../data/write.js';
-import { dryRun, evaluate, type DryRunReport, type EvaluationResult } from '../engine/evaluate.js';
+import { dryRun, type DryRunReport, type EvaluationResult } from '../engine/evaluate.js';
 import type { EvaluateOptions } from '../engine/prepare.js';
 import { ConfigError } from '../errors.js';
 import { defaultStoreLocation } from '../store/store.js';
 import { formatNumber } from './format.js';
 import { EXIT, reportError, type EvalFlags } from './main.js';
-import { progressDisplay } from './progress.js';
+import { runInTerminal } from './run-in-terminal.js';
 
 /** Runs `juror eval` and returns its exit code. */
 export async function evalCommand(configPath: string, flags: EvalFlags): Promise<number> {
@@ -34,34 +34,12 @@ export async function evalCommand(configPath: string, flags: EvalFlags): Promise
     }
     return await runAndReport(options, flags, configPath);
   } catch (error) {
-    return reportError(loaded ? await locateError(error, loaded) : error);
+    return reportError(loaded ? locateError(error, loaded) : error);
   }
 }
 
 async function runAndReport(options: EvaluateOptions, flags: EvalFlags, configPath: string): Promise<number> {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
-      // Everything written so far is committed; leaving now loses only rows still in flight.
-      process.stderr.write(`\njuror: ${signal} again: exiting now; finished rows are kept\n`);
-      process.exit(130);
-    }
-    process.stderr.write(`\njuror: ${signal}: stopping — no new calls, finished rows are being saved (${signal} again to quit at once)\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const progress = progressDisplay();
-  let result: EvaluationResult;
-  try {
-    result = await evaluate({ ...options, signal: controller.signal, onProgress: (p) => progress.update(p) });
-  } finally {
-    progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  const { result, interrupted } = await runInTerminal(options);
   process.stdout.write(flags.json ? JSON.stringify(toJson(result)) + '\n' : summary(result));
   if (flags.out) {
     try {
@@ -75,7 +53,7 @@ async function runAndReport(options: EvaluateOptions, flags: EvalFlags, configPa
   }
   if (result.status === 'interrupted') {
     process.stderr.write(`juror: run ${result.runId} stopped: ${result.stopReason}. Resume it with: juror eval ${configPath} --resume ${result.runId.slice(0, 12)}\n`);
-    return interrupts > 0 ? 130 : EXIT.failed;
+    return interrupted ? 130 : EXIT.failed;
   }
   return result.passed ? EXIT.ok : EXIT.failed;
 }
