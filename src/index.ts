@@ -42,3 +42,4 @@ export { loadConfig } from './config/load.js';
 export { parseModelUri, resolveModel, type EndpointConfig } from './providers/models.js';
 export { Store, defaultStoreLocation, type StoreLocation, type RunDetails } from './store/store.js';
 export { JurorError, ConfigError, InputError, ProviderError } from './errors.js';
+export { JurorClient, JurorApiError } from './client/index.js';

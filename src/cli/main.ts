@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { JurorError } from '../errors.js';
 import { addAlignCommand } from './align.js';
 import { evalCommand } from './eval.js';
+import { serveCommand, type ServeFlags } from './serve.js';
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand, type TokensFlags } from './tokens.js';
 import { cacheClearCommand, cacheStatsCommand, runsListCommand, runsShowCommand } from './runs.js';
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
@@ -57,6 +59,39 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (id: string, opts: RunsShowFlags) => setCode(await runsShowCommand(id, opts)));
 
   addAlignCommand(program, setCode);
+
+  program
+    .command('serve')
+    .description('serve the REST API (under /api, OpenAPI at /api/openapi.json) and the web UI at /')
+    .option('--port <n>', 'port (0 picks a free one)', '4173')
+    .option('--host <host>', 'interface to bind; anything but loopback requires API tokens', '127.0.0.1')
+    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
+    .option('--auth', 'require an API token on /api even on loopback')
+    .option('--data-dir <dir>', 'where uploaded datasets are kept (default: datasets/ next to the SQLite store)')
+    .option('--max-upload-mb <n>', 'largest dataset upload accepted', '100')
+    .option('--allow-config-endpoints', "let configs sent over the API declare endpoints (they could send the server's keys elsewhere)")
+    .action(async (opts: ServeFlags) => setCode(await serveCommand(opts)));
+
+  const tokens = program.command('tokens').description('API tokens of `juror serve` (stored hashed)');
+  tokens
+    .command('create')
+    .description('create a token and print it once')
+    .option('--name <name>', 'a name to list and revoke it by')
+    .option('--json', 'print JSON')
+    .option('--db <path>', 'the SQLite store')
+    .action(async (opts: TokensFlags) => setCode(await tokensCreateCommand(opts)));
+  tokens
+    .command('list')
+    .description('tokens: name, id, created, last used (never the token)')
+    .option('--json', 'print JSON')
+    .option('--db <path>', 'the SQLite store')
+    .action(async (opts: TokensFlags) => setCode(await tokensListCommand(opts)));
+  tokens
+    .command('revoke')
+    .description('revoke a token by name or id')
+    .argument('<name-or-id>')
+    .option('--db <path>', 'the SQLite store')
+    .action(async (nameOrId: string, opts: TokensFlags) => setCode(await tokensRevokeCommand(nameOrId, opts)));
 
   const cache = program.command('cache').description('the answer cache kept in the store');
   cache

@@ -15,6 +15,7 @@ export interface ServeFlags {
   auth?: boolean;
   dataDir?: string;
   maxUploadMb: string;
+  allowConfigEndpoints?: boolean;
 }
 
 /** Serves until SIGINT or SIGTERM, then stops running jobs (their runs stay resumable) and exits 0. */
@@ -35,6 +36,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
         ...(flags.auth ? { auth: true } : {}),
         ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
         maxUploadBytes: Math.round(maxUploadMb * 1024 * 1024),
+        ...(flags.allowConfigEndpoints ? { allowConfigEndpoints: true } : {}),
       });
     } catch (error) {
       await store.close();

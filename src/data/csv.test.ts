@@ -140,3 +140,15 @@ describe('CSV datasets', () => {
     expect((await collect(dataset))[0]?.record.retrieved_context).toBe(cell);
   });
 });
+
+describe('CSV errors in the middle of a file', () => {
+  it('names the line of a bad record that is followed by good ones', async () => {
+    const file = path.join(dir, 'middle.csv');
+    fs.writeFileSync(file, 'a,b\n1,2\n3,4,5\n6,7\n');
+    const error = await openDataset(file).then(
+      () => undefined,
+      (caught: unknown) => caught as InputError,
+    );
+    expect(error?.where.line).toBe(3);
+  });
+});

@@ -30,12 +30,19 @@ async function* readCsv(
   // the lines spanned by the header and the records so far, plus csv-parse's count of the
   // skipped empty lines, puts the next record on the line after.
   let spanned = 0;
+  // The parser runs ahead of the loop below; errors are placed by what the parser itself has read.
+  let parsed = 0;
   const parser = parse({
     bom: true,
     skip_empty_lines: true,
     info: true,
+    on_record: (entry: { record: Record<string, string> }) => {
+      parsed += lineSpan(Object.values(entry.record));
+      return entry;
+    },
     columns: (raw: string[]) => {
       spanned = lineSpan(raw);
+      parsed = spanned;
       const header = checkHeader(raw, file, parser.info.empty_lines + 1);
       onHeader?.(header);
       return header;
@@ -56,7 +63,7 @@ async function* readCsv(
       index++;
     }
   } catch (error) {
-    throw toInputError(error, file, spanned);
+    throw toInputError(error, file, parsed);
   }
 }
 

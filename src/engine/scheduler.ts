@@ -70,6 +70,8 @@ export class Scheduler {
   private readonly limits: (provider: string) => EndpointLimits;
   private readonly retry: RetryPolicy;
   private stopped: Error | undefined;
+  /** Aborts calls in flight when the run stops, so a cancel does not wait for slow answers. */
+  private readonly stopping = new AbortController();
 
   constructor(options: { limits?: Record<string, Partial<EndpointLimits>>; retry?: Partial<RetryPolicy> } = {}) {
     this.limits = (provider) => ({ ...DEFAULT_LIMITS, ...(options.limits?.[provider] ?? {}) });
@@ -80,6 +82,7 @@ export class Scheduler {
   stop(reason: Error): void {
     this.stopped ??= reason;
     for (const gate of this.gates.values()) gate.rejectWaiting(this.stopped);
+    this.stopping.abort(this.stopped);
   }
 
   /** Runs `attempt` under the target's limits, retrying transient failures; `tokens` estimates its size for tpm. */
@@ -92,13 +95,14 @@ export class Scheduler {
       try {
         if (this.stopped) throw this.stopped;
         this.stats.calls++;
-        const result = await attempt(AbortSignal.timeout(this.retry.timeoutMs));
+        const result = await attempt(this.attemptSignal());
         gate.release('ok');
         return result;
       } catch (error) {
-        if (error === this.stopped) {
+        if (this.stopped) {
+          // Stopped while in flight: the call's outcome no longer matters; the row is left unscored.
           gate.release('ok');
-          throw error;
+          throw this.stopped;
         }
         failure = classify(error, gate.succeeded);
         gate.release(failure.retry && failure.afterMs !== undefined ? 'limited' : 'failed');
@@ -126,6 +130,12 @@ export class Scheduler {
       const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** tryNumber) * (0.5 + Math.random() / 2);
       await sleep(Math.max(failure.afterMs ?? 0, failure.afterMs !== undefined ? 0 : backoff));
     }
+  }
+
+  /** The per-call timeout, joined with the run's stop where the runtime can join signals (Node ≥ 20.3). */
+  private attemptSignal(): AbortSignal {
+    const timeout = AbortSignal.timeout(this.retry.timeoutMs);
+    return typeof AbortSignal.any === 'function' ? AbortSignal.any([timeout, this.stopping.signal]) : timeout;
   }
 
   private gate(target: Target): Gate {

@@ -12,12 +12,21 @@ export const FINAL_JOB_STATUSES: readonly JobStatus[] = ['completed', 'failed', 
 export class JobRepository {
   constructor(private readonly db: Kysely<ServerDatabase>) {}
 
-  /** Creates a queued job. */
-  async create(job: { kind: JobTable['kind']; runId: string | null }): Promise<JobRecord> {
+  /** Creates a job (queued unless told otherwise). */
+  async create(job: { kind: JobTable['kind']; runId: string | null; status?: JobStatus; progress?: unknown }): Promise<JobRecord> {
     const now = new Date().toISOString();
-    const record: Selectable<JobTable> = { id: randomUUID().replaceAll('-', ''), kind: job.kind, status: 'queued', progress: null, error: null, run_id: job.runId, created_at: now, updated_at: now };
+    const record: Selectable<JobTable> = {
+      id: randomUUID().replaceAll('-', ''),
+      kind: job.kind,
+      status: job.status ?? 'queued',
+      progress: job.progress === undefined ? null : JSON.stringify(job.progress),
+      error: null,
+      run_id: job.runId,
+      created_at: now,
+      updated_at: now,
+    };
     await this.db.insertInto('jobs').values(record).execute();
-    return { ...record, progress: null };
+    return { ...record, progress: job.progress ?? null };
   }
 
   /** Changes a job's status, progress or error. */

@@ -54,10 +54,9 @@ export class RunQueries {
     return { runs: runs.map((run) => ({ ...run, metrics: byRun.get(run.id)! })), total: Number(count.n) };
   }
 
-  /** The run's status, or undefined when there is no such run. */
-  async status(id: string): Promise<RunStatus | undefined> {
-    const row = await this.db.selectFrom('runs').select('status').where('id', '=', id).executeTakeFirst();
-    return row?.status;
+  /** The run's status and finish time, or undefined when there is no such run. */
+  async state(id: string): Promise<{ status: RunStatus; finished_at: string | null } | undefined> {
+    return this.db.selectFrom('runs').select(['status', 'finished_at']).where('id', '=', id).executeTakeFirst();
   }
 
   /** Deletes a run with its rows, results, aggregates and judge links in one transaction; false when unknown. */

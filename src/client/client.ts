@@ -1,0 +1,200 @@
+/**
+ * `JurorClient`: the REST API of `juror serve` from TypeScript, over fetch (Node 20+ or a
+ * browser). Request and response types come from the server's zod schemas, so they cannot
+ * drift from what the server validates and documents.
+ * @example
+ * const juror = new JurorClient({ baseUrl: 'http://127.0.0.1:4173', token: process.env.JUROR_TOKEN });
+ * const dataset = await juror.uploadDataset('qa.csv');
+ * const { runId, jobId } = await juror.evaluate({ datasetId: dataset.id, config: { judge_model: 'openai:/gpt-4o-mini', metrics: ['exact_match'] } });
+ * await juror.waitForJob(jobId);
+ * const page = await juror.getResults(runId, { sort: '-exact_match', limit: 20 });
+ */
+import type { ExperimentsList, JudgesList } from '../server/schemas/catalog.js';
+import type { Health } from '../server/schemas/common.js';
+import type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../server/schemas/datasets.js';
+import type { Job, JobsList, JobsQuery } from '../server/schemas/jobs.js';
+import type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
+import type { CreateRunResponse, RunDetail, RunsList, RunsQuery } from '../server/schemas/runs.js';
+import { JurorApiError } from './errors.js';
+
+export interface JurorClientOptions {
+  /** Where the server is, e.g. `http://127.0.0.1:4173` (with or without a trailing slash or `/api`). */
+  baseUrl: string;
+  /** An API token (`juror tokens create`); needed when the server requires auth. */
+  token?: string;
+  /** A fetch implementation (default the global one). */
+  fetch?: typeof fetch;
+}
+
+/** A file to upload: a path (Node only), a Blob/File, or named bytes. */
+export type UploadSource = string | Blob | { name: string; data: Blob | Uint8Array | string };
+
+/** Statuses a job does not leave. */
+const FINAL = new Set<Job['status']>(['completed', 'failed', 'cancelled']);
+
+export class JurorClient {
+  private readonly base: string;
+  private readonly token: string | undefined;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: JurorClientOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '').replace(/\/api$/, '');
+    this.token = options.token;
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** Whether the server is up and needs a token. */
+  health(): Promise<Health> {
+    return this.json('GET', '/api/health');
+  }
+
+  /** Uploads a CSV, JSONL, JSON or Parquet file; the server validates it end to end. */
+  async uploadDataset(source: UploadSource, options: { name?: string; format?: Dataset['format'] } = {}): Promise<Dataset> {
+    const { blob, filename } = await toBlob(source);
+    const form = new FormData();
+    if (options.name) form.append('name', options.name);
+    if (options.format) form.append('format', options.format);
+    form.append('file', blob, filename);
+    return this.json('POST', '/api/datasets', { body: form });
+  }
+
+  /** Uploaded datasets, newest first. */
+  listDatasets(query: DatasetsQuery = {}): Promise<DatasetsList> {
+    return this.json('GET', '/api/datasets', { query });
+  }
+
+  /** A dataset with its columns, row count and first 20 rows. */
+  getDataset(id: string): Promise<DatasetDetail> {
+    return this.json('GET', `/api/datasets/${encodeURIComponent(id)}`);
+  }
+
+  /** A dataset's rows as CSV or JSON Lines text (default: its own format if CSV, else JSON Lines). */
+  async downloadDataset(id: string, format?: 'csv' | 'jsonl'): Promise<string> {
+    return (await this.request('GET', `/api/datasets/${encodeURIComponent(id)}/download`, { query: { format } }, `download dataset ${id}`)).text();
+  }
+
+  /** The same as {@link downloadDataset}, as a stream for large datasets. */
+  async downloadDatasetStream(id: string, format?: 'csv' | 'jsonl'): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.request('GET', `/api/datasets/${encodeURIComponent(id)}/download`, { query: { format } }, `download dataset ${id}`);
+    if (!response.body) throw new JurorApiError(response.status, `download dataset ${id}: the response has no body`);
+    return response.body;
+  }
+
+  /**
+   * Starts an evaluation of an uploaded dataset with a config (the YAML config as an object,
+   * without `data`). Resolves once the run exists; follow it with {@link waitForJob}.
+   */
+  async evaluate(request: { datasetId: string; config: Record<string, unknown> }): Promise<{ runId: string; jobId: string }> {
+    const started: CreateRunResponse = await this.json('POST', '/api/runs', { body: { dataset_id: request.datasetId, config: request.config } });
+    return { runId: started.run_id, jobId: started.job_id };
+  }
+
+  /** A job's status, progress and error. */
+  getJob(id: string): Promise<Job> {
+    return this.json('GET', `/api/jobs/${encodeURIComponent(id)}`);
+  }
+
+  /** Jobs, newest first. */
+  listJobs(query: JobsQuery = {}): Promise<JobsList> {
+    return this.json('GET', '/api/jobs', { query });
+  }
+
+  /** Stops a running job (its run becomes interrupted, resumable); resolves with the job once stopped. */
+  cancelJob(id: string): Promise<Job> {
+    return this.json('POST', `/api/jobs/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /**
+   * Polls a job until it is completed, failed or cancelled, and returns it (a failed job is
+   * returned, not thrown: look at `status` and `error`). Throws after `timeoutMs` (default 1 hour).
+   */
+  async waitForJob(id: string, options: { intervalMs?: number; timeoutMs?: number; onProgress?: (job: Job) => void } = {}): Promise<Job> {
+    const interval = options.intervalMs ?? 500;
+    const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
+    for (;;) {
+      const job = await this.getJob(id);
+      options.onProgress?.(job);
+      if (FINAL.has(job.status)) return job;
+      if (Date.now() + interval > deadline) {
+        throw new JurorApiError(0, `job ${id} is still ${job.status} after ${options.timeoutMs ?? 3_600_000} ms`, { code: 'timeout', hint: 'wait longer (timeoutMs), or cancel it with cancelJob' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, interval));
+    }
+  }
+
+  /** Runs, newest first, with their aggregates. */
+  listRuns(query: RunsQuery = {}): Promise<RunsList> {
+    return this.json('GET', '/api/runs', { query });
+  }
+
+  /** A run: config, judges with system prompts, aggregates, per-metric counts, cost, timings, dataset. */
+  getRun(id: string): Promise<RunDetail> {
+    return this.json('GET', `/api/runs/${encodeURIComponent(id)}`);
+  }
+
+  /** A page of a run's rows with every metric's outcome; `sort: '-faithfulness'` sorts by a metric descending. */
+  getResults(runId: string, query: ResultsQuery = {}): Promise<ResultsPage> {
+    return this.json('GET', `/api/runs/${encodeURIComponent(runId)}/results`, { query });
+  }
+
+  /** One row with each judge's prompt as sent, raw answer and per-chunk details. */
+  getResultRow(runId: string, row: number): Promise<ResultRow> {
+    return this.json('GET', `/api/runs/${encodeURIComponent(runId)}/results/${row}`);
+  }
+
+  /**
+   * Deletes a run with everything it holds. A run still `running` is refused (409) unless
+   * `force` says the process that ran it is gone.
+   */
+  async deleteRun(id: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.json('DELETE', `/api/runs/${encodeURIComponent(id)}`, { query: { force: options.force } });
+  }
+
+  /** Experiments with their run counts. */
+  async listExperiments(): Promise<ExperimentsList['experiments']> {
+    return (await this.json<ExperimentsList>('GET', '/api/experiments')).experiments;
+  }
+
+  /** Judge definitions grouped by name, with their versions. */
+  async listJudges(): Promise<JudgesList['judges']> {
+    return (await this.json<JudgesList>('GET', '/api/judges')).judges;
+  }
+
+  private async json<T>(method: string, path: string, options: { query?: object; body?: unknown } = {}): Promise<T> {
+    const response = await this.request(method, path, options, `${method} ${path}`);
+    return (await response.json()) as T;
+  }
+
+  private async request(method: string, path: string, options: { query?: object; body?: unknown }, what: string): Promise<Response> {
+    const url = new URL(this.base + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let body: RequestInit['body'];
+    if (options.body instanceof FormData) body = options.body;
+    else if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, { method, headers, ...(body !== undefined ? { body } : {}) });
+    } catch (cause) {
+      throw new JurorApiError(0, `${what}: cannot reach ${this.base}: ${(cause as Error).message}`, { cause, hint: 'check that `juror serve` is running and the base URL' });
+    }
+    if (!response.ok) throw await JurorApiError.fromResponse(response, what);
+    return response;
+  }
+}
+
+async function toBlob(source: UploadSource): Promise<{ blob: Blob; filename: string }> {
+  if (typeof source === 'string') {
+    // Node only: a file-backed Blob, streamed from disk rather than read into memory.
+    const { openAsBlob } = await import('node:fs');
+    const { basename } = await import('node:path');
+    return { blob: await openAsBlob(source), filename: basename(source) };
+  }
+  if (source instanceof Blob) return { blob: source, filename: 'name' in source && typeof source.name === 'string' ? source.name : 'dataset' };
+  const data = source.data;
+  return { blob: data instanceof Blob ? data : new Blob([data]), filename: source.name };
+}

@@ -1,0 +1,9 @@
+/** The TypeScript client of Juror's REST API, and the API's types. */
+export { JurorClient, type JurorClientOptions, type UploadSource } from './client.js';
+export { JurorApiError } from './errors.js';
+export type { ExperimentsList, JudgesList } from '../server/schemas/catalog.js';
+export type { ErrorBody, Health } from '../server/schemas/common.js';
+export type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../server/schemas/datasets.js';
+export type { Job, JobProgress, JobsList, JobsQuery } from '../server/schemas/jobs.js';
+export type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
+export type { CreateRunBody, RunDetail, RunSummary, RunsList, RunsQuery } from '../server/schemas/runs.js';

@@ -1,0 +1,143 @@
+/**
+ * `juror serve`'s HTTP server: the REST API under /api (documented at /api/openapi.json) and the
+ * web UI at /. Fastify over the tracking store; evaluations started over the API run in this
+ * process with the same `evaluate()` as the CLI.
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Store, type StoreLocation } from '../store/store.js';
+import { installAuth, isLoopback } from './auth.js';
+import { repositories, type ServerContext } from './context.js';
+import { installErrorHandler } from './errors.js';
+import { JobRunner } from './job-runner.js';
+import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
+import { installZodCompilers } from './route.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { datasetRoutes } from './routes/datasets.js';
+import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+import { resultRoutes } from './routes/results.js';
+import { runRoutes } from './routes/runs.js';
+import { registerUi } from './ui.js';
+
+/** Default upload limit: 100 MB. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
+/** How `juror serve` (or a test) configures the server. */
+export interface ServerOptions {
+  /** An open store (left open on close) or where to open one (closed on close). */
+  store: Store | StoreLocation;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 4173; 0 picks a free one). */
+  port?: number;
+  /** Require a bearer token on /api even on loopback. Off loopback, tokens are always required. */
+  auth?: boolean;
+  /** Where uploaded datasets are kept. Default: `datasets/` next to the SQLite file; `.juror/datasets` for Postgres. */
+  dataDir?: string;
+  /** Largest dataset upload accepted, in bytes (default 100 MB). */
+  maxUploadBytes?: number;
+  /** The environment evaluations see: provider keys and base URLs (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** The built UI (default `web/dist` of the package); false serves none. */
+  webDir?: string | false;
+  /** Let configs sent over the API declare `endpoints` (off: they could send the server's keys elsewhere). */
+  allowConfigEndpoints?: boolean;
+  /** Fastify's request log (default off). */
+  logger?: boolean;
+  /** Check every response against its schema (a mismatch is a 500): for tests. */
+  checkResponses?: boolean;
+}
+
+/** A listening server. */
+export interface JurorServer {
+  app: FastifyInstance;
+  /** `http://host:port`. */
+  url: string;
+  /** Whether /api calls need a token. */
+  auth: boolean;
+  dataDir: string;
+  store: Store;
+  /** Whether web/dist was found and is served. */
+  uiBuilt: boolean;
+  /** Cancels running jobs (their runs become interrupted), stops listening, and closes a store it opened. */
+  close(): Promise<void>;
+}
+
+/** Opens the store, builds the app and listens. */
+export async function startServer(options: ServerOptions): Promise<JurorServer> {
+  const host = options.host ?? '127.0.0.1';
+  const ownsStore = !(options.store instanceof Store);
+  const store = options.store instanceof Store ? options.store : await Store.open(options.store);
+  try {
+    const auth = options.auth === true || !isLoopback(host);
+    const { app, context, uiBuilt } = await buildApp({ ...options, store, auth });
+    await app.listen({ port: options.port ?? 4173, host });
+    const { port } = app.server.address() as AddressInfo;
+    const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    return {
+      app,
+      url: `http://${urlHost}:${port}`,
+      auth,
+      dataDir: context.dataDir,
+      store,
+      uiBuilt,
+      close: async () => {
+        await context.runner.shutdown();
+        await app.close();
+        if (ownsStore) await store.close();
+      },
+    };
+  } catch (error) {
+    if (ownsStore) await store.close();
+    throw error;
+  }
+}
+
+/** Builds the Fastify app over an open store without listening (`app.inject` works on it). */
+export async function buildApp(options: ServerOptions & { store: Store; auth: boolean }): Promise<{ app: FastifyInstance; context: ServerContext; uiBuilt: boolean }> {
+  const app = Fastify({ logger: options.logger ?? false });
+  const repos = repositories(options.store);
+  const dataDir = resolve(options.dataDir ?? defaultDataDir(options.store));
+  mkdirSync(dataDir, { recursive: true });
+  removeAbandonedUploads(dataDir);
+  await repos.jobs.failAbandoned('the server stopped while this job was running; the run keeps its finished rows');
+  const context: ServerContext = {
+    ...repos,
+    store: options.store,
+    runner: new JobRunner(options.store, repos.jobs, repos.runs, app.log),
+    dataDir,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    env: options.env ?? process.env,
+    auth: options.auth,
+    allowConfigEndpoints: options.allowConfigEndpoints ?? false,
+  };
+  installZodCompilers(app, { checkResponses: options.checkResponses ?? false });
+  installErrorHandler(app);
+  if (options.auth) installAuth(app, repos.tokens);
+  await app.register(multipart, { limits: { fileSize: context.maxUploadBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 } });
+  await registerOpenApi(app, { auth: options.auth });
+  healthRoutes(app, context);
+  catalogRoutes(app, context);
+  runRoutes(app, context);
+  resultRoutes(app, context);
+  datasetRoutes(app, context);
+  jobRoutes(app, context);
+  registerOpenApiRoute(app);
+  const { built } = await registerUi(app, options.webDir);
+  await app.ready();
+  return { app, context, uiBuilt: built };
+}
+
+/** `datasets/` next to a SQLite store; `.juror/datasets` in the working directory for Postgres. */
+function defaultDataDir(store: Store): string {
+  return /^postgres(ql)?:/.test(store.where) ? resolve('.juror/datasets') : join(dirname(store.where), 'datasets');
+}
+
+/** Temporary files of uploads cut short by a crash. */
+function removeAbandonedUploads(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) if (name.startsWith('.upload-')) rmSync(join(dataDir, name), { force: true });
+}

@@ -1,0 +1,128 @@
+/**
+ * Receiving a dataset upload: the multipart file is streamed to a temporary file in the data
+ * directory (never held in memory), validated end to end with `openDataset`, then renamed to
+ * `<id>.<ext>` and recorded. On any failure — too large, malformed, a store error — nothing is kept.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { openDataset, type FileFormat } from '../../data/dataset.js';
+import { JurorError } from '../../errors.js';
+import type { DatasetRecord } from '../../store/datasets.js';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { EXTENSIONS } from './files.js';
+
+const FORMATS: Record<string, FileFormat> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.parquet': 'parquet' };
+const fileHint = 'send the dataset as multipart/form-data, the file in a field named `file` (e.g. curl -F file=@data.csv)';
+
+/** Reads, validates and stores an uploaded dataset. */
+export async function receiveDataset(request: FastifyRequest, ctx: ServerContext): Promise<DatasetRecord> {
+  if (!request.isMultipart()) throw new ApiError(400, 'the request is not a multipart upload', { field: 'file', hint: fileHint });
+  const fields: { name?: string; format?: string } = {};
+  let received: { temp: string; originalName: string; format: FileFormat; size: number } | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (part.fieldname === 'name' || part.fieldname === 'format') fields[part.fieldname] = String(part.value);
+        else throw new ApiError(400, `unknown field '${part.fieldname}'`, { field: part.fieldname, hint: 'the fields are name, format and file' });
+        continue;
+      }
+      if (part.fieldname !== 'file') {
+        part.file.resume();
+        throw new ApiError(400, `unexpected file field '${part.fieldname}'`, { field: part.fieldname, hint: fileHint });
+      }
+      if (received) throw new ApiError(400, 'more than one file was sent', { field: 'file', hint: 'upload one dataset per request' });
+      received = await saveTemporary(part, fields.format, ctx);
+    }
+  } catch (error) {
+    if (received) await rm(received.temp, { force: true });
+    throw uploadError(error, ctx.maxUploadBytes);
+  }
+  if (!received) throw new ApiError(400, 'no file was sent', { field: 'file', hint: fileHint });
+  return store(received, fields.name, ctx);
+}
+
+async function saveTemporary(part: MultipartFile, formatField: string | undefined, ctx: ServerContext): Promise<{ temp: string; originalName: string; format: FileFormat; size: number }> {
+  const originalName = part.filename || 'dataset';
+  const format = formatField ? FORMATS[`.${formatField.toLowerCase()}`] : FORMATS[extname(originalName).toLowerCase()];
+  if (!format) {
+    part.file.resume();
+    throw formatField
+      ? new ApiError(400, `unknown format '${formatField}'`, { field: 'format', hint: 'use csv, jsonl, json or parquet' })
+      : new ApiError(400, `cannot tell the format of '${originalName}' from its name`, { field: 'file', hint: 'upload a file ending in .csv, .jsonl, .ndjson, .json or .parquet, or send a `format` field before the file' });
+  }
+  const temp = join(ctx.dataDir, `.upload-${randomUUID()}${EXTENSIONS[format]}`);
+  let size = 0;
+  part.file.on('data', (chunk: Buffer) => (size += chunk.length));
+  try {
+    await pipeline(part.file, createWriteStream(temp, { flags: 'wx' }));
+    if (part.file.truncated) throw tooLarge(ctx.maxUploadBytes);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return { temp, originalName, format, size };
+}
+
+async function store(received: { temp: string; originalName: string; format: FileFormat; size: number }, name: string | undefined, ctx: ServerContext): Promise<DatasetRecord> {
+  const id = randomUUID().replaceAll('-', '');
+  const file = `${id}${EXTENSIONS[received.format]}`;
+  const target = join(ctx.dataDir, file);
+  try {
+    const dataset = await openDataset(received.temp).catch((error: unknown) => {
+      throw uploadProblem(error, received.temp, received.originalName);
+    });
+    const record: DatasetRecord = {
+      id,
+      name: name?.trim() || received.originalName.replace(/\.[^.]*$/, '') || 'dataset',
+      original_name: received.originalName,
+      format: received.format,
+      columns: dataset.columns,
+      row_count: dataset.rowCount,
+      hash: dataset.hash,
+      size_bytes: received.size,
+      file,
+      created_at: new Date().toISOString(),
+    };
+    await rename(received.temp, target);
+    await ctx.datasets.insert(record);
+    return record;
+  } catch (error) {
+    await Promise.all([rm(received.temp, { force: true }), rm(target, { force: true })]);
+    throw error;
+  }
+}
+
+/** A data error of the uploaded file, naming the file as uploaded rather than the temporary path. */
+function uploadProblem(error: unknown, temp: string, originalName: string): unknown {
+  if (!(error instanceof JurorError)) return error;
+  const message = error.message.replaceAll(temp, originalName);
+  return new ApiError(400, message, { field: 'file', ...(error.where.line !== undefined ? { line: error.where.line } : {}), ...(error.hint ? { hint: error.hint } : {}) });
+}
+
+function uploadError(error: unknown, limit: number): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(limit);
+  if (code === 'FST_FILES_LIMIT') return new ApiError(400, 'more than one file was sent', { field: 'file', hint: 'upload one dataset per request' });
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') return new ApiError(400, 'too many fields in the upload', { hint: 'send only name, format and file' });
+  return error;
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, `the file is larger than the upload limit of ${formatBytes(limit)}; nothing was stored`, {
+    field: 'file',
+    hint: 'upload a smaller file, or restart the server with a higher limit (juror serve --max-upload-mb N)',
+  });
+}
+
+/** 104857600 → "100 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
+}

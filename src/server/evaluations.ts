@@ -1,0 +1,82 @@
+/**
+ * Starting an evaluation over the API: the config (as JSON, without `data`) is checked exactly as
+ * the CLI checks a YAML file — the config schema and judges first, then every check `evaluate()`
+ * makes before its first call — so a bad config is a 400 naming the field and nothing is created.
+ * The answer is sent once the run exists (evaluate's `onRunCreated`), with the run and job ids.
+ */
+import { join } from 'node:path';
+import { configFromObject, judgeFieldByIndex } from '../config/from-object.js';
+import type { JurorConfig } from '../config/schema.js';
+import { JurorError } from '../errors.js';
+import type { DatasetRecord } from '../store/datasets.js';
+import type { ServerContext } from './context.js';
+import { ApiError, notFound } from './errors.js';
+import type { CreateRunBody, CreateRunResponse } from './schemas/runs.js';
+
+/** Checks the request, starts the evaluation, and answers once its run exists. */
+export async function startEvaluation(ctx: ServerContext, body: CreateRunBody): Promise<CreateRunResponse> {
+  const dataset = await ctx.datasets.get(body.dataset_id);
+  if (!dataset) throw notFound('dataset', body.dataset_id, 'dataset_id');
+  if ('data' in body.config) {
+    throw new ApiError(400, 'config.data is not allowed: the data is the uploaded dataset named by dataset_id', { field: 'config.data', hint: 'remove `data` from the config' });
+  }
+  refuseServerSideEffects(body.config, ctx.allowConfigEndpoints);
+  const file = join(ctx.dataDir, dataset.file);
+  let config: JurorConfig | undefined;
+  try {
+    const checked = configFromObject({ ...body.config, data: file }, ctx.dataDir);
+    config = checked.config;
+    const options = { ...checked.options, config: { ...body.config, data: dataset.original_name }, env: ctx.env };
+    const { runId, jobId } = await ctx.runner.startEvaluation(options, dataset.row_count, (id) => recordDataset(ctx, id, dataset));
+    return { run_id: runId, job_id: jobId };
+  } catch (error) {
+    throw configProblem(error, config, file, dataset.original_name);
+  }
+}
+
+/**
+ * A config sent over HTTP runs on the server, with the server's keys and files: it may not load
+ * code (`metric: code`), read server folders (`local_path`), or send the server's keys to an
+ * address of its own choosing (`endpoints`, unless the server allows it).
+ */
+function refuseServerSideEffects(config: Record<string, unknown>, allowEndpoints: boolean): void {
+  if (config.endpoints !== undefined && !allowEndpoints) {
+    throw new ApiError(400, 'config.endpoints is not allowed over the API: it would send the server\'s provider keys to an address the request chooses', {
+      field: 'config.endpoints',
+      hint: 'use the providers the server is configured for, or start the server with --allow-config-endpoints',
+    });
+  }
+  for (const key of ['metrics', 'extra_metrics'] as const) {
+    const list = Array.isArray(config[key]) ? (config[key] as unknown[]) : [];
+    list.forEach((entry, i) => {
+      if (!entry || typeof entry !== 'object') return;
+      const field = `config.${key}[${i}]`;
+      if ((entry as { metric?: unknown }).metric === 'code') {
+        throw new ApiError(400, `${field}: code metrics cannot be run over the API (they would run a module on the server)`, { field, hint: 'run code metrics with the CLI or the TypeScript API' });
+      }
+      if ('local_path' in entry) {
+        throw new ApiError(400, `${field}.local_path is not allowed over the API (it reads a folder on the server)`, { field: `${field}.local_path`, hint: 'use a model id the server can load, or run with the CLI' });
+      }
+    });
+  }
+}
+
+/** The run names the uploaded dataset (id and name) rather than the file it is kept in. */
+async function recordDataset(ctx: ServerContext, runId: string, dataset: DatasetRecord): Promise<void> {
+  const run = await ctx.store.db.selectFrom('runs').select('dataset').where('id', '=', runId).executeTakeFirstOrThrow();
+  const { path: _path, ...stored } = JSON.parse(run.dataset) as Record<string, unknown>;
+  await ctx.store.updateRun(runId, { dataset: JSON.stringify({ ...stored, id: dataset.id, name: dataset.name }) });
+}
+
+/** A config or data error, its field placed under `config.` (or at `dataset_id` for the data). */
+function configProblem(error: unknown, config: JurorConfig | undefined, file: string, originalName: string): unknown {
+  if (!(error instanceof JurorError) || (error.kind !== 'config' && error.kind !== 'input')) return error;
+  const inConfig = error.where.field && config ? judgeFieldByIndex(error.where.field, config) : error.where.field;
+  const field = error.where.file === file || error.where.field === 'data' ? 'dataset_id' : inConfig ? `config.${inConfig}` : 'config';
+  let message = error.message.replaceAll(file, originalName);
+  // Name the field as the request does: `metrics[0] is …` becomes `config.metrics[0] is …`.
+  const named = [inConfig, error.where.field].find((f) => f && message.startsWith(f));
+  if (named) message = field + message.slice(named.length);
+  else if (!message.includes(field)) message = `${field}: ${message}`;
+  return new ApiError(400, message, { field, ...(error.hint ? { hint: error.hint } : {}) });
+}

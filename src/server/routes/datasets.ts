@@ -1,0 +1,90 @@
+/** Datasets: upload (multipart), list, show with a preview, and download as CSV or JSON Lines. */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { DatasetRecord } from '../../store/datasets.js';
+import type { ServerContext } from '../context.js';
+import { exportFile, previewRows } from '../datasets/files.js';
+import { formatBytes, receiveDataset } from '../datasets/upload.js';
+import { notFound } from '../errors.js';
+import { route } from '../route.js';
+import { errorBody, idParams } from '../schemas/common.js';
+import { dataset, datasetDetail, datasetsList, datasetsQuery, downloadQuery, uploadBody, type Dataset } from '../schemas/datasets.js';
+
+const PREVIEW_ROWS = 20;
+
+export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  route(app, {
+    method: 'POST',
+    url: '/api/datasets',
+    summary: 'Uploads a dataset (CSV, JSONL, JSON or Parquet) as multipart/form-data',
+    description: `The file is validated end to end (a malformed file is a 400 naming the line) and kept only when valid. Limit: ${formatBytes(ctx.maxUploadBytes)} (413 beyond).`,
+    tags: ['datasets'],
+    multipartBody: uploadBody,
+    status: 201,
+    response: dataset,
+    errors: [413],
+    handler: async ({ request }) => toDataset(await receiveDataset(request, ctx)),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/datasets',
+    summary: 'Uploaded datasets, newest first',
+    tags: ['datasets'],
+    query: datasetsQuery,
+    response: datasetsList,
+    handler: async ({ query }) => {
+      const { datasets, total } = await ctx.datasets.list(query);
+      return { datasets: datasets.map(toDataset), total, limit: query.limit, offset: query.offset };
+    },
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/datasets/:id',
+    summary: 'A dataset: columns, row count and its first 20 rows',
+    tags: ['datasets'],
+    params: idParams,
+    response: datasetDetail,
+    errors: [404],
+    handler: async ({ params }) => {
+      const found = await ctx.datasets.get(params.id);
+      if (!found) throw notFound('dataset', params.id);
+      return { ...toDataset(found), preview: await previewRows(join(ctx.dataDir, found.file), found.format, PREVIEW_ROWS) };
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/datasets/:id/download',
+    schema: {
+      summary: 'Downloads a dataset as CSV or JSON Lines (streamed)',
+      tags: ['datasets'],
+      params: idParams,
+      querystring: downloadQuery,
+      response: {
+        200: { description: 'the rows, as text/csv or application/x-ndjson', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+        400: errorBody,
+        401: errorBody,
+        404: errorBody,
+      },
+    },
+    handler: async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { format } = request.query as { format?: 'csv' | 'jsonl' };
+      const found = await ctx.datasets.get(id);
+      if (!found) throw notFound('dataset', id);
+      const to = format ?? (found.format === 'csv' ? 'csv' : 'jsonl');
+      const filename = `${found.name}.${to}`;
+      reply
+        .type(to === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
+      return reply.send(exportFile(join(ctx.dataDir, found.file), found.format, found.columns, to));
+    },
+  });
+}
+
+function toDataset(record: DatasetRecord): Dataset {
+  const { file: _file, ...rest } = record;
+  return rest;
+}

@@ -1,0 +1,34 @@
+/** Schemas of background jobs. */
+import { z } from 'zod';
+import { pageQuery } from './common.js';
+
+export const jobStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+
+export const jobProgress = z.object({
+  rows_done: z.number().int(),
+  row_count: z.number().int(),
+  errors: z.number().int().describe('error rows so far'),
+  calls: z.number().int(),
+  cache_hits: z.number().int(),
+  cost_usd: z.number(),
+  metrics: z.array(z.object({ metric: z.string(), done: z.number().int(), errors: z.number().int(), cost_usd: z.number() })),
+});
+export type JobProgress = z.infer<typeof jobProgress>;
+
+export const job = z.object({
+  id: z.string(),
+  kind: z.literal('evaluate'),
+  status: jobStatus,
+  progress: jobProgress.nullable(),
+  error: z.string().nullable().describe('why the job failed or stopped'),
+  run_id: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Job = z.infer<typeof job>;
+
+export const jobsQuery = z.strictObject({ status: jobStatus.optional(), ...pageQuery(50, 500) });
+/** The query as a client gives it. */
+export type JobsQuery = Partial<z.output<typeof jobsQuery>>;
+export const jobsList = z.object({ jobs: z.array(job), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+export type JobsList = z.infer<typeof jobsList>;

@@ -1,0 +1,205 @@
+/**
+ * The one module that knows the server's endpoints. Every call goes through `request`, which adds
+ * the bearer token kept in localStorage and, on a 401, asks the user for a token (through the
+ * handler the app installs) and tries once more.
+ */
+import type {
+  CreateRunResponse,
+  Dataset,
+  DatasetDetail,
+  DatasetsList,
+  ErrorBody,
+  ExperimentsList,
+  Health,
+  Job,
+  JudgesList,
+  ResultRow,
+  ResultsPage,
+  RunDetail,
+  RunsList,
+} from '../../src/server/schemas/index.js';
+
+export type {
+  Dataset,
+  DatasetDetail,
+  ErrorBody,
+  Job,
+  JobProgress,
+  JudgesList,
+  ResultRow,
+  ResultsPage,
+  RunDetail,
+  RunSummary,
+} from '../../src/server/schemas/index.js';
+
+export type PageRow = ResultsPage['rows'][number];
+export type ResultSummary = PageRow['results'][string];
+export type RunJudge = RunDetail['judges'][number];
+export type JudgeGroup = JudgesList['judges'][number];
+export type RunStatus = RunDetail['status'];
+
+const TOKEN_KEY = 'juror.token';
+
+/** An error answer of the API, with the field at fault when the server names one. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: Partial<ErrorBody>;
+
+  constructor(status: number, body: Partial<ErrorBody>) {
+    super(body.message ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.body = body;
+  }
+
+  get field(): string | undefined {
+    return this.body.field;
+  }
+
+  get hint(): string | undefined {
+    return this.body.hint;
+  }
+}
+
+export function getToken(): string | null {
+  try {
+    return localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function setToken(token: string | null): void {
+  if (token) localStorage.setItem(TOKEN_KEY, token);
+  else localStorage.removeItem(TOKEN_KEY);
+}
+
+/** Asks the user for a token; resolves with it, or with null when they cancel. */
+type TokenPrompt = (reason: string) => Promise<string | null>;
+let tokenPrompt: TokenPrompt | undefined;
+let pendingPrompt: Promise<string | null> | undefined;
+
+/** The app installs the dialog that asks for a token. */
+export function onTokenNeeded(prompt: TokenPrompt): void {
+  tokenPrompt = prompt;
+}
+
+/** One prompt at a time, however many calls got a 401 together. */
+function askForToken(reason: string): Promise<string | null> {
+  if (!tokenPrompt) return Promise.resolve(null);
+  pendingPrompt ??= tokenPrompt(reason).finally(() => {
+    pendingPrompt = undefined;
+  });
+  return pendingPrompt;
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+function url(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return `/api${path}${qs ? `?${qs}` : ''}`;
+}
+
+async function request<T>(method: string, path: string, options: { query?: Query; json?: unknown; form?: FormData; signal?: AbortSignal } = {}): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const token = getToken();
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: BodyInit | undefined;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.form) {
+      body = options.form;
+    }
+    const response = await fetch(url(path, options.query), { method, headers, body, signal: options.signal });
+    if (response.ok) {
+      if (response.status === 204) return undefined as T;
+      return (await response.json()) as T;
+    }
+    let errorBody: Partial<ErrorBody>;
+    try {
+      errorBody = (await response.json()) as Partial<ErrorBody>;
+    } catch {
+      errorBody = { status: response.status, message: `${method} ${path}: HTTP ${response.status} ${response.statusText}` };
+    }
+    if (response.status === 401 && attempt < 3) {
+      const entered = await askForToken(errorBody.message ?? 'this server needs an API token');
+      if (entered) {
+        setToken(entered);
+        continue;
+      }
+    }
+    throw new ApiError(response.status, errorBody);
+  }
+}
+
+/** Filters and order of a run's rows (`GET /api/runs/:id/results`). */
+export interface ResultsFilter {
+  metric?: string;
+  maxScore?: number;
+  errorsOnly?: boolean;
+  /** `metric` ascending, `-metric` descending. */
+  sort?: string;
+}
+
+export const api = {
+  health: () => request<Health>('GET', '/health'),
+
+  experiments: () => request<ExperimentsList>('GET', '/experiments'),
+
+  runs: (query: { experiment?: string; status?: string; limit?: number; offset?: number } = {}) => request<RunsList>('GET', '/runs', { query }),
+
+  run: (id: string, signal?: AbortSignal) => request<RunDetail>('GET', `/runs/${encodeURIComponent(id)}`, { signal }),
+
+  results: (id: string, page: { offset: number; limit: number } & ResultsFilter, signal?: AbortSignal) =>
+    request<ResultsPage>('GET', `/runs/${encodeURIComponent(id)}/results`, {
+      query: {
+        offset: page.offset,
+        limit: page.limit,
+        metric: page.metric,
+        max_score: page.maxScore,
+        errors_only: page.errorsOnly ? 'true' : undefined,
+        sort: page.sort,
+      },
+      signal,
+    }),
+
+  row: (id: string, rowIndex: number, signal?: AbortSignal) => request<ResultRow>('GET', `/runs/${encodeURIComponent(id)}/results/${rowIndex}`, { signal }),
+
+  createRun: (body: { dataset_id: string; config: Record<string, unknown> }) => request<CreateRunResponse>('POST', '/runs', { json: body }),
+
+  job: (id: string, signal?: AbortSignal) => request<Job>('GET', `/jobs/${encodeURIComponent(id)}`, { signal }),
+
+  cancelJob: (id: string) => request<Job>('POST', `/jobs/${encodeURIComponent(id)}/cancel`),
+
+  datasets: (query: { limit?: number; offset?: number } = {}) => request<DatasetsList>('GET', '/datasets', { query }),
+
+  dataset: (id: string) => request<DatasetDetail>('GET', `/datasets/${encodeURIComponent(id)}`),
+
+  /** Uploads a file; fields go before the file, as the server reads the multipart stream in order. */
+  uploadDataset: (file: File, name?: string) => {
+    const form = new FormData();
+    if (name) form.append('name', name);
+    form.append('file', file, file.name);
+    return request<Dataset>('POST', '/datasets', { form });
+  },
+
+  judges: () => request<JudgesList>('GET', '/judges'),
+};
+
+/** How many rows of a run's `metric` have a value of at most `maxScore` (a COUNT on the server; no rows are sent). */
+export async function countAtMost(id: string, metric: string, maxScore: number, signal?: AbortSignal): Promise<number> {
+  return (await api.results(id, { offset: 0, limit: 1, metric, maxScore }, signal)).total;
+}
+
+/** The lowest or highest value of a metric in a run (via the sorted first row), or undefined when no row has one. */
+export async function extremeValue(id: string, metric: string, which: 'min' | 'max', signal?: AbortSignal): Promise<number | undefined> {
+  const page = await api.results(id, { offset: 0, limit: 1, sort: which === 'min' ? metric : `-${metric}` }, signal);
+  const value = page.rows[0]?.results[metric]?.value;
+  return value === null || value === undefined ? undefined : value;
+}
