@@ -44,7 +44,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     }
     const lines = [
       `juror: serving ${store.where} on ${server.url}`,
-      `  API ${server.url}/api (OpenAPI: ${server.url}/api/openapi.json), UI ${server.url}/${server.uiBuilt ? '' : ' (not built: web/dist is missing)'}`,
+      `  API ${server.url}/api (OpenAPI: ${server.url}/api/openapi.json), UI ${server.url}/${server.uiBuilt ? '' : ' (not built: dist/web is missing; run npm run build)'}`,
       `  datasets kept in ${server.dataDir}, uploads up to ${formatBytes(Math.round(maxUploadMb * 1024 * 1024))}`,
     ];
     if (server.auth) {

@@ -42,7 +42,7 @@ export interface ServerOptions {
   maxUploadBytes?: number;
   /** The environment evaluations see: provider keys and base URLs (default process.env). */
   env?: Record<string, string | undefined>;
-  /** The built UI (default `web/dist` of the package); false serves none. */
+  /** The built UI (default `dist/web` of the package); false serves none. */
   webDir?: string | false;
   /** Let configs sent over the API declare `endpoints` (off: they could send the server's keys elsewhere). */
   allowConfigEndpoints?: boolean;
@@ -61,7 +61,7 @@ export interface JurorServer {
   auth: boolean;
   dataDir: string;
   store: Store;
-  /** Whether web/dist was found and is served. */
+  /** Whether dist/web was found and is served. */
   uiBuilt: boolean;
   /** Cancels running jobs (their runs become interrupted), stops listening, and closes a store it opened. */
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 /**
- * The web UI at `/`: `web/dist` served statically (with index.html for client-side routes) when
+ * The web UI at `/`: `dist/web` (built by `npm run build`) served statically (with index.html for client-side routes) when
  * it has been built, else a small page saying how to build it. Unknown /api routes are JSON 404s.
  */
 import { existsSync } from 'node:fs';
@@ -9,8 +9,8 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.js';
 
-/** Where the built UI is looked for by default: `web/dist` at the package root. */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+/** Where the built UI is looked for by default: `dist/web` at the package root (from src/server or dist/server alike). */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Juror</title>
@@ -18,7 +18,7 @@ const NOT_BUILT = `<!doctype html>
 </head><body>
 <h1>Juror</h1>
 <p>The API is running under <a href="/api/health"><code>/api</code></a>; its OpenAPI document is at <a href="/api/openapi.json"><code>/api/openapi.json</code></a>.</p>
-<p>The web UI is not built: there is no <code>web/dist</code>. Build it, then restart <code>juror serve</code>.</p>
+<p>The web UI is not built: there is no <code>dist/web</code>. Run <code>npm run build</code>, then restart <code>juror serve</code>.</p>
 </body></html>
 `;
 

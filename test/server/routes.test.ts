@@ -169,7 +169,7 @@ describe('the UI at /', () => {
   });
   afterAll(() => server.stop());
 
-  it('says the UI is not built when web/dist is absent, and 404s unknown /api routes as JSON', async () => {
+  it('says the UI is not built when dist/web is absent, and 404s unknown /api routes as JSON', async () => {
     const page = await server.call('GET', '/');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);

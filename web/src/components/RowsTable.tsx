@@ -78,6 +78,9 @@ export function RowsTable({
   );
   const hasTarget = columns.target !== undefined;
   const template = `4.5rem minmax(12rem, 2fr) minmax(12rem, 2fr)${hasTarget ? ' minmax(9rem, 1.3fr)' : ''}${' minmax(6.5rem, 0.8fr)'.repeat(metrics.length)}`;
+  // Every row is a grid of its own: they share one minimum width, so a long cell never widens its row alone.
+  const tracks = [4.5, 12, 12, ...(hasTarget ? [9] : []), ...metrics.map(() => 6.5)];
+  const minWidth = `${tracks.reduce((a, b) => a + b, 0) + 0.9 * (tracks.length - 1) + 1.8}rem`;
 
   const sortState = (key: string) => (filter.sort === key ? 'asc' : filter.sort === `-${key}` ? 'desc' : undefined);
   const cycleSort = (key: string) => {
@@ -88,7 +91,7 @@ export function RowsTable({
   return (
     <div className="rows-table" role="table" aria-label="rows" aria-rowcount={count}>
       <div className="rows-scroller" ref={scroller} data-testid="rows-scroller">
-        <div className="rows-head" role="row" style={{ gridTemplateColumns: template }}>
+        <div className="rows-head" role="row" style={{ gridTemplateColumns: template, minWidth }}>
           <div role="columnheader" className="num">
             #
           </div>
@@ -116,7 +119,7 @@ export function RowsTable({
         <div className="rows-body" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const row = pages.rowAt(item.index);
-            const style = { transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: template };
+            const style = { transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: template, minWidth };
             if (!row) {
               return (
                 <div key={item.key} className="rows-row placeholder" style={style} role="row">
