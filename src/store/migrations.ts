@@ -161,6 +161,63 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_labels': {
+    // The LLM Judge++ loop (src/labeling/): labels of dataset rows (human, LLM, code), the label
+    // jobs that produce them, and judge–human agreement per judge version over time.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('label_jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('dataset_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('criterion', 'text', (c) => c.notNull())
+        .addColumn('judge_id', 'text', (c) => c.references('judges.id'))
+        .addColumn('sample', 'text', (c) => c.notNull())
+        .addColumn('sample_size', 'integer', (c) => c.notNull())
+        .addColumn('seed', 'integer', (c) => c.notNull())
+        .addColumn('uncertain', 'text')
+        .addColumn('versions', 'text', (c) => c.notNull())
+        .addColumn('runs', 'text', (c) => c.notNull())
+        .addColumn('progress', 'text')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('label_jobs_dataset').on('label_jobs').columns(['dataset_id', 'created_at']).execute();
+      await db.schema
+        .createTable('labels')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('dataset_id', 'text', (c) => c.notNull())
+        .addColumn('row_index', 'integer', (c) => c.notNull())
+        // Null on an LLM attempt that produced no usable answer (`error` says why).
+        .addColumn('label', 'double precision')
+        .addColumn('label_text', 'text')
+        .addColumn('justification', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('judge_id', 'text', (c) => c.references('judges.id'))
+        .addColumn('label_job_id', 'text')
+        // The result that produced an LLM label: runs.id and its row_index there (not a foreign key: runs can be deleted).
+        .addColumn('run_id', 'text')
+        .addColumn('run_row_index', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('labels_job_row').on('labels').columns(['label_job_id', 'row_index']).execute();
+      await db.schema.createIndex('labels_dataset_row').on('labels').columns(['dataset_id', 'row_index']).execute();
+      await db.schema
+        .createTable('agreements')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('judge_id', 'text', (c) => c.notNull().references('judges.id'))
+        .addColumn('dataset_id', 'text', (c) => c.notNull())
+        .addColumn('label_job_id', 'text')
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addColumn('stats', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('agreements_judge').on('agreements').columns(['judge_id', 'created_at']).execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */

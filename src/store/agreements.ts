@@ -1,0 +1,45 @@
+/** Judge–human agreement, one record per computation, so that a judge's agreement has a history. */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { LabelDatabase } from './label-tables.js';
+
+/** One computation of one judge version's agreement, with the version's name. */
+export interface AgreementRecord {
+  id: string;
+  judge_id: string;
+  version: string;
+  dataset_id: string;
+  label_job_id: string | null;
+  n: number;
+  stats: Record<string, unknown>;
+  created_at: string;
+}
+
+export class AgreementRepository {
+  constructor(private readonly db: Kysely<LabelDatabase>) {}
+
+  /** Records a computation. */
+  async insert(entry: { judgeId: string; datasetId: string; labelJobId: string | null; n: number; stats: unknown }): Promise<{ id: string; created_at: string }> {
+    const record = { id: randomUUID().replaceAll('-', ''), judge_id: entry.judgeId, dataset_id: entry.datasetId, label_job_id: entry.labelJobId, n: entry.n, stats: JSON.stringify(entry.stats), created_at: new Date().toISOString() };
+    await this.db.insertInto('agreements').values(record).execute();
+    return { id: record.id, created_at: record.created_at };
+  }
+
+  /** Every computation for the versions of the judge named `name`, oldest first. */
+  async ofJudge(name: string): Promise<AgreementRecord[]> {
+    const rows = await this.db
+      .selectFrom('agreements')
+      .innerJoin('judges', 'judges.id', 'agreements.judge_id')
+      .select(['agreements.id', 'agreements.judge_id', 'judges.version', 'agreements.dataset_id', 'agreements.label_job_id', 'agreements.n', 'agreements.stats', 'agreements.created_at'])
+      .where('judges.name', '=', name)
+      .orderBy('agreements.created_at')
+      .orderBy('agreements.id')
+      .execute();
+    return rows.map((row) => ({ ...row, n: Number(row.n), stats: JSON.parse(row.stats) as Record<string, unknown> }));
+  }
+
+  /** Whether any judge version is stored under this name. */
+  async judgeExists(name: string): Promise<boolean> {
+    return (await this.db.selectFrom('judges').select('id').where('name', '=', name).limit(1).executeTakeFirst()) !== undefined;
+  }
+}
