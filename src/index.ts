@@ -43,3 +43,5 @@ export { parseModelUri, resolveModel, type EndpointConfig } from './providers/mo
 export { Store, defaultStoreLocation, type StoreLocation, type RunDetails } from './store/store.js';
 export { JurorError, ConfigError, InputError, ProviderError } from './errors.js';
 export { JurorClient, JurorApiError } from './client/index.js';
+export * from './labeling/index.js';
+export { defaultDataDir } from './store/data-dir.js';

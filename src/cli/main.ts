@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { JurorError } from '../errors.js';
 import { addAlignCommand } from './align.js';
 import { evalCommand } from './eval.js';
+import { addExportCommand } from './export.js';
+import { addLabelCommand } from './label.js';
 import { serveCommand, type ServeFlags } from './serve.js';
 import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand, type TokensFlags } from './tokens.js';
 import { cacheClearCommand, cacheStatsCommand, runsListCommand, runsShowCommand } from './runs.js';
@@ -59,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (id: string, opts: RunsShowFlags) => setCode(await runsShowCommand(id, opts)));
 
   addAlignCommand(program, setCode);
+  addLabelCommand(program, setCode);
+  addExportCommand(program, setCode);
 
   program
     .command('serve')

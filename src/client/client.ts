@@ -14,6 +14,7 @@ import type { Health } from '../server/schemas/common.js';
 import type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../server/schemas/datasets.js';
 import type { Job, JobsList, JobsQuery } from '../server/schemas/jobs.js';
 import type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
+import type { CreateLabelJobResponse, HumanLabel, JudgeAgreementHistory, LabelAgreement, LabelJob, LabelJobQuery, UncertainQuery, UncertainResponse } from '../server/schemas/label-jobs.js';
 import type { CreateRunResponse, RunDetail, RunsList, RunsQuery } from '../server/schemas/runs.js';
 import { JurorApiError } from './errors.js';
 
@@ -31,6 +32,33 @@ export type UploadSource = string | Blob | { name: string; data: Blob | Uint8Arr
 
 /** Statuses a job does not leave. */
 const FINAL = new Set<Job['status']>(['completed', 'failed', 'cancelled']);
+
+/** How {@link JurorClient.labelDataset} starts a label job: a prompt (with `{column}` variables) or a built-in judge. */
+export interface LabelDatasetRequest {
+  datasetId: string;
+  prompt?: string;
+  builtin?: string;
+  output?: 'binary' | 'yes_no' | 'scale_1_5';
+  model?: string;
+  examples?: Array<{ input?: string; output: string; score: number | string; justification: string; grading_context?: Record<string, string> }>;
+  /** Rows labelled for review (default 16). */
+  sampleSize?: number;
+  seed?: number;
+  /** The judge name its versions are stored under. */
+  name?: string;
+  colMapping?: Record<string, string>;
+  /** false: no review; the sample's labels are accepted and every row is labelled at once. */
+  review?: boolean;
+  /** Wait until the job is awaiting_review (or completed, or failed) before resolving. */
+  waitForCompletion?: boolean;
+}
+
+/** Options of the waits: how often to poll and for how long. */
+export interface WaitOptions<T> {
+  intervalMs?: number;
+  timeoutMs?: number;
+  onProgress?: (job: T) => void;
+}
 
 export class JurorClient {
   private readonly base: string;
@@ -68,9 +96,13 @@ export class JurorClient {
     return this.json('GET', `/api/datasets/${encodeURIComponent(id)}`);
   }
 
-  /** A dataset's rows as CSV or JSON Lines text (default: its own format if CSV, else JSON Lines). */
-  async downloadDataset(id: string, format?: 'csv' | 'jsonl'): Promise<string> {
-    return (await this.request('GET', `/api/datasets/${encodeURIComponent(id)}/download`, { query: { format } }, `download dataset ${id}`)).text();
+  /**
+   * A dataset's rows as CSV or JSON Lines text (default: its own format if CSV, else JSON Lines).
+   * A labelled dataset has the columns label, label_justification, label_source and
+   * label_judge_version (from `labelJob`, else its newest completed label job).
+   */
+  async downloadDataset(id: string, format?: 'csv' | 'jsonl', options: { labelJob?: string } = {}): Promise<string> {
+    return (await this.request('GET', `/api/datasets/${encodeURIComponent(id)}/download`, { query: { format, label_job: options.labelJob } }, `download dataset ${id}`)).text();
   }
 
   /** The same as {@link downloadDataset}, as a stream for large datasets. */
@@ -120,6 +152,93 @@ export class JurorClient {
       }
       await new Promise((resolve) => setTimeout(resolve, interval));
     }
+  }
+
+  /**
+   * Starts a label job (LastMile's `label_dataset`): the judge labels a sample of the dataset for
+   * review. Resolves with the job id at once, or — with `waitForCompletion` — once the sample is
+   * ready for review (or the job ended). Review it with {@link reviewLabels}.
+   */
+  async labelDataset(request: LabelDatasetRequest): Promise<string> {
+    const started: CreateLabelJobResponse = await this.json('POST', '/api/label-jobs', {
+      body: {
+        dataset_id: request.datasetId,
+        prompt: request.prompt,
+        builtin: request.builtin,
+        output: request.output,
+        model: request.model,
+        examples: request.examples,
+        sample_size: request.sampleSize,
+        seed: request.seed,
+        name: request.name,
+        col_mapping: request.colMapping,
+        review: request.review,
+      },
+    });
+    if (request.waitForCompletion) await this.waitForLabelJob(started.job_id);
+    return started.job_id;
+  }
+
+  /** A label job: status, progress, and its labels (the sample in review; every row, paged, once completed). */
+  getLabelJob(id: string, query: LabelJobQuery = {}): Promise<LabelJob> {
+    return this.json('GET', `/api/label-jobs/${encodeURIComponent(id)}`, { query });
+  }
+
+  /**
+   * Submits a person's labels of sample (or uncertain) rows; they become few-shot examples of a new
+   * judge version, which labels every other row.
+   */
+  reviewLabels(id: string, labels: HumanLabel[], options: { prompt?: string } = {}): Promise<LabelJob> {
+    return this.json('POST', `/api/label-jobs/${encodeURIComponent(id)}/review`, { body: { labels, ...options } });
+  }
+
+  /** Re-labels the sample with a revised prompt (and labels given as examples) as a new judge version. */
+  resampleLabels(id: string, options: { prompt?: string; labels?: HumanLabel[] } = {}): Promise<LabelJob> {
+    return this.json('POST', `/api/label-jobs/${encodeURIComponent(id)}/resample`, { body: options });
+  }
+
+  /** Stops a label job; labels of finished rows are kept. */
+  cancelLabelJob(id: string): Promise<LabelJob> {
+    return this.json('POST', `/api/label-jobs/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** Rows the judge is least sure of (k samples that disagree), each with why. */
+  uncertainRows(id: string, query: UncertainQuery = {}): Promise<UncertainResponse> {
+    return this.json('GET', `/api/label-jobs/${encodeURIComponent(id)}/uncertain`, { query });
+  }
+
+  /**
+   * Polls a label job until it is `until` or has ended. By default it stops at the next status
+   * that needs someone or is final (awaiting_review, completed, failed, cancelled); with
+   * `until: 'completed'` it waits through a review made elsewhere (the UI).
+   */
+  async waitForLabelJob(id: string, options: WaitOptions<LabelJob> & { until?: 'awaiting_review' | 'completed' } = {}): Promise<LabelJob> {
+    const interval = options.intervalMs ?? 500;
+    const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
+    for (;;) {
+      const job = await this.getLabelJob(id, { limit: 1 });
+      options.onProgress?.(job);
+      if (['completed', 'failed', 'cancelled'].includes(job.status) || (options.until !== 'completed' && job.status === 'awaiting_review')) return this.getLabelJob(id);
+      if (Date.now() + interval > deadline) {
+        throw new JurorApiError(0, `label job ${id} is still ${job.status} after ${options.timeoutMs ?? 3_600_000} ms`, { code: 'timeout', hint: 'wait longer (timeoutMs), or cancel it with cancelLabelJob' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, interval));
+    }
+  }
+
+  /** Each judge version's agreement with the reviewed rows' human labels (stored each time: see {@link judgeAgreement}). */
+  labelAgreement(id: string): Promise<LabelAgreement> {
+    return this.json('GET', `/api/label-jobs/${encodeURIComponent(id)}/agreement`);
+  }
+
+  /** A judge's agreement with human labels over time, a series per version. */
+  judgeAgreement(name: string): Promise<JudgeAgreementHistory> {
+    return this.json('GET', `/api/judges/${encodeURIComponent(name)}/agreement`);
+  }
+
+  /** The job's labelled rows as chat-format fine-tuning data (JSON Lines text). */
+  async exportFinetune(id: string): Promise<string> {
+    return (await this.request('GET', `/api/label-jobs/${encodeURIComponent(id)}/export/finetune`, {}, `export label job ${id}`)).text();
   }
 
   /** Runs, newest first, with their aggregates. */

@@ -1,5 +1,5 @@
 /** The TypeScript client of Juror's REST API, and the API's types. */
-export { JurorClient, type JurorClientOptions, type UploadSource } from './client.js';
+export { JurorClient, type JurorClientOptions, type LabelDatasetRequest, type UploadSource, type WaitOptions } from './client.js';
 export { JurorApiError } from './errors.js';
 export type { ExperimentsList, JudgesList } from '../server/schemas/catalog.js';
 export type { ErrorBody, Health } from '../server/schemas/common.js';
@@ -7,3 +7,4 @@ export type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../ser
 export type { Job, JobProgress, JobsList, JobsQuery } from '../server/schemas/jobs.js';
 export type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
 export type { CreateRunBody, RunDetail, RunSummary, RunsList, RunsQuery } from '../server/schemas/runs.js';
+export type { CreateLabelJobBody, HumanLabel, JudgeAgreementHistory, LabelAgreement, LabelJob, LabelJobQuery, UncertainQuery, UncertainResponse } from '../server/schemas/label-jobs.js';

@@ -1,5 +1,5 @@
 /** A judge as a metric: resolves its variables and model when prepared, then judges each row. */
-import { cellText, Columns } from '../data/columns.js';
+import { cellText, Columns, type ColumnSource, type RowValues } from '../data/columns.js';
 import type { Judge } from '../judges/definition.js';
 import { judgeVariables } from '../judges/prompt.js';
 import { chunksText, runJudge, toChunks } from '../judges/run-judge.js';
@@ -34,11 +34,7 @@ function prepareJudge(judge: Judge, context: PrepareContext): RowScorer {
   toCallSettings(judge.parameters, `metrics.${judge.name}.parameters`);
 
   return async (row): Promise<MetricOutcome> => {
-    const text = (name: string): string => {
-      const value = Columns.read(sources.get(name)!, row);
-      // A context column holding a list of chunks reads as their concatenated contents (Databricks).
-      return CONTEXT_NAMES.has(name) ? chunksText(toChunks(value)) : cellText(value);
-    };
+    const text = (name: string): string => variableText(name, sources.get(name)!, row);
     const chunks = chunkSource ? toChunks(Columns.read(chunkSource, row)) : undefined;
     const judgement = await runJudge(judge, text, chunks, chat);
     const spent = { raw: judgement.raw, prompt: judgement.prompt, usage: judgement.usage, costUsd: judgement.costUsd, latencyMs: judgement.latencyMs };
@@ -53,4 +49,13 @@ function prepareJudge(judge: Judge, context: PrepareContext): RowScorer {
       ...spent,
     };
   };
+}
+
+/**
+ * A variable's text in a row, as a judge is shown it: the cell as text, and a context column
+ * holding a list of chunks as their concatenated contents (Databricks).
+ */
+export function variableText(name: string, source: ColumnSource, row: RowValues): string {
+  const value = Columns.read(source, row);
+  return CONTEXT_NAMES.has(name) ? chunksText(toChunks(value)) : cellText(value);
 }

@@ -5,9 +5,11 @@
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { LabelJobs } from '../labeling/engine.js';
+import { defaultDataDir } from '../store/data-dir.js';
 import { Store, type StoreLocation } from '../store/store.js';
 import { installAuth, isLoopback } from './auth.js';
 import { repositories, type ServerContext } from './context.js';
@@ -19,6 +21,7 @@ import { catalogRoutes } from './routes/catalog.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { labelJobRoutes } from './routes/label-jobs.js';
 import { resultRoutes } from './routes/results.js';
 import { runRoutes } from './routes/runs.js';
 import { registerUi } from './ui.js';
@@ -87,6 +90,7 @@ export async function startServer(options: ServerOptions): Promise<JurorServer> 
       uiBuilt,
       close: async () => {
         await context.runner.shutdown();
+        await context.labeling.shutdown();
         await app.close();
         if (ownsStore) await store.close();
       },
@@ -105,13 +109,17 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
   mkdirSync(dataDir, { recursive: true });
   removeAbandonedUploads(dataDir);
   await repos.jobs.failAbandoned('the server stopped while this job was running; the run keeps its finished rows');
+  const env = options.env ?? process.env;
+  const labeling = new LabelJobs({ store: options.store, dataDir, env, onError: (error, jobId) => app.log.error({ err: error, jobId }, 'label job failed') });
+  await labeling.jobs.failAbandoned('the server stopped while this job was running; finished rows keep their labels');
   const context: ServerContext = {
     ...repos,
     store: options.store,
     runner: new JobRunner(options.store, repos.jobs, repos.runs, app.log),
+    labeling,
     dataDir,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
-    env: options.env ?? process.env,
+    env,
     auth: options.auth,
     allowConfigEndpoints: options.allowConfigEndpoints ?? false,
   };
@@ -126,15 +134,11 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
   resultRoutes(app, context);
   datasetRoutes(app, context);
   jobRoutes(app, context);
+  labelJobRoutes(app, context);
   registerOpenApiRoute(app);
   const { built } = await registerUi(app, options.webDir);
   await app.ready();
   return { app, context, uiBuilt: built };
-}
-
-/** `datasets/` next to a SQLite store; `.juror/datasets` in the working directory for Postgres. */
-function defaultDataDir(store: Store): string {
-  return /^postgres(ql)?:/.test(store.where) ? resolve('.juror/datasets') : join(dirname(store.where), 'datasets');
 }
 
 /** Temporary files of uploads cut short by a crash. */

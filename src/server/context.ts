@@ -1,5 +1,6 @@
 /** What every route handler works with: the store, its repositories, the job runner and the server's settings. */
 import type { Kysely } from 'kysely';
+import type { LabelJobs } from '../labeling/engine.js';
 import { ApiTokenRepository } from '../store/api-tokens.js';
 import { DatasetRepository } from '../store/datasets.js';
 import { JobRepository } from '../store/jobs.js';
@@ -18,6 +19,8 @@ export interface ServerContext {
   runs: RunQueries;
   results: ResultsPage;
   runner: JobRunner;
+  /** Label jobs (LLM Judge++), run in this process. */
+  labeling: LabelJobs;
   /** Where uploaded datasets are kept. */
   dataDir: string;
   maxUploadBytes: number;

@@ -22,6 +22,12 @@ export class DatasetRepository {
     return row ? parse(row) : undefined;
   }
 
+  /** The newest dataset with these bytes uploaded under this name, or undefined. */
+  async findByHash(hash: string, originalName: string): Promise<DatasetRecord | undefined> {
+    const row = await this.db.selectFrom('datasets').selectAll().where('hash', '=', hash).where('original_name', '=', originalName).orderBy('created_at', 'desc').executeTakeFirst();
+    return row ? parse(row) : undefined;
+  }
+
   /** Datasets, newest first, with the total for paging. */
   async list(page: { limit: number; offset: number }): Promise<{ datasets: DatasetRecord[]; total: number }> {
     const [rows, count] = await Promise.all([

@@ -20,10 +20,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `node bin/juror.js ...args` and resolves with its exit code and output, whatever the code. */
-export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number }): Promise<CliResult> {
+/**
+ * Runs `node bin/juror.js ...args` and resolves with its exit code and output, whatever the code.
+ * `input` is written to its stdin (then closed), as piped answers.
+ */
+export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number; input?: string }): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [BIN, ...args],
       { env: options.env, cwd: options.cwd, timeout: options.timeoutMs ?? 25_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
@@ -40,6 +43,7 @@ export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd: s
         resolvePromise({ code: error ? (error.code as number) : 0, stdout, stderr });
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

@@ -11,6 +11,7 @@ import { jsonReader } from '../../data/json.js';
 import { jsonlReader } from '../../data/jsonl.js';
 import { parquetReader } from '../../data/parquet.js';
 import type { FormatReader } from '../../data/reader.js';
+import { labeledRecords, type LabelLookup } from '../../labeling/labeled-rows.js';
 import { toJson } from '../route.js';
 
 const readers: Record<FileFormat, FormatReader> = { csv: csvReader, jsonl: jsonlReader, json: jsonReader, parquet: parquetReader };
@@ -30,23 +31,30 @@ export async function previewRows(file: string, format: FileFormat, count: numbe
 }
 
 /**
- * The file as CSV or JSON Lines, streamed: the stored bytes when the format is already right,
- * else converted row by row (in CSV, nested values are JSON in their cells, as `writeTable` does).
+ * The file as CSV or JSON Lines, streamed: the stored bytes when the format is already right and
+ * no labels are added, else converted row by row (in CSV, nested values are JSON in their cells,
+ * as `writeTable` does). With `labels`, each row gets the label columns of a label job.
  */
-export function exportFile(file: string, format: FileFormat, columns: string[], to: 'csv' | 'jsonl'): Readable {
-  if (format === to) return createReadStream(file);
-  const records = readers[format].rows(file, 0);
+export function exportFile(file: string, format: FileFormat, columns: string[], to: 'csv' | 'jsonl', labels?: LabelLookup): Readable {
+  if (format === to && !labels) return createReadStream(file);
+  const rows = readers[format].rows(file, 0);
+  const records = labels
+    ? labeledRecords(rows, labels)
+    : (async function* () {
+        for await (const row of rows) yield row.record;
+      })();
   if (to === 'jsonl') {
     return Readable.from(
       (async function* () {
-        for await (const row of records) yield `${toJson(row.record)}\n`;
+        for await (const record of records) yield `${toJson(record)}\n`;
       })(),
     );
   }
+  const header = labels ? [...columns, ...labels.columns] : columns;
   return Readable.from(
     (async function* () {
-      yield stringify([columns]);
-      for await (const row of records) yield stringify([columns.map((column) => toCell(row.record[column]))]);
+      yield stringify([header]);
+      for await (const record of records) yield stringify([header.map((column) => toCell(record[column]))]);
     })(),
   );
 }

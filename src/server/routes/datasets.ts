@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DatasetRecord } from '../../store/datasets.js';
 import type { ServerContext } from '../context.js';
 import { exportFile, previewRows } from '../datasets/files.js';
+import { downloadLabels } from '../datasets/labels.js';
 import { formatBytes, receiveDataset } from '../datasets/upload.js';
 import { notFound } from '../errors.js';
 import { route } from '../route.js';
@@ -58,7 +59,8 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
     method: 'GET',
     url: '/api/datasets/:id/download',
     schema: {
-      summary: 'Downloads a dataset as CSV or JSON Lines (streamed)',
+      summary: 'Downloads a dataset as CSV or JSON Lines (streamed), in dataset order, with the label columns of its label job when it has one',
+      description: 'A labelled dataset gets the columns label, label_justification, label_source (human, llm, code) and label_judge_version, from the label job named by label_job, else its newest completed one.',
       tags: ['datasets'],
       params: idParams,
       querystring: downloadQuery,
@@ -71,15 +73,16 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
     handler: async (request, reply) => {
       const { id } = request.params as { id: string };
-      const { format } = request.query as { format?: 'csv' | 'jsonl' };
+      const { format, label_job: labelJob } = request.query as { format?: 'csv' | 'jsonl'; label_job?: string };
       const found = await ctx.datasets.get(id);
       if (!found) throw notFound('dataset', id);
       const to = format ?? (found.format === 'csv' ? 'csv' : 'jsonl');
+      const labels = await downloadLabels(ctx, found, labelJob);
       const filename = `${found.name}.${to}`;
       reply
         .type(to === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
         .header('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
-      return reply.send(exportFile(join(ctx.dataDir, found.file), found.format, found.columns, to));
+      return reply.send(exportFile(join(ctx.dataDir, found.file), found.format, found.columns, to, labels));
     },
   });
 }

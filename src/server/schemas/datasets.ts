@@ -26,7 +26,10 @@ export type DatasetsList = z.infer<typeof datasetsList>;
 export const datasetDetail = dataset.extend({ preview: z.array(z.record(z.string(), z.unknown())).describe('the first 20 rows') });
 export type DatasetDetail = z.infer<typeof datasetDetail>;
 
-export const downloadQuery = z.strictObject({ format: z.enum(['csv', 'jsonl']).optional().describe("default: the dataset's own format when CSV or JSON Lines, else jsonl") });
+export const downloadQuery = z.strictObject({
+  format: z.enum(['csv', 'jsonl']).optional().describe("default: the dataset's own format when CSV or JSON Lines, else jsonl"),
+  label_job: z.string().min(1).optional().describe("the label job whose labels are added (default: the dataset's newest completed one)"),
+});
 
 /** The multipart upload, for the OpenAPI document (multipart bodies are read as a stream, not validated as JSON). */
 export const uploadBody: Record<string, unknown> = {

@@ -5,3 +5,4 @@ export * from './datasets.js';
 export * from './jobs.js';
 export * from './results.js';
 export * from './runs.js';
+export * from './label-jobs.js';

@@ -1,0 +1,231 @@
+/**
+ * `juror label <dataset-file>`: the LLM Judge++ loop in a terminal. The file becomes a dataset of
+ * the store, a judge (a prompt or a built-in) labels a sample, the person reviews it (`--review`:
+ * keep, flip, set, edit the justification — one line of input per answer, so it can be piped), the
+ * corrections become few-shot examples of a new judge version, and that version labels every
+ * other row; `--out` writes the rows with their label columns. Without `--review` the sample's
+ * labels are accepted as they are. Ctrl-C cancels the job (finished rows keep their labels).
+ */
+import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { writeTable } from '../data/write.js';
+import { ConfigError, JurorError } from '../errors.js';
+import { LABEL_OUTPUTS, type Criterion, type LabelOutput } from '../labeling/criterion.js';
+import { streamRows } from '../labeling/dataset-rows.js';
+import { importDataset } from '../labeling/dataset-import.js';
+import { LabelJobs } from '../labeling/engine.js';
+import { LabelLookup, labeledRecords } from '../labeling/labeled-rows.js';
+import type { LabelProgress } from '../labeling/phase.js';
+import { defaultDataDir } from '../store/data-dir.js';
+import type { LabelJobRecord } from '../store/label-jobs.js';
+import { defaultStoreLocation, Store } from '../store/store.js';
+import { reviewInTerminal, type ReviewOutcome } from './label-review.js';
+import { EXIT, reportError } from './main.js';
+
+/** The flags of `juror label`, as commander parses them. */
+export interface LabelFlags {
+  prompt?: string;
+  builtin?: string;
+  output?: string;
+  model?: string;
+  sample: string;
+  seed?: string;
+  name?: string;
+  colMapping: string[];
+  review?: boolean;
+  out?: string;
+  json?: boolean;
+  db?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Adds `juror label` to the program; `setCode` receives its exit code. */
+export function addLabelCommand(program: Command, setCode: (code: number) => void): Command {
+  return program
+    .command('label')
+    .description('label a dataset with an LLM judge: a sample for you to review, your corrections as few-shot examples, then every row (LLM Judge++)')
+    .argument('<dataset-file>', 'the rows to label: CSV, JSONL, JSON or Parquet')
+    .option('--prompt <text>', 'the criterion; {column} variables are filled from the rows, e.g. "Is {answer} supported by {context}? 1 if so, else 0"')
+    .option('--builtin <judge>', 'a built-in judge instead of a prompt, e.g. faithfulness')
+    .option('--output <kind>', `the labels: ${LABEL_OUTPUTS.join(', ')} (default binary)`)
+    .option('--model <uri>', 'the judge model, e.g. openai:/gpt-4o-mini (default JUROR_JUDGE_MODEL)')
+    .option('--sample <n>', 'rows labelled for review', '16')
+    .option('--seed <n>', 'seed of the sample (the same seed picks the same rows)')
+    .option('--name <name>', 'the judge name its versions are stored under (default label_<job id prefix>)')
+    .option('--col-mapping <name=column>', 'map a standard variable to a column, e.g. context=docs (repeatable)', collect, [])
+    .option('--review', 'review the sample in the terminal: Enter keeps, f flips, 1/0 (y/n, 1-5) sets, e edits the justification, s skips')
+    .option('--out <file>', 'write the labelled rows to a .csv, .jsonl or .json file')
+    .option('--json', 'print a JSON summary on stdout')
+    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
+    .action(async (file: string, opts: LabelFlags) => setCode(await labelCommand(file, opts)));
+}
+
+/** Runs `juror label` and returns its exit code. */
+export async function labelCommand(file: string, flags: LabelFlags): Promise<number> {
+  let store: Store | undefined;
+  try {
+    const options = parseFlags(flags);
+    store = await Store.open(flags.db ? { path: flags.db } : defaultStoreLocation());
+    const engine = new LabelJobs({ store, dataDir: defaultDataDir(store) });
+    const dataset = await importDataset(engine.datasets, resolve(file), engine.dataDir);
+    const created = await engine.create({ datasetId: dataset.id, ...options });
+    process.stderr.write(`juror: label job ${created.id}: judge ${created.name} labels a sample of ${created.sample.length} of ${dataset.row_count} rows\n`);
+    return await withCancel(engine, created.id, async () => {
+      let job = await follow(engine, created.id, 'awaiting_review');
+      if (job.status !== 'awaiting_review') return finish(engine, job, undefined, flags);
+      let review: ReviewOutcome | undefined;
+      if (flags.review) {
+        const page = await engine.labelsPage(job.id, { limit: job.sample.length });
+        const io = terminalIo();
+        try {
+          review = await reviewInTerminal(page.labels, (job.criterion as unknown as Criterion).output, io);
+        } finally {
+          io.close();
+        }
+      }
+      job = await engine.review(job.id, review?.labels ?? []);
+      const version = `${job.name} ${job.versions.find((v) => v.judge_id === job.judge_id)?.version ?? ''}`;
+      process.stderr.write(`juror: ${review?.labels.length ? `${review.labels.length} reviewed labels are few-shot examples of ${version}, which` : `the sample's labels are accepted; ${version}`} labels every other row\n`);
+      job = await follow(engine, job.id, 'completed');
+      return finish(engine, job, review, flags);
+    });
+  } catch (error) {
+    return reportError(asFlag(error));
+  } finally {
+    await store?.close();
+  }
+}
+
+/** The label-job fields an error names, as the flags that set them. */
+const FLAGS: Record<string, string> = { prompt: '--prompt', builtin: '--builtin', output: '--output', model: '--model', sample_size: '--sample', seed: '--seed', name: '--name', dataset_id: '<dataset-file>' };
+
+function asFlag(error: unknown): unknown {
+  if (error instanceof JurorError && error.where.field !== undefined) {
+    const field = error.where.field;
+    error.where.field = FLAGS[field] ?? (field.startsWith('col_mapping.') ? '--col-mapping' : field);
+  }
+  return error;
+}
+
+/** Writes `--out` and the summary; the exit code of the job's end. */
+async function finish(engine: LabelJobs, job: LabelJobRecord, review: ReviewOutcome | undefined, flags: LabelFlags): Promise<number> {
+  if (job.status !== 'completed') {
+    process.stderr.write(`juror: label job ${job.id} ${job.status}${job.error ? `: ${job.error}` : ''}\n`);
+    return job.status === 'cancelled' ? 130 : EXIT.failed;
+  }
+  const { dataset, file } = await engine.datasetOf(job);
+  if (flags.out) await writeTable(flags.out, labeledRecords(streamRows(file), new LabelLookup(engine.labels, engine.db, job, dataset.columns)));
+  const counts = { human: 0, llm: 0, unlabelled: 0 };
+  for (let offset = 0; offset < dataset.row_count; offset += 5000) {
+    for (const label of (await engine.labelsPage(job.id, { offset, limit: 5000 })).labels) {
+      if (label.label === null) counts.unlabelled++;
+      else if (label.source === 'human') counts.human++;
+      else counts.llm++;
+    }
+  }
+  const agreement = review?.labels.length ? (await engine.agreement(job.id)).versions[0] : undefined;
+  const version = job.versions.find((v) => v.judge_id === job.judge_id)?.version;
+  if (flags.json) {
+    const summary = { job_id: job.id, dataset_id: dataset.id, status: job.status, judge: { name: job.name, version }, rows: dataset.row_count, labels: counts, review: review ?? null, agreement: agreement ?? null, out: flags.out ?? null };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else {
+    const lines = [`label job ${job.id} completed: ${dataset.row_count} rows — ${counts.human} labelled by you, ${counts.llm} by ${job.name} ${version}${counts.unlabelled ? `, ${counts.unlabelled} without a usable answer` : ''}`];
+    if (agreement) {
+      const { accuracy, cohen_kappa: kappa } = agreement.statistics;
+      lines.push(`${job.name} ${agreement.version} agreed with you on ${Math.round((accuracy ?? 0) * agreement.n)} of ${agreement.n} reviewed rows (accuracy ${fmt(accuracy)}, Cohen's κ ${fmt(kappa)})`);
+    }
+    if (flags.out) lines.push(`labelled rows written to ${flags.out}`);
+    lines.push(`fine-tuning data: juror export finetune --label-job ${job.id.slice(0, 12)}${flags.db ? ` --db ${flags.db}` : ''}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return EXIT.ok;
+}
+
+/** Waits for the job, reporting progress on stderr every few seconds. */
+async function follow(engine: LabelJobs, id: string, until: 'awaiting_review' | 'completed'): Promise<LabelJobRecord> {
+  let last = '';
+  let lastAt = 0;
+  for (;;) {
+    const job = await engine.wait(id, { until, timeoutMs: 2000 });
+    const progress = engine.liveProgress(id) ?? (job.progress as LabelProgress | null);
+    const line = progress ? `${progress.phase === 'sample' ? 'sample' : 'all rows'}: ${progress.rows_done}/${progress.row_count} rows, ${progress.calls} calls, $${progress.cost_usd.toFixed(4)}` : '';
+    if (line && line !== last && Date.now() - lastAt > 1500) {
+      process.stderr.write(`juror: ${line}\n`);
+      last = line;
+      lastAt = Date.now();
+    }
+    if (['completed', 'failed', 'cancelled'].includes(job.status) || (until === 'awaiting_review' && job.status === 'awaiting_review')) return job;
+  }
+}
+
+/** Runs `work`; Ctrl-C / SIGTERM cancels the job (a second one exits at once). */
+async function withCancel(engine: LabelJobs, id: string, work: () => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\njuror: ${signal}: cancelling label job ${id}; finished rows keep their labels (${signal} again to quit at once)\n`);
+    controller.abort();
+    void engine.cancel(id).catch(() => undefined);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Lines of stdin, and the review shown on stderr (stdout stays for the summary). */
+function terminalIo() {
+  const reader = createInterface({ input: process.stdin, terminal: false });
+  const lines = reader[Symbol.asyncIterator]();
+  return {
+    close: () => reader.close(),
+    readLine: async () => {
+      const next = await lines.next();
+      return next.done ? undefined : next.value;
+    },
+    write: (text: string) => void process.stderr.write(text),
+  };
+}
+
+function parseFlags(flags: LabelFlags) {
+  if ((flags.prompt === undefined) === (flags.builtin === undefined)) {
+    throw new ConfigError(flags.prompt === undefined ? 'give the criterion: --prompt or --builtin' : 'give --prompt or --builtin, not both', { where: { field: '--prompt' }, hint: 'e.g. --prompt "Is {answer} supported by {context}? 1 if so, else 0" or --builtin faithfulness' });
+  }
+  if (flags.output !== undefined && !LABEL_OUTPUTS.includes(flags.output as LabelOutput)) {
+    throw new ConfigError(`--output ${flags.output} is not a label kind`, { where: { field: '--output' }, hint: `use ${LABEL_OUTPUTS.join(', ')}` });
+  }
+  if (flags.out && !/\.(json|jsonl|csv)$/i.test(flags.out)) throw new ConfigError(`--out ${flags.out}: unknown file type`, { where: { field: '--out' }, hint: 'give a file ending in .csv, .jsonl or .json' });
+  const colMapping = Object.fromEntries(
+    flags.colMapping.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0 || at === pair.length - 1) throw new ConfigError(`--col-mapping ${pair} is not name=column`, { where: { field: '--col-mapping' }, hint: 'e.g. --col-mapping context=docs' });
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  return {
+    prompt: flags.prompt,
+    builtin: flags.builtin,
+    output: flags.output as LabelOutput | undefined,
+    model: flags.model,
+    sampleSize: integer(flags.sample, '--sample'),
+    seed: flags.seed === undefined ? undefined : integer(flags.seed, '--seed'),
+    name: flags.name,
+    colMapping: Object.keys(colMapping).length ? colMapping : undefined,
+  };
+}
+
+function integer(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${flag} ${text} is not a whole number`, { where: { field: flag }, hint: `e.g. ${flag} 16` });
+  return value;
+}
+
+function fmt(value: number | null | undefined): string {
+  return value === null || value === undefined ? 'undefined' : value.toFixed(3);
+}

@@ -1,0 +1,135 @@
+/**
+ * A label job's criterion — a prompt with `{column}` variables or a built-in judge, an output kind,
+ * a model and the user's own few-shot examples — and the judge definition it makes. Each edit
+ * (a revised prompt, new human examples) makes a new definition, stored as a new judge version.
+ */
+import { ConfigError } from '../errors.js';
+import { makeGenaiMetricFromPrompt, type EvaluationExample, type Judge, type OutputKind } from '../judges/definition.js';
+import { BUILT_IN_JUDGE_FACTORIES } from '../metrics/judges/index.js';
+
+/** The output kinds a label job can have: LastMile's 1/0, Databricks' yes/no, a 1–5 scale. */
+export const LABEL_OUTPUTS = ['binary', 'yes_no', 'scale_1_5'] as const;
+export type LabelOutput = (typeof LABEL_OUTPUTS)[number];
+
+/** A few-shot example as the API and the config write it (snake_case). */
+export interface ExampleConfig {
+  input?: string;
+  output: string;
+  score: number | string;
+  justification: string;
+  grading_context?: Record<string, string>;
+}
+
+/** What a label job judges by. Stored as the job's `criterion` JSON. */
+export interface Criterion {
+  /** A prompt judge's prompt, whose `{variables}` are the dataset's columns. */
+  prompt?: string;
+  /** Or a built-in judge by name (`faithfulness`, `groundedness`…). */
+  builtin?: string;
+  output: LabelOutput;
+  /** The judge model URI; else the judge model of the environment (JUROR_JUDGE_MODEL). */
+  model?: string;
+  /** The user's own few-shot examples; human labels of the job are added after them. */
+  examples: ExampleConfig[];
+  /** Standard variable → dataset column (`{ context: 'retrieved_docs' }`). */
+  col_mapping?: Record<string, string>;
+}
+
+/** The judge output kind of a label output. */
+export function outputKind(output: LabelOutput): OutputKind {
+  switch (output) {
+    case 'binary':
+      return { type: 'binary' };
+    case 'yes_no':
+      return { type: 'yes_no', threshold: 3 };
+    case 'scale_1_5':
+      return { type: 'scale', min: 1, max: 5 };
+  }
+}
+
+/** The label output of a judge output kind, or undefined when labels cannot take it. */
+export function labelOutputOf(kind: OutputKind): LabelOutput | undefined {
+  if (kind.type === 'binary') return 'binary';
+  if (kind.type === 'yes_no') return 'yes_no';
+  if (kind.type === 'scale' && kind.min === 1 && kind.max === 5) return 'scale_1_5';
+  return undefined;
+}
+
+/**
+ * The output a criterion gets when none is given: binary for a prompt (LastMile's labels) and for
+ * `faithfulness` (its LastMile variant), else the built-in judge's own kind.
+ */
+export function defaultOutput(source: { prompt?: string | undefined; builtin?: string | undefined }): LabelOutput {
+  if (source.builtin === undefined || source.builtin === 'faithfulness') return 'binary';
+  const factory = BUILT_IN_JUDGE_FACTORIES[source.builtin];
+  return (factory && labelOutputOf((factory as (options?: unknown) => Judge)().output)) ?? 'binary';
+}
+
+/**
+ * The judge of a criterion under `name` and `version`, with `extra` examples (the human labels)
+ * after the user's. Errors are ConfigErrors whose field is the API's (`prompt`, `builtin`,
+ * `output`, `examples[0].score`).
+ */
+export function judgeForCriterion(criterion: Criterion, options: { name: string; version: string; extra?: EvaluationExample[] }): Judge {
+  const examples = [...criterion.examples.map(exampleFromConfig), ...(options.extra ?? [])];
+  try {
+    if (criterion.prompt !== undefined) {
+      return makeGenaiMetricFromPrompt({
+        name: options.name,
+        version: options.version,
+        judgePrompt: criterion.prompt,
+        output: outputKind(criterion.output),
+        ...(criterion.model !== undefined ? { model: criterion.model } : {}),
+        examples,
+      });
+    }
+    return builtinJudge(criterion, options.name, options.version, examples);
+  } catch (error) {
+    if (error instanceof ConfigError) error.where.field = apiField(error.where.field);
+    throw error;
+  }
+}
+
+function builtinJudge(criterion: Criterion, name: string, version: string, examples: EvaluationExample[]): Judge {
+  const builtin = criterion.builtin ?? '';
+  const factory = BUILT_IN_JUDGE_FACTORIES[builtin] as ((options?: Record<string, unknown>) => Judge) | undefined;
+  if (!factory) {
+    throw new ConfigError(`unknown built-in judge ${JSON.stringify(builtin)}`, { where: { field: 'builtin' }, hint: `use one of: ${Object.keys(BUILT_IN_JUDGE_FACTORIES).join(', ')}; or give a prompt instead` });
+  }
+  const options: Record<string, unknown> = { ...(criterion.model !== undefined ? { model: criterion.model } : {}), ...(examples.length ? { examples } : {}) };
+  if (builtin === 'faithfulness') {
+    if (criterion.output === 'yes_no') {
+      throw new ConfigError('faithfulness labels binary (1/0) or on a 1–5 scale, not yes/no', { where: { field: 'output' }, hint: 'use output binary or scale_1_5' });
+    }
+    options.variant = criterion.output === 'binary' ? 'binary' : 'mlflow';
+  }
+  const judge = factory(options);
+  if (judge.assessmentType !== 'ANSWER') {
+    throw new ConfigError(`${builtin} judges each retrieved chunk, so it gives no single label per row`, { where: { field: 'builtin' }, hint: 'label with a judge that judges the whole row, or write a prompt' });
+  }
+  const own = labelOutputOf(judge.output);
+  if (own !== criterion.output) {
+    throw new ConfigError(`${builtin} labels ${own ?? judge.output.type}, not ${criterion.output}`, { where: { field: 'output' }, hint: own ? `use output ${own}, or leave output out` : 'write a prompt judge instead' });
+  }
+  // The built-in's text, under the job's name and version (a new version per edit).
+  return { ...judge, name, version };
+}
+
+/** A config-form example as the judge definition takes it. */
+export function exampleFromConfig(example: ExampleConfig): EvaluationExample {
+  return {
+    ...(example.input !== undefined ? { input: example.input } : {}),
+    output: example.output,
+    score: example.score,
+    justification: example.justification,
+    ...(example.grading_context !== undefined ? { gradingContext: example.grading_context } : {}),
+  };
+}
+
+/** Judge-definition fields named as the label-job API names them. */
+function apiField(field: string | undefined): string | undefined {
+  if (field === undefined) return undefined;
+  if (field === 'judge_prompt') return 'prompt';
+  if (field === 'variant') return 'output';
+  return field;
+}

@@ -1,0 +1,215 @@
+/**
+ * Label jobs (LLM Judge++) over HTTP: start one, follow it, review its sample (or resample with a
+ * revised prompt), cancel it, find the rows the judge is least sure of, its agreement with the
+ * reviewers (and a judge's agreement history), and its labels as fine-tuning data. The work is
+ * done by the label-job engine (src/labeling/), the same the CLI uses.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import { LabelJobError } from '../../labeling/errors.js';
+import type { LabelJobRecord } from '../../store/label-jobs.js';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { route, toJson } from '../route.js';
+import { errorBody, idParams } from '../schemas/common.js';
+import {
+  createLabelJobBody,
+  createLabelJobResponse,
+  judgeAgreementHistory,
+  judgeNameParams,
+  labelAgreement,
+  labelJob,
+  labelJobQuery,
+  resampleBody,
+  reviewBody,
+  uncertainQuery,
+  uncertainResponse,
+  type LabelJob,
+} from '../schemas/label-jobs.js';
+
+export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const engine = ctx.labeling;
+  const present = async (job: LabelJobRecord, page = { offset: 0, limit: 100 }): Promise<LabelJob> => {
+    const labels = await engine.labelsPage(job.id, page);
+    const version = job.versions.find((v) => v.judge_id === job.judge_id);
+    const { criterion, progress, judge_id: _judgeId, ...rest } = job;
+    return {
+      ...rest,
+      criterion,
+      judge: job.judge_id && version ? { id: job.judge_id, name: job.name, version: version.version } : null,
+      progress: (engine.liveProgress(job.id) ?? progress) as LabelJob['progress'],
+      ...labels,
+    };
+  };
+
+  route(app, {
+    method: 'POST',
+    url: '/api/label-jobs',
+    summary: 'Starts a label job: the judge labels a seeded sample of the dataset for review',
+    description: 'The criterion is checked against the dataset first (a 400 names the field; nothing is created). Follow it with GET /api/label-jobs/:id until awaiting_review.',
+    tags: ['label jobs'],
+    body: createLabelJobBody,
+    status: 202,
+    response: createLabelJobResponse,
+    errors: [404],
+    handler: ({ body }) =>
+      http(async () => {
+        const job = await engine.create({
+          datasetId: body.dataset_id,
+          prompt: body.prompt,
+          builtin: body.builtin,
+          output: body.output,
+          model: body.model,
+          examples: body.examples,
+          sampleSize: body.sample_size,
+          seed: body.seed,
+          name: body.name,
+          colMapping: body.col_mapping,
+          review: body.review,
+        });
+        return { job_id: job.id, status: job.status };
+      }),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/label-jobs/:id',
+    summary: "A label job: status, progress, and its labels — the sample while in review, every row (paged) once completed",
+    tags: ['label jobs'],
+    params: idParams,
+    query: labelJobQuery,
+    response: labelJob,
+    errors: [404],
+    handler: ({ params, query }) => http(async () => present(await engine.get(params.id), query)),
+  });
+
+  route(app, {
+    method: 'POST',
+    url: '/api/label-jobs/:id/review',
+    summary: "Submits a person's labels of the sample (or uncertain rows) and labels every other row with them as few-shot examples",
+    description: 'Rows must be in the sample or among the uncertain rows; labels must fit the output kind (400 naming labels[i].label). A revised prompt or any label makes a new judge version. Needs awaiting_review (409 otherwise).',
+    tags: ['label jobs'],
+    params: idParams,
+    body: reviewBody,
+    response: labelJob,
+    errors: [404, 409],
+    handler: ({ params, body }) => http(async () => present(await engine.review(params.id, body.labels, { prompt: body.prompt }))),
+  });
+
+  route(app, {
+    method: 'POST',
+    url: '/api/label-jobs/:id/resample',
+    summary: 'Re-labels the sample with a revised prompt (and any labels given as examples), as a new judge version, and returns to awaiting_review',
+    tags: ['label jobs'],
+    params: idParams,
+    body: resampleBody,
+    response: labelJob,
+    errors: [404, 409],
+    handler: ({ params, body }) => http(async () => present(await engine.resample(params.id, { labels: body?.labels, prompt: body?.prompt }))),
+  });
+
+  route(app, {
+    method: 'POST',
+    url: '/api/label-jobs/:id/cancel',
+    summary: 'Stops a label job; labels of finished rows are kept',
+    description: 'Answers once the job has stopped (or after 10 s). A job that already ended is a 409.',
+    tags: ['label jobs'],
+    params: idParams,
+    response: labelJob,
+    errors: [404, 409],
+    handler: ({ params }) => http(async () => present(await engine.cancel(params.id))),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/label-jobs/:id/uncertain',
+    summary: 'Rows the judge is least sure of, with why: k samples per candidate row at a temperature above 0 (or two judge models) that disagree',
+    description: 'Makes k judge calls per candidate row (up to `pool` rows without a human label, outside the sample). The rows returned may then be reviewed. Needs awaiting_review.',
+    tags: ['label jobs'],
+    params: idParams,
+    query: uncertainQuery,
+    response: uncertainResponse,
+    errors: [404, 409],
+    handler: ({ params, query }) =>
+      http(async () => ({
+        job_id: params.id,
+        ...(await engine.uncertain(params.id, { k: query.k, limit: query.limit, pool: query.pool, temperature: query.temperature, compareModel: query.compare_model })),
+      })),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/label-jobs/:id/agreement',
+    summary: "Each judge version's agreement with the human labels of the reviewed rows (accuracy, κ, α, F1 with bootstrap intervals)",
+    description: 'Rows that are few-shot examples of a version are left out of its comparison. Each computation is stored: GET /api/judges/:name/agreement is its history.',
+    tags: ['label jobs'],
+    params: idParams,
+    response: labelAgreement,
+    errors: [404],
+    handler: ({ params }) => http(() => engine.agreement(params.id)),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/judges/:name/agreement',
+    summary: "A judge's agreement with human labels over time, one series per version (every computation of GET /api/label-jobs/:id/agreement)",
+    tags: ['judges'],
+    params: judgeNameParams,
+    response: judgeAgreementHistory,
+    errors: [404],
+    handler: async ({ params }) => {
+      if (!(await engine.agreements.judgeExists(params.name))) throw new ApiError(404, `no judge '${params.name}'`, { field: 'name', hint: 'list judges with GET /api/judges' });
+      const series = new Map<string, { version: string; judge_id: string; points: Array<{ computed_at: string; n: number; dataset_id: string; label_job_id: string | null; statistics: Record<string, number | null> }> }>();
+      for (const entry of await engine.agreements.ofJudge(params.name)) {
+        const s = series.get(entry.judge_id) ?? { version: entry.version, judge_id: entry.judge_id, points: [] };
+        s.points.push({ computed_at: entry.created_at, n: entry.n, dataset_id: entry.dataset_id, label_job_id: entry.label_job_id, statistics: (entry.stats.statistics ?? {}) as Record<string, number | null> });
+        series.set(entry.judge_id, s);
+      }
+      return { name: params.name, series: [...series.values()].sort((a, b) => versionOrder(a.version) - versionOrder(b.version)) };
+    },
+  });
+
+  app.route({
+    method: 'GET',
+    url: '/api/label-jobs/:id/export/finetune',
+    schema: {
+      summary: 'The labelled rows as chat-format fine-tuning data (JSON Lines): the judge prompt as sent, and the final label with its justification as the answer',
+      tags: ['label jobs'],
+      params: idParams,
+      response: {
+        200: { description: 'one {"messages": [system, user, assistant]} object per line', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+        400: errorBody,
+        401: errorBody,
+        404: errorBody,
+      },
+    },
+    handler: async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const job = await http(() => engine.get(id));
+      const lines = Readable.from(
+        (async function* () {
+          for await (const example of engine.finetune(job.id)) yield `${toJson(example)}\n`;
+        })(),
+      );
+      reply.type('application/x-ndjson; charset=utf-8').header('content-disposition', `attachment; filename="${job.name}-finetune.jsonl"`);
+      return reply.send(lines);
+    },
+  });
+}
+
+/** Runs an engine call, its not-found and conflict errors answered as 404 and 409. */
+async function http<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof LabelJobError) {
+      throw new ApiError(error.code === 'not_found' ? 404 : 409, error.message, { ...(error.where.field ? { field: error.where.field } : {}), ...(error.hint ? { hint: error.hint } : {}) });
+    }
+    throw error;
+  }
+}
+
+/** v2 before v10. */
+function versionOrder(version: string): number {
+  return /^v\d+$/.test(version) ? Number(version.slice(1)) : Number.MAX_SAFE_INTEGER;
+}
