@@ -92,7 +92,7 @@ async function writeCsvRows(target: string, columns: string[], records: Records)
 }
 
 /** Text for one CSV cell; cells are made strings here so csv-stringify's casts (true → "1") never apply. */
-function toCell(value: unknown): string {
+export function toCell(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
@@ -101,7 +101,7 @@ function toCell(value: unknown): string {
 }
 
 /** JSON.stringify that writes bigints as numbers when exact and as strings otherwise. */
-function toJson(value: unknown): string {
+export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => {
     if (typeof inner !== 'bigint') return inner;
     return Number.isSafeInteger(Number(inner)) ? Number(inner) : inner.toString();

@@ -3,6 +3,7 @@
  * parsed, typed input and errors name the field), serializes responses as JSON (checking them
  * against their schema when asked to), and @fastify/swagger documents the same schemas.
  */
+import { toJson } from '../data/write.js';
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { z } from 'zod';
@@ -82,7 +83,3 @@ export function installZodCompilers(app: FastifyInstance, options: { checkRespon
   });
 }
 
-/** JSON.stringify that writes bigints (Parquet's INT64) as numbers when exact, else as strings. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? (Number.isSafeInteger(Number(inner)) ? Number(inner) : inner.toString()) : inner));
-}

@@ -11,8 +11,9 @@ import { jsonReader } from '../../data/json.js';
 import { jsonlReader } from '../../data/jsonl.js';
 import { parquetReader } from '../../data/parquet.js';
 import type { FormatReader } from '../../data/reader.js';
+import { toCell } from '../../data/write.js';
 import { labeledRecords, type LabelLookup } from '../../labeling/labeled-rows.js';
-import { toJson } from '../route.js';
+import { toJson } from '../../data/write.js';
 
 const readers: Record<FileFormat, FormatReader> = { csv: csvReader, jsonl: jsonlReader, json: jsonReader, parquet: parquetReader };
 
@@ -59,10 +60,3 @@ export function exportFile(file: string, format: FileFormat, columns: string[], 
   );
 }
 
-function toCell(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return toJson(value);
-  return String(value);
-}

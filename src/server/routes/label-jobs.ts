@@ -10,7 +10,8 @@ import { LabelJobError } from '../../labeling/errors.js';
 import type { LabelJobRecord } from '../../store/label-jobs.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { route, toJson } from '../route.js';
+import { toJson } from '../../data/write.js';
+import { route } from '../route.js';
 import { errorBody, idParams } from '../schemas/common.js';
 import {
   createLabelJobBody,
