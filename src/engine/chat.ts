@@ -4,14 +4,23 @@
  * call, else JSON mode, else plain text read by the tolerant parser — and remember per model what
  * worked. The SDK's own retries are off: the scheduler retries, so limits and backoff are shared by
  * every call to an endpoint.
+ *
+ * A call goes straight to the provider's model (`doGenerate` of a LanguageModelV3) with the very
+ * request `generateText` would make: Juror's single-step, string-only prompts need none of its
+ * prompt validation, step loop, telemetry spans or output parsing, which cost as much CPU as the
+ * provider's own HTTP work. Anything else (a model given by name, a V2 model, a message that is
+ * not plain text) goes through `generateText`.
  */
-import { APICallError } from '@ai-sdk/provider';
-import { generateText, jsonSchema, NoObjectGeneratedError, Output, tool } from 'ai';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { APICallError, type LanguageModelV3, type LanguageModelV3CallOptions, type LanguageModelV3Content, type LanguageModelV3GenerateResult, type LanguageModelV3Prompt, type SharedV3Warning } from '@ai-sdk/provider';
+import { generateText, InvalidArgumentError, jsonSchema, NoObjectGeneratedError, Output, tool, ToolChoiceViolationError, type LanguageModel, type ModelMessage } from 'ai';
 import type { Chat, ChatAnswer, ChatRequest, Usage } from '../judges/run-judge.js';
+import { canonicalJson } from '../canonical-json.js';
 import type { ResolvedModel } from '../providers/models.js';
 import { toCallSettings, type CallSettings } from '../providers/parameters.js';
 import { costOf, type Price } from '../providers/prices.js';
-import { AnswerCache } from './cache.js';
+import type { AnswerCache } from './cache.js';
 import type { Estimator } from './estimate.js';
 import type { Scheduler, Target } from './scheduler.js';
 
@@ -34,8 +43,15 @@ function targetOf(resolved: ResolvedModel): Target {
   return { endpoint: resolved.endpoint, provider: resolved.ref.provider, uri: resolved.ref.uri, ...(resolved.keyEnv ? { keyEnv: resolved.keyEnv } : {}) };
 }
 
-function usageOf(usage: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined): Usage {
-  return { inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0 };
+/** Token counts as the AI SDK reports them (numbers) or as a V3 provider does (`{ total, … }`). */
+type TokenCount = number | { total?: number | undefined } | undefined;
+
+function usageOf(usage: { inputTokens?: TokenCount; outputTokens?: TokenCount } | undefined): Usage {
+  return { inputTokens: tokens(usage?.inputTokens), outputTokens: tokens(usage?.outputTokens) };
+}
+
+function tokens(count: TokenCount): number {
+  return (typeof count === 'number' ? count : count?.total) ?? 0;
 }
 
 /**
@@ -44,8 +60,14 @@ function usageOf(usage: { inputTokens?: number | undefined; outputTokens?: numbe
  * answer is cached only when the caller `keep`s it — a judge keeps answers that made a verdict, so
  * an error row is called again next time rather than replayed.
  */
-async function cachedCall(resolved: ResolvedModel, context: CallContext, request: unknown, call: (signal: AbortSignal) => Promise<{ text: string; usage: Usage }>): Promise<ChatAnswer> {
-  const key = context.cache ? AnswerCache.key({ endpoint: resolved.endpoint, model: resolved.ref.modelId, request }) : undefined;
+async function cachedCall(
+  resolved: ResolvedModel,
+  context: CallContext,
+  request: Record<string, unknown>,
+  shared: readonly object[],
+  call: (signal: AbortSignal) => Promise<{ text: string; usage: Usage }>,
+): Promise<ChatAnswer> {
+  const key = context.cache ? cacheKey(resolved, request, shared) : undefined;
   if (key) {
     const hit = await context.cache!.get(key);
     if (hit) return hit;
@@ -57,11 +79,30 @@ async function cachedCall(resolved: ResolvedModel, context: CallContext, request
       const { text, usage } = await call(signal);
       return { text, usage, costUsd: costOf(resolved.ref, usage, context.prices), latencyMs: performance.now() - started };
     },
-    approximateTokens(request),
+    () => approximateTokens(request),
   );
   if (!key) return answer;
   return { ...answer, keep: () => context.cache!.put(key, resolved.ref.uri, answer) };
 }
+
+/**
+ * `AnswerCache.key({ endpoint, model, request })` — the hash of its canonical JSON — written without
+ * encoding again the parts of the request that are the same object on every call (`shared`: the
+ * answer schema, the settings), whose canonical JSON is kept.
+ */
+export function cacheKey(resolved: ResolvedModel, request: Record<string, unknown>, shared: readonly object[]): string {
+  let members = '';
+  for (const name of Object.keys(request).sort()) {
+    const value = request[name];
+    if (value === undefined) continue;
+    const json = typeof value === 'object' && value !== null && shared.includes(value) ? canonicalOf(value) : canonicalJson(value);
+    members += `${members ? ',' : ''}${JSON.stringify(name)}:${json}`;
+  }
+  const text = `{"endpoint":${JSON.stringify(resolved.endpoint)},"model":${JSON.stringify(resolved.ref.modelId)},"request":{${members}}}`;
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+const canonicalOf = memo((value: object) => canonicalJson(value));
 
 /**
  * A judge's chat function for one resolved model; `metric` names it in estimates. Parameters are
@@ -76,7 +117,7 @@ export function judgeChat(resolved: ResolvedModel, context: CallContext, field: 
       context.estimator.record(metric, resolved, 'judge', request.system, user);
       return { text: pretendVerdict(request.schema), usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
     }
-    return cachedCall(resolved, context, { system: request.system, messages: request.messages, schema: request.schema, settings }, async (abortSignal) => {
+    return cachedCall(resolved, context, { system: request.system, messages: request.messages, schema: request.schema, settings }, [request.schema, settings], async (abortSignal) => {
       const uri = resolved.ref.uri;
       for (let i = MODES.indexOf(context.modes.get(uri) ?? 'json_schema'); ; i++) {
         const mode = MODES[i]!;
@@ -94,13 +135,45 @@ export function judgeChat(resolved: ResolvedModel, context: CallContext, field: 
   };
 }
 
+/** The name of the structured output and of the forced tool, as the judge sees them. */
+const VERDICT = 'verdict';
+
 async function askInMode(mode: AnswerMode, resolved: ResolvedModel, request: ChatRequest, settings: CallSettings, abortSignal: AbortSignal): Promise<{ text: string; usage: Usage }> {
+  const model = providerModel(resolved.model);
+  const prompt = model && toPrompt(request.system, request.messages);
+  if (model && prompt) {
+    switch (mode) {
+      case 'json_schema':
+        return answerOf(await generate(model, prompt, settings, abortSignal, { responseFormat: { type: 'json', schema: request.schema, name: VERDICT } }));
+      case 'json_mode':
+        return answerOf(await generate(model, prompt, settings, abortSignal, { responseFormat: { type: 'json' } }));
+      case 'tool': {
+        const toolChoice = { type: 'tool', toolName: VERDICT } as const;
+        const result = await generate(model, prompt, settings, abortSignal, {
+          tools: [{ type: 'function', name: VERDICT, description: 'Record your verdict.', inputSchema: request.schema, providerOptions: undefined }],
+          toolChoice,
+        });
+        const calls = result.content.filter((part) => part.type === 'tool-call');
+        if (!calls.some((call) => call.toolName === VERDICT)) {
+          throw new ToolChoiceViolationError({ toolChoice, finishReason: result.finishReason.unified, provider: model.provider, modelId: model.modelId, content: result.content });
+        }
+        return { text: toolInputText(calls[0]!), usage: usageOf(result.usage) };
+      }
+      case 'text':
+        return answerOf(await generate(model, prompt, settings, abortSignal, {}));
+    }
+  }
+  return askThroughSdk(mode, resolved, request, settings, abortSignal);
+}
+
+/** The same call through `generateText`, for models `doGenerate` is not used with. */
+async function askThroughSdk(mode: AnswerMode, resolved: ResolvedModel, request: ChatRequest, settings: CallSettings, abortSignal: AbortSignal): Promise<{ text: string; usage: Usage }> {
   const base = { model: resolved.model, system: request.system, messages: request.messages, maxRetries: 0, abortSignal, ...settings };
   switch (mode) {
     case 'json_schema':
     case 'json_mode':
       try {
-        const output = mode === 'json_schema' ? Output.object({ schema: jsonSchema(request.schema), name: 'verdict' }) : Output.json();
+        const output = mode === 'json_schema' ? Output.object({ schema: jsonSchema(request.schema), name: VERDICT }) : Output.json();
         const result = await generateText({ ...base, output });
         return { text: result.text, usage: usageOf(result.usage) };
       } catch (error) {
@@ -111,8 +184,8 @@ async function askInMode(mode: AnswerMode, resolved: ResolvedModel, request: Cha
     case 'tool': {
       const result = await generateText({
         ...base,
-        tools: { verdict: tool({ description: 'Record your verdict.', inputSchema: jsonSchema(request.schema) }) },
-        toolChoice: { type: 'tool', toolName: 'verdict' },
+        tools: { [VERDICT]: tool({ description: 'Record your verdict.', inputSchema: jsonSchema(request.schema) }) },
+        toolChoice: { type: 'tool', toolName: VERDICT },
       });
       const call = result.toolCalls[0];
       return { text: call ? JSON.stringify(call.input) : result.text, usage: usageOf(result.usage) };
@@ -124,6 +197,149 @@ async function askInMode(mode: AnswerMode, resolved: ResolvedModel, request: Cha
   }
 }
 
+/** The provider's model when it speaks LanguageModelV3 (every model Juror resolves does). */
+function providerModel(model: LanguageModel): LanguageModelV3 | undefined {
+  return typeof model === 'object' && model !== null && 'doGenerate' in model && model.specificationVersion === 'v3' ? (model as LanguageModelV3) : undefined;
+}
+
+/**
+ * The provider prompt `generateText` makes of a system message and plain-text user and assistant
+ * messages; undefined for anything else (parts, tool messages, provider options, no message at all),
+ * which `generateText` converts, or rejects, itself.
+ */
+function toPrompt(system: string | undefined, messages: ModelMessage[]): LanguageModelV3Prompt | undefined {
+  if (messages.length === 0) return undefined;
+  const prompt: LanguageModelV3Prompt = system != null ? [{ role: 'system', content: system }] : [];
+  for (const message of messages) {
+    if ((message.role !== 'user' && message.role !== 'assistant') || typeof message.content !== 'string' || message.providerOptions != null) return undefined;
+    prompt.push({ role: message.role, content: [{ type: 'text', text: message.content }], providerOptions: undefined });
+  }
+  return prompt;
+}
+
+/** The `user-agent` suffix `generateText` sends, so that providers see the same client. */
+const AI_SDK_USER_AGENT = `ai/${(createRequire(import.meta.url)('ai/package.json') as { version: string }).version}`;
+
+/** One call of the provider's model with the options `generateText` would pass it (AI SDK 6, one step). */
+async function generate(
+  model: LanguageModelV3,
+  prompt: LanguageModelV3Prompt,
+  settings: CallSettings,
+  abortSignal: AbortSignal,
+  mode: Pick<LanguageModelV3CallOptions, 'responseFormat' | 'tools' | 'toolChoice'>,
+): Promise<LanguageModelV3GenerateResult> {
+  checkSettings(settings);
+  const result = await model.doGenerate({
+    maxOutputTokens: settings.maxOutputTokens,
+    temperature: settings.temperature,
+    topP: settings.topP,
+    topK: settings.topK,
+    presencePenalty: settings.presencePenalty,
+    frequencyPenalty: settings.frequencyPenalty,
+    stopSequences: settings.stopSequences,
+    seed: settings.seed,
+    tools: mode.tools,
+    toolChoice: mode.toolChoice,
+    responseFormat: mode.responseFormat,
+    prompt,
+    providerOptions: undefined,
+    abortSignal,
+    headers: { 'user-agent': AI_SDK_USER_AGENT },
+  });
+  if (result.warnings?.length) warnOnce(result.warnings, model);
+  return result;
+}
+
+/** The answer's text (its text parts, as `generateText`'s `text`) and its tokens. */
+function answerOf(result: LanguageModelV3GenerateResult): { text: string; usage: Usage } {
+  let text = '';
+  for (const part of result.content) if (part.type === 'text') text += part.text;
+  return { text, usage: usageOf(result.usage) };
+}
+
+/**
+ * The text of a forced tool call's input as `generateText` hands it back, re-encoded: the parsed
+ * input (an empty input of the verdict tool is `{}`), or the raw text when it is not JSON.
+ */
+function toolInputText(call: Extract<LanguageModelV3Content, { type: 'tool-call' }>): string {
+  if (call.toolName === VERDICT && call.input.trim() === '') return '{}';
+  try {
+    return JSON.stringify(secureJsonParse(call.input));
+  } catch {
+    return JSON.stringify(call.input);
+  }
+}
+
+const SUSPECT_PROTO = /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
+const SUSPECT_CONSTRUCTOR = /"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/;
+
+/** JSON.parse refusing prototype-polluting keys, as the AI SDK parses tool inputs. */
+function secureJsonParse(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (value === null || typeof value !== 'object' || (!SUSPECT_PROTO.test(text) && !SUSPECT_CONSTRUCTOR.test(text))) return value;
+  const has = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+  for (let next: object[] = [value]; next.length; ) {
+    const nodes = next;
+    next = [];
+    for (const node of nodes) {
+      const ctor = (node as { constructor?: unknown }).constructor;
+      if (has(node, '__proto__') || (has(node, 'constructor') && ctor !== null && typeof ctor === 'object' && has(ctor, 'prototype'))) {
+        throw new SyntaxError('Object contains forbidden prototype property');
+      }
+      for (const child of Object.values(node)) if (child && typeof child === 'object') next.push(child);
+    }
+  }
+  return value;
+}
+
+/** The checks `generateText` makes of call settings before calling, with its errors. */
+function checkSettings(settings: CallSettings): void {
+  const { maxOutputTokens, seed } = settings;
+  if (maxOutputTokens != null && !Number.isInteger(maxOutputTokens)) {
+    throw new InvalidArgumentError({ parameter: 'maxOutputTokens', value: maxOutputTokens, message: 'maxOutputTokens must be an integer' });
+  }
+  if (maxOutputTokens != null && maxOutputTokens < 1) {
+    throw new InvalidArgumentError({ parameter: 'maxOutputTokens', value: maxOutputTokens, message: 'maxOutputTokens must be >= 1' });
+  }
+  if (seed != null && !Number.isInteger(seed)) throw new InvalidArgumentError({ parameter: 'seed', value: seed, message: 'seed must be an integer' });
+}
+
+/**
+ * Provider warnings (an unsupported setting, say) print once per model and warning rather than on
+ * every call, as the AI SDK's logger would; `globalThis.AI_SDK_LOG_WARNINGS` is honoured (false
+ * silences them, a function receives them).
+ */
+const warned = new Set<string>();
+
+function warnOnce(warnings: SharedV3Warning[], model: LanguageModelV3): void {
+  const logger = (globalThis as { AI_SDK_LOG_WARNINGS?: unknown }).AI_SDK_LOG_WARNINGS;
+  if (logger === false) return;
+  const fresh = warnings.filter((warning) => {
+    const key = `${model.provider}\u0000${model.modelId}\u0000${JSON.stringify(warning)}`;
+    if (warned.has(key)) return false;
+    warned.add(key);
+    return true;
+  });
+  if (fresh.length === 0) return;
+  if (typeof logger === 'function') {
+    logger({ warnings: fresh, provider: model.provider, model: model.modelId });
+    return;
+  }
+  const prefix = `AI SDK Warning (${model.provider} / ${model.modelId}):`;
+  for (const warning of fresh) {
+    const details = 'details' in warning && warning.details ? ` ${warning.details}` : '';
+    console.warn(
+      warning.type === 'unsupported'
+        ? `${prefix} The feature "${warning.feature}" is not supported.${details}`
+        : warning.type === 'compatibility'
+          ? `${prefix} The feature "${warning.feature}" is used in a compatibility mode.${details}`
+          : warning.type === 'other'
+            ? `${prefix} ${warning.message}`
+            : `${prefix} ${JSON.stringify(warning, null, 2)}`,
+    );
+  }
+}
+
 /** Calls the model under test with an optional system prompt and a user message; returns its text. */
 export function textChat(resolved: ResolvedModel, context: CallContext, settings: CallSettings) {
   return async (system: string | undefined, prompt: string): Promise<ChatAnswer> => {
@@ -131,7 +347,9 @@ export function textChat(resolved: ResolvedModel, context: CallContext, settings
       context.estimator.record('model under test', resolved, 'model', system, prompt);
       return { text: '<the model\'s answer>', usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
     }
-    const answer = await cachedCall(resolved, context, { system, prompt, settings }, async (abortSignal) => {
+    const answer = await cachedCall(resolved, context, { system, prompt, settings }, [settings], async (abortSignal) => {
+      const model = providerModel(resolved.model);
+      if (model) return answerOf(await generate(model, toPrompt(system || undefined, [{ role: 'user', content: prompt }])!, settings, abortSignal, {}));
       const result = await generateText({ model: resolved.model, ...(system ? { system } : {}), prompt, maxRetries: 0, abortSignal, ...settings });
       return { text: result.text, usage: usageOf(result.usage) };
     });

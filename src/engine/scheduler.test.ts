@@ -47,6 +47,44 @@ describe('Scheduler', () => {
     expect(attempts).toBe(1);
   });
 
+  it('aborts a call that runs past its timeout with a TimeoutError, and retries it', async () => {
+    const scheduler = new Scheduler({ retry: { timeoutMs: 50, maxRetries: 1, baseDelayMs: 1 } });
+    const reasons: unknown[] = [];
+    const hang = (signal: AbortSignal) =>
+      new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => {
+          reasons.push(signal.reason);
+          reject(signal.reason);
+        }),
+      );
+    await expect(scheduler.call(target, hang)).rejects.toThrow('the call timed out (gave up after 2 attempts)');
+    expect(reasons.map((r) => (r as Error).name)).toEqual(['TimeoutError', 'TimeoutError']);
+    expect(scheduler.stats.retries).toBe(1);
+  });
+
+  it('aborts the calls in flight when stopped, with the reason given', async () => {
+    const scheduler = new Scheduler();
+    const reason = new RunStopped('interrupted', 'stopped by test');
+    let signal: AbortSignal | undefined;
+    const call = scheduler.call(target, (s) => {
+      signal = s;
+      return new Promise((_, reject) => s.addEventListener('abort', () => reject(s.reason)));
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    scheduler.stop(reason);
+    await expect(call).rejects.toBe(reason);
+    expect(signal?.reason).toBe(reason);
+  });
+
+  it('asks for a call\'s size only where a tokens-per-minute limit needs it', async () => {
+    let asked = 0;
+    const size = () => ++asked * 10;
+    await new Scheduler().call(target, async () => undefined, size);
+    expect(asked).toBe(0);
+    await new Scheduler({ limits: { test: { tpm: 6000 } } }).call(target, async () => undefined, size);
+    expect(asked).toBe(1);
+  });
+
   it('reads retry-after-ms, retry-after in seconds, and an HTTP date', () => {
     expect(retryAfterMs({ 'retry-after-ms': '250' })).toBe(250);
     expect(retryAfterMs({ 'retry-after': '2' })).toBe(2000);

@@ -70,8 +70,8 @@ export class Scheduler {
   private readonly limits: (provider: string) => EndpointLimits;
   private readonly retry: RetryPolicy;
   private stopped: Error | undefined;
-  /** Aborts calls in flight when the run stops, so a cancel does not wait for slow answers. */
-  private readonly stopping = new AbortController();
+  /** The calls in flight, aborted when the run stops so that a cancel does not wait for slow answers. */
+  private readonly attempts = new Set<AbortController>();
 
   constructor(options: { limits?: Record<string, Partial<EndpointLimits>>; retry?: Partial<RetryPolicy> } = {}) {
     this.limits = (provider) => ({ ...DEFAULT_LIMITS, ...(options.limits?.[provider] ?? {}) });
@@ -82,20 +82,30 @@ export class Scheduler {
   stop(reason: Error): void {
     this.stopped ??= reason;
     for (const gate of this.gates.values()) gate.rejectWaiting(this.stopped);
-    this.stopping.abort(this.stopped);
+    for (const attempt of this.attempts) attempt.abort(this.stopped);
   }
 
-  /** Runs `attempt` under the target's limits, retrying transient failures; `tokens` estimates its size for tpm. */
-  async call<T>(target: Target, attempt: (signal: AbortSignal) => Promise<T>, tokens = 0): Promise<T> {
+  /**
+   * Runs `attempt` under the target's limits, retrying transient failures; `tokens` estimates its
+   * size for tpm (a function is only asked when the endpoint has a tpm limit).
+   */
+  async call<T>(target: Target, attempt: (signal: AbortSignal) => Promise<T>, tokens: number | (() => number) = 0): Promise<T> {
     const gate = this.gate(target);
+    const size = !gate.countsTokens ? 0 : typeof tokens === 'function' ? tokens() : tokens;
     for (let tryNumber = 0; ; tryNumber++) {
       if (this.stopped) throw this.stopped;
-      await gate.acquire(tokens);
+      await gate.acquire(size);
       let failure: Failure;
+      // The call's own signal: aborted by its timeout or by a stop. (Cheaper than joining
+      // AbortSignal.timeout with the run's signal through AbortSignal.any, and the timer goes with the call.)
+      const controller = new AbortController();
+      const timer = setTimeout(timeOut, this.retry.timeoutMs, controller);
+      timer.unref?.();
+      this.attempts.add(controller);
       try {
         if (this.stopped) throw this.stopped;
         this.stats.calls++;
-        const result = await attempt(this.attemptSignal());
+        const result = await attempt(controller.signal);
         gate.release('ok');
         return result;
       } catch (error) {
@@ -114,6 +124,9 @@ export class Scheduler {
           }
           throw new Error(failure.reason, { cause: error });
         }
+      } finally {
+        clearTimeout(timer);
+        this.attempts.delete(controller);
       }
       if (failure.unreachable && gate.succeeded === 0 && tryNumber + 1 >= UNREACHABLE_ATTEMPTS) {
         // Nothing has ever answered at this address: a wrong base URL or a server that is down.
@@ -130,12 +143,6 @@ export class Scheduler {
       const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** tryNumber) * (0.5 + Math.random() / 2);
       await sleep(Math.max(failure.afterMs ?? 0, failure.afterMs !== undefined ? 0 : backoff));
     }
-  }
-
-  /** The per-call timeout, joined with the run's stop where the runtime can join signals (Node ≥ 20.3). */
-  private attemptSignal(): AbortSignal {
-    const timeout = AbortSignal.timeout(this.retry.timeoutMs);
-    return typeof AbortSignal.any === 'function' ? AbortSignal.any([timeout, this.stopping.signal]) : timeout;
   }
 
   private gate(target: Target): Gate {
@@ -164,6 +171,11 @@ class Gate {
   constructor(private readonly config: EndpointLimits) {
     this.limit = config.maxConcurrency;
     this.tokens = config.tpm ?? 0;
+  }
+
+  /** Whether calls' sizes matter here (a tokens-per-minute limit). */
+  get countsTokens(): boolean {
+    return Boolean(this.config.tpm);
   }
 
   async acquire(tokens: number): Promise<void> {
@@ -278,6 +290,11 @@ function hintFor(status: number | undefined, target: Target): string {
 
 function firstLine(text: string): string {
   return text.split('\n')[0]!.slice(0, 300);
+}
+
+/** Aborts a call that ran past its timeout, with the reason AbortSignal.timeout gives. */
+function timeOut(controller: AbortController): void {
+  controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutputKind } from './definition.js';
-import { allowedScores, answerSchema, parseAnswer, toVerdict, type ParseResult } from './output.js';
+import { allowedScores, answerSchema, parseAnswer, sharedAnswerSchema, toVerdict, type ParseResult } from './output.js';
 
 const scale: OutputKind = { type: 'scale', min: 1, max: 5 };
 const yesNo3: OutputKind = { type: 'yes_no', threshold: 3 };
@@ -81,6 +81,17 @@ describe('answerSchema', () => {
     expect(score.enum).toBeUndefined();
     expect(score.description).toContain('0');
     expect(score.description).toContain('100');
+  });
+});
+
+describe('sharedAnswerSchema', () => {
+  it('is answerSchema, one object per kind, made again when the kind is edited', () => {
+    const kind: OutputKind = { type: 'scale', min: 1, max: 5 };
+    const schema = sharedAnswerSchema(kind);
+    expect(schema).toEqual(answerSchema(kind));
+    expect(sharedAnswerSchema(kind)).toBe(schema);
+    (kind as { max: number }).max = 10;
+    expect(sharedAnswerSchema(kind)).toEqual(answerSchema({ type: 'scale', min: 1, max: 10 }));
   });
 });
 

@@ -33,6 +33,23 @@ export function allowedScores(kind: OutputKind): Array<number | string> {
   }
 }
 
+/** Answer schemas by output kind, for {@link sharedAnswerSchema}. */
+const schemas = new WeakMap<OutputKind, { from: string; schema: Record<string, unknown> }>();
+
+/**
+ * {@link answerSchema}, one object per output kind — the same one every row, so that what is made
+ * of it (a cache key, a request) can be too. Read it; never change it.
+ */
+export function sharedAnswerSchema(kind: OutputKind): Record<string, unknown> {
+  // The kind is plain data: the schema is made again if it was edited since.
+  const from = JSON.stringify(kind);
+  const known = schemas.get(kind);
+  if (known?.from === from) return known.schema;
+  const schema = answerSchema(kind);
+  schemas.set(kind, { from, schema });
+  return schema;
+}
+
 /** The JSON schema of a judge's answer, strict-mode compatible (every field required, no extras). */
 export function answerSchema(kind: OutputKind): Record<string, unknown> {
   const scores = allowedScores(kind);
@@ -113,19 +130,24 @@ export function parseAnswer(kind: OutputKind, text: string): ParseResult {
 }
 
 function findJsonObject(text: string): Record<string, unknown> | undefined {
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
-  const candidates = [text, fenced?.[1]];
+  // The whole text first (what structured output gives), then a fenced block, then the outermost braces.
+  const whole = jsonObject(text);
+  if (whole) return whole;
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(text)?.[1];
+  const inFence = fenced ? jsonObject(fenced) : undefined;
+  if (inFence) return inFence;
   const start = text.indexOf('{');
   const end = text.lastIndexOf('}');
-  if (start >= 0 && end > start) candidates.push(text.slice(start, end + 1));
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      const value: unknown = JSON.parse(candidate);
-      if (value && typeof value === 'object' && !Array.isArray(value) && 'score' in value) return value as Record<string, unknown>;
-    } catch {
-      // not this candidate; try the next
-    }
+  return start >= 0 && end > start ? jsonObject(text.slice(start, end + 1)) : undefined;
+}
+
+/** The text as a JSON object with a score, or undefined. */
+function jsonObject(candidate: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(candidate);
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'score' in value) return value as Record<string, unknown>;
+  } catch {
+    // not this candidate; try the next
   }
   return undefined;
 }

@@ -287,3 +287,17 @@ describe('judgeVariables', () => {
     expect(judgeVariables(makeGenaiMetricFromPrompt({ name: 'p', judgePrompt: 'Is the sky blue?' }))).toEqual([]);
   });
 });
+
+describe('system prompt, rendered once per judge', () => {
+  it('is the same text row after row, and follows an edit of the judge', () => {
+    const judge = makeGenaiMetric(rubric);
+    const first = renderJudgePrompt(judge, row({ inputs: 'a', outputs: 'b' })).system;
+    expect(renderJudgePrompt(judge, row({ inputs: 'c', outputs: 'd' })).system).toBe(first);
+    judge.definition = 'Whether the translation keeps the idioms.';
+    const edited = renderJudgePrompt(judge, row({ inputs: 'a', outputs: 'b' })).system;
+    expect(edited).toContain('Whether the translation keeps the idioms.');
+    expect(edited).toBe(renderJudgePrompt(makeGenaiMetric({ ...rubric, definition: 'Whether the translation keeps the idioms.' }), row({})).system);
+    judge.output = { type: 'binary' };
+    expect(renderJudgePrompt(judge, row({})).system).toContain('1 (the criterion is met) or 0 (it is not)');
+  });
+});

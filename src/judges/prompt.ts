@@ -36,20 +36,7 @@ export function renderJudgePrompt(judge: Judge, value: (variable: string) => str
 }
 
 function renderRubric(judge: Extract<Judge, { kind: 'rubric' }>, value: (variable: string) => string): JudgeMessages {
-  const system = [
-    'You are an impartial judge. You will be given an output that a machine learning model produced' +
-      (judge.includeInput ? ' and the input that was sent to it' : '') +
-      ', and possibly additional information the model used to produce the output.',
-    `Your task is to determine a score called ${judge.name} for the output. A definition of ${judge.name} and a grading rubric are below. Use the rubric to decide the score, and justify it.`,
-    DATA_RULE,
-    `Metric definition:\n${judge.definition}`,
-    `Grading rubric:\n${judge.gradingPrompt}`,
-    renderExamples(judge.examples, judge.includeInput),
-    describeAnswer(judge.output),
-  ]
-    .filter(Boolean)
-    .join('\n\n');
-
+  const system = systemPrompt(judge, [judge.name, judge.includeInput, judge.definition, judge.gradingPrompt, judge.examples, judge.output], rubricSystem);
   const pieces: Array<[label: string, name: string, text: string]> = [];
   if (judge.includeInput) pieces.push(['Input', 'input', value('inputs')]);
   pieces.push(['Output', 'output', value('outputs')]);
@@ -62,19 +49,54 @@ function renderRubric(judge: Extract<Judge, { kind: 'rubric' }>, value: (variabl
   return { system, user };
 }
 
-function renderPrompt(judge: Extract<Judge, { kind: 'prompt' }>, value: (variable: string) => string): JudgeMessages {
-  const scale =
-    judge.output.type === 'yes_no'
-      ? `Give a score from 1 to 5 as the task describes; a score above ${judge.output.threshold} counts as yes, the rest as no.`
-      : '';
-  const system = ['You are an impartial judge. Carry out the task you are given.', DATA_RULE, renderExamples(judge.examples, true), scale, describeAnswer(judge.output)]
+function rubricSystem(judge: Extract<Judge, { kind: 'rubric' }>): string {
+  return [
+    'You are an impartial judge. You will be given an output that a machine learning model produced' +
+      (judge.includeInput ? ' and the input that was sent to it' : '') +
+      ', and possibly additional information the model used to produce the output.',
+    `Your task is to determine a score called ${judge.name} for the output. A definition of ${judge.name} and a grading rubric are below. Use the rubric to decide the score, and justify it.`,
+    DATA_RULE,
+    `Metric definition:\n${judge.definition}`,
+    `Grading rubric:\n${judge.gradingPrompt}`,
+    renderExamples(judge.examples, judge.includeInput),
+    describeAnswer(judge.output),
+  ]
     .filter(Boolean)
     .join('\n\n');
+}
+
+function renderPrompt(judge: Extract<Judge, { kind: 'prompt' }>, value: (variable: string) => string): JudgeMessages {
+  const system = systemPrompt(judge, [judge.examples, judge.output], promptSystem);
   const names = templateVariables(judge.judgePrompt);
   const texts = new Map(names.map((name) => [name, value(name)]));
   const blocks = new Blocks([...texts.values()]);
   const user = fillTemplate(judge.judgePrompt, (name) => blocks.wrap(name, texts.get(name) ?? ''));
   return { system, user };
+}
+
+function promptSystem(judge: Extract<Judge, { kind: 'prompt' }>): string {
+  const scale =
+    judge.output.type === 'yes_no'
+      ? `Give a score from 1 to 5 as the task describes; a score above ${judge.output.threshold} counts as yes, the rest as no.`
+      : '';
+  return ['You are an impartial judge. Carry out the task you are given.', DATA_RULE, renderExamples(judge.examples, true), scale, describeAnswer(judge.output)]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+/** System prompts by judge, with what each was rendered from. */
+const systems = new WeakMap<Judge, { from: unknown[]; system: string }>();
+
+/**
+ * A judge's system prompt, the same for every row: rendered once, and again only when a field it
+ * is made of (`from`) is no longer the same value (a judge is plain data, and could be edited).
+ */
+function systemPrompt<J extends Judge>(judge: J, from: unknown[], render: (judge: J) => string): string {
+  const known = systems.get(judge);
+  if (known && known.from.length === from.length && known.from.every((value, i) => value === from[i])) return known.system;
+  const system = render(judge);
+  systems.set(judge, { from, system });
+  return system;
 }
 
 function renderExamples(examples: EvaluationExample[], includeInput: boolean): string {

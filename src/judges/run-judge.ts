@@ -5,7 +5,7 @@
 import type { ModelMessage } from 'ai';
 import { cellText } from '../data/columns.js';
 import type { Judge } from './definition.js';
-import { answerSchema, describeAnswer, parseAnswer, type Verdict } from './output.js';
+import { describeAnswer, parseAnswer, sharedAnswerSchema, type Verdict } from './output.js';
 import { renderJudgePrompt, type JudgeMessages } from './prompt.js';
 
 /** Tokens used by calls. */
@@ -100,7 +100,7 @@ async function judgeOnce(judge: Judge, values: Values, chat: Chat): Promise<Judg
   const request: ChatRequest = {
     system: prompt.system,
     messages: [{ role: 'user', content: prompt.user }],
-    schema: answerSchema(judge.output),
+    schema: sharedAnswerSchema(judge.output),
     parameters: judge.parameters,
   };
   const spent = { usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
