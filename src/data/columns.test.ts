@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
 import { cellText, Columns } from './columns.js';
-
-/** Runs `make` and returns the ConfigError it throws (failing the test if it throws anything else). */
-function configError(make: () => unknown): ConfigError {
-  try {
-    make();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError, but nothing was thrown');
-}
+import { configError } from '../../test/support/errors.js';
 
 describe('Columns.resolve', () => {
   it('reads a variable from the column col_mapping names', () => {

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
 import { checkThresholds, parseThreshold } from './thresholds.js';
+import { configError } from '../../test/support/errors.js';
 
 const key = 'cultural_sensitivity/v1/mean';
-
-/** Runs `make` and returns the ConfigError it throws (failing the test if it throws anything else). */
-function configError(make: () => unknown): ConfigError {
-  try {
-    make();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError, but nothing was thrown');
-}
 
 describe('parseThreshold', () => {
   it.each([

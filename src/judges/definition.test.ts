@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { configError } from '../../test/support/errors.js';
 import {
   canonicalJson,
   judgeHash,
@@ -16,17 +16,6 @@ const rubric: RubricJudgeOptions = {
 };
 
 const professionalPrompt = "Your task is to determine if the response has a professional tone. The response is: '{response}'";
-
-/** Runs `make` and returns the ConfigError it throws (failing the test if it throws anything else). */
-function configError(make: () => unknown): ConfigError {
-  try {
-    make();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError, but nothing was thrown');
-}
 
 describe('makeGenaiMetric defaults (MLflow make_genai_metric)', () => {
   it('is a rubric judge at version v1', () => {

@@ -299,5 +299,8 @@ describe('system prompt, rendered once per judge', () => {
     expect(edited).toBe(renderJudgePrompt(makeGenaiMetric({ ...rubric, definition: 'Whether the translation keeps the idioms.' }), row({})).system);
     judge.output = { type: 'binary' };
     expect(renderJudgePrompt(judge, row({})).system).toContain('1 (the criterion is met) or 0 (it is not)');
+    judge.output = { type: 'scale', min: 1, max: 5 };
+    (judge.output as { max: number }).max = 7;
+    expect(renderJudgePrompt(judge, row({})).system).toContain('an integer from 1 to 7');
   });
 });

@@ -36,7 +36,7 @@ export function renderJudgePrompt(judge: Judge, value: (variable: string) => str
 }
 
 function renderRubric(judge: Extract<Judge, { kind: 'rubric' }>, value: (variable: string) => string): JudgeMessages {
-  const system = systemPrompt(judge, [judge.name, judge.includeInput, judge.definition, judge.gradingPrompt, judge.examples, judge.output], rubricSystem);
+  const system = systemPrompt(judge, [judge.name, judge.includeInput, judge.definition, judge.gradingPrompt, judge.examples, JSON.stringify(judge.output)], rubricSystem);
   const pieces: Array<[label: string, name: string, text: string]> = [];
   if (judge.includeInput) pieces.push(['Input', 'input', value('inputs')]);
   pieces.push(['Output', 'output', value('outputs')]);
@@ -66,7 +66,7 @@ function rubricSystem(judge: Extract<Judge, { kind: 'rubric' }>): string {
 }
 
 function renderPrompt(judge: Extract<Judge, { kind: 'prompt' }>, value: (variable: string) => string): JudgeMessages {
-  const system = systemPrompt(judge, [judge.examples, judge.output], promptSystem);
+  const system = systemPrompt(judge, [judge.examples, JSON.stringify(judge.output)], promptSystem);
   const names = templateVariables(judge.judgePrompt);
   const texts = new Map(names.map((name) => [name, value(name)]));
   const blocks = new Blocks([...texts.values()]);
@@ -89,7 +89,8 @@ const systems = new WeakMap<Judge, { from: unknown[]; system: string }>();
 
 /**
  * A judge's system prompt, the same for every row: rendered once, and again only when a field it
- * is made of (`from`) is no longer the same value (a judge is plain data, and could be edited).
+ * is made of (`from`) is no longer the same value (a judge is plain data, and could be edited; its
+ * examples are compared as one list, not item by item).
  */
 function systemPrompt<J extends Judge>(judge: J, from: unknown[], render: (judge: J) => string): string {
   const known = systems.get(judge);

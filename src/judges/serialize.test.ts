@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ConfigError } from '../errors.js';
 import { makeGenaiMetric, makeGenaiMetricFromPrompt, type Judge } from './definition.js';
 import { judgeFromConfig, judgeToConfig, judgeToYaml } from './serialize.js';
+import { configError } from '../../test/support/errors.js';
 
 const definition = 'Assesses how well the translation preserves cultural nuances and idioms.';
 const gradingPrompt = 'Score from 1-5, where 1 is culturally insensitive and 5 is highly culturally aware.';
@@ -57,17 +57,6 @@ const judges: Array<[string, Judge]> = [
   ],
   ['a default rubric judge', makeGenaiMetric({ name: 'cultural_sensitivity', definition, gradingPrompt })],
 ];
-
-/** Runs `make` and returns the ConfigError it throws (failing the test if it throws anything else). */
-function configError(make: () => unknown): ConfigError {
-  try {
-    make();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError, but nothing was thrown');
-}
 
 describe('judgeToConfig → judgeFromConfig', () => {
   it.each(judges)('reloads %s as the same judge', (_what, judge) => {
