@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { evaluate, makeGenaiMetric, makeGenaiMetricFromPrompt, ProviderError, Store, type EvaluateOptions } from '../src/index.js';
 import { startLlmServer, verdict, type LlmServer } from './fixtures/llm-server.js';
+import { block } from './support/prompts.js';
 
 let server: LlmServer;
 let dir: string;
@@ -39,12 +40,6 @@ const sensitivity = makeGenaiMetric({
   gradingPrompt: 'Score from 1-5, where 1 is culturally insensitive and 5 is highly culturally aware.',
   examples: [{ input: 'Break a leg!', output: '¡Mucha mierda!', score: 5, justification: 'The Spanish theatre idiom.' }],
 });
-
-/** The text between the opening and closing tag of the block named `name` in a message. */
-function block(message: string, name: string): string | undefined {
-  const match = new RegExp(`<(data-[0-9a-f]+) name="${name}">\\n([\\s\\S]*?)\\n</\\1>`).exec(message);
-  return match?.[2];
-}
 
 describe('what reaches the judge', () => {
   it('puts each mapped column into its own block of the user message', async () => {

@@ -4,13 +4,14 @@
  * option; chunk_relevance per chunk; guideline_adherence's per-row and global guidelines.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLlmServer, verdict, type ChatRequest, type LlmServer } from '../../../test/fixtures/llm-server.js';
+import { startLlmServer, verdict, type LlmServer } from '../../../test/fixtures/llm-server.js';
 import type { DataRecord } from '../../data/dataset.js';
 import { evaluate, type EvaluateOptions } from '../../engine/evaluate.js';
 import { ConfigError } from '../../errors.js';
 import type { Judge } from '../../judges/definition.js';
 import { builtInMetric } from '../builtin.js';
 import { chunkRelevance, contextSufficiency, correctness, groundedness, guidelineAdherence, relevanceToQuery, safety } from './index.js';
+import { block, systemOf } from '../../../test/support/prompts.js';
 
 let server: LlmServer;
 beforeAll(async () => {
@@ -21,14 +22,6 @@ beforeEach(() => server.reset());
 
 function options(extra: Partial<EvaluateOptions> & Pick<EvaluateOptions, 'data' | 'metrics'>): EvaluateOptions {
   return { judgeModel: 'openai:/gpt-test', env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' }, store: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...extra };
-}
-
-function block(message: string, name: string): string | undefined {
-  return new RegExp(`<(data-[0-9a-f]+) name="${name}">\\n([\\s\\S]*?)\\n</\\1>`).exec(message)?.[2];
-}
-
-function systemOf(req: ChatRequest): string {
-  return req.body.messages.find((m: { role: string }) => m.role === 'system').content;
 }
 
 async function configError(run: Promise<unknown>): Promise<ConfigError> {

@@ -3,12 +3,13 @@
  * what reaches the judge, 1–5 scores → mean/variance/p90, extra examples, the model option.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLlmServer, verdict, type ChatRequest, type LlmServer } from '../../../test/fixtures/llm-server.js';
+import { startLlmServer, verdict, type LlmServer } from '../../../test/fixtures/llm-server.js';
 import { evaluate, type EvaluateOptions } from '../../engine/evaluate.js';
 import { ConfigError } from '../../errors.js';
 import type { DataRecord } from '../../data/dataset.js';
 import { builtInMetric } from '../builtin.js';
 import { answerCorrectness, answerRelevance, answerSimilarity, faithfulness, relevance } from './index.js';
+import { block, systemOf } from '../../../test/support/prompts.js';
 
 let server: LlmServer;
 beforeAll(async () => {
@@ -19,15 +20,6 @@ beforeEach(() => server.reset());
 
 function options(extra: Partial<EvaluateOptions> & Pick<EvaluateOptions, 'data' | 'metrics'>): EvaluateOptions {
   return { judgeModel: 'openai:/gpt-test', env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' }, store: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...extra };
-}
-
-/** The text inside the block named `name`, if the message has one. */
-function block(message: string, name: string): string | undefined {
-  return new RegExp(`<(data-[0-9a-f]+) name="${name}">\\n([\\s\\S]*?)\\n</\\1>`).exec(message)?.[2];
-}
-
-function systemOf(req: ChatRequest): string {
-  return req.body.messages.find((m: { role: string }) => m.role === 'system').content;
 }
 
 async function configError(run: Promise<unknown>): Promise<ConfigError> {
