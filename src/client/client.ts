@@ -14,7 +14,7 @@ import type { Health } from '../server/schemas/common.js';
 import type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../server/schemas/datasets.js';
 import type { Job, JobsList, JobsQuery } from '../server/schemas/jobs.js';
 import type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
-import type { CreateLabelJobResponse, HumanLabel, JudgeAgreementHistory, LabelAgreement, LabelJob, LabelJobQuery, UncertainQuery, UncertainResponse } from '../server/schemas/label-jobs.js';
+import type { CreateLabelJobResponse, HumanLabel, JudgeAgreementHistory, LabelAgreement, LabelJob, LabelJobQuery, LabelJobsList, LabelJobsQuery, UncertainQuery, UncertainResponse } from '../server/schemas/label-jobs.js';
 import type { CreateRunResponse, RunDetail, RunsList, RunsQuery } from '../server/schemas/runs.js';
 import { JurorApiError } from './errors.js';
 
@@ -177,6 +177,11 @@ export class JurorClient {
     });
     if (request.waitForCompletion) await this.waitForLabelJob(started.job_id);
     return started.job_id;
+  }
+
+  /** Label jobs, newest first (of one dataset or status when given). */
+  listLabelJobs(query: LabelJobsQuery = {}): Promise<LabelJobsList> {
+    return this.json('GET', '/api/label-jobs', { query });
   }
 
   /** A label job: status, progress, and its labels (the sample in review; every row, paged, once completed). */

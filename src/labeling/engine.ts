@@ -25,7 +25,7 @@ import { prepareReview, type HumanLabelInput } from './review.js';
 import { MAX_SEED, sampleRows } from './sample.js';
 import { findUncertain, type UncertaintyOptions, type UncertaintyReport } from './uncertainty.js';
 import { loadJudge, storeVersion, type StoredVersion } from './versions.js';
-import { labelsView, type LabelsPage } from './view.js';
+import { labelsView, uncertainView, type LabelsPage } from './view.js';
 
 /** How a label job is started. Exactly one of `prompt` and `builtin`. */
 export interface CreateLabelJob {
@@ -146,6 +146,11 @@ export class LabelJobs {
   /** A page of the job's labels: the sample while it is labelled or reviewed, every row once labelled. */
   async labelsPage(id: string, page: { offset?: number; limit?: number } = {}): Promise<LabelsPage> {
     return labelsView(this, await this.get(id), { offset: page.offset ?? 0, limit: page.limit ?? 100 });
+  }
+
+  /** The uncertain rows already offered, with their columns while the job is in review. */
+  uncertainRows(job: LabelJobRecord): ReturnType<typeof uncertainView> {
+    return uncertainView(this, job);
   }
 
   /** Rows the judge is least sure of, offered for review (the job must be awaiting_review). */

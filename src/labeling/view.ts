@@ -4,7 +4,7 @@
  * is labelled, each row's current label in dataset order, a page at a time.
  */
 import type { DataRecord } from '../data/dataset.js';
-import type { LabelJobRecord } from '../store/label-jobs.js';
+import type { LabelJobRecord, UncertainRow } from '../store/label-jobs.js';
 import type { LabelSource } from '../store/label-tables.js';
 import { currentLabels, newestPerRow, type LabelRecord } from '../store/labels.js';
 import { recordsAt } from './dataset-rows.js';
@@ -46,6 +46,14 @@ export interface LabelsPage {
 export async function labelsView(engine: LabelJobs, job: LabelJobRecord, page: { offset: number; limit: number }): Promise<LabelsPage> {
   const full = job.status === 'completed' || (['failed', 'cancelled'].includes(job.status) && job.runs.some((r) => r.phase === 'full'));
   return full ? allLabels(engine, job, page) : sampleLabels(engine, job, page);
+}
+
+/** The rows offered because the judge is unsure of them; with their columns while the job is in review. */
+export async function uncertainView(engine: LabelJobs, job: LabelJobRecord): Promise<Array<UncertainRow & { record?: DataRecord }> | null> {
+  if (!job.uncertain || job.status !== 'awaiting_review') return job.uncertain;
+  const { file } = await engine.datasetOf(job);
+  const records = await recordsAt(file, job.uncertain.map((u) => u.row));
+  return job.uncertain.map((u) => ({ ...u, record: records.get(u.row) ?? {} }));
 }
 
 async function sampleLabels(engine: LabelJobs, job: LabelJobRecord, page: { offset: number; limit: number }): Promise<LabelsPage> {

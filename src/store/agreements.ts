@@ -1,6 +1,7 @@
-/** Judge–human agreement, one record per computation, so that a judge's agreement has a history. */
+/** Judge–human agreement, one record per computation that changed it, so that a judge's agreement has a history. */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { canonicalJson } from '../canonical-json.js';
 import type { LabelDatabase } from './label-tables.js';
 
 /** One computation of one judge version's agreement, with the version's name. */
@@ -18,8 +19,22 @@ export interface AgreementRecord {
 export class AgreementRepository {
   constructor(private readonly db: Kysely<LabelDatabase>) {}
 
-  /** Records a computation. */
+  /**
+   * Records a computation, unless it equals the last one recorded for the same judge version,
+   * dataset and label job (same n and statistics): looking again at an agreement that has not
+   * changed adds no point to its history. Answers the record kept.
+   */
   async insert(entry: { judgeId: string; datasetId: string; labelJobId: string | null; n: number; stats: unknown }): Promise<{ id: string; created_at: string }> {
+    const last = await this.db
+      .selectFrom('agreements')
+      .select(['id', 'n', 'stats', 'created_at'])
+      .where('judge_id', '=', entry.judgeId)
+      .where('dataset_id', '=', entry.datasetId)
+      .where((eb) => (entry.labelJobId === null ? eb('label_job_id', 'is', null) : eb('label_job_id', '=', entry.labelJobId)))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (last && Number(last.n) === entry.n && canonicalJson(JSON.parse(last.stats)) === canonicalJson(JSON.parse(JSON.stringify(entry.stats)))) return { id: last.id, created_at: last.created_at };
     const record = { id: randomUUID().replaceAll('-', ''), judge_id: entry.judgeId, dataset_id: entry.datasetId, label_job_id: entry.labelJobId, n: entry.n, stats: JSON.stringify(entry.stats), created_at: new Date().toISOString() };
     await this.db.insertInto('agreements').values(record).execute();
     return { id: record.id, created_at: record.created_at };

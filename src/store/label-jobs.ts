@@ -103,6 +103,18 @@ export class LabelJobRepository {
       .execute();
   }
 
+  /** Jobs newest first, of one dataset and/or status when given, with their total. */
+  async list(filter: { datasetId?: string | undefined; status?: LabelJobStatus | undefined; limit: number; offset: number }): Promise<{ jobs: LabelJobRecord[]; total: number }> {
+    let query = this.db.selectFrom('label_jobs');
+    if (filter.datasetId !== undefined) query = query.where('dataset_id', '=', filter.datasetId);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { jobs: rows.map(parse), total: Number(count.n) };
+  }
+
   /** A job by its id or a unique prefix of it. */
   async findId(idOrPrefix: string): Promise<string> {
     const rows = /^[0-9a-f]+$/i.test(idOrPrefix) ? await this.db.selectFrom('label_jobs').select('id').where('id', 'like', `${idOrPrefix.toLowerCase()}%`).limit(2).execute() : [];

@@ -74,6 +74,8 @@ describe('uncertain rows, agreement and the fine-tuning export', () => {
     expect(models.body.rows).toEqual([expect.objectContaining({ row: compared, reason: `openai:/gpt-test said ${judged(compared)}, openai:/judge-small said ${1 - judged(compared)}` })]);
     const withUncertain = await server.call('GET', `/api/label-jobs/${id}`);
     expect(withUncertain.body.uncertain.map((u: { row: number }) => u.row)).toEqual([flaky1, flaky2, compared].sort((a, b) => a - b));
+    // In review, each offered row comes with its columns, for the review page.
+    for (const u of withUncertain.body.uncertain as Array<{ row: number; record: Record<string, string> }>) expect(u.record).toMatchObject({ answer: `answer ${u.row}` });
 
     // Review: the sample with two flips (one 1→0, one 0→1), and an uncertain row.
     llm.setHandler(steady);
@@ -117,10 +119,10 @@ describe('uncertain rows, agreement and the fine-tuning export', () => {
 
     const history = await server.call('GET', '/api/judges/qa_check/agreement');
     expect(history.body.series).toEqual([expect.objectContaining({ version: 'v1', points: [expect.objectContaining({ n: 8, label_job_id: id, dataset_id: datasetId })] })]);
-    await server.call('GET', `/api/label-jobs/${id}/agreement`);
-    const grown = await server.call('GET', '/api/judges/qa_check/agreement');
-    expect(grown.body.series[0].points).toHaveLength(2);
-    expect(grown.body.series[0].points[1].statistics.accuracy).toBeCloseTo(po, 12);
+    // Looking again without a change adds no point; a new human label does.
+    const again = await server.call('GET', `/api/label-jobs/${id}/agreement`);
+    expect(again.body.versions[0].computed_at).toBe(v1.computed_at);
+    expect((await server.call('GET', '/api/judges/qa_check/agreement')).body.series[0].points).toHaveLength(1);
 
     // Fine-tuning data: one line per labelled row, the human label winning, the prompt as seen.
     const exported = await server.call('GET', `/api/label-jobs/${id}/export/finetune`);

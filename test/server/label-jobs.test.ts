@@ -177,6 +177,33 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     });
   });
 
+  describe('list', () => {
+    it("lists a dataset's jobs newest first, filtered by status, with their current judge version", async () => {
+      const own = await uploadQa(server, 4);
+      const start = async (tag: string, extra: Record<string, unknown> = {}) => {
+        const { status, body } = await server.call('POST', '/api/label-jobs', { body: { dataset_id: own, prompt: promptFor(tag), model: MODEL, sample_size: 2, ...extra } });
+        expect(status, JSON.stringify(body)).toBe(202);
+        return body.job_id as string;
+      };
+      const older = await start('list-a');
+      await waitForLabelJob(server, older, ['awaiting_review']);
+      const newer = await start('list-b', { review: false });
+      await waitForLabelJob(server, newer, ['completed']);
+
+      const all = await server.call('GET', `/api/label-jobs?dataset_id=${own}`);
+      expect(all.status).toBe(200);
+      expect(all.body).toMatchObject({ total: 2, limit: 50, offset: 0 });
+      expect(all.body.jobs.map((j: { id: string }) => j.id)).toEqual([newer, older]);
+      expect(all.body.jobs[1]).toMatchObject({ dataset_id: own, status: 'awaiting_review', judge: { version: 'v1' }, sample_size: 2, versions: 1, criterion: { prompt: promptFor('list-a') } });
+
+      const completed = await server.call('GET', `/api/label-jobs?dataset_id=${own}&status=completed`);
+      expect(completed.body.jobs.map((j: { id: string }) => j.id)).toEqual([newer]);
+      const paged = await server.call('GET', `/api/label-jobs?dataset_id=${own}&limit=1&offset=1`);
+      expect(paged.body).toMatchObject({ total: 2, jobs: [{ id: older }] });
+      expect((await server.call('GET', '/api/label-jobs?status=done')).body).toMatchObject({ status: 400, field: 'status' });
+    });
+  });
+
   describe('cancel', () => {
     it('stops a sampling job (labels of finished rows kept) and a job awaiting review', async () => {
       llm.setOptions({ latencyMs: 150 });

@@ -21,6 +21,8 @@ import {
   labelAgreement,
   labelJob,
   labelJobQuery,
+  labelJobsList,
+  labelJobsQuery,
   resampleBody,
   reviewBody,
   uncertainQuery,
@@ -31,13 +33,13 @@ import {
 export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const engine = ctx.labeling;
   const present = async (job: LabelJobRecord, page = { offset: 0, limit: 100 }): Promise<LabelJob> => {
-    const labels = await engine.labelsPage(job.id, page);
-    const version = job.versions.find((v) => v.judge_id === job.judge_id);
+    const [labels, uncertain] = await Promise.all([engine.labelsPage(job.id, page), engine.uncertainRows(job)]);
     const { criterion, progress, judge_id: _judgeId, ...rest } = job;
     return {
       ...rest,
       criterion,
-      judge: job.judge_id && version ? { id: job.judge_id, name: job.name, version: version.version } : null,
+      uncertain,
+      judge: currentJudge(job),
       progress: (engine.liveProgress(job.id) ?? progress) as LabelJob['progress'],
       ...labels,
     };
@@ -70,6 +72,37 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
         });
         return { job_id: job.id, status: job.status };
       }),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/label-jobs',
+    summary: 'Label jobs, newest first; of one dataset or status with ?dataset_id= and ?status=',
+    tags: ['label jobs'],
+    query: labelJobsQuery,
+    response: labelJobsList,
+    handler: async ({ query }) => {
+      const { jobs, total } = await engine.jobs.list({ datasetId: query.dataset_id, status: query.status, limit: query.limit, offset: query.offset });
+      return {
+        jobs: jobs.map((job) => ({
+          id: job.id,
+          dataset_id: job.dataset_id,
+          name: job.name,
+          status: job.status,
+          judge: currentJudge(job),
+          criterion: job.criterion,
+          sample_size: job.sample_size,
+          progress: (engine.liveProgress(job.id) ?? job.progress) as LabelJob['progress'],
+          error: job.error,
+          versions: job.versions.length,
+          created_at: job.created_at,
+          updated_at: job.updated_at,
+        })),
+        total,
+        limit: query.limit,
+        offset: query.offset,
+      };
+    },
   });
 
   route(app, {
@@ -196,6 +229,12 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return reply.send(lines);
     },
   });
+}
+
+/** The judge version a job labels with now, or null before its first. */
+function currentJudge(job: LabelJobRecord): LabelJob['judge'] {
+  const version = job.versions.find((v) => v.judge_id === job.judge_id);
+  return job.judge_id && version ? { id: job.judge_id, name: job.name, version: version.version } : null;
 }
 
 /** Runs an engine call, its not-found and conflict errors answered as 404 and 409. */

@@ -85,7 +85,10 @@ export const labelJob = z.object({
   runs: z.array(z.object({ run_id: z.string(), phase: z.enum(['sample', 'full']), judge_id: z.string() })),
   progress: labelProgress.nullable(),
   error: z.string().nullable(),
-  uncertain: z.array(uncertainRow).nullable().describe('rows offered for review by GET /api/label-jobs/:id/uncertain'),
+  uncertain: z
+    .array(uncertainRow.extend({ record: z.record(z.string(), z.unknown()).optional().describe("the row's columns (while in review)") }))
+    .nullable()
+    .describe('rows offered for review by GET /api/label-jobs/:id/uncertain'),
   scope: z.enum(['sample', 'all']).describe('labels holds the sample (in review) or every row (once labelled)'),
   labels: z.array(labelItem),
   total: z.number().int(),
@@ -95,6 +98,19 @@ export const labelJob = z.object({
   updated_at: z.string(),
 });
 export type LabelJob = z.infer<typeof labelJob>;
+
+/** `GET /api/label-jobs`: one line per job, newest first. */
+export const labelJobsQuery = z.strictObject({
+  ...pageQuery(50, 500),
+  dataset_id: z.string().min(1).optional().describe('only the jobs of this dataset'),
+  status: labelJobStatus.optional(),
+});
+export type LabelJobsQuery = Partial<z.output<typeof labelJobsQuery>>;
+export const labelJobSummary = labelJob.pick({ id: true, dataset_id: true, name: true, status: true, judge: true, criterion: true, sample_size: true, progress: true, error: true, created_at: true, updated_at: true }).extend({
+  versions: z.number().int().describe('judge versions the job went through'),
+});
+export const labelJobsList = z.object({ jobs: z.array(labelJobSummary), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+export type LabelJobsList = z.infer<typeof labelJobsList>;
 
 export const labelJobQuery = z.strictObject(pageQuery(100, 1000));
 /** The query as a client gives it. */
