@@ -4,8 +4,8 @@
  * - a rubric (built-in) judge: `inputs` → input (when the judge shows inputs), `outputs` → output,
  *   each grading-context column → grading_context, exactly as the rubric renders a row;
  * - a prompt judge: the variable of the prompt that names the output under judgement (`{outputs}`,
- *   `{response}`, `{predictions}`; else the prompt's last variable) → output, a `{inputs}` /
- *   `{request}` variable → input, and every other variable → grading_context under its own name
+ *   `{response}`, `{predictions}`, `{answer}`, `{output}`…; else the prompt's last variable) →
+ *   output, an `{inputs}` / `{request}` / `{question}` / `{input}`… variable → input, and every other variable → grading_context under its own name
  *   (`context:` followed by the row's context, as the row's `{context}` block).
  * The answer is the person's label (as the score the judge would give) with their justification.
  */
@@ -14,6 +14,11 @@ import type { DataRecord } from '../data/dataset.js';
 import type { EvaluationExample, Judge } from '../judges/definition.js';
 import { templateVariables } from '../judges/template.js';
 import { variableText } from '../metrics/judge-metric.js';
+
+/** Variables taken for the output under judgement: the standard names, then the usual column names. */
+const OUTPUT_NAMES = new Set([...STANDARD_GROUPS.predictions!, 'answer', 'output', 'prediction', 'completion', 'generation']);
+/** Variables taken for the input: the standard names, then the usual column names. */
+const INPUT_NAMES = new Set([...STANDARD_GROUPS.inputs!, 'question', 'input', 'query', 'prompt']);
 
 /** The parts of a row a judge's example shows, by the example field each goes to. */
 export interface ExamplePlan {
@@ -28,9 +33,9 @@ export function examplePlan(judge: Judge): ExamplePlan {
     return { ...(judge.includeInput ? { input: 'inputs' } : {}), output: 'outputs', gradingContext: [...judge.gradingContextColumns] };
   }
   const variables = templateVariables(judge.judgePrompt);
-  const output = variables.find((v) => STANDARD_GROUPS.predictions!.includes(v)) ?? variables[variables.length - 1];
+  const output = variables.find((v) => OUTPUT_NAMES.has(v)) ?? variables[variables.length - 1];
   if (output === undefined) return { output: '', gradingContext: [] };
-  const input = variables.find((v) => v !== output && STANDARD_GROUPS.inputs!.includes(v));
+  const input = variables.find((v) => v !== output && INPUT_NAMES.has(v));
   return { ...(input !== undefined ? { input } : {}), output, gradingContext: variables.filter((v) => v !== output && v !== input) };
 }
 

@@ -39,7 +39,9 @@ describe('examplePlan', () => {
   it('puts the output variable, the input and the rest of a prompt judge where a real row shows them', () => {
     const prompt = (judgePrompt: string) => examplePlan(makeGenaiMetricFromPrompt({ name: 'j', judgePrompt }));
     expect(prompt('Is {response} right for {request}, given {context}?')).toEqual({ input: 'request', output: 'response', gradingContext: ['context'] });
-    expect(prompt('Does {answer} follow from {context}?')).toEqual({ output: 'context', gradingContext: ['answer'] });
+    expect(prompt('Does {answer} follow from {context}?')).toEqual({ output: 'answer', gradingContext: ['context'] });
+    expect(prompt('Is the answer {answer} right for {question}, given {docs}?')).toEqual({ input: 'question', output: 'answer', gradingContext: ['docs'] });
+    expect(prompt('Does {summary} follow from {source}?')).toEqual({ output: 'source', gradingContext: ['summary'] });
     expect(prompt('Is {text} toxic?')).toEqual({ output: 'text', gradingContext: [] });
     expect(examplePlan(faithfulness({ variant: 'binary' }))).toEqual({ output: 'outputs', gradingContext: ['context'] });
   });

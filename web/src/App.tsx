@@ -5,6 +5,7 @@ import { ComparePage } from './pages/ComparePage.js';
 import { DatasetPage } from './pages/DatasetPage.js';
 import { DatasetsPage } from './pages/DatasetsPage.js';
 import { JudgesPage } from './pages/JudgesPage.js';
+import { LabelJobPage } from './pages/LabelJobPage.js';
 import { RunPage } from './pages/RunPage.js';
 import { RunsPage } from './pages/RunsPage.js';
 import { Link, match, useLocation } from './router.js';
@@ -16,6 +17,7 @@ function Page({ path }: { path: string }) {
   if (path === '/compare') return <ComparePage />;
   if (path === '/datasets') return <DatasetsPage />;
   if ((params = match('/datasets/:id', path))) return <DatasetPage key={params.id} id={params.id!} />;
+  if ((params = match('/label-jobs/:id', path))) return <LabelJobPage key={params.id} id={params.id!} />;
   if (path === '/judges') return <JudgesPage />;
   return (
     <div className="empty">
@@ -26,7 +28,7 @@ function Page({ path }: { path: string }) {
 
 export function App() {
   const { path } = useLocation();
-  const section = path.startsWith('/datasets') ? 'datasets' : path.startsWith('/judges') ? 'judges' : 'runs';
+  const section = path.startsWith('/datasets') || path.startsWith('/label-jobs') ? 'datasets' : path.startsWith('/judges') ? 'judges' : 'runs';
   return (
     <>
       <header className="topbar">

@@ -12,11 +12,16 @@ import type {
   ExperimentsList,
   Health,
   Job,
+  JudgeAgreementHistory,
   JudgesList,
+  LabelAgreement,
+  LabelJob,
+  LabelJobsList,
   ResultRow,
   ResultsPage,
   RunDetail,
   RunsList,
+  UncertainResponse,
 } from '../../src/server/schemas/index.js';
 
 export type {
@@ -25,11 +30,16 @@ export type {
   ErrorBody,
   Job,
   JobProgress,
+  JudgeAgreementHistory,
   JudgesList,
+  LabelAgreement,
+  LabelJob,
+  LabelJobsList,
   ResultRow,
   ResultsPage,
   RunDetail,
   RunSummary,
+  UncertainResponse,
 } from '../../src/server/schemas/index.js';
 
 export type PageRow = ResultsPage['rows'][number];
@@ -37,6 +47,15 @@ export type ResultSummary = PageRow['results'][string];
 export type RunJudge = RunDetail['judges'][number];
 export type JudgeGroup = JudgesList['judges'][number];
 export type RunStatus = RunDetail['status'];
+export type LabelItem = LabelJob['labels'][number];
+export type LabelOutput = 'binary' | 'yes_no' | 'scale_1_5';
+export type UncertainRow = UncertainResponse['rows'][number];
+/** A person's label of a row, as the review and resample routes take it. */
+export interface HumanLabel {
+  row: number;
+  label: number | string;
+  justification?: string | null;
+}
 
 const TOKEN_KEY = 'juror.token';
 
@@ -104,7 +123,8 @@ function url(path: string, query?: Query): string {
   return `/api${path}${qs ? `?${qs}` : ''}`;
 }
 
-async function request<T>(method: string, path: string, options: { query?: Query; json?: unknown; form?: FormData; signal?: AbortSignal } = {}): Promise<T> {
+/** Sends a call with the token, asking for one on a 401; answers the response, or throws an ApiError. */
+async function send(method: string, path: string, options: { query?: Query; json?: unknown; form?: FormData; signal?: AbortSignal } = {}): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = getToken();
@@ -117,10 +137,7 @@ async function request<T>(method: string, path: string, options: { query?: Query
       body = options.form;
     }
     const response = await fetch(url(path, options.query), { method, headers, body, signal: options.signal });
-    if (response.ok) {
-      if (response.status === 204) return undefined as T;
-      return (await response.json()) as T;
-    }
+    if (response.ok) return response;
     let errorBody: Partial<ErrorBody>;
     try {
       errorBody = (await response.json()) as Partial<ErrorBody>;
@@ -136,6 +153,11 @@ async function request<T>(method: string, path: string, options: { query?: Query
     }
     throw new ApiError(response.status, errorBody);
   }
+}
+
+async function request<T>(method: string, path: string, options: { query?: Query; json?: unknown; form?: FormData; signal?: AbortSignal } = {}): Promise<T> {
+  const response = await send(method, path, options);
+  return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
 }
 
 /** Filters and order of a run's rows (`GET /api/runs/:id/results`). */
@@ -190,7 +212,39 @@ export const api = {
   },
 
   judges: () => request<JudgesList>('GET', '/judges'),
+
+  judgeAgreement: (name: string, signal?: AbortSignal) => request<JudgeAgreementHistory>('GET', `/judges/${encodeURIComponent(name)}/agreement`, { signal }),
+
+  labelJobs: (query: { dataset_id?: string; status?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) => request<LabelJobsList>('GET', '/label-jobs', { query, signal }),
+
+  createLabelJob: (body: { dataset_id: string; prompt?: string; builtin?: string; output?: LabelOutput; model?: string; sample_size?: number; name?: string }) =>
+    request<{ job_id: string; status: string }>('POST', '/label-jobs', { json: body }),
+
+  labelJob: (id: string, page: { offset?: number; limit?: number } = {}, signal?: AbortSignal) => request<LabelJob>('GET', `/label-jobs/${encodeURIComponent(id)}`, { query: page, signal }),
+
+  reviewLabels: (id: string, labels: HumanLabel[], prompt?: string) => request<LabelJob>('POST', `/label-jobs/${encodeURIComponent(id)}/review`, { json: { labels, ...(prompt !== undefined ? { prompt } : {}) } }),
+
+  resampleLabels: (id: string, body: { labels?: HumanLabel[]; prompt?: string }) => request<LabelJob>('POST', `/label-jobs/${encodeURIComponent(id)}/resample`, { json: body }),
+
+  cancelLabelJob: (id: string) => request<LabelJob>('POST', `/label-jobs/${encodeURIComponent(id)}/cancel`),
+
+  uncertainRows: (id: string, query: { k?: number; limit?: number; pool?: number } = {}) => request<UncertainResponse>('GET', `/label-jobs/${encodeURIComponent(id)}/uncertain`, { query }),
+
+  labelAgreement: (id: string, signal?: AbortSignal) => request<LabelAgreement>('GET', `/label-jobs/${encodeURIComponent(id)}/agreement`, { signal }),
 };
+
+/**
+ * Saves what a GET answers as a file. A plain link would not carry the bearer token, so the file is
+ * fetched with it and handed to the browser as a blob.
+ */
+export async function download(path: string, query: Query, filename: string): Promise<void> {
+  const response = await send('GET', path, { query });
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = filename;
+  link.click();
+  window.setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
 
 /** How many rows of a run's `metric` have a value of at most `maxScore` (a COUNT on the server; no rows are sent). */
 export async function countAtMost(id: string, metric: string, maxScore: number, signal?: AbortSignal): Promise<number> {

@@ -1,13 +1,15 @@
 /**
- * One dataset: its first rows, and a small form to evaluate it (`POST /api/runs`): the judge
- * model, one judge (a rubric or a prompt), the column mapping and optional built-in metrics.
- * A config error (400) is shown at the field it names.
+ * One dataset: its first rows; its label jobs and a form to start one (`POST /api/label-jobs`: a
+ * judge labels a sample for a person to review); and a small form to evaluate it
+ * (`POST /api/runs`): the judge model, one judge (a rubric or a prompt), the column mapping and
+ * optional built-in metrics. A 400 is shown at the field it names.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, type DatasetDetail } from '../api.js';
-import { ErrorBox, Loading } from '../components/common.js';
-import { cellText, formatBytes, formatDate, formatInt, shortHash } from '../format.js';
+import { ErrorBox, Loading, StatusBadge } from '../components/common.js';
+import { cellText, formatBytes, formatDate, formatInt, formatRelative, shortHash } from '../format.js';
 import { useApi } from '../hooks.js';
+import { OUTPUT_NAMES } from '../labels.js';
 import { Link, navigate } from '../router.js';
 
 const MAPPED = [
@@ -217,6 +219,152 @@ function EvaluateForm({ dataset }: { dataset: DatasetDetail }) {
   );
 }
 
+function LabelJobs({ dataset }: { dataset: DatasetDetail }) {
+  const jobs = useApi((signal) => api.labelJobs({ dataset_id: dataset.id, limit: 20 }, signal), [dataset.id], { pollMs: 2000, poll: (d) => !!d?.jobs.some((j) => j.status === 'sampling' || j.status === 'running') });
+  if (jobs.error) return <ErrorBox error={jobs.error} title="Could not load label jobs" />;
+  if (!jobs.data || jobs.data.jobs.length === 0) return null;
+  return (
+    <div className="table-wrap card">
+      <table className="table label-jobs-table" aria-label="label jobs">
+        <thead>
+          <tr>
+            <th>Label job</th>
+            <th>Status</th>
+            <th>Criterion</th>
+            <th>Judge</th>
+            <th>Started</th>
+          </tr>
+        </thead>
+        <tbody>
+          {jobs.data.jobs.map((j) => (
+            <tr key={j.id} data-job-id={j.id}>
+              <td>
+                <Link to={`/label-jobs/${encodeURIComponent(j.id)}`}>{j.name}</Link>
+              </td>
+              <td>
+                <StatusBadge status={j.status} />
+              </td>
+              <td>
+                <div className="clamp muted">{typeof j.criterion.prompt === 'string' ? j.criterion.prompt : `built-in ${cellText(j.criterion.builtin)}`}</div>
+              </td>
+              <td className="mono small">{j.judge?.version ?? '—'}</td>
+              <td className="muted small" title={formatDate(j.created_at)}>
+                {formatRelative(j.created_at)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {jobs.data.total > jobs.data.jobs.length && <p className="muted small">The newest {jobs.data.jobs.length} of {formatInt(jobs.data.total)} label jobs.</p>}
+    </div>
+  );
+}
+
+/** Starts a label job: a criterion (a prompt over the columns, or a built-in judge), its output, a model and a sample. */
+function LabelForm({ dataset }: { dataset: DatasetDetail }) {
+  const [kind, setKind] = useState<'prompt' | 'builtin'>('prompt');
+  const [prompt, setPrompt] = useState('');
+  const [builtin, setBuiltin] = useState('faithfulness');
+  const [output, setOutput] = useState<keyof typeof OUTPUT_NAMES>('binary');
+  const [model, setModel] = useState('');
+  const [sampleSize, setSampleSize] = useState(16);
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const errorField = error instanceof ApiError ? error.field : undefined;
+  const fieldError = (field: string) => (fieldMatches(field, errorField) ? 'has-error' : '');
+  const hint = (field: string): ReactNode => (fieldMatches(field, errorField) && error instanceof ApiError ? <div className="field-error">{error.message}</div> : null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const started = await api.createLabelJob({
+        dataset_id: dataset.id,
+        ...(kind === 'prompt' ? { prompt } : { builtin }),
+        output,
+        sample_size: sampleSize,
+        ...(model ? { model } : {}),
+        ...(name ? { name } : {}),
+      });
+      navigate(`/label-jobs/${encodeURIComponent(started.job_id)}`);
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card evaluate-form label-form" onSubmit={submit} aria-label="label this dataset" noValidate>
+      <h2>Label with a judge</h2>
+      <p className="muted small">The judge labels a sample of rows; you review them, and your labels become its few-shot examples for every other row.</p>
+      <div className="segmented" role="radiogroup" aria-label="criterion kind">
+        <label className={kind === 'prompt' ? 'active' : ''}>
+          <input type="radio" name="label_kind" value="prompt" checked={kind === 'prompt'} onChange={() => setKind('prompt')} /> Prompt
+        </label>
+        <label className={kind === 'builtin' ? 'active' : ''}>
+          <input type="radio" name="label_kind" value="builtin" checked={kind === 'builtin'} onChange={() => setKind('builtin')} /> Built-in judge
+        </label>
+      </div>
+      {kind === 'prompt' ? (
+        <label className={`control ${fieldError('prompt')}`}>
+          <span>Criterion — with {'{column}'} variables</span>
+          <textarea name="criterion" rows={3} value={prompt} placeholder={`Is ${dataset.columns.slice(0, 2).map((c) => `{${c}}`).join(' … ')} acceptable? 1 if it is, else 0.`} onChange={(e) => setPrompt(e.target.value)} />
+          <div className="variables">
+            {dataset.columns.map((c) => (
+              <button key={c} type="button" className="chip mono" onClick={() => setPrompt(`${prompt}{${c}}`)} title={`Insert {${c}}`}>
+                {`{${c}}`}
+              </button>
+            ))}
+          </div>
+          {hint('prompt')}
+        </label>
+      ) : (
+        <label className={`control ${fieldError('builtin')}`}>
+          <span>Built-in judge</span>
+          <input type="text" name="builtin" value={builtin} onChange={(e) => setBuiltin(e.target.value)} />
+          {hint('builtin')}
+        </label>
+      )}
+      <div className="form-grid">
+        <label className={`control ${fieldError('output')}`}>
+          <span>Output</span>
+          <select name="label_output" value={output} onChange={(e) => setOutput(e.target.value as typeof output)}>
+            {Object.entries(OUTPUT_NAMES).map(([value, text]) => (
+              <option key={value} value={value}>
+                {text}
+              </option>
+            ))}
+          </select>
+          {hint('output')}
+        </label>
+        <label className={`control ${fieldError('model')}`}>
+          <span>Judge model</span>
+          <input type="text" name="label_model" placeholder="server default" value={model} onChange={(e) => setModel(e.target.value)} />
+          {hint('model')}
+        </label>
+        <label className={`control ${fieldError('sample_size')}`}>
+          <span>Sample to review</span>
+          <input type="number" name="sample_size" min={1} max={1000} value={sampleSize} onChange={(e) => setSampleSize(Number(e.target.value))} />
+          {hint('sample_size')}
+        </label>
+        <label className={`control ${fieldError('name')}`}>
+          <span>Judge name</span>
+          <input type="text" name="label_name" placeholder="optional" value={name} onChange={(e) => setName(e.target.value)} />
+          {hint('name')}
+        </label>
+      </div>
+      {error !== undefined && <ErrorBox error={error} title="The label job was not started" />}
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Starting…' : `Label ${formatInt(Math.min(sampleSize, dataset.row_count))} rows for review`}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 export function DatasetPage({ id }: { id: string }) {
   const dataset = useApi((_signal) => api.dataset(id), [id]);
   if (dataset.error) return <ErrorBox error={dataset.error} title="Could not load the dataset" />;
@@ -241,6 +389,11 @@ export function DatasetPage({ id }: { id: string }) {
       <section>
         <h2>Preview</h2>
         <Preview dataset={d} />
+      </section>
+      <section>
+        <h2>Labels</h2>
+        <LabelJobs dataset={d} />
+        <LabelForm dataset={d} />
       </section>
       <EvaluateForm dataset={d} />
     </div>

@@ -1,8 +1,14 @@
-/** Every judge definition runs have used: rubric or prompt, few-shot examples, and each stored version. */
+/**
+ * Every judge definition runs and label jobs have used: rubric or prompt, few-shot examples, each
+ * stored version — and the versions side by side with their agreement with human labels, and that
+ * agreement over time.
+ */
 import { useState } from 'react';
-import { api, type JudgeGroup } from '../api.js';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { api, type JudgeAgreementHistory, type JudgeGroup } from '../api.js';
+import { AGREEMENT_STATS, AgreementTable } from '../components/Agreement.js';
 import { Empty, ErrorBox, Loading } from '../components/common.js';
-import { cellText, formatDate, formatInt, shortHash } from '../format.js';
+import { cellText, formatDate, formatInt, formatNumber, shortHash } from '../format.js';
 import { useApi } from '../hooks.js';
 
 type Version = JudgeGroup['versions'][number];
@@ -21,11 +27,20 @@ function outputText(output: unknown, metadata: Record<string, unknown>): string 
   return cellText(output);
 }
 
+/** An example's grading context as `name: value` lines. */
+function contextText(context: unknown): string {
+  if (!context || typeof context !== 'object') return '';
+  return Object.entries(context as Record<string, unknown>)
+    .map(([name, value]) => `${name}: ${cellText(value)}`)
+    .join('\n');
+}
+
 function Definition({ version }: { version: Version }) {
   const d = version.definition;
   const metadata = (d.metric_metadata ?? {}) as Record<string, unknown>;
   const examples = Array.isArray(d.examples) ? (d.examples as Array<Record<string, unknown>>) : [];
   const isPrompt = typeof d.judge_prompt === 'string';
+  const withContext = examples.some((e) => e.grading_context && typeof e.grading_context === 'object' && Object.keys(e.grading_context).length > 0);
   return (
     <div className="judge-definition">
       <dl className="facts">
@@ -93,6 +108,7 @@ function Definition({ version }: { version: Version }) {
               <tr>
                 <th>Input</th>
                 <th>Output</th>
+                {withContext && <th>Context</th>}
                 <th className="num">Score</th>
                 <th>Justification</th>
               </tr>
@@ -102,6 +118,7 @@ function Definition({ version }: { version: Version }) {
                 <tr key={i}>
                   <td className="pre">{cellText(e.input)}</td>
                   <td className="pre">{cellText(e.output)}</td>
+                  {withContext && <td className="pre small">{contextText(e.grading_context)}</td>}
                   <td className="num">{cellText(e.score)}</td>
                   <td className="pre muted">{cellText(e.justification)}</td>
                 </tr>
@@ -114,12 +131,80 @@ function Definition({ version }: { version: Version }) {
   );
 }
 
+const DAY_MS = 86_400_000;
+const SERIES_COLORS = ['#4f46e5', '#16a34a', '#d97706', '#dc2626', '#0891b2', '#7c3aed', '#db2777', '#65a30d'];
+
+/** Each version's agreement over time: one line per version, of the statistic chosen. */
+function AgreementChart({ history }: { history: JudgeAgreementHistory }) {
+  const available = AGREEMENT_STATS.filter((s) => history.series.some((v) => v.points.some((p) => p.statistics[s.key] != null)));
+  const [stat, setStat] = useState(available.find((s) => s.key === 'cohen_kappa')?.key ?? available[0]?.key ?? 'accuracy');
+  const lines = history.series.map((v) => ({ version: v.version, points: v.points.flatMap((p) => (p.statistics[stat] == null ? [] : [{ t: Date.parse(p.computed_at), value: p.statistics[stat], n: p.n }])) }));
+  // A single check still gets a day either side, so that its point is drawn inside the axis.
+  const times = lines.flatMap((l) => l.points.map((p) => p.t));
+  const [from, to] = [Math.min(...times), Math.max(...times)];
+  const domain = from === to ? [from - DAY_MS, to + DAY_MS] : [from, to];
+  return (
+    <div className="agreement-chart" data-testid={`agreement-chart-${history.name}`}>
+      <label className="control inline">
+        <span>Over time</span>
+        <select value={stat} onChange={(e) => setStat(e.target.value)} aria-label="statistic over time">
+          {available.map((s) => (
+            <option key={s.key} value={s.key}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <ResponsiveContainer width="100%" height={180}>
+        <LineChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="var(--line)" vertical={false} />
+          <XAxis dataKey="t" type="number" scale="time" domain={domain} tickFormatter={(t: number) => formatDate(new Date(t).toISOString())} tick={{ fontSize: 11, fill: 'var(--muted)' }} />
+          <YAxis domain={stat === 'accuracy' || stat === 'precision' || stat === 'recall' || stat === 'f1' ? [0, 1] : [-1, 1]} tick={{ fontSize: 11, fill: 'var(--muted)' }} width={36} />
+          <Tooltip labelFormatter={(t) => formatDate(new Date(Number(t)).toISOString())} formatter={(value) => formatNumber(Number(value), 3)} contentStyle={{ fontSize: 12, borderRadius: 6, border: '1px solid var(--line)' }} />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {lines.map((line, i) => (
+            <Line key={line.version} data={line.points} dataKey="value" name={line.version} stroke={SERIES_COLORS[i % SERIES_COLORS.length]} dot isAnimationActive={false} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+/** The versions side by side: when each came, its examples and runs, and its latest agreement with human labels. */
+function VersionsAgreement({ judge }: { judge: JudgeGroup }) {
+  const history = useApi((signal) => api.judgeAgreement(judge.name, signal), [judge.name]);
+  if (history.error) return <ErrorBox error={history.error} title="Could not load the agreement" />;
+  if (!history.data) return <Loading what="Loading agreement" />;
+  const latest = new Map(history.data.series.map((s) => [s.judge_id, s.points.at(-1)]));
+  const examples = (v: Version) => (Array.isArray(v.definition.examples) ? v.definition.examples.length : 0);
+  const hasPoints = history.data.series.some((s) => s.points.length > 0);
+  return (
+    <section className="versions-agreement" aria-label={`versions of ${judge.name} side by side`}>
+      <div className="field-name">Versions side by side</div>
+      <AgreementTable
+        label={`agreement of ${judge.name} by version`}
+        columns={judge.versions.map((v) => {
+          const point = latest.get(v.id);
+          return { key: v.id, title: v.version, n: point?.n ?? 0, statistics: point?.statistics ?? {}, ...(point ? { subtitle: `checked ${formatDate(point.computed_at)}` } : {}) };
+        })}
+        facts={[
+          { name: 'First used', values: judge.versions.map((v) => formatDate(v.created_at)) },
+          { name: 'Few-shot examples', values: judge.versions.map((v) => formatInt(examples(v))) },
+          { name: 'Runs', values: judge.versions.map((v) => formatInt(v.run_count)) },
+        ]}
+      />
+      {hasPoints ? <AgreementChart history={history.data} /> : <p className="muted small">No agreement with human labels yet: review a label job of this judge, or run `juror align`.</p>}
+    </section>
+  );
+}
+
 function JudgeCard({ judge }: { judge: JudgeGroup }) {
   const [selected, setSelected] = useState(judge.versions.length - 1);
   const version = judge.versions[selected] ?? judge.versions[judge.versions.length - 1];
   if (!version) return null;
   return (
-    <article className="card judge-card" data-judge={judge.name}>
+    <article className="card judge-card" data-judge={judge.name} id={judge.name}>
       <header className="judge-header">
         <h2>{judge.name}</h2>
         <div className="versions" role="tablist" aria-label={`versions of ${judge.name}`}>
@@ -135,6 +220,7 @@ function JudgeCard({ judge }: { judge: JudgeGroup }) {
         first used {formatDate(version.created_at)} · in {formatInt(version.run_count)} run{version.run_count === 1 ? '' : 's'} · <span className="mono">{shortHash(version.hash, 12)}</span>
       </div>
       <Definition version={version} />
+      {judge.versions.length > 0 && <VersionsAgreement judge={judge} />}
     </article>
   );
 }
