@@ -10,6 +10,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AgreementRepository } from '../src/store/agreements.js';
+import { labelDb } from '../src/store/label-tables.js';
+import { Store } from '../src/store/store.js';
 import { startLlmServer, verdict, type ChatRequest, type LlmServer, type Reply } from './fixtures/llm-server.js';
 import { cliEnv, ROOT, removeTempDirs, runCli, tempDir, type CliResult } from './cli/run-cli.js';
 
@@ -224,6 +227,26 @@ describe('juror align --db', () => {
     expect(runs[0]).toMatchObject({ id: parse(result).run_id, experiment: 'align', name: 'align-correct', status: 'finished', rows: 10 });
     // The judge's own aggregate: 5 of 10 rows judged 1.
     expect(runs[0]!.metrics['correct/v1/ratio']).toBe(0.5);
+  });
+});
+
+describe('juror align keeps each check', () => {
+  it('stores the agreement under the judge version with its run: two checks are two points of its history', async () => {
+    const dir = workspace({ 'judge.yaml': BINARY_JUDGE, 'data.csv': BINARY_CSV });
+    const db = join(dir, 'history.db');
+    const first = parse(await align([...BINARY_ARGS, '--json', '--db', db], dir));
+    const second = parse(await align([...BINARY_ARGS, '--json', '--db', db], dir));
+    const store = await Store.open({ path: db });
+    try {
+      const history = await new AgreementRepository(labelDb(store)).ofJudge('correct');
+      expect(history.map((h) => h.run_id)).toEqual([first.run_id, second.run_id]);
+      for (const check of history) {
+        expect(check).toMatchObject({ version: 'v1', n: 10, label_job_id: null, dataset_id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+        expect((check.stats.statistics as Record<string, number>).accuracy).toBeCloseTo(0.8, 12);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -9,11 +9,9 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { compareLabels, STATISTICS, type AgreementReport, type LabelScheme, type StatisticName } from '../agreement/compare.js';
-import { judgeLabel, readHumanLabel } from '../agreement/labels.js';
+import { STATISTICS, type AgreementReport, type LabelScheme, type StatisticName } from '../agreement/compare.js';
 import { DEFAULT_NEGATIVE_THRESHOLD, labelScheme, negativeLabels } from '../agreement/scheme.js';
 import { fieldPath, YamlFile, type FieldPath } from '../config/yaml-file.js';
-import { openDataset } from '../data/dataset.js';
 import type { EvaluationResult } from '../engine/evaluate.js';
 import { ConfigError, InputError } from '../errors.js';
 import type { Judge } from '../judges/definition.js';
@@ -21,7 +19,8 @@ import { judgeFromConfig, judgeToConfig } from '../judges/serialize.js';
 import { builtInMetric, builtInMetricNames } from '../metrics/builtin.js';
 import { judgeMetric } from '../metrics/judge-metric.js';
 import { metricKey, type Metric } from '../metrics/metric.js';
-import { defaultStoreLocation } from '../store/store.js';
+import { compareRun, NothingToCompare, readHumanLabels, recordAlignment, type HumanLabels } from '../labeling/align.js';
+import { defaultStoreLocation, Store } from '../store/store.js';
 import { formatNumber } from './format.js';
 import { EXIT, reportError } from './main.js';
 import { runInTerminal } from './run-in-terminal.js';
@@ -106,8 +105,13 @@ export async function alignCommand(flags: AlignFlags): Promise<number> {
     for (const gate of gates) checkGateApplies(gate, scheme);
 
     const dataPath = resolve(flags.data);
-    const human = await readHumanLabels(dataPath, flags.humanCol, scheme);
-    return await runAndReport({ flags, metric, judge, scheme, gates, colMapping, threshold, seed, resamples, dataPath, human });
+    const { labels: human } = await readHumanLabels({ path: dataPath, columnField: '--human-col' }, flags.humanCol, scheme);
+    const store = await Store.open(flags.db ? { path: flags.db } : defaultStoreLocation());
+    try {
+      return await runAndReport({ flags, metric, judge, scheme, gates, colMapping, threshold, seed, resamples, dataPath, human, store });
+    } finally {
+      await store.close();
+    }
   } catch (error) {
     return reportError(error);
   }
@@ -124,7 +128,8 @@ interface AlignRun {
   seed: number;
   resamples: number;
   dataPath: string;
-  human: Array<string | number | null>;
+  human: HumanLabels;
+  store: Store;
 }
 
 async function runAndReport(run: AlignRun): Promise<number> {
@@ -148,7 +153,7 @@ async function runAndReport(run: AlignRun): Promise<number> {
       seed: run.seed,
       resamples: run.resamples,
     },
-    store: flags.db ? { path: flags.db } : defaultStoreLocation(),
+    store: run.store,
     collectTable: true,
   });
   if (result.status === 'interrupted') {
@@ -156,27 +161,19 @@ async function runAndReport(run: AlignRun): Promise<number> {
     return interrupted ? 130 : EXIT.failed;
   }
 
-  const table = result.tables.eval_results_table;
-  if (table.length !== run.human.length) {
-    throw new Error(`the results table has ${table.length} rows but the data ${run.human.length}`);
-  }
-  const judged = table.map((row, index) => {
-    const read = judgeLabel(scheme, row[`${key}/score`], row[`${key}/label`]);
-    if ('error' in read) throw new Error(`row ${index}: ${read.error}`);
-    return 'label' in read ? read.label : null;
-  });
-  if (!run.human.some((h, i) => h !== null && judged[i] !== null)) {
-    const errors = result.errors[key] ?? 0;
-    process.stderr.write(
-      `juror: no row has both a judge value and a human label (${errors} of ${table.length} rows are judge errors${errors === table.length ? ': every row failed' : ''}), so there is nothing to compare\n` +
-        `  fix: see why with: juror runs show ${result.runId.slice(0, 12)}\n`,
-    );
+  let report: AgreementReport;
+  try {
+    report = compareRun(result, key, scheme, run.human, { seed: run.seed, resamples: run.resamples });
+  } catch (error) {
+    if (!(error instanceof NothingToCompare)) throw error;
+    process.stderr.write(`juror: ${error.message}\n  fix: see why with: juror runs show ${result.runId.slice(0, 12)}\n`);
     return EXIT.failed;
   }
-  const report = compareLabels(run.human, judged, scheme, { seed: run.seed, resamples: run.resamples });
   if (run.threshold !== undefined && (scheme.kind === 'binary' || scheme.kind === 'yes_no')) {
     report.notes.push(`--threshold applies to scales and category scores; for ${scheme.kind === 'yes_no' ? 'a yes/no' : 'a binary'} judge the negative verdict is ${scheme.kind === 'yes_no' ? "'no'" : '0'}`);
   }
+  // Stored under the judge version with its run: `GET /api/judges/:name/agreement` is the history of these checks.
+  await recordAlignment(run.store, { judge, runId: result.runId, dataHash: result.dataset.hash, report });
   const results: GateResult[] = gates.map((gate) => {
     const actual = report.statistics[gate.statistic];
     return { ...gate, actual, passed: actual !== null && actual >= gate.min };
@@ -249,6 +246,7 @@ function describe(report: AgreementReport, gates: GateResult[], c: ReportContext
   lines.push(
     `${r.rowCount} rows, ${r.calls.made} calls (${r.calls.cached} from the cache), $${r.costUsd.toFixed(4)}`,
     `run ${r.runId} (${r.runName}) in experiment '${r.experiment}', stored in ${r.storedAt}`,
+    `agreement stored under judge ${c.judge.name} ${c.judge.version}: its history is in the Judges page of \`juror serve\``,
   );
   return lines.join('\n') + '\n';
 }
@@ -309,48 +307,6 @@ function builtInJudgeNames(): string[] {
       return false;
     }
   });
-}
-
-/**
- * Reads every human label before any call: a label that cannot be read stops the run, naming the
- * file, line, row and column; empty cells are missing (the row is dropped and counted).
- */
-async function readHumanLabels(dataPath: string, column: string, scheme: LabelScheme): Promise<Array<string | number | null>> {
-  const dataset = await openDataset(dataPath);
-  if (!dataset.columns.includes(column)) {
-    throw new ConfigError(`--human-col names column '${column}', which ${dataPath} does not have`, {
-      where: { file: dataPath, field: '--human-col' },
-      hint: `the columns are: ${dataset.columns.join(', ')}`,
-    });
-  }
-  const labels: Array<string | number | null> = [];
-  for await (const row of dataset.rows()) {
-    const read = readHumanLabel(scheme, row.record[column]);
-    if ('error' in read) {
-      throw new InputError(`human label in column '${column}': ${read.error}`, {
-        where: { file: dataPath, ...(row.line !== undefined ? { line: row.line } : {}), row: row.index, field: column },
-        hint: `fix the label, or empty the cell to leave the row out; this judge's labels are ${describeLabels(scheme)}`,
-      });
-    }
-    labels[row.index] = 'label' in read ? read.label : null;
-  }
-  if (labels.every((l) => l === null)) {
-    throw new InputError(`column '${column}' of ${dataPath} has no human labels: every cell is empty`, { where: { file: dataPath, field: column }, hint: 'label some rows, or name the right column with --human-col' });
-  }
-  return labels;
-}
-
-function describeLabels(scheme: LabelScheme): string {
-  switch (scheme.kind) {
-    case 'binary':
-      return '1/0 (or yes/no, true/false, pass/fail)';
-    case 'yes_no':
-      return 'yes/no (or 1/0, true/false, pass/fail)';
-    case 'scale':
-      return `integers from ${scheme.labels[0]} to ${scheme.labels[scheme.labels.length - 1]}`;
-    case 'categories':
-      return scheme.labels.join(', ');
-  }
 }
 
 function parseGate(spec: string): Gate {

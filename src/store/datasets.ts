@@ -22,9 +22,11 @@ export class DatasetRepository {
     return row ? parse(row) : undefined;
   }
 
-  /** The newest dataset with these bytes uploaded under this name, or undefined. */
-  async findByHash(hash: string, originalName: string): Promise<DatasetRecord | undefined> {
-    const row = await this.db.selectFrom('datasets').selectAll().where('hash', '=', hash).where('original_name', '=', originalName).orderBy('created_at', 'desc').executeTakeFirst();
+  /** The newest dataset with these bytes (uploaded under this name, when given), or undefined. */
+  async findByHash(hash: string, originalName?: string): Promise<DatasetRecord | undefined> {
+    let query = this.db.selectFrom('datasets').selectAll().where('hash', '=', hash);
+    if (originalName !== undefined) query = query.where('original_name', '=', originalName);
+    const row = await query.orderBy('created_at', 'desc').orderBy('id').executeTakeFirst();
     return row ? parse(row) : undefined;
   }
 

@@ -71,6 +71,8 @@ export interface AgreementTable {
   judge_id: string;
   dataset_id: string;
   label_job_id: string | null;
+  /** The run of a check that ran the judge for it (align); null for a label job's labels. */
+  run_id: string | null;
   /** Pairs compared. */
   n: number;
   /** The agreement report (statistics, confusion matrix, intervals, notes) as JSON. */

@@ -218,6 +218,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('agreements_judge').on('agreements').columns(['judge_id', 'created_at']).execute();
     },
   },
+  '0005_agreement_runs': {
+    async up(db: Kysely<unknown>) {
+      // The run a check of a judge against human labels made (`juror align`, POST /api/judges/:name/align); null for label-job checks.
+      await db.schema.alterTable('agreements').addColumn('run_id', 'text').execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */

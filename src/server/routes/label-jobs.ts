@@ -27,6 +27,7 @@ import {
   reviewBody,
   uncertainQuery,
   uncertainResponse,
+  type JudgeAgreementHistory,
   type LabelJob,
 } from '../schemas/label-jobs.js';
 
@@ -193,10 +194,17 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     errors: [404],
     handler: async ({ params }) => {
       if (!(await engine.agreements.judgeExists(params.name))) throw new ApiError(404, `no judge '${params.name}'`, { field: 'name', hint: 'list judges with GET /api/judges' });
-      const series = new Map<string, { version: string; judge_id: string; points: Array<{ computed_at: string; n: number; dataset_id: string; label_job_id: string | null; statistics: Record<string, number | null> }> }>();
+      const series = new Map<string, JudgeAgreementHistory['series'][number]>();
       for (const entry of await engine.agreements.ofJudge(params.name)) {
         const s = series.get(entry.judge_id) ?? { version: entry.version, judge_id: entry.judge_id, points: [] };
-        s.points.push({ computed_at: entry.created_at, n: entry.n, dataset_id: entry.dataset_id, label_job_id: entry.label_job_id, statistics: (entry.stats.statistics ?? {}) as Record<string, number | null> });
+        s.points.push({
+          computed_at: entry.created_at,
+          n: entry.n,
+          dataset_id: entry.dataset_id,
+          label_job_id: entry.label_job_id,
+          run_id: entry.run_id,
+          statistics: (entry.stats.statistics ?? {}) as Record<string, number | null>,
+        });
         series.set(entry.judge_id, s);
       }
       return { name: params.name, series: [...series.values()].sort((a, b) => versionOrder(a.version) - versionOrder(b.version)) };

@@ -190,7 +190,16 @@ export const judgeAgreementHistory = z.object({
     z.object({
       version: z.string(),
       judge_id: z.string(),
-      points: z.array(z.object({ computed_at: z.string(), n: z.number().int(), dataset_id: z.string(), label_job_id: z.string().nullable(), statistics })),
+      points: z.array(
+        z.object({
+          computed_at: z.string(),
+          n: z.number().int(),
+          dataset_id: z.string().describe('the stored dataset; for `juror align` over a file not uploaded, the sha256 of its rows'),
+          label_job_id: z.string().nullable().describe('the label job whose labels were compared'),
+          run_id: z.string().nullable().describe('the run of a check that ran the judge (juror align, POST /api/judges/:name/align)'),
+          statistics,
+        }),
+      ),
     }),
   ),
 });
