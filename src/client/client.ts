@@ -14,7 +14,7 @@ import type { Health } from '../server/schemas/common.js';
 import type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../server/schemas/datasets.js';
 import type { Job, JobsList, JobsQuery } from '../server/schemas/jobs.js';
 import type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
-import type { CreateLabelJobResponse, HumanLabel, JudgeAgreementHistory, LabelAgreement, LabelJob, LabelJobQuery, LabelJobsList, LabelJobsQuery, UncertainQuery, UncertainResponse } from '../server/schemas/label-jobs.js';
+import type { AlignRequest, AlignResponse, CreateLabelJobResponse, HumanLabel, JudgeAgreementHistory, LabelAgreement, LabelJob, LabelJobQuery, LabelJobsList, LabelJobsQuery, UncertainQuery, UncertainResponse } from '../server/schemas/label-jobs.js';
 import type { CreateRunResponse, RunDetail, RunsList, RunsQuery } from '../server/schemas/runs.js';
 import { JurorApiError } from './errors.js';
 
@@ -177,6 +177,14 @@ export class JurorClient {
     });
     if (request.waitForCompletion) await this.waitForLabelJob(started.job_id);
     return started.job_id;
+  }
+
+  /**
+   * Checks a stored judge version against a dataset's human labels (a column, or by default the
+   * labels of its label jobs); follow the job with `waitForJob`, then read `judgeAgreement(name)`.
+   */
+  alignJudge(name: string, body: AlignRequest): Promise<AlignResponse> {
+    return this.json('POST', `/api/judges/${encodeURIComponent(name)}/align`, { body });
   }
 
   /** Label jobs, newest first (of one dataset or status when given). */

@@ -26,6 +26,8 @@ interface ActiveJob {
   done: Promise<void>;
   /** Called after each progress update, once the job is recorded. */
   onProgress?: () => void;
+  /** Work on the finished run before the job completes (a failure fails the job). */
+  onFinished?: ((result: EvaluationResult) => Promise<void>) | undefined;
 }
 
 export class JobRunner {
@@ -41,16 +43,23 @@ export class JobRunner {
   /**
    * Starts `evaluate()` and resolves once its run exists and the job is recorded. Rejects with
    * evaluate's own error (ConfigError, InputError…) when it stops before creating the run.
-   * `onRunCreated` may complete the run's record before the job is answered.
+   * `onRunCreated` may complete the run's record before the job is answered; `after.onFinished`
+   * works on the finished run (with its results table when `after.collectTable`) before the job
+   * completes.
    */
-  async startEvaluation(options: EvaluateOptions, rowCount: number, onRunCreated: (runId: string) => Promise<void>): Promise<{ runId: string; jobId: string }> {
-    const entry: ActiveJob = { runId: '', controller: new AbortController(), progress: emptyProgress(rowCount), cancelRequested: false, done: Promise.resolve() };
+  async startEvaluation(
+    options: EvaluateOptions,
+    rowCount: number,
+    onRunCreated: (runId: string) => Promise<void>,
+    after: { collectTable?: boolean; onFinished?: (result: EvaluationResult) => Promise<void> } = {},
+  ): Promise<{ runId: string; jobId: string }> {
+    const entry: ActiveJob = { runId: '', controller: new AbortController(), progress: emptyProgress(rowCount), cancelRequested: false, done: Promise.resolve(), onFinished: after.onFinished };
     let created!: (runId: string) => void;
     const runCreated = new Promise<string>((resolve) => (created = resolve));
     const evaluation = evaluate({
       ...options,
       store: this.store,
-      collectTable: false,
+      collectTable: after.collectTable ?? false,
       signal: entry.controller.signal,
       onRunCreated: (runId) => created(runId),
       onProgress: (p) => {
@@ -132,6 +141,7 @@ export class JobRunner {
     try {
       const result = await evaluation;
       const stopped = result.status === 'interrupted';
+      if (!stopped) await entry.onFinished?.(result);
       await write({ status: stopped ? (entry.cancelRequested ? 'cancelled' : 'failed') : 'completed', progress: entry.progress, error: stopped ? (result.stopReason ?? 'stopped') : null });
     } catch (error) {
       const message = error instanceof JurorError ? error.describe() : String((error as Error)?.message ?? error);

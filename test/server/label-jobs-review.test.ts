@@ -144,7 +144,7 @@ describe('uncertain rows, agreement and the fine-tuning export', () => {
 });
 
 describe('JurorClient', () => {
-  it('runs the loop with a yes/no criterion: labelDataset, reviewLabels, waitForLabelJob, downloadDataset, labelAgreement, exportFinetune', async () => {
+  it('runs the loop with a yes/no criterion: labelDataset, reviewLabels, waitForLabelJob, downloadDataset, labelAgreement, listLabelJobs, alignJudge, exportFinetune', async () => {
     // The judge answers 1–5: 4 (yes) for odd rows, 2 (no) for even ones.
     llm.setHandler((req) => verdict(answerRow(req) % 2 === 1 ? 4 : 2, `row ${answerRow(req)}`));
     const client = new JurorClient({ baseUrl: server.url });
@@ -172,6 +172,14 @@ describe('JurorClient', () => {
     const llmLine = lines.find((l) => answerRowOf(l.messages[1].content) === other);
     expect(JSON.parse(llmLine.messages[2].content).score).toBe(other % 2 === 1 ? 4 : 2);
     expect(systemOf({ body: { messages: llmLine.messages } } as never)).toContain('a score above 3 counts as yes');
+
+    // The job among the dataset's completed ones; its v1 re-checked against its own human labels.
+    expect((await client.listLabelJobs({ dataset_id: datasetId, status: 'completed' })).jobs.map((j) => j.id)).toContain(id);
+    const aligned = await client.alignJudge(done.name, { dataset_id: datasetId, version: 'v1' });
+    expect(aligned).toMatchObject({ judge: { name: done.name, version: 'v1' }, rows: 4 });
+    expect((await client.waitForJob(aligned.job_id, { intervalMs: 20 })).status).toBe('completed');
+    const v1 = (await client.judgeAgreement(done.name)).series.find((s) => s.version === 'v1')!;
+    expect(v1.points.find((p) => p.run_id === aligned.run_id)).toMatchObject({ n: 4, statistics: { accuracy: 0.75 } });
 
     await expect(client.getLabelJob('nope')).rejects.toMatchObject({ status: 404 });
     await expect(client.reviewLabels(id, [])).rejects.toMatchObject({ status: 409 });

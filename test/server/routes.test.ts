@@ -147,6 +147,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
           '/api/jobs/{id}/cancel',
           '/api/judges',
           '/api/judges/{name}/agreement',
+          '/api/judges/{name}/align',
           '/api/label-jobs',
           '/api/label-jobs/{id}',
           '/api/label-jobs/{id}/agreement',

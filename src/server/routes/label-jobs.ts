@@ -13,7 +13,10 @@ import { ApiError } from '../errors.js';
 import { toJson } from '../../data/write.js';
 import { route } from '../route.js';
 import { errorBody, idParams } from '../schemas/common.js';
+import { startAlignment } from '../align.js';
 import {
+  alignBody,
+  alignResponse,
   createLabelJobBody,
   createLabelJobResponse,
   judgeAgreementHistory,
@@ -209,6 +212,21 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
       }
       return { name: params.name, series: [...series.values()].sort((a, b) => versionOrder(a.version) - versionOrder(b.version)) };
     },
+  });
+
+  route(app, {
+    method: 'POST',
+    url: '/api/judges/:name/align',
+    summary: "Checks a judge version against a dataset's human labels: judges the labelled rows as a run of experiment align, then stores the agreement under the version",
+    description:
+      "The human labels are a column of the uploaded file (human_col) or the labels people gave in a label job of the dataset (label_job; by default its label job of this judge). Every label, the judge and its model are checked first (a 400 names the field; nothing is created). Follow the job with GET /api/jobs/:id; the agreement then appears in GET /api/judges/:name/agreement with its run_id.",
+    tags: ['judges'],
+    params: judgeNameParams,
+    body: alignBody,
+    status: 202,
+    response: alignResponse,
+    errors: [404],
+    handler: ({ params, body }) => startAlignment(ctx, params.name, body),
   });
 
   app.route({

@@ -204,3 +204,28 @@ export const judgeAgreementHistory = z.object({
   ),
 });
 export type JudgeAgreementHistory = z.infer<typeof judgeAgreementHistory>;
+
+/** `POST /api/judges/:name/align`. */
+export const alignBody = z.strictObject({
+  dataset_id: z.string().min(1).describe('an uploaded dataset'),
+  human_col: z.string().min(1).optional().describe('the column of human labels in the uploaded file'),
+  label_job: z.string().min(1).optional().describe("or the label job of the dataset whose human labels to compare with; default (without human_col) the dataset's label job of this judge"),
+  version: z.string().min(1).optional().describe('the judge version (v1, v2…); default the newest'),
+  judge_id: z.string().min(1).optional().describe('one exact definition (GET /api/judges lists their ids), when two share a version'),
+  judge_model: z.string().min(1).optional().describe("the judge model URI, when the judge names none; default JUROR_JUDGE_MODEL of the server"),
+  col_mapping: z.record(z.string(), z.string()).optional().describe('judge variable → column'),
+  threshold: z.number().optional().describe('scales: a score at or below it is a negative verdict for precision/recall/F1 (default 3)'),
+  seed: z.number().int().min(0).max(MAX_SEED).default(1).describe('seed of the bootstrap intervals'),
+  cache: z.boolean().default(true).describe('false: ask the judge model again rather than reuse stored answers (a re-check for drift)'),
+});
+export type AlignBody = z.output<typeof alignBody>;
+/** The body as a client gives it (defaults left out). */
+export type AlignRequest = z.input<typeof alignBody>;
+
+export const alignResponse = z.object({
+  job_id: z.string().describe('follow it with GET /api/jobs/:id'),
+  run_id: z.string().describe('the run judging the labelled rows (experiment align)'),
+  judge: z.object({ id: z.string(), name: z.string(), version: z.string() }),
+  rows: z.number().int().describe('rows with a human label, judged'),
+});
+export type AlignResponse = z.infer<typeof alignResponse>;
