@@ -23,6 +23,8 @@ export interface LabelItem {
   source: LabelSource | null;
   /** The judge version of an LLM label (`v2`). */
   judge_version: string | null;
+  /** When the label was given (ISO 8601). */
+  labelled_at: string | null;
   /** Why the judge gave no usable answer. */
   error: string | null;
   /** The judge's own label of a row a person labelled. */
@@ -89,7 +91,7 @@ async function allLabels(engine: LabelJobs, job: LabelJobRecord, page: { offset:
 }
 
 function toItem(row: number, label: LabelRecord | undefined, versions: Map<string, string>): LabelItem {
-  if (!label) return { row, label: null, label_text: null, justification: null, source: null, judge_version: null, error: null };
+  if (!label) return { row, label: null, label_text: null, justification: null, source: null, judge_version: null, labelled_at: null, error: null };
   return {
     row,
     label: label.label,
@@ -97,6 +99,7 @@ function toItem(row: number, label: LabelRecord | undefined, versions: Map<strin
     justification: label.justification,
     source: label.source,
     judge_version: label.judge_id ? (versions.get(label.judge_id) ?? null) : null,
+    labelled_at: label.created_at,
     error: label.error,
   };
 }

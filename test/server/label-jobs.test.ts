@@ -50,7 +50,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(sample).toHaveLength(16);
       expect(sample.map((l) => l.row)).toEqual([...sample.map((l) => l.row)].sort((a, b) => a - b));
       for (const item of sample) {
-        expect(item).toMatchObject({ label: judged(item.row), source: 'llm', judge_version: 'v1', justification: `row ${item.row} judged`, record: { answer: `answer ${item.row}` } });
+        expect(item).toMatchObject({ label: judged(item.row), source: 'llm', judge_version: 'v1', justification: `row ${item.row} judged`, record: { answer: `answer ${item.row}` }, labelled_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
         expect(Number.isInteger(item.label)).toBe(true);
       }
       expect(llm.requests).toHaveLength(16);

@@ -52,6 +52,7 @@ export const labelItem = z.object({
   justification: z.string().nullable(),
   source: z.enum(['human', 'llm', 'code']).nullable(),
   judge_version: z.string().nullable().describe('the judge version of an LLM label'),
+  labelled_at: z.string().nullable().describe('when the label was given (ISO 8601)'),
   error: z.string().nullable().describe('why the judge gave no usable answer'),
   llm: z
     .object({ label: z.number(), label_text: z.string().nullable(), justification: z.string().nullable(), judge_version: z.string().nullable() })

@@ -170,7 +170,9 @@ function LabelsTable({ job, output }: { job: LabelJob; output: LabelOutput }) {
                     <td className="num mono">{l.row}</td>
                     <td>{labelText(output, l.label)}</td>
                     <td>
-                      <span className={`badge source-${l.source ?? 'none'}`}>{l.source ?? 'none'}</span>
+                      <span className={`badge source-${l.source ?? 'none'}`} title={l.labelled_at ? `labelled ${formatDate(l.labelled_at)}` : undefined}>
+                        {l.source ?? 'none'}
+                      </span>
                     </td>
                     <td className="mono small">{l.judge_version ?? (l.llm?.judge_version ? `${l.llm.judge_version} said ${labelText(output, l.llm.label)}` : '')}</td>
                     <td className="muted">
