@@ -177,6 +177,36 @@ describe.skipIf(!HAS_CHROMIUM)('label review page in Chromium', () => {
     await screenshot(page, 'judges-agreement', { fullPage: true });
   });
 
+  it('re-labels the sample with a revised criterion and a correction, as a new judge version, back in review', async () => {
+    const started = await fetch(`${juror.url}/api/label-jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dataset_id: datasetId, prompt: 'Is {answer} right for {question}? 1 or 0.', model: MODEL, sample_size: 4, seed: 3 }),
+    });
+    const { job_id: jobId } = (await started.json()) as { job_id: string };
+    await page.goto(`${juror.url}/label-jobs/${jobId}`);
+    await page.locator('.label-job-page[data-status="awaiting_review"]').waitFor({ timeout: 20_000 });
+    const first = page.locator('article.review-item').first();
+    const row = Number(await first.getAttribute('data-row'));
+    await first.locator('button[data-choice="flip"]').click();
+
+    llm.reset();
+    await page.getByText('Revise the criterion and re-label the sample').click();
+    await page.locator('textarea[name="revised_prompt"]').fill('Is {answer} right for {question}? 1 or 0. Be strict.');
+    expect(await page.locator('.resample').textContent()).toContain('with your 1 changed labels as few-shot examples');
+    await page.getByRole('button', { name: 'Re-label the sample' }).click();
+    await expect.poll(() => page.locator('.criterion').textContent(), { timeout: 20_000 }).toContain('v1 → v2');
+    await page.locator('.label-job-page[data-status="awaiting_review"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('.criterion-prompt').textContent()).toBe('Is {answer} right for {question}? 1 or 0. Be strict.');
+    expect(llm.requests).toHaveLength(4);
+    for (const req of llm.requests) expect(req.lastUser + req.text).toContain('Be strict.');
+    // The corrected row starts from the person's label, against v2's.
+    const corrected = page.locator(`article.review-item[data-row="${row}"]`);
+    expect(await corrected.locator('[data-verdict]').textContent()).toBe('changed');
+    expect(await corrected.locator('.field-name', { hasText: 'Judge v2 says' }).count()).toBe(1);
+    await screenshot(page, 'review-resampled', { fullPage: true });
+  });
+
   it('raised no error in the page', () => {
     expect(pageErrors).toEqual([]);
   });
