@@ -4,10 +4,11 @@
  * (`POST /api/runs`): the judge model, one judge (a rubric or a prompt), the column mapping and
  * optional built-in metrics. A 400 is shown at the field it names.
  */
-import { useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiError, type DatasetDetail } from '../api.js';
+import { useState } from 'react';
+import { api, type DatasetDetail } from '../api.js';
 import { ErrorBox, Loading, StatusBadge } from '../components/common.js';
 import { cellText, formatBytes, formatDate, formatInt, formatRelative, shortHash } from '../format.js';
+import { fieldMatches, useApiForm } from '../form.js';
 import { useApi } from '../hooks.js';
 import { OUTPUT_NAMES } from '../labels.js';
 import { Link, navigate } from '../router.js';
@@ -55,14 +56,6 @@ function Preview({ dataset }: { dataset: DatasetDetail }) {
   );
 }
 
-/** The field of a form control matches the error's field when it is the field or a parent of it. */
-function fieldMatches(control: string, error: string | undefined): boolean {
-  if (!error) return false;
-  const e = error.replace(/^config\./, '');
-  const c = control.replace(/^config\./, '');
-  return e === c || e.startsWith(`${c}.`) || e.startsWith(`${c}[`);
-}
-
 function EvaluateForm({ dataset }: { dataset: DatasetDetail }) {
   const guess = (names: readonly string[]) => names.find((n) => dataset.columns.includes(n)) ?? '';
   const [judgeModel, setJudgeModel] = useState('');
@@ -76,17 +69,7 @@ function EvaluateForm({ dataset }: { dataset: DatasetDetail }) {
   const [output, setOutput] = useState<'scale' | 'yes_no' | 'binary'>('scale');
   const [mapping, setMapping] = useState<Record<string, string>>(() => Object.fromEntries(MAPPED.map((m) => [m.key, guess(m.guess)])));
   const [builtIns, setBuiltIns] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const errorField = error instanceof ApiError ? error.field : undefined;
-
-  const fieldError = (field: string) => (fieldMatches(field, errorField) ? 'has-error' : '');
-  const hint = (field: string): ReactNode => (fieldMatches(field, errorField) && error instanceof ApiError ? <div className="field-error">{error.message}</div> : null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
+  const { busy, error, errorField, submit, fieldError, hint } = useApiForm(async () => {
     const judge: Record<string, unknown> =
       kind === 'rubric' ? { name: judgeName, definition, grading_prompt: gradingPrompt } : { name: judgeName, judge_prompt: judgePrompt };
     if (output !== 'scale') judge.output = output;
@@ -98,14 +81,9 @@ function EvaluateForm({ dataset }: { dataset: DatasetDetail }) {
       metrics: [judge, ...builtIns],
     };
     for (const key of Object.keys(config)) if (config[key] === undefined) delete config[key];
-    try {
-      const created = await api.createRun({ dataset_id: dataset.id, config });
-      navigate(`/runs/${encodeURIComponent(created.run_id)}`);
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+    const created = await api.createRun({ dataset_id: dataset.id, config });
+    navigate(`/runs/${encodeURIComponent(created.run_id)}`);
+  });
 
   return (
     <form className="card evaluate-form" onSubmit={submit} aria-label="evaluate this dataset" noValidate>
@@ -269,31 +247,17 @@ function LabelForm({ dataset }: { dataset: DatasetDetail }) {
   const [model, setModel] = useState('');
   const [sampleSize, setSampleSize] = useState(16);
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const errorField = error instanceof ApiError ? error.field : undefined;
-  const fieldError = (field: string) => (fieldMatches(field, errorField) ? 'has-error' : '');
-  const hint = (field: string): ReactNode => (fieldMatches(field, errorField) && error instanceof ApiError ? <div className="field-error">{error.message}</div> : null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const started = await api.createLabelJob({
-        dataset_id: dataset.id,
-        ...(kind === 'prompt' ? { prompt } : { builtin }),
-        output,
-        sample_size: sampleSize,
-        ...(model ? { model } : {}),
-        ...(name ? { name } : {}),
-      });
-      navigate(`/label-jobs/${encodeURIComponent(started.job_id)}`);
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit, fieldError, hint } = useApiForm(async () => {
+    const started = await api.createLabelJob({
+      dataset_id: dataset.id,
+      ...(kind === 'prompt' ? { prompt } : { builtin }),
+      output,
+      sample_size: sampleSize,
+      ...(model ? { model } : {}),
+      ...(name ? { name } : {}),
+    });
+    navigate(`/label-jobs/${encodeURIComponent(started.job_id)}`);
+  });
 
   return (
     <form className="card evaluate-form label-form" onSubmit={submit} aria-label="label this dataset" noValidate>
