@@ -243,7 +243,7 @@ function Resample({ job, corrections, onDone }: { job: LabelJob; corrections: Re
         The sample is labelled again by a new judge version{corrections.length ? `, with your ${corrections.length} changed labels as few-shot examples` : ''}. You review it again before every row is labelled.
       </p>
       {error !== undefined && <ErrorBox error={error} title="Not resampled" />}
-      <button type="button" className="button" onClick={resample} disabled={busy || (prompt === current && corrections.length === 0)}>
+      <button type="button" className="button" onClick={resample} disabled={busy || ((current === undefined || prompt === current) && corrections.length === 0)}>
         {busy ? 'Resampling…' : 'Re-label the sample'}
       </button>
     </details>
