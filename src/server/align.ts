@@ -17,6 +17,7 @@ import { recordsAt, storedFile } from '../labeling/dataset-rows.js';
 import { judgeMetric } from '../metrics/judge-metric.js';
 import { metricKey } from '../metrics/metric.js';
 import type { DatasetRecord } from '../store/datasets.js';
+import type { LabelJobRecord } from '../store/label-jobs.js';
 import { newestPerRow } from '../store/labels.js';
 import type { ServerContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
@@ -30,7 +31,8 @@ export async function startAlignment(ctx: ServerContext, name: string, body: Ali
   const dataset = await ctx.datasets.get(body.dataset_id);
   if (!dataset) throw notFound('dataset', body.dataset_id, 'dataset_id');
   const scheme = labelScheme(judge.output, body.threshold === undefined ? {} : { threshold: body.threshold });
-  const labelled = body.human_col !== undefined ? await columnLabels(ctx, dataset, body.human_col, scheme) : await reviewedLabels(ctx, dataset, await labelJobOf(ctx, dataset, judge.name, body.label_job), scheme);
+  const labelled =
+    body.human_col !== undefined ? await columnLabels(ctx, dataset, body.human_col, scheme) : await reviewedLabels(ctx, dataset, await labelJobOf(ctx, dataset, judge.name, body.label_job), { judge, id: judgeId }, scheme);
 
   const metric = judgeMetric(judge);
   const key = metricKey(metric);
@@ -99,12 +101,12 @@ async function columnLabels(ctx: ServerContext, dataset: DatasetRecord, column: 
  * the dataset's newest label job of this judge (label jobs keep their judge versions under the
  * job's name). Labels of other criteria are never mixed in.
  */
-async function labelJobOf(ctx: ServerContext, dataset: DatasetRecord, judgeName: string, named: string | undefined): Promise<string> {
+async function labelJobOf(ctx: ServerContext, dataset: DatasetRecord, judgeName: string, named: string | undefined): Promise<LabelJobRecord> {
   if (named !== undefined) {
     const job = await ctx.labeling.jobs.get(named);
     if (!job) throw new ApiError(404, `no label job '${named}'`, { field: 'label_job', hint: `list the dataset's label jobs with GET /api/label-jobs?dataset_id=${dataset.id}` });
     if (job.dataset_id !== dataset.id) throw new ApiError(400, `label job '${named}' labels another dataset (${job.dataset_id})`, { field: 'label_job', hint: 'name a label job of this dataset, or the dataset of that job' });
-    return job.id;
+    return job;
   }
   const own = (await ctx.labeling.jobs.list({ datasetId: dataset.id, limit: 500, offset: 0 })).jobs.find((j) => j.name === judgeName);
   if (!own) {
@@ -113,14 +115,26 @@ async function labelJobOf(ctx: ServerContext, dataset: DatasetRecord, judgeName:
       hint: 'name the column of human labels with human_col, or a label job of this dataset with label_job',
     });
   }
-  return own.id;
+  return own;
 }
 
-/** The rows people labelled in a label job (the newest label of each), as the judge's output reads them. */
-async function reviewedLabels(ctx: ServerContext, dataset: DatasetRecord, jobId: string, scheme: ReturnType<typeof labelScheme>): Promise<LabelledRows> {
-  const human = newestPerRow(await ctx.labeling.labels.human(jobId));
+/**
+ * The rows people labelled in a label job (the newest label of each), as the judge's output reads
+ * them — without the rows that are few-shot examples of the version checked: its answer to those
+ * is in its prompt, so they would flatter it (as in the job's own agreement).
+ */
+async function reviewedLabels(ctx: ServerContext, dataset: DatasetRecord, job: LabelJobRecord, checked: { judge: Judge; id: string }, scheme: ReturnType<typeof labelScheme>): Promise<LabelledRows> {
+  const human = newestPerRow(await ctx.labeling.labels.human(job.id));
   if (human.size === 0) {
-    throw new ApiError(400, `label job ${jobId} has no human labels yet`, { field: 'label_job', hint: 'review its sample first (POST /api/label-jobs/:id/review), or name a column of human labels with human_col' });
+    throw new ApiError(400, `label job ${job.id} has no human labels yet`, { field: 'label_job', hint: 'review its sample first (POST /api/label-jobs/:id/review), or name a column of human labels with human_col' });
+  }
+  const examples = job.versions.find((v) => v.judge_id === checked.id)?.example_rows ?? [];
+  for (const row of examples) human.delete(row);
+  if (human.size === 0) {
+    throw new ApiError(400, `every row people labelled in label job ${job.id} is a few-shot example of ${checked.judge.name} ${checked.judge.version}, so there is nothing fair to compare`, {
+      field: 'version',
+      hint: 'check an earlier version, label more rows (GET /api/label-jobs/:id/uncertain offers some), or name a column of human labels with human_col',
+    });
   }
   const records = await recordsAt(storedFile(ctx.dataDir, dataset), human.keys());
   const labelled: LabelledRows = { rows: [], records: [], labels: [] };

@@ -101,6 +101,10 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     expect(point).toMatchObject({ n: 4, dataset_id: plain });
     expect(point.statistics.accuracy).toBeCloseTo(3 / 4, 12);
 
+    // Every reviewed row is a few-shot example of the job's v2: nothing fair to compare it on.
+    const leaky = await server.call('POST', `/api/judges/${inReview.name}/align`, { body: { dataset_id: plain } });
+    expect(leaky.body).toMatchObject({ status: 400, field: 'version', message: expect.stringContaining('few-shot example of') });
+
     // The label job's own judge is compared with its own labels by default.
     const own = await server.call('POST', `/api/judges/${inReview.name}/align`, { body: { dataset_id: plain, version: 'v1' } });
     expect(own.status, JSON.stringify(own.body)).toBe(202);
