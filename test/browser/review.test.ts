@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JurorServer } from '../../src/server/app.js';
-import type { LabelJob } from '../../src/server/schemas/label-jobs.js';
+import type { JudgeAgreementHistory, LabelJob } from '../../src/server/schemas/label-jobs.js';
 import { startLlmServer, verdict, type ChatRequest, type LlmServer } from '../fixtures/llm-server.js';
 import { block } from '../support/prompts.js';
 import { HAS_CHROMIUM, launchBrowser, newPage, screenshot, startJuror, tempDir } from './fixture.js';
@@ -174,6 +174,18 @@ describe.skipIf(!HAS_CHROMIUM)('label review page in Chromium', () => {
     await chart.locator('.recharts-line-dots circle').first().waitFor();
     expect(await chart.locator('.recharts-line-dots circle').count()).toBe(1);
     expect(await chart.getByLabel('statistic over time').inputValue()).toBe('cohen_kappa');
+
+    // Re-check v1 against the label job's human labels: a second point, on the 9 reviewed rows.
+    const check = card.getByRole('form', { name: 'check qa_right against human labels' });
+    await check.locator('select[name="check_version"]').selectOption('v1');
+    await check.getByRole('button', { name: 'Check v1' }).click();
+    await expect.poll(() => check.locator('.check-status').textContent(), { timeout: 20_000 }).toBe('Checked on 9 rows');
+    await expect.poll(() => chart.locator('.recharts-line-dots circle').count()).toBe(2);
+    const history = (await (await fetch(`${juror.url}/api/judges/qa_right/agreement`)).json()) as JudgeAgreementHistory;
+    const latest = history.series.find((s) => s.version === 'v1')!.points.at(-1)!;
+    expect(latest.n).toBe(SAMPLE + 1);
+    expect(latest.run_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(latest.statistics.accuracy).toBeCloseTo(7 / 9, 12);
     await screenshot(page, 'judges-agreement', { fullPage: true });
   });
 

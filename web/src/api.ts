@@ -213,6 +213,9 @@ export const api = {
 
   judges: () => request<JudgesList>('GET', '/judges'),
 
+  alignJudge: (name: string, body: { dataset_id: string; version?: string; human_col?: string; judge_model?: string; cache?: boolean }) =>
+    request<{ job_id: string; run_id: string; judge: { id: string; name: string; version: string }; rows: number }>('POST', `/judges/${encodeURIComponent(name)}/align`, { json: body }),
+
   judgeAgreement: (name: string, signal?: AbortSignal) => request<JudgeAgreementHistory>('GET', `/judges/${encodeURIComponent(name)}/agreement`, { signal }),
 
   labelJobs: (query: { dataset_id?: string; status?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) => request<LabelJobsList>('GET', '/label-jobs', { query, signal }),

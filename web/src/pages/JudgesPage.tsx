@@ -3,12 +3,13 @@
  * stored version — and the versions side by side with their agreement with human labels, and that
  * agreement over time.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api, type JudgeAgreementHistory, type JudgeGroup } from '../api.js';
+import { api, ApiError, type JudgeAgreementHistory, type JudgeGroup } from '../api.js';
 import { AGREEMENT_STATS, AgreementTable } from '../components/Agreement.js';
 import { Empty, ErrorBox, Loading } from '../components/common.js';
 import { cellText, formatDate, formatInt, formatNumber, shortHash } from '../format.js';
+import { useApiForm } from '../form.js';
 import { useApi } from '../hooks.js';
 
 type Version = JudgeGroup['versions'][number];
@@ -171,6 +172,104 @@ function AgreementChart({ history }: { history: JudgeAgreementHistory }) {
   );
 }
 
+/**
+ * Checks a version against a dataset's human labels (`POST /api/judges/:name/align`): a column of
+ * the upload, or the labels people gave in the dataset's label job of this judge. The new point
+ * joins the history when the check's job completes.
+ */
+function CheckForm({ judge, onChecked }: { judge: JudgeGroup; onChecked: () => void }) {
+  const versions = [...new Set(judge.versions.map((v) => v.version))];
+  const datasets = useApi((_signal) => api.datasets({ limit: 100 }), []);
+  const [version, setVersion] = useState(versions.at(-1) ?? '');
+  const [datasetId, setDatasetId] = useState('');
+  const [humanCol, setHumanCol] = useState('');
+  const [judgeModel, setJudgeModel] = useState('');
+  const [fresh, setFresh] = useState(false);
+  const [checking, setChecking] = useState<{ jobId: string; rows: number }>();
+  const dataset = datasets.data?.datasets.find((d) => d.id === (datasetId || datasets.data?.datasets[0]?.id));
+  const job = useApi((signal) => (checking ? api.job(checking.jobId, signal) : Promise.resolve(undefined)), [checking?.jobId], {
+    pollMs: 500,
+    poll: (j) => !!checking && (!j || j.status === 'running' || j.status === 'queued'),
+  });
+  const done = job.data && job.data.status !== 'running' && job.data.status !== 'queued';
+  useEffect(() => {
+    if (done) onChecked();
+  }, [done, onChecked]);
+  const { busy, error, submit, fieldError, hint } = useApiForm(async () => {
+    if (!dataset) return;
+    const started = await api.alignJudge(judge.name, {
+      dataset_id: dataset.id,
+      version,
+      ...(humanCol ? { human_col: humanCol } : {}),
+      ...(judgeModel ? { judge_model: judgeModel } : {}),
+      ...(fresh ? { cache: false } : {}),
+    });
+    setChecking({ jobId: started.job_id, rows: started.rows });
+  });
+  if (!datasets.data?.datasets.length) return null;
+  return (
+    <form className="check-form" onSubmit={submit} aria-label={`check ${judge.name} against human labels`} noValidate>
+      <div className="field-name">Check against human labels</div>
+      <div className="form-grid">
+        <label className={`control ${fieldError('version')}`}>
+          <span>Version</span>
+          <select name="check_version" value={version} onChange={(e) => setVersion(e.target.value)}>
+            {versions.map((v) => (
+              <option key={v}>{v}</option>
+            ))}
+          </select>
+          {hint('version')}
+        </label>
+        <label className={`control ${fieldError('dataset_id')}`}>
+          <span>Dataset</span>
+          <select name="check_dataset" value={dataset?.id ?? ''} onChange={(e) => (setDatasetId(e.target.value), setHumanCol(''))}>
+            {datasets.data.datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+          {hint('dataset_id')}
+        </label>
+        <label className={`control ${fieldError('human_col')} ${fieldError('label_job')}`}>
+          <span>Human labels</span>
+          <select name="check_human" value={humanCol} onChange={(e) => setHumanCol(e.target.value)}>
+            <option value="">its label job of this judge</option>
+            {dataset?.columns.map((c) => (
+              <option key={c} value={c}>
+                column {c}
+              </option>
+            ))}
+          </select>
+          {hint('human_col')}
+          {hint('label_job')}
+        </label>
+        <label className={`control ${fieldError('judge_model')}`}>
+          <span>Judge model</span>
+          <input type="text" name="check_model" placeholder="the judge's own, else the server's" value={judgeModel} onChange={(e) => setJudgeModel(e.target.value)} />
+          {hint('judge_model')}
+        </label>
+      </div>
+      <label className="control check">
+        <input type="checkbox" name="check_fresh" checked={fresh} onChange={(e) => setFresh(e.target.checked)} />
+        <span>Ask the judge model again (not the stored answers): a re-check for drift</span>
+      </label>
+      {error !== undefined && !(error instanceof ApiError && error.field) && <ErrorBox error={error} title="Not checked" />}
+      <div className="form-actions">
+        {checking && (
+          <span className="muted small check-status" role="status">
+            {done ? `${job.data!.status === 'completed' ? 'Checked' : `Check ${job.data!.status}`} on ${formatInt(checking.rows)} rows` : `Checking ${formatInt(checking.rows)} rows…`}
+            {job.data?.error ? `: ${job.data.error}` : ''}
+          </span>
+        )}
+        <button type="submit" className="button" disabled={busy && !done}>
+          Check {version}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 /** The versions side by side: when each came, its examples and runs, and its latest agreement with human labels. */
 function VersionsAgreement({ judge }: { judge: JudgeGroup }) {
   const history = useApi((signal) => api.judgeAgreement(judge.name, signal), [judge.name]);
@@ -194,7 +293,8 @@ function VersionsAgreement({ judge }: { judge: JudgeGroup }) {
           { name: 'Runs', values: judge.versions.map((v) => formatInt(v.run_count)) },
         ]}
       />
-      {hasPoints ? <AgreementChart history={history.data} /> : <p className="muted small">No agreement with human labels yet: review a label job of this judge, or run `juror align`.</p>}
+      {hasPoints ? <AgreementChart history={history.data} /> : <p className="muted small">No agreement with human labels yet: review a label job of this judge, check a version below, or run `juror align`.</p>}
+      <CheckForm judge={judge} onChecked={history.reload} />
     </section>
   );
 }
