@@ -12,3 +12,13 @@ export function configError(make: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError, but nothing was thrown');
 }
+
+/** Awaits `run` and returns the ConfigError it rejects with (failing the test on anything else, or on success). */
+export async function configRejection(run: Promise<unknown>): Promise<ConfigError> {
+  const error = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}

@@ -3,35 +3,20 @@
  * columns, what reaches the judge, 1/0 answers → share of yes, extra (Yes/No) examples, the model
  * option; chunk_relevance per chunk; guideline_adherence's per-row and global guidelines.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLlmServer, verdict, type LlmServer } from '../../../test/fixtures/llm-server.js';
+import { describe, expect, it } from 'vitest';
+import { verdict } from '../../../test/fixtures/llm-server.js';
 import type { DataRecord } from '../../data/dataset.js';
-import { evaluate, type EvaluateOptions } from '../../engine/evaluate.js';
+import { evaluate } from '../../engine/evaluate.js';
 import { ConfigError } from '../../errors.js';
 import type { Judge } from '../../judges/definition.js';
 import { builtInMetric } from '../builtin.js';
 import { chunkRelevance, contextSufficiency, correctness, groundedness, guidelineAdherence, relevanceToQuery, safety } from './index.js';
 import { block, systemOf } from '../../../test/support/prompts.js';
+import { useJudgeServer } from '../../../test/support/judge-server.js';
+import { configRejection } from '../../../test/support/errors.js';
 
-let server: LlmServer;
-beforeAll(async () => {
-  server = await startLlmServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
-
-function options(extra: Partial<EvaluateOptions> & Pick<EvaluateOptions, 'data' | 'metrics'>): EvaluateOptions {
-  return { judgeModel: 'openai:/gpt-test', env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' }, store: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...extra };
-}
-
-async function configError(run: Promise<unknown>): Promise<ConfigError> {
-  const error = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConfigError);
-  return error as ConfigError;
-}
+const judges = useJudgeServer();
+const { options } = judges;
 
 /** Every column a Databricks judge may read, each value carrying the row's index. */
 function row(i: number): DataRecord {
@@ -90,24 +75,24 @@ describe.each(CASES)('$label', ({ name, make, extra = {}, reads, rubric, example
 
   it.each(reads)('needs {%s}, checked before any call', async (variable) => {
     const data = [0].map(row).map(({ [variable]: _dropped, ...rest }) => rest);
-    const error = await configError(evaluate(options({ data, metrics: [metric()] })));
+    const error = await configRejection(evaluate(options({ data, metrics: [metric()] })));
     expect(error.message).toContain(`judge '${name}' needs '{${variable}}', but no column provides it`);
     expect(error.where.field).toBe(`col_mapping.${variable}`);
-    expect(server.requests).toHaveLength(0);
+    expect(judges.server.requests).toHaveLength(0);
   });
 
   it('puts each column it reads in its block, and nothing else', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     await evaluate(options({ data: [row(0)], metrics: [metric()] }));
-    expect(server.requests).toHaveLength(1);
-    const req = server.requests[0]!;
+    expect(judges.server.requests).toHaveLength(1);
+    const req = judges.server.requests[0]!;
     for (const variable of Object.keys(BLOCK_TEXT)) expect(block(req.lastUser, variable)).toBe(reads.includes(variable) ? BLOCK_TEXT[variable] : undefined);
     expect(req.lastUser).toContain(rubric);
     expect(req.body.response_format.json_schema.schema.properties.score.enum).toEqual([0, 1]);
   });
 
   it('reads only the columns it needs', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     const data = [0].map(row).map((r) => Object.fromEntries(reads.map((v) => [v, r[v]])));
     const result = await evaluate(options({ data, metrics: [metric()] }));
     expect(result.metrics[`${key}/ratio`]).toBe(1);
@@ -115,7 +100,7 @@ describe.each(CASES)('$label', ({ name, make, extra = {}, reads, rubric, example
 
   it('reports the share of yes as ratio', async () => {
     const answers = [1, 0, 1, 1];
-    server.setHandler((req) => verdict(answers[Number(block(req.lastUser, reads[0]!)!.split(' ').pop())]!, 'rationale'));
+    judges.server.setHandler((req) => verdict(answers[Number(block(req.lastUser, reads[0]!)!.split(' ').pop())]!, 'rationale'));
     const result = await evaluate(options({ data: answers.map((_, i) => row(i)), metrics: [metric()] }));
     expect(result.metrics).toEqual({ [`${key}/ratio`]: 0.75 });
     expect(result.tables.eval_results_table.map((r) => r[`${key}/score`])).toEqual(answers);
@@ -123,10 +108,10 @@ describe.each(CASES)('$label', ({ name, make, extra = {}, reads, rubric, example
   });
 
   it('appends extra examples, rated Yes/No as Databricks rates them, after its own', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     const example = { input: 'EXTRA REQUEST', output: 'EXTRA OUTPUT', score: 'No', justification: 'extra rationale', ...(exampleContext ? { grading_context: exampleContext } : {}) };
     await evaluate(options({ data: [row(0)], metrics: [metric({ examples: [example] })] }));
-    const system = systemOf(server.requests[0]!);
+    const system = systemOf(judges.server.requests[0]!);
     const own = make().examples.length;
     expect(system).toContain(`Example ${own + 1}:\n`);
     expect(system.indexOf('EXTRA OUTPUT')).toBeGreaterThan(system.indexOf(`Example ${own}:`));
@@ -145,12 +130,12 @@ describe.each(CASES)('$label', ({ name, make, extra = {}, reads, rubric, example
   });
 
   it('routes to the model of its model option', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     await evaluate(options({ data: [row(0)], metrics: [metric({ model: 'openai:/gpt-4o-mini', parameters: { temperature: 0.3 } })] }));
-    expect(server.requests[0]!.body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.3 });
-    server.reset();
+    expect(judges.server.requests[0]!.body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.3 });
+    judges.server.reset();
     await evaluate(options({ data: [row(0)], metrics: [make({ model: 'openai:/judge-small' })] }));
-    expect(server.requests[0]!.body.model).toBe('judge-small');
+    expect(judges.server.requests[0]!.body.model).toBe('judge-small');
   });
 });
 
@@ -158,14 +143,14 @@ describe('chunk_relevance', () => {
   it('needs the request and the retrieved context, checked before any call', async () => {
     for (const variable of ['request', 'retrieved_context']) {
       const data = [variable === 'request' ? { retrieved_context: ['c'] } : { request: 'q' }];
-      const error = await configError(evaluate(options({ data, metrics: ['chunk_relevance'] })));
+      const error = await configRejection(evaluate(options({ data, metrics: ['chunk_relevance'] })));
       expect(error.message).toContain(`judge 'chunk_relevance' needs '{${variable}}'`);
     }
-    expect(server.requests).toHaveLength(0);
+    expect(judges.server.requests).toHaveLength(0);
   });
 
   it('asks once per chunk and reports per-row precision, averaged', async () => {
-    server.setHandler((req) => verdict(block(req.lastUser, 'retrieved_context')!.startsWith('relevant') ? 1 : 0, 'chunk rationale'));
+    judges.server.setHandler((req) => verdict(block(req.lastUser, 'retrieved_context')!.startsWith('relevant') ? 1 : 0, 'chunk rationale'));
     const data = [
       { request: 'Q0', retrieved_context: [{ doc_uri: 'a.md', content: 'relevant a' }, { doc_uri: 'b.md', content: 'noise b' }] },
       { request: 'Q1', retrieved_context: JSON.stringify([{ doc_uri: 'c.md', content: 'relevant c' }, { doc_uri: 'd.md', content: 'relevant d' }, { doc_uri: 'e.md', content: 'noise e' }]) },
@@ -173,9 +158,9 @@ describe('chunk_relevance', () => {
       { request: 'Q3', retrieved_context: 'relevant, a single chunk' },
     ];
     const result = await evaluate(options({ data, metrics: ['chunk_relevance'] }));
-    expect(server.requests).toHaveLength(7);
+    expect(judges.server.requests).toHaveLength(7);
     // Each request holds one chunk, beside its own row's request.
-    const seen = server.requests.map((r) => [block(r.lastUser, 'request'), block(r.lastUser, 'retrieved_context')]).sort();
+    const seen = judges.server.requests.map((r) => [block(r.lastUser, 'request'), block(r.lastUser, 'retrieved_context')]).sort();
     expect(seen).toEqual([
       ['Q0', 'noise b'],
       ['Q0', 'relevant a'],
@@ -193,11 +178,11 @@ describe('chunk_relevance', () => {
   });
 
   it('takes extra examples and a model like the others', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     const metric = builtInMetric('chunk_relevance', { model: 'openai:/gpt-4o-mini', examples: [{ input: 'EXTRA REQUEST', output: 'EXTRA CHUNK', score: 'yes', justification: 'extra' }] });
     await evaluate(options({ data: [{ request: 'q', retrieved_context: ['one', 'two'] }], metrics: [metric] }));
-    expect(server.requests.map((r) => r.body.model)).toEqual(['gpt-4o-mini', 'gpt-4o-mini']);
-    expect(systemOf(server.requests[0]!)).toContain('Example 4:\nInput:');
+    expect(judges.server.requests.map((r) => r.body.model)).toEqual(['gpt-4o-mini', 'gpt-4o-mini']);
+    expect(systemOf(judges.server.requests[0]!)).toContain('Example 4:\nInput:');
     expect(chunkRelevance().assessmentType).toBe('RETRIEVAL');
   });
 });
@@ -206,64 +191,64 @@ describe('guideline_adherence', () => {
   const data = [{ request: 'Can I get a refund?', response: 'Yes, refunded.', guidelines: ['Never promise a refund.'] }];
 
   it('gives the per-row guidelines to the judge', async () => {
-    server.setHandler(() => verdict(0));
+    judges.server.setHandler(() => verdict(0));
     const result = await evaluate(options({ data: [...data, { request: 'Hi', response: 'Hello', guidelines: 'Be brief.' }], metrics: ['guideline_adherence'] }));
-    const rows = server.requests.map((r) => block(r.lastUser, 'guidelines')).sort();
+    const rows = judges.server.requests.map((r) => block(r.lastUser, 'guidelines')).sort();
     expect(rows).toEqual(['Be brief.', '["Never promise a refund."]']);
-    expect(server.requests[0]!.lastUser).not.toContain('Guidelines for every request');
+    expect(judges.server.requests[0]!.lastUser).not.toContain('Guidelines for every request');
     expect(result.metrics['guideline_adherence/v1/ratio']).toBe(0);
   });
 
   it('gives global guidelines from its options, with no guidelines column', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     const metric = builtInMetric('guideline_adherence', { guidelines: ['Answer in English.', 'Never use {curly} braces.'] });
     const result = await evaluate(options({ data: [{ request: 'q', response: 'r' }], metrics: [metric] }));
-    const user = server.requests[0]!.lastUser;
+    const user = judges.server.requests[0]!.lastUser;
     expect(user).toContain('Guidelines for every request:\n- Answer in English.\n- Never use {curly} braces.');
     expect(block(user, 'guidelines')).toBe('');
     expect(result.metrics['guideline_adherence/v1/ratio']).toBe(1);
   });
 
   it('gives both when both are there', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     await evaluate(options({ data, metrics: [builtInMetric('guideline_adherence', { guidelines: 'Answer in English.' })] }));
-    const user = server.requests[0]!.lastUser;
+    const user = judges.server.requests[0]!.lastUser;
     expect(user).toContain('- Answer in English.');
     expect(block(user, 'guidelines')).toBe('["Never promise a refund."]');
   });
 
   it('with neither, is a config error before any call', async () => {
-    const error = await configError(evaluate(options({ data: [{ request: 'q', response: 'r' }], metrics: ['guideline_adherence'] })));
+    const error = await configRejection(evaluate(options({ data: [{ request: 'q', response: 'r' }], metrics: ['guideline_adherence'] })));
     expect(error.message).toBe("judge 'guideline_adherence' needs '{guidelines}', but no column provides it");
     expect(error.where.field).toBe('col_mapping.guidelines');
     expect(error.hint).toContain('guideline_adherence, guidelines: [...]');
-    expect(server.requests).toHaveLength(0);
+    expect(judges.server.requests).toHaveLength(0);
     expect(() => builtInMetric('guideline_adherence', { guidelines: [] }, 'metrics[0]')).toThrow(ConfigError);
     expect(() => builtInMetric('guideline_adherence', { guidelines: ['  '] }, 'metrics[0]')).toThrow(ConfigError);
   });
 
   it('makes a row with no guidelines an error row when there are no global guidelines', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     const rows = [{ request: 'q0', response: 'r', guidelines: ['Be brief.'] }, { request: 'q1', response: 'r', guidelines: [] }, { request: 'q2', response: 'r', guidelines: ' ' }, { request: 'q3', response: 'r' }];
     const result = await evaluate(options({ data: rows, metrics: ['guideline_adherence'] }));
-    expect(server.requests).toHaveLength(1);
+    expect(judges.server.requests).toHaveLength(1);
     expect(result.metrics['guideline_adherence/v1/ratio']).toBe(1);
     expect(result.errors['guideline_adherence/v1']).toBe(3);
     expect(result.tables.eval_results_table[3]!['guideline_adherence/v1/error']).toBe('the row has no guidelines, and no global guidelines are given');
     // With global guidelines, the same rows are judged against those.
-    server.reset();
+    judges.server.reset();
     const global = await evaluate(options({ data: rows, metrics: [builtInMetric('guideline_adherence', { guidelines: 'Be kind.' })] }));
-    expect(server.requests).toHaveLength(4);
+    expect(judges.server.requests).toHaveLength(4);
     expect(global.errors['guideline_adherence/v1']).toBe(0);
   });
 
   it('as a Judge, reads the column unless perRowGuidelines is false', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     const globalOnly = guidelineAdherence({ guidelines: ['Answer in English.'], perRowGuidelines: false });
     await evaluate(options({ data: [{ request: 'q', response: 'r', guidelines: 'IGNORED' }], metrics: [globalOnly] }));
-    expect(server.requests[0]!.lastUser).not.toContain('IGNORED');
-    expect(block(server.requests[0]!.lastUser, 'guidelines')).toBeUndefined();
-    await configError(evaluate(options({ data: [{ request: 'q', response: 'r' }], metrics: [guidelineAdherence({ guidelines: 'x' })] })));
+    expect(judges.server.requests[0]!.lastUser).not.toContain('IGNORED');
+    expect(block(judges.server.requests[0]!.lastUser, 'guidelines')).toBeUndefined();
+    await configRejection(evaluate(options({ data: [{ request: 'q', response: 'r' }], metrics: [guidelineAdherence({ guidelines: 'x' })] })));
     expect(() => guidelineAdherence({ perRowGuidelines: false })).toThrow(/has no guidelines/);
   });
 });

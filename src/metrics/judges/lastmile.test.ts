@@ -1,25 +1,18 @@
 /**
  * `faithfulness` with `variant: binary` (LastMile-style 1/0 labels) through evaluate() against the
- * scripted server.
+ * scripted judges.server.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLlmServer, verdict, type LlmServer } from '../../../test/fixtures/llm-server.js';
-import { evaluate, type EvaluateOptions } from '../../engine/evaluate.js';
+import { describe, expect, it } from 'vitest';
+import { verdict } from '../../../test/fixtures/llm-server.js';
+import { evaluate } from '../../engine/evaluate.js';
 import { ConfigError } from '../../errors.js';
 import { builtInMetric } from '../builtin.js';
 import { faithfulness } from './index.js';
 import { block, systemOf } from '../../../test/support/prompts.js';
+import { useJudgeServer } from '../../../test/support/judge-server.js';
 
-let server: LlmServer;
-beforeAll(async () => {
-  server = await startLlmServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
-
-function options(extra: Partial<EvaluateOptions> & Pick<EvaluateOptions, 'data' | 'metrics'>): EvaluateOptions {
-  return { judgeModel: 'openai:/gpt-test', env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' }, store: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...extra };
-}
+const judges = useJudgeServer();
+const { options } = judges;
 
 const binary = (more: Record<string, unknown> = {}) => builtInMetric('faithfulness', { variant: 'binary', ...more });
 
@@ -33,15 +26,15 @@ describe('faithfulness, variant binary', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).message).toContain(`judge 'faithfulness' needs '{${variable}}'`);
     }
-    expect(server.requests).toHaveLength(0);
-    server.setHandler(() => verdict(1));
+    expect(judges.server.requests).toHaveLength(0);
+    judges.server.setHandler(() => verdict(1));
     await expect(evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: [binary()] }))).resolves.toBeDefined();
   });
 
   it('asks for a 1/0 label from the output and the context, the input left out', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     await evaluate(options({ data: [{ question: 'SECRET QUESTION', answer: 'Ten days.', context: ['Employees get 10 days.', 'Unused days expire.'] }], colMapping: { inputs: 'question', predictions: 'answer' }, metrics: [binary()] }));
-    const req = server.requests[0]!;
+    const req = judges.server.requests[0]!;
     expect(req.text).not.toContain('SECRET QUESTION');
     expect(block(req.lastUser, 'output')).toBe('Ten days.');
     expect(block(req.lastUser, 'context')).toBe('Employees get 10 days.\n\nUnused days expire.');
@@ -52,20 +45,20 @@ describe('faithfulness, variant binary', () => {
 
   it('reports the share of faithful rows as faithfulness/v1/ratio, and nothing on the 1–5 keys', async () => {
     const labels = [1, 0, 1];
-    server.setHandler((req) => verdict(labels[Number(block(req.lastUser, 'output'))]!));
+    judges.server.setHandler((req) => verdict(labels[Number(block(req.lastUser, 'output'))]!));
     const result = await evaluate(options({ data: labels.map((_, i) => ({ outputs: String(i), context: 'c' })), metrics: [binary()] }));
     expect(result.metrics).toEqual({ 'faithfulness/v1/ratio': expect.closeTo(2 / 3, 12) });
     expect(result.tables.eval_results_table.map((r) => r['faithfulness/v1/score'])).toEqual(labels);
   });
 
   it('takes extra examples rated 1/0 or yes/no, after its own, and refuses a 1–5 score', async () => {
-    server.setHandler(() => verdict(1));
+    judges.server.setHandler(() => verdict(1));
     const examples = [
       { output: 'EXTRA ONE', score: 'yes', justification: 'supported', grading_context: { context: 'c1' } },
       { output: 'EXTRA TWO', score: 0, justification: 'not supported', grading_context: { context: 'c2' } },
     ];
     await evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: [binary({ examples })] }));
-    const system = systemOf(server.requests[0]!);
+    const system = systemOf(judges.server.requests[0]!);
     expect(system.indexOf('Example 4:\nOutput:')).toBeGreaterThan(system.indexOf('Example 3:'));
     expect(system).toContain(JSON.stringify({ justification: 'supported', score: 1 }));
     expect(system).toContain('Example 5:');
@@ -81,9 +74,9 @@ describe('faithfulness, variant binary', () => {
   });
 
   it('routes to the model of its model option', async () => {
-    server.setHandler(() => verdict(0));
+    judges.server.setHandler(() => verdict(0));
     await evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: [faithfulness({ variant: 'binary', model: 'openai:/gpt-4o-mini' })] }));
-    expect(server.requests[0]!.body.model).toBe('gpt-4o-mini');
+    expect(judges.server.requests[0]!.body.model).toBe('gpt-4o-mini');
   });
 
   it('is a variant of one metric: the key stays faithfulness/v1, so a run takes one of the two', async () => {
@@ -92,6 +85,6 @@ describe('faithfulness, variant binary', () => {
     await expect(evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: ['faithfulness', binary()] }))).rejects.toThrow('metric faithfulness/v1 is given twice');
     expect(() => builtInMetric('faithfulness', { variant: 'lastmile' }, 'metrics[0]')).toThrow(ConfigError);
     expect(() => faithfulness({ variant: 'lastmile' as 'binary' })).toThrow(/has no variant "lastmile"/);
-    expect(server.requests).toHaveLength(0);
+    expect(judges.server.requests).toHaveLength(0);
   });
 });

@@ -2,34 +2,19 @@
  * MLflow-family built-in judges through evaluate() against the scripted server: required columns,
  * what reaches the judge, 1–5 scores → mean/variance/p90, extra examples, the model option.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLlmServer, verdict, type LlmServer } from '../../../test/fixtures/llm-server.js';
-import { evaluate, type EvaluateOptions } from '../../engine/evaluate.js';
+import { describe, expect, it } from 'vitest';
+import { verdict } from '../../../test/fixtures/llm-server.js';
+import { evaluate } from '../../engine/evaluate.js';
 import { ConfigError } from '../../errors.js';
 import type { DataRecord } from '../../data/dataset.js';
 import { builtInMetric } from '../builtin.js';
 import { answerCorrectness, answerRelevance, answerSimilarity, faithfulness, relevance } from './index.js';
 import { block, systemOf } from '../../../test/support/prompts.js';
+import { useJudgeServer } from '../../../test/support/judge-server.js';
+import { configRejection } from '../../../test/support/errors.js';
 
-let server: LlmServer;
-beforeAll(async () => {
-  server = await startLlmServer();
-});
-afterAll(() => server.close());
-beforeEach(() => server.reset());
-
-function options(extra: Partial<EvaluateOptions> & Pick<EvaluateOptions, 'data' | 'metrics'>): EvaluateOptions {
-  return { judgeModel: 'openai:/gpt-test', env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' }, store: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...extra };
-}
-
-async function configError(run: Promise<unknown>): Promise<ConfigError> {
-  const error = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConfigError);
-  return error as ConfigError;
-}
+const judges = useJudgeServer();
+const { options } = judges;
 
 interface Case {
   name: string;
@@ -62,27 +47,27 @@ describe.each(CASES)('$name', ({ name, factory, context, includeInput, rubric, e
   it('needs its grading context column (or, without one, the input), checked before any call', async () => {
     const required = context ?? 'inputs';
     const data = [context ? { inputs: 'q', outputs: 'a' } : { outputs: 'a', targets: 't', context: 'c' }];
-    const error = await configError(evaluate(options({ data, metrics: [name] })));
+    const error = await configRejection(evaluate(options({ data, metrics: [name] })));
     expect(error.message).toContain(`judge '${name}' needs '{${required}}', but no column provides it`);
     expect(error.where.field).toBe(`col_mapping.${required}`);
     // The factory's Judge is checked the same way.
-    expect((await configError(evaluate(options({ data, metrics: [factory()] })))).message).toContain(`'{${required}}'`);
-    expect(server.requests).toHaveLength(0);
+    expect((await configRejection(evaluate(options({ data, metrics: [factory()] })))).message).toContain(`'{${required}}'`);
+    expect(judges.server.requests).toHaveLength(0);
   });
 
   it('needs the output, checked before any call', async () => {
-    const error = await configError(evaluate(options({ data: [{ inputs: 'q', targets: 't', context: 'c' }], metrics: [name] })));
+    const error = await configRejection(evaluate(options({ data: [{ inputs: 'q', targets: 't', context: 'c' }], metrics: [name] })));
     expect(error.message).toMatch(new RegExp(`judge '${name}' needs '\\{outputs\\}'`));
-    expect(server.requests).toHaveLength(0);
+    expect(judges.server.requests).toHaveLength(0);
   });
 
   it('puts each column in its block, through Databricks aliases and col_mapping', async () => {
-    server.setHandler(() => verdict(4));
+    judges.server.setHandler(() => verdict(4));
     // Databricks' names for MLflow's: request → inputs, response → outputs, expected_response → targets, retrieved_context → context.
     const data = [{ request: 'What is the warranty?', answer: 'Two years.', expected_response: 'A 24-month warranty.', retrieved_context: [{ doc_uri: 'w.md', content: 'Warranty: 24 months.' }, { content: 'Returns: 30 days.' }] }];
     await evaluate(options({ data, colMapping: { predictions: 'answer' }, metrics: [name] }));
-    expect(server.requests).toHaveLength(1);
-    const req = server.requests[0]!;
+    expect(judges.server.requests).toHaveLength(1);
+    const req = judges.server.requests[0]!;
     expect(block(req.lastUser, 'output')).toBe('Two years.');
     expect(block(req.lastUser, 'input')).toBe(includeInput ? 'What is the warranty?' : undefined);
     if (!includeInput) expect(req.text).not.toContain('What is the warranty?');
@@ -96,7 +81,7 @@ describe.each(CASES)('$name', ({ name, factory, context, includeInput, rubric, e
 
   it('aggregates 1–5 scores as mean, variance and p90', async () => {
     const scores = [2, 5, 4, 1];
-    server.setHandler((req) => verdict(scores[Number(block(req.lastUser, 'output')!.split(' ')[1])]!, 'because'));
+    judges.server.setHandler((req) => verdict(scores[Number(block(req.lastUser, 'output')!.split(' ')[1])]!, 'because'));
     const result = await evaluate(options({ data: scores.map((_, i) => row(i)), metrics: [name] }));
     // mean 12/4 = 3; variance ((−1)² + 2² + 1² + (−2)²)/4 = 10/4; p90 of [1, 2, 4, 5]: rank 2.7 → 4 + 0.7 × 1
     expect(result.metrics).toEqual({ [`${key}/mean`]: 3, [`${key}/variance`]: 2.5, [`${key}/p90`]: expect.closeTo(4.7, 10) });
@@ -105,9 +90,9 @@ describe.each(CASES)('$name', ({ name, factory, context, includeInput, rubric, e
   });
 
   it('appends extra examples after its own in the system message', async () => {
-    server.setHandler(() => verdict(3));
+    judges.server.setHandler(() => verdict(3));
     await evaluate(options({ data: [row(0)], metrics: [builtInMetric(name, { examples: [example] })] }));
-    const system = systemOf(server.requests[0]!);
+    const system = systemOf(judges.server.requests[0]!);
     expect(system).toContain('Example 4:\n');
     expect(system.indexOf('EXTRA OUTPUT')).toBeGreaterThan(system.indexOf('Example 3:'));
     expect(system).toContain(JSON.stringify({ justification: 'extra', score: example.score }));
@@ -119,15 +104,15 @@ describe.each(CASES)('$name', ({ name, factory, context, includeInput, rubric, e
   });
 
   it('routes to the model of its model option', async () => {
-    server.setHandler(() => verdict(3));
+    judges.server.setHandler(() => verdict(3));
     await evaluate(options({ data: [row(0)], metrics: [builtInMetric(name, { model: 'openai:/gpt-4o-mini' })] }));
-    expect(server.requests[0]!.body.model).toBe('gpt-4o-mini');
-    server.reset();
+    expect(judges.server.requests[0]!.body.model).toBe('gpt-4o-mini');
+    judges.server.reset();
     await evaluate(options({ data: [row(0)], metrics: [factory({ model: 'openai:/judge-small', parameters: { temperature: 0.2 } })] }));
-    expect(server.requests[0]!.body).toMatchObject({ model: 'judge-small', temperature: 0.2 });
-    server.reset();
+    expect(judges.server.requests[0]!.body).toMatchObject({ model: 'judge-small', temperature: 0.2 });
+    judges.server.reset();
     await evaluate(options({ data: [row(0)], metrics: [name] }));
-    expect(server.requests[0]!.body.model).toBe('gpt-test');
+    expect(judges.server.requests[0]!.body.model).toBe('gpt-test');
   });
 
   it('refuses an example with a score off the 1–5 scale, naming the field', () => {
@@ -143,9 +128,9 @@ describe.each(CASES)('$name', ({ name, factory, context, includeInput, rubric, e
 
 describe('faithfulness', () => {
   it('leaves the input out of the whole request, as MLflow does', async () => {
-    server.setHandler(() => verdict(5));
+    judges.server.setHandler(() => verdict(5));
     await evaluate(options({ data: [{ question: 'SECRET QUESTION', answer: 'Ten days.', docs: 'Employees get 10 days.' }], colMapping: { inputs: 'question', predictions: 'answer', context: 'docs' }, metrics: [faithfulness()] }));
-    const req = server.requests[0]!;
+    const req = judges.server.requests[0]!;
     expect(req.text).not.toContain('SECRET QUESTION');
     expect(block(req.lastUser, 'input')).toBeUndefined();
     expect(block(req.lastUser, 'output')).toBe('Ten days.');
@@ -153,7 +138,7 @@ describe('faithfulness', () => {
   });
 
   it('does not need an input column', async () => {
-    server.setHandler(() => verdict(5));
+    judges.server.setHandler(() => verdict(5));
     const result = await evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: ['faithfulness'] }));
     expect(result.metrics['faithfulness/v1/mean']).toBe(5);
   });
