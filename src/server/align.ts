@@ -21,6 +21,7 @@ import type { LabelJobRecord } from '../store/label-jobs.js';
 import { newestPerRow } from '../store/labels.js';
 import type { ServerContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
+import { recordDataset } from './evaluations.js';
 import type { AlignBody, AlignResponse } from './schemas/label-jobs.js';
 
 export async function startAlignment(ctx: ServerContext, name: string, body: AlignBody): Promise<AlignResponse> {
@@ -48,7 +49,7 @@ export async function startAlignment(ctx: ServerContext, name: string, body: Ali
     env: ctx.env,
   };
   try {
-    const { runId, jobId } = await ctx.runner.startEvaluation(options, labelled.records.length, (id) => nameDataset(ctx, id, dataset, labelled.rows.length), {
+    const { runId, jobId } = await ctx.runner.startEvaluation(options, labelled.records.length, (id) => recordDataset(ctx, id, dataset, { labelled_rows: labelled.rows.length }), {
       collectTable: true,
       onFinished: async (result) => {
         const report = compareRun(result, key, scheme, labelled.labels, { seed: body.seed });
@@ -151,10 +152,4 @@ async function reviewedLabels(ctx: ServerContext, dataset: DatasetRecord, job: L
     labelled.labels.push(read.label);
   }
   return labelled;
-}
-
-/** The run names the uploaded dataset and how many of its rows it judged. */
-async function nameDataset(ctx: ServerContext, runId: string, dataset: DatasetRecord, rows: number): Promise<void> {
-  const run = await ctx.store.db.selectFrom('runs').select('dataset').where('id', '=', runId).executeTakeFirstOrThrow();
-  await ctx.store.updateRun(runId, { dataset: JSON.stringify({ ...(JSON.parse(run.dataset) as Record<string, unknown>), id: dataset.id, name: dataset.name, labelled_rows: rows }) });
 }

@@ -61,11 +61,11 @@ function refuseServerSideEffects(config: Record<string, unknown>, allowEndpoints
   }
 }
 
-/** The run names the uploaded dataset (id and name) rather than the file it is kept in. */
-async function recordDataset(ctx: ServerContext, runId: string, dataset: DatasetRecord): Promise<void> {
+/** The run names the uploaded dataset (id and name, and any `extra` facts) rather than the file it is kept in. */
+export async function recordDataset(ctx: ServerContext, runId: string, dataset: DatasetRecord, extra: Record<string, unknown> = {}): Promise<void> {
   const run = await ctx.store.db.selectFrom('runs').select('dataset').where('id', '=', runId).executeTakeFirstOrThrow();
   const { path: _path, ...stored } = JSON.parse(run.dataset) as Record<string, unknown>;
-  await ctx.store.updateRun(runId, { dataset: JSON.stringify({ ...stored, id: dataset.id, name: dataset.name }) });
+  await ctx.store.updateRun(runId, { dataset: JSON.stringify({ ...stored, id: dataset.id, name: dataset.name, ...extra }) });
 }
 
 /** A config or data error, its field placed under `config.` (or at `dataset_id` for the data). */
