@@ -41,7 +41,7 @@ describe('LabelJobs', () => {
       return verdict(row % 2 === 0 ? 0 : 1, `row ${row}`);
     });
 
-    const job = await engine.create({ datasetId: dataset.id, builtin: 'faithfulness', model: 'openai:/gpt-test', colMapping: { outputs: 'answer' }, sampleSize: 3, name: 'rag_faithful' });
+    const job = await engine.create({ datasetId: dataset.id, builtin: 'faithfulness', model: 'openai:/gpt-test', colMapping: { outputs: 'answer' }, sampleSize: 3, name: 'rag_faithful', review: true });
     expect(job.criterion).toMatchObject({ builtin: 'faithfulness', output: 'binary' });
     const inReview = await engine.wait(job.id);
     expect(inReview.status).toBe('awaiting_review');

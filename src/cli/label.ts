@@ -70,24 +70,23 @@ export async function labelCommand(file: string, flags: LabelFlags): Promise<num
     store = await Store.open(flags.db ? { path: flags.db } : defaultStoreLocation());
     const engine = new LabelJobs({ store, dataDir: defaultDataDir(store) });
     const dataset = await importDataset(engine.datasets, resolve(file), engine.dataDir);
-    const created = await engine.create({ datasetId: dataset.id, ...options });
-    process.stderr.write(`juror: label job ${created.id}: judge ${created.name} labels a sample of ${created.sample.length} of ${dataset.row_count} rows\n`);
+    const created = await engine.create({ datasetId: dataset.id, ...options, review: flags.review === true });
+    process.stderr.write(`juror: label job ${created.id}: judge ${created.name} labels ${flags.review ? `a sample of ${created.sample.length} for your review, then the rest` : 'every row'} of ${dataset.row_count} rows\n`);
     return await withCancel(engine, created.id, async () => {
+      // Without --review the job goes on to every row by itself and this returns it completed.
       let job = await follow(engine, created.id, 'awaiting_review');
       if (job.status !== 'awaiting_review') return finish(engine, job, undefined, flags);
-      let review: ReviewOutcome | undefined;
-      if (flags.review) {
-        const page = await engine.labelsPage(job.id, { limit: job.sample.length });
-        const io = terminalIo();
-        try {
-          review = await reviewInTerminal(page.labels, (job.criterion as unknown as Criterion).output, io);
-        } finally {
-          io.close();
-        }
+      const page = await engine.labelsPage(job.id, { limit: job.sample.length });
+      const io = terminalIo();
+      let review: ReviewOutcome;
+      try {
+        review = await reviewInTerminal(page.labels, (job.criterion as unknown as Criterion).output, io);
+      } finally {
+        io.close();
       }
-      job = await engine.review(job.id, review?.labels ?? []);
+      job = await engine.review(job.id, review.labels);
       const version = `${job.name} ${job.versions.find((v) => v.judge_id === job.judge_id)?.version ?? ''}`;
-      process.stderr.write(`juror: ${review?.labels.length ? `${review.labels.length} reviewed labels are few-shot examples of ${version}, which` : `the sample's labels are accepted; ${version}`} labels every other row\n`);
+      process.stderr.write(`juror: ${review.labels.length ? `${review.labels.length} reviewed labels are few-shot examples of ${version}, which` : `no row was reviewed; ${version}`} labels every other row\n`);
       job = await follow(engine, job.id, 'completed');
       return finish(engine, job, review, flags);
     });

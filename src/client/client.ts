@@ -41,15 +41,18 @@ export interface LabelDatasetRequest {
   output?: 'binary' | 'yes_no' | 'scale_1_5';
   model?: string;
   examples?: Array<{ input?: string; output: string; score: number | string; justification: string; grading_context?: Record<string, string> }>;
-  /** Rows labelled for review (default 16). */
+  /** Rows labelled first, for review with `review: true` (default 16). */
   sampleSize?: number;
   seed?: number;
   /** The judge name its versions are stored under. */
   name?: string;
   colMapping?: Record<string, string>;
-  /** false: no review; the sample's labels are accepted and every row is labelled at once. */
+  /**
+   * true: the job stops at awaiting_review for a person to review the sample ({@link JurorClient.reviewLabels}).
+   * Default false: every row is labelled, as LastMile's `label_dataset`.
+   */
   review?: boolean;
-  /** Wait until the job is awaiting_review (or completed, or failed) before resolving. */
+  /** Wait until the job has completed (or failed; with `review`, until it awaits review) before resolving. */
   waitForCompletion?: boolean;
 }
 
@@ -155,9 +158,13 @@ export class JurorClient {
   }
 
   /**
-   * Starts a label job (LastMile's `label_dataset`): the judge labels a sample of the dataset for
-   * review. Resolves with the job id at once, or — with `waitForCompletion` — once the sample is
-   * ready for review (or the job ended). Review it with {@link reviewLabels}.
+   * Starts a label job (LastMile's `label_dataset`): the judge labels every row of the dataset, or
+   * with `review: true` a sample for a person to review first ({@link reviewLabels}). Resolves with
+   * the job id at once, or — with `waitForCompletion` — once the job stops (see {@link waitForLabelJob}).
+   * @example
+   * const jobId = await juror.labelDataset({ datasetId, builtin: 'faithfulness' });
+   * await juror.waitForLabelJob(jobId);
+   * const labelled = await juror.downloadDataset(datasetId); // every row with its label
    */
   async labelDataset(request: LabelDatasetRequest): Promise<string> {
     const started: CreateLabelJobResponse = await this.json('POST', '/api/label-jobs', {

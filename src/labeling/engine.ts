@@ -1,8 +1,9 @@
 /**
  * Label jobs, LastMile's LLM Judge++ loop, shared by the API and the CLI: a judge labels a seeded
- * sample of a dataset (`sampling`), a person reviews it (`awaiting_review`), their labels become
+ * sample of a dataset (`sampling`); with `review`, a person reviews it (`awaiting_review`), their labels become
  * the judge's few-shot examples in a new judge version, and that version labels every other row
  * (`running`, then `completed`); `resample` re-labels the sample with a revised criterion instead.
+ * Without `review` the sample's labels are accepted and the job goes on to every row by itself.
  * Passes run in the background of this process; `cancel` aborts them (finished rows are kept).
  */
 import type { Kysely } from 'kysely';
@@ -46,7 +47,11 @@ export interface CreateLabelJob {
   /** The judge name its versions are stored under (default `label_<first 8 of the job id>`). */
   name?: string | undefined;
   colMapping?: Record<string, string> | undefined;
-  /** false: accept the sample's labels unreviewed and label every row straight away. */
+  /**
+   * true: stop at `awaiting_review` for a person to review the sample (the UI, `juror label --review`).
+   * Default false, as LastMile's `label_dataset` then `wait_for_label_dataset_job`: the sample's
+   * labels are accepted as they are and every row is labelled straight away.
+   */
   review?: boolean | undefined;
 }
 
@@ -127,7 +132,7 @@ export class LabelJobs {
     const sample = sampleRows(dataset.row_count, sampleSize, seed);
     await this.jobs.create({ id, datasetId: dataset.id, name, criterion: criterion as unknown as Record<string, unknown>, sample, sampleSize, seed });
     await this.jobs.update(id, { judge_id: stored.judgeId, versions: withVersion([], stored, []) });
-    this.launch(id, 'sample', input.review === false);
+    this.launch(id, 'sample', input.review !== true);
     return this.get(id);
   }
 

@@ -81,7 +81,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     const none = await server.call('POST', '/api/judges/qa_align/align', { body: { dataset_id: plain, judge_model: MODEL } });
     expect(none.body).toMatchObject({ status: 400, field: 'human_col', message: expect.stringContaining("no label job of judge 'qa_align'") });
 
-    const job = await server.call('POST', '/api/label-jobs', { body: { dataset_id: plain, prompt: '[align] Is {answer} right for {question}? 1 or 0.', model: MODEL, sample_size: 4 } });
+    const job = await server.call('POST', '/api/label-jobs', { body: { dataset_id: plain, prompt: '[align] Is {answer} right for {question}? 1 or 0.', model: MODEL, sample_size: 4, review: true } });
     const inReview = await waitForLabelJob(server, job.body.job_id, ['awaiting_review']);
     const sample: Array<{ row: number; label: number }> = inReview.labels;
     const flipped = sample[0]!.row;

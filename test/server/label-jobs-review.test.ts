@@ -34,7 +34,7 @@ beforeEach(() => {
 describe('uncertain rows, agreement and the fine-tuning export', () => {
   it('offers the rows whose samples disagree, with why; their labels join the examples; agreement and export follow', async () => {
     const started = await server.call('POST', '/api/label-jobs', {
-      body: { dataset_id: datasetId, prompt: '[uncertain] Is {answer} right for {question}, given {context}? 1 or 0.', model: MODEL, sample_size: 8, seed: 7, name: 'qa_check' },
+      body: { dataset_id: datasetId, prompt: '[uncertain] Is {answer} right for {question}, given {context}? 1 or 0.', model: MODEL, sample_size: 8, seed: 7, name: 'qa_check', review: true },
     });
     const id = started.body.job_id;
     const job = await waitForLabelJob(server, id, ['awaiting_review']);
@@ -148,7 +148,7 @@ describe('JurorClient', () => {
     // The judge answers 1–5: 4 (yes) for odd rows, 2 (no) for even ones.
     llm.setHandler((req) => verdict(answerRow(req) % 2 === 1 ? 4 : 2, `row ${answerRow(req)}`));
     const client = new JurorClient({ baseUrl: server.url });
-    const id = await client.labelDataset({ datasetId, prompt: '[client] Is {answer} a good answer to {question}?', output: 'yes_no', model: MODEL, sampleSize: 4, waitForCompletion: true });
+    const id = await client.labelDataset({ datasetId, prompt: '[client] Is {answer} a good answer to {question}?', output: 'yes_no', model: MODEL, sampleSize: 4, review: true, waitForCompletion: true });
     const job = await client.getLabelJob(id);
     expect(job.status).toBe('awaiting_review');
     expect(job.labels.map((l) => l.label_text)).toEqual(job.labels.map((l) => (l.row % 2 === 1 ? 'yes' : 'no')));

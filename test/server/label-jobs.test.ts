@@ -36,7 +36,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
   const promptFor = (tag: string) => `[${tag}] Does the answer {answer} to {question} follow from {context}? 1 if it does, else 0.`;
 
   async function startJob(tag: string, extra: Record<string, unknown> = {}): Promise<string> {
-    const { status, body } = await server.call('POST', '/api/label-jobs', { body: { dataset_id: datasetId, prompt: promptFor(tag), model: MODEL, ...extra } });
+    const { status, body } = await server.call('POST', '/api/label-jobs', { body: { dataset_id: datasetId, prompt: promptFor(tag), model: MODEL, review: true, ...extra } });
     expect(status, JSON.stringify(body)).toBe(202);
     return body.job_id;
   }
@@ -123,7 +123,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       const fresh = await uploadQa(server, 6, 'fresh.csv');
       const plain = await server.call('GET', `/api/datasets/${fresh}/download?format=csv`);
       expect(plain.body).not.toContain('label');
-      const started = await server.call('POST', '/api/label-jobs', { body: { dataset_id: fresh, prompt: promptFor('fresh'), model: MODEL, sample_size: 2 } });
+      const started = await server.call('POST', '/api/label-jobs', { body: { dataset_id: fresh, prompt: promptFor('fresh'), model: MODEL, sample_size: 2, review: true } });
       const job = await waitForLabelJob(server, started.body.job_id, ['awaiting_review']);
       const rows = parseCsv((await server.call('GET', `/api/datasets/${fresh}/download?format=csv`)).body as string, { columns: true }) as Array<Record<string, string>>;
       expect(rows).toHaveLength(6);
@@ -181,7 +181,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     it("lists a dataset's jobs newest first, filtered by status, with their current judge version", async () => {
       const own = await uploadQa(server, 4);
       const start = async (tag: string, extra: Record<string, unknown> = {}) => {
-        const { status, body } = await server.call('POST', '/api/label-jobs', { body: { dataset_id: own, prompt: promptFor(tag), model: MODEL, sample_size: 2, ...extra } });
+        const { status, body } = await server.call('POST', '/api/label-jobs', { body: { dataset_id: own, prompt: promptFor(tag), model: MODEL, sample_size: 2, review: true, ...extra } });
         expect(status, JSON.stringify(body)).toBe(202);
         return body.job_id as string;
       };

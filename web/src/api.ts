@@ -220,7 +220,7 @@ export const api = {
 
   labelJobs: (query: { dataset_id?: string; status?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) => request<LabelJobsList>('GET', '/label-jobs', { query, signal }),
 
-  createLabelJob: (body: { dataset_id: string; prompt?: string; builtin?: string; output?: LabelOutput; model?: string; sample_size?: number; name?: string }) =>
+  createLabelJob: (body: { dataset_id: string; prompt?: string; builtin?: string; output?: LabelOutput; model?: string; sample_size?: number; name?: string; review?: boolean }) =>
     request<{ job_id: string; status: string }>('POST', '/label-jobs', { json: body }),
 
   labelJob: (id: string, page: { offset?: number; limit?: number } = {}, signal?: AbortSignal) => request<LabelJob>('GET', `/label-jobs/${encodeURIComponent(id)}`, { query: page, signal }),

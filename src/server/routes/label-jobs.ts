@@ -52,8 +52,9 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, {
     method: 'POST',
     url: '/api/label-jobs',
-    summary: 'Starts a label job: the judge labels a seeded sample of the dataset for review',
-    description: 'The criterion is checked against the dataset first (a 400 names the field; nothing is created). Follow it with GET /api/label-jobs/:id until awaiting_review.',
+    summary: 'Starts a label job: the judge labels every row of the dataset, or with review: true a seeded sample for a person to review first',
+    description:
+      'The criterion is checked against the dataset first (a 400 names the field; nothing is created). Follow it with GET /api/label-jobs/:id until completed (LastMile\'s label, wait, download), or with review: true until awaiting_review, then POST /api/label-jobs/:id/review.',
     tags: ['label jobs'],
     body: createLabelJobBody,
     status: 202,

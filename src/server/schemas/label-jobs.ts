@@ -23,11 +23,11 @@ export const createLabelJobBody = z.strictObject({
   output: labelOutput.optional().describe('default binary (a built-in judge other than faithfulness: its own kind)'),
   model: z.string().min(1, 'must not be empty').optional().describe('the judge model URI, e.g. openai:/gpt-4o-mini; default JUROR_JUDGE_MODEL of the server'),
   examples: z.array(example).optional().describe('your own few-shot examples; reviewed labels are added after them'),
-  sample_size: z.number().int().min(1).max(1000).default(16).describe('rows labelled for review'),
+  sample_size: z.number().int().min(1).max(1000).default(16).describe('rows labelled first (for review, with review: true)'),
   seed: z.number().int().min(0).max(MAX_SEED).optional().describe('seed of the sample (default 1): the same seed picks the same rows'),
   name: z.string().regex(/^[A-Za-z][\w.-]*$/, 'must be letters, digits, _ . or -, starting with a letter').optional().describe('the judge name its versions are stored under (default label_<job id prefix>)'),
   col_mapping: z.record(z.string(), z.string()).optional().describe('standard variable → column, e.g. { "context": "docs" }'),
-  review: z.boolean().optional().describe('false: accept the sample unreviewed and label every row at once'),
+  review: z.boolean().optional().describe('true: stop at awaiting_review for a person to review the sample (POST /api/label-jobs/:id/review). Default false: the sample is accepted as labelled and every row is labelled at once'),
 });
 export type CreateLabelJobBody = z.input<typeof createLabelJobBody>;
 

@@ -253,6 +253,8 @@ function LabelForm({ dataset }: { dataset: DatasetDetail }) {
       ...(kind === 'prompt' ? { prompt } : { builtin }),
       output,
       sample_size: sampleSize,
+      // The page's flow is LLM Judge++: the sample waits for the person's review (the API's default labels everything).
+      review: true,
       ...(model ? { model } : {}),
       ...(name ? { name } : {}),
     });
