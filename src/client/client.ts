@@ -117,10 +117,13 @@ export class JurorClient {
 
   /**
    * Starts an evaluation of an uploaded dataset with a config (the YAML config as an object,
-   * without `data`). Resolves once the run exists; follow it with {@link waitForJob}.
+   * without `data`) and any `thresholds` besides the config's (`{ 'quality/v1/mean': '>= 4' }`).
+   * Resolves once the run exists; follow it with {@link waitForJob}, then {@link getRun} has
+   * `thresholds` (each with `passed`) and `passed`, as `juror eval` reports them.
    */
-  async evaluate(request: { datasetId: string; config: Record<string, unknown> }): Promise<{ runId: string; jobId: string }> {
-    const started: CreateRunResponse = await this.json('POST', '/api/runs', { body: { dataset_id: request.datasetId, config: request.config } });
+  async evaluate(request: { datasetId: string; config: Record<string, unknown>; thresholds?: Record<string, string | number> }): Promise<{ runId: string; jobId: string }> {
+    const body = { dataset_id: request.datasetId, config: request.config, ...(request.thresholds ? { thresholds: request.thresholds } : {}) };
+    const started: CreateRunResponse = await this.json('POST', '/api/runs', { body });
     return { runId: started.run_id, jobId: started.job_id };
   }
 

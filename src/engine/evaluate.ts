@@ -15,7 +15,7 @@ import type { ModelAnswer } from './model-under-test.js';
 import { prepareRun, type EvaluateOptions, type PreparedRun, type SkippedMetric } from './prepare.js';
 import { Recorder, type MetricTotals } from './recorder.js';
 import { RunStopped, stopsRun } from './scheduler.js';
-import { checkThresholds, type ThresholdResult } from './thresholds.js';
+import { checkThresholds, runPassed, type ThresholdResult } from './thresholds.js';
 
 export type { EvaluateOptions, MetricSpec, Progress } from './prepare.js';
 
@@ -263,7 +263,7 @@ async function summarize(
     failedMetrics,
     skippedMetrics: run.skipped,
     thresholds,
-    passed: !stop && failedMetrics.length === 0 && thresholds.every((t) => t.passed),
+    passed: runPassed({ finished: !stop, failedMetrics, thresholds }),
     rowCount: datasetInfo.rowCount,
     usage,
     costUsd,

@@ -19,7 +19,7 @@ import { judgeChat, type CallContext } from './chat.js';
 import type { Estimator } from './estimate.js';
 import { prepareModel, type ModelAnswer, type ModelUnderTest } from './model-under-test.js';
 import { Scheduler, type EndpointLimits, type RetryPolicy } from './scheduler.js';
-import { parseThreshold, type Threshold } from './thresholds.js';
+import { parseThresholds, type Threshold } from './thresholds.js';
 
 /** A metric as `evaluate()` accepts it: a metric, a judge definition, or a built-in name. */
 export type MetricSpec = Metric | Judge | string;
@@ -114,7 +114,7 @@ export interface PreparedRun {
 export async function prepareRun(options: EvaluateOptions, estimator?: Estimator): Promise<PreparedRun> {
   const env = options.env ?? process.env;
   const { metrics: resolved, fromPreset } = resolveMetrics(options);
-  const thresholds = Object.entries(options.thresholds ?? {}).map(([key, spec]) => parseThreshold(key, spec));
+  const thresholds = parseThresholds(options.thresholds);
 
   const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
   const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined, metrics: resolved });

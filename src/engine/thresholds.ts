@@ -32,6 +32,19 @@ export function parseThreshold(key: string, spec: string | number, field = `thre
   return { key, op: (match[1] as Comparison | undefined) ?? '>=', value: Number(match[2]) };
 }
 
+/** Parses every threshold of a config's `thresholds:` map; errors name `thresholds.<key>`. */
+export function parseThresholds(specs: Record<string, string | number> | undefined): Threshold[] {
+  return Object.entries(specs ?? {}).map(([key, spec]) => parseThreshold(key, spec));
+}
+
+/**
+ * Whether a run passes as a CI gate (`juror eval`'s exit code 0): it finished, no metric wholly
+ * failed, and every threshold holds.
+ */
+export function runPassed(run: { finished: boolean; failedMetrics: string[]; thresholds: ThresholdResult[] }): boolean {
+  return run.finished && run.failedMetrics.length === 0 && run.thresholds.every((t) => t.passed);
+}
+
 /** Checks each threshold; a metric that has no value (every row failed) misses its threshold. */
 export function checkThresholds(thresholds: Threshold[], metrics: Record<string, number>): ThresholdResult[] {
   return thresholds.map((t) => {

@@ -21,17 +21,32 @@ export async function startEvaluation(ctx: ServerContext, body: CreateRunBody): 
     throw new ApiError(400, 'config.data is not allowed: the data is the uploaded dataset named by dataset_id', { field: 'config.data', hint: 'remove `data` from the config' });
   }
   refuseServerSideEffects(body.config, ctx.allowConfigEndpoints);
+  const requested = withThresholds(body);
   const file = join(ctx.dataDir, dataset.file);
   let config: JurorConfig | undefined;
   try {
-    const checked = configFromObject({ ...body.config, data: file }, ctx.dataDir);
+    const checked = configFromObject({ ...requested, data: file }, ctx.dataDir);
     config = checked.config;
-    const options = { ...checked.options, config: { ...body.config, data: dataset.original_name }, env: ctx.env };
+    // The stored config holds every threshold, so that GET /api/runs/:id checks them as `juror eval` does.
+    const options = { ...checked.options, config: { ...requested, data: dataset.original_name }, env: ctx.env };
     const { runId, jobId } = await ctx.runner.startEvaluation(options, dataset.row_count, (id) => recordDataset(ctx, id, dataset));
     return { run_id: runId, job_id: jobId };
   } catch (error) {
-    throw configProblem(error, config, file, dataset.original_name);
+    throw configProblem(error, config, file, dataset.original_name, Object.keys(body.thresholds ?? {}));
   }
+}
+
+/** The config with the request's own `thresholds` added to its `thresholds:`; a key in both is a 400. */
+function withThresholds(body: CreateRunBody): Record<string, unknown> {
+  if (!body.thresholds) return body.config;
+  const inConfig = body.config.thresholds;
+  const own = inConfig && typeof inConfig === 'object' && !Array.isArray(inConfig) ? (inConfig as Record<string, unknown>) : {};
+  for (const key of Object.keys(body.thresholds)) {
+    if (key in own) {
+      throw new ApiError(400, `thresholds.${key} is also given in config.thresholds`, { field: `thresholds.${key}`, hint: 'give each threshold once, in thresholds or in config.thresholds' });
+    }
+  }
+  return { ...body.config, thresholds: { ...own, ...body.thresholds } };
 }
 
 /**
@@ -68,11 +83,15 @@ export async function recordDataset(ctx: ServerContext, runId: string, dataset: 
   await ctx.store.updateRun(runId, { dataset: JSON.stringify({ ...stored, id: dataset.id, name: dataset.name, ...extra }) });
 }
 
-/** A config or data error, its field placed under `config.` (or at `dataset_id` for the data). */
-function configProblem(error: unknown, config: JurorConfig | undefined, file: string, originalName: string): unknown {
+/**
+ * A config or data error, its field placed under `config.` (or at `dataset_id` for the data; a
+ * threshold of the request's own `thresholds`, whose keys are `ownThresholds`, stays `thresholds.<key>`).
+ */
+function configProblem(error: unknown, config: JurorConfig | undefined, file: string, originalName: string, ownThresholds: string[]): unknown {
   if (!(error instanceof JurorError) || (error.kind !== 'config' && error.kind !== 'input')) return error;
   const inConfig = error.where.field && config ? judgeFieldByIndex(error.where.field, config) : error.where.field;
-  const field = error.where.file === file || error.where.field === 'data' ? 'dataset_id' : inConfig ? `config.${inConfig}` : 'config';
+  const own = ownThresholds.some((key) => inConfig === `thresholds.${key}`);
+  const field = error.where.file === file || error.where.field === 'data' ? 'dataset_id' : inConfig ? (own ? inConfig : `config.${inConfig}`) : 'config';
   let message = error.message.replaceAll(file, originalName);
   // Name the field as the request does: `metrics[0] is …` becomes `config.metrics[0] is …`.
   const named = [inConfig, error.where.field].find((f) => f && message.startsWith(f));

@@ -1,13 +1,15 @@
 /** Runs: `GET /api/runs`, `GET/DELETE /api/runs/:id`, and `POST /api/runs` to start one. */
 import type { FastifyInstance } from 'fastify';
+import { checkThresholds, parseThresholds, runPassed } from '../../engine/thresholds.js';
 import { judgeToConfig } from '../../judges/serialize.js';
+import type { RunDetails } from '../../store/store.js';
 import type { RunSummary as StoredRun } from '../../store/run-queries.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { startEvaluation } from '../evaluations.js';
 import { route } from '../route.js';
 import { idParams } from '../schemas/common.js';
-import { createRunBody, createRunResponse, deleteRunQuery, deleteRunResponse, runDetail, runsList, runsQuery, type RunSummary } from '../schemas/runs.js';
+import { createRunBody, createRunResponse, deleteRunQuery, deleteRunResponse, runDetail, runsList, runsQuery, type RunDetail, type RunSummary } from '../schemas/runs.js';
 
 export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, {
@@ -34,9 +36,11 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     handler: async ({ params }) => {
       if (!(await ctx.runs.state(params.id))) throw notFound('run', params.id);
       const [run, metricNames, job] = await Promise.all([ctx.store.getRun(params.id), ctx.results.metrics(params.id), ctx.jobs.latestForRun(params.id)]);
+      const config = JSON.parse(run.config) as unknown;
       return {
         ...toRunSummary(run),
-        config: JSON.parse(run.config) as unknown,
+        ...verdict(run, config),
+        config,
         judges: run.judges.map((j) => ({ metric: j.metric, name: j.definition.name, version: j.definition.version, definition: judgeToConfig(j.definition) as unknown as Record<string, unknown>, system_prompt: j.systemPrompt })),
         metric_names: metricNames,
         per_metric: run.perMetric.map(({ run_id: _run, ...counts }) => ({ ...counts, input_tokens: Number(counts.input_tokens), output_tokens: Number(counts.output_tokens) })),
@@ -83,6 +87,22 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     errors: [404],
     handler: async ({ body }) => startEvaluation(ctx, body),
   });
+}
+
+/**
+ * The run as a CI gate, as `juror eval` reports it: the config's thresholds checked against the
+ * stored metrics, and whether it passed — undecided (null) while it runs.
+ */
+function verdict(run: RunDetails, config: unknown): Pick<RunDetail, 'thresholds' | 'passed'> {
+  const specs = config && typeof config === 'object' ? (config as { thresholds?: Record<string, string | number> }).thresholds : undefined;
+  const running = run.status === 'running';
+  // Checked when the run started (POST /api/runs, juror eval, evaluate()), so they parse.
+  const thresholds = checkThresholds(parseThresholds(specs), run.metrics);
+  const failedMetrics = run.perMetric.filter((m) => Number(m.rows_scored) === 0 && Number(m.error_count) > 0).map((m) => m.metric);
+  return {
+    thresholds: thresholds.map((t) => ({ key: t.key, op: t.op, value: t.value, actual: running ? null : (t.actual ?? null), passed: running ? null : t.passed })),
+    passed: running ? null : runPassed({ finished: run.status === 'finished', failedMetrics, thresholds }),
+  };
 }
 
 /** A stored run in the API's shape. */

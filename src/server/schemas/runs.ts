@@ -71,6 +71,18 @@ export const runDetail = runSummary.extend({
   metric_names: z.array(z.string()).describe('the metrics (`name/version`) the run has results for'),
   per_metric: z.array(metricCounts),
   job: z.object({ id: z.string(), status: jobStatus }).nullable().describe('the job that ran it, when started over the API'),
+  thresholds: z
+    .array(
+      z.object({
+        key: z.string().describe('the metric key, `name/version/aggregation`'),
+        op: z.enum(['>=', '>', '<=', '<', '==', '!=']),
+        value: z.number(),
+        actual: z.number().nullable().describe("the run's value; null while it runs, or when every row failed"),
+        passed: z.boolean().nullable().describe('null while the run is running'),
+      }),
+    )
+    .describe("the config's thresholds checked against the run's metrics, as `juror eval` checks them"),
+  passed: z.boolean().nullable().describe('as `juror eval` exits 0: finished, no metric wholly failed, every threshold met; null while running'),
 });
 export type RunDetail = z.infer<typeof runDetail>;
 
@@ -80,10 +92,14 @@ export const deleteRunQuery = z.strictObject({
 
 export const deleteRunResponse = z.object({ id: z.string(), deleted: z.literal(true) });
 
+/** Thresholds as the YAML config writes them: a metric key → `">= 3.5"` or a bare number (at least). */
+const thresholdSpecs = z.record(z.string(), z.union([z.string(), z.number()]));
+
 /** `POST /api/runs`. */
 export const createRunBody = z.strictObject({
   dataset_id: z.string().min(1).describe('an uploaded dataset (POST /api/datasets)'),
   config: z.record(z.string(), z.unknown()).describe('the YAML config as JSON, without `data`'),
+  thresholds: thresholdSpecs.optional().describe('CI gates besides those of config.thresholds (a key may be in one of them only), e.g. { "faithfulness/v1/mean": ">= 4" }'),
 });
 export type CreateRunBody = z.infer<typeof createRunBody>;
 
