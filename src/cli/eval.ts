@@ -70,6 +70,7 @@ function toJson(result: EvaluationResult) {
     errors: result.errors,
     failed_metrics: result.failedMetrics,
     skipped_metrics: result.skippedMetrics,
+    ...(result.defaultJudgeModel ? { default_judge_model: result.defaultJudgeModel } : {}),
     thresholds: result.thresholds.map((t) => ({ key: t.key, op: t.op, value: t.value, actual: t.actual ?? null, passed: t.passed })),
     passed: result.passed,
     rows: result.rowCount,
@@ -83,8 +84,11 @@ function toJson(result: EvaluationResult) {
 function summary(result: EvaluationResult): string {
   // One line per metric, its aggregations side by side (MLflow's keys are name/version/aggregation).
   const byMetric = new Map<string, Map<string, number>>();
+  const own = new Set(result.perMetric.map((t) => t.metric));
   for (const [key, value] of Object.entries(result.metrics)) {
     const metric = key.split('/').slice(0, 2).join('/');
+    // Other names of the same results (Databricks' `response/llm_judged/…`) are in --json and --out.
+    if (!own.has(metric)) continue;
     if (!byMetric.has(metric)) byMetric.set(metric, new Map());
     byMetric.get(metric)!.set(key.split('/')[2]!, value);
   }
@@ -99,6 +103,7 @@ function summary(result: EvaluationResult): string {
   for (const t of result.thresholds) {
     lines.push(`${t.passed ? 'PASS' : 'FAIL'}  ${t.key} ${t.op} ${t.value} (got ${t.actual === undefined ? 'no value' : formatNumber(t.actual)})`);
   }
+  if (result.defaultJudgeModel) lines.push(`NOTE  judges used the default judge model ${result.defaultJudgeModel}, as no judge model is named (set judge_model to choose one)`);
   for (const skipped of result.skippedMetrics) lines.push(`SKIP  ${skipped.metric} (a default of the model type): ${skipped.reason}`);
   for (const metric of result.failedMetrics) {
     lines.push(`FAIL  ${metric}: every row failed — see \`juror runs show ${result.runId.slice(0, 12)}\` for the reasons`);

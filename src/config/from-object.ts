@@ -11,6 +11,7 @@ import type { EvaluateOptions, MetricSpec } from '../engine/evaluate.js';
 import { ConfigError } from '../errors.js';
 import { judgeFromConfig } from '../judges/serialize.js';
 import { builtInMetric } from '../metrics/builtin.js';
+import { MODEL_TYPES } from '../metrics/presets.js';
 import { configSchema, type JurorConfig } from './schema.js';
 
 /** A config checked and turned into `evaluate()` options. */
@@ -152,7 +153,7 @@ function hintFor(path: Array<string | number>): string {
     case 'thresholds':
       return 'write thresholds as "<name>/<version>/<aggregation>": ">= 3.5"';
     case 'model_type':
-      return 'use text, question-answering, text-summarization, retriever or none';
+      return `use one of: ${MODEL_TYPES.join(', ')}`;
     default:
       return 'see the config reference in README.md';
   }

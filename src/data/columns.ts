@@ -1,15 +1,15 @@
 /**
  * Column mapping: which dataset column (or the model under test's answer) a variable such as
- * `{inputs}`, `{response}` or `{question}` reads. MLflow's and Databricks' standard names are
- * aliases of one another, so a config written for either works.
+ * `{inputs}`, `{response}` or `{question}` reads. MLflow's, Databricks' and LastMile's standard
+ * names are aliases of one another, so a config or dataset written for any of them works.
  */
 import { ConfigError } from '../errors.js';
 
-/** Standard variable names, grouped by meaning: MLflow's first, then Databricks'. */
+/** Standard variable names, grouped by meaning: MLflow's first, then Databricks', then LastMile's. */
 export const STANDARD_GROUPS: Record<string, readonly string[]> = {
-  inputs: ['inputs', 'request'],
-  predictions: ['predictions', 'outputs', 'response'],
-  targets: ['targets', 'expected_response'],
+  inputs: ['inputs', 'request', 'input'],
+  predictions: ['predictions', 'outputs', 'response', 'output'],
+  targets: ['targets', 'expected_response', 'ground_truth'],
   context: ['context', 'retrieved_context'],
 };
 

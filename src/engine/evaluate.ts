@@ -38,6 +38,8 @@ export interface EvaluationResult {
   failedMetrics: string[];
   /** Default metrics of the model type that could not run on this data, with the reason. */
   skippedMetrics: SkippedMetric[];
+  /** The default judge model (`openai:/gpt-4o-mini`), when judges used it because none was named. */
+  defaultJudgeModel?: string;
   thresholds: ThresholdResult[];
   /** True when the run finished, no threshold was missed and no metric wholly failed (exit code 0). */
   passed: boolean;
@@ -76,7 +78,7 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
   const datasetInfo = { name: dataset.name, ...(dataset.path ? { path: dataset.path } : {}), hash: dataset.hash, rowCount: dataset.rowCount };
   const record = await openRun(run, store, datasetInfo);
   if (record) options.onRunCreated?.(record.id);
-  const recorder = new Recorder(store, record?.id ?? 'unsaved', metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations, ratioThreshold: m.ratioThreshold })), { collectTable: (options.collectTable ?? true) && !options.resume });
+  const recorder = new Recorder(store, record?.id ?? 'unsaved', metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations, ratioThreshold: m.ratioThreshold, alias: m.alias })), { collectTable: (options.collectTable ?? true) && !options.resume });
   const done = options.resume && store ? await recorder.resumeFrom(store) : undefined;
 
   let stop: ProviderError | RunStopped | undefined;
@@ -262,6 +264,7 @@ async function summarize(
     perMetric,
     failedMetrics,
     skippedMetrics: run.skipped,
+    ...(run.defaultJudgeModel ? { defaultJudgeModel: run.defaultJudgeModel } : {}),
     thresholds,
     passed: runPassed({ finished: !stop, failedMetrics, thresholds }),
     rowCount: datasetInfo.rowCount,

@@ -11,7 +11,8 @@ import type { Chat } from '../judges/run-judge.js';
 import { builtInMetric } from '../metrics/builtin.js';
 import { judgeMetric } from '../metrics/judge-metric.js';
 import { metricKey, type Metric, type RowScorer } from '../metrics/metric.js';
-import { presetMetrics, type ModelType } from '../metrics/presets.js';
+import { withDatabricksNames } from '../metrics/databricks-names.js';
+import { alwaysOnMetrics, presetMetrics, type ModelType } from '../metrics/presets.js';
 import { resolveModel, type EndpointConfig, type ResolvedModel } from '../providers/models.js';
 import type { Price } from '../providers/prices.js';
 import type { Store, StoreLocation } from '../store/store.js';
@@ -32,13 +33,19 @@ export interface EvaluateOptions {
   model?: ModelUnderTest;
   /** Default metrics by model type (MLflow's `model_type`). */
   modelType?: ModelType;
-  /** Replaces the model type's default metrics (Databricks' "subset of judges"). */
+  /**
+   * Replaces the model type's default metrics; under `databricks-agent`, its judges only (Databricks'
+   * "subset of judges": `[]` runs none, the non-LLM metrics stay).
+   */
   metrics?: MetricSpec[];
   /** Added to the default metrics. */
   extraMetrics?: MetricSpec[];
   /** Standard name (`inputs`, `predictions`, `targets`, `context`, `request`…) → dataset column. */
   colMapping?: Record<string, string>;
-  /** The judge model of judges that name none; else `JUROR_JUDGE_MODEL`. */
+  /**
+   * The judge model of judges that name none; else `JUROR_JUDGE_MODEL`; else, when an OpenAI key or
+   * base URL is set, {@link DEFAULT_JUDGE_MODEL} (as MLflow has a default judge).
+   */
   judgeModel?: string;
   experiment?: string;
   runName?: string;
@@ -87,6 +94,9 @@ export interface Progress {
   metrics: Array<{ metric: string; done: number; errors: number; costUsd: number }>;
 }
 
+/** The judge model used when none is named anywhere and `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set. */
+export const DEFAULT_JUDGE_MODEL = 'openai:/gpt-4o-mini';
+
 /** A model type's default metric that could not run on this data. */
 export interface SkippedMetric {
   metric: string;
@@ -108,6 +118,8 @@ export interface PreparedRun {
   scheduler: Scheduler;
   calls: CallContext;
   thresholds: Threshold[];
+  /** {@link DEFAULT_JUDGE_MODEL}, when a judge uses it because no judge model is named. */
+  defaultJudgeModel?: string;
 }
 
 /** Checks everything that can be checked without a call, and builds the run's parts. */
@@ -122,12 +134,26 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   const calls: CallContext = { scheduler, prices: options.prices, modes: new Map(), estimator };
   const resolve = (uri: string, field: string): ResolvedModel => resolveModel(uri, { ...(options.endpoints ? { endpoints: options.endpoints } : {}), env, field });
   let metricName = '';
+  let defaultJudgeModel: string | undefined;
+  // A judge model that cannot be used stops the run even for a default metric: skipping every
+  // judge would pass a run that judged nothing.
+  const modelErrors = new WeakSet<object>();
   const chatFor = (uri: string | undefined, field: string): Chat => {
-    const chosen = uri ?? options.judgeModel ?? env.JUROR_JUDGE_MODEL;
+    try {
+      return judgeChatFor(uri, field);
+    } catch (error) {
+      if (error instanceof Object) modelErrors.add(error);
+      throw error;
+    }
+  };
+  const judgeChatFor = (uri: string | undefined, field: string): Chat => {
+    const fallback = env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? DEFAULT_JUDGE_MODEL : undefined;
+    const chosen = uri ?? options.judgeModel ?? env.JUROR_JUDGE_MODEL ?? fallback;
+    if (chosen === fallback && fallback) defaultJudgeModel = fallback;
     if (!chosen) {
       throw new ConfigError('no judge model is set', {
         where: { field },
-        hint: "give the judge a `model`, set the config's `judge_model`, or export JUROR_JUDGE_MODEL (e.g. openai:/gpt-4o-mini)",
+        hint: `give the judge a \`model\`, set the config's \`judge_model\`, export JUROR_JUDGE_MODEL (e.g. ${DEFAULT_JUDGE_MODEL}), or export OPENAI_API_KEY to judge with ${DEFAULT_JUDGE_MODEL}`,
       });
     }
     const resolved = resolve(chosen, uri ? field : 'judge_model');
@@ -137,15 +163,16 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   // reported and left out, as MLflow does; a metric the user listed stops the run instead.
   const skipped: SkippedMetric[] = [];
   const prepared: Array<{ metric: Metric; scorer: RowScorer }> = [];
+  const sample = await firstRecord(dataset);
   for (const [i, metric] of resolved.entries()) {
     metricName = metricKey(metric);
     try {
-      const scorer = metric.prepare({ columns, chatFor });
+      const scorer = metric.prepare({ columns, chatFor, ...(sample ? { sample } : {}) });
       // A classifier or a user's module is loaded now, so that a missing one stops the run before its first call.
       await metric.load?.({ baseDir: options.baseDir });
       prepared.push({ metric, scorer });
     } catch (error) {
-      if (!fromPreset[i] || !(error instanceof JurorError)) throw error;
+      if (!fromPreset[i] || !(error instanceof JurorError) || modelErrors.has(error)) throw error;
       skipped.push({ metric: metricName, reason: error.message });
     }
   }
@@ -154,17 +181,26 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   checkThresholdKeys(thresholds.map((t) => t.key), metrics, skipped);
   const levels = metricLevels(metrics, columns);
   const callModel = options.model ? prepareModel(options.model, { columns, calls, resolve }) : undefined;
-  return { options, metrics, levels, scorers, skipped, callModel, dataset, columns, scheduler, calls, thresholds };
+  return { options, metrics, levels, scorers, skipped, callModel, dataset, columns, scheduler, calls, thresholds, ...(defaultJudgeModel ? { defaultJudgeModel } : {}) };
+}
+
+/** The first record of a dataset, or undefined when it has none. */
+async function firstRecord(dataset: Dataset): Promise<DataRecord | undefined> {
+  for await (const row of dataset.rows()) return row.record;
+  return undefined;
 }
 
 /** The metrics of a run: the model type's defaults (or `metrics`) plus `extraMetrics`, each key once. */
 function resolveMetrics(options: EvaluateOptions): { metrics: Metric[]; fromPreset: boolean[] } {
-  const base = options.metrics ?? presetMetrics(options.modelType ?? 'none');
+  const modelType = options.modelType ?? 'none';
   const specs: Array<[MetricSpec, string]> = [
-    ...base.map((spec, i): [MetricSpec, string] => [spec, options.metrics ? `metrics[${i}]` : 'model_type']),
+    ...(options.metrics
+      ? [...options.metrics.map((spec, i): [MetricSpec, string] => [spec, `metrics[${i}]`]), ...alwaysOnMetrics(modelType).map((name): [MetricSpec, string] => [name, 'model_type'])]
+      : presetMetrics(modelType).map((name): [MetricSpec, string] => [name, 'model_type'])),
     ...(options.extraMetrics ?? []).map((spec, i): [MetricSpec, string] => [spec, `extra_metrics[${i}]`]),
   ];
-  const metrics = specs.map(([spec, field]) => toMetric(spec, field));
+  const named = (metric: Metric) => (modelType === 'databricks-agent' ? withDatabricksNames(metric) : metric);
+  const metrics = specs.map(([spec, field]) => named(toMetric(spec, field)));
   const seen = new Set<string>();
   metrics.forEach((metric, i) => {
     const key = metricKey(metric);

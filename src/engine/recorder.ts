@@ -4,7 +4,7 @@
  * cost, and builds the results table when asked to.
  */
 import type { DataRecord } from '../data/dataset.js';
-import type { MetricOutcome } from '../metrics/metric.js';
+import type { MetricAlias, MetricOutcome } from '../metrics/metric.js';
 import type { ResultRecord, RowRecord, RunMetricRecord, Store } from '../store/store.js';
 import { aggregate, Values } from './aggregate.js';
 import type { ModelAnswer } from './model-under-test.js';
@@ -17,6 +17,8 @@ export interface RecordedMetric {
   aggregations: Aggregation[];
   /** The value from which a row counts in `ratio` (Metric.ratioThreshold); default 1. */
   ratioThreshold?: number;
+  /** Other names of its results (Metric.alias), written beside its own. */
+  alias?: MetricAlias;
 }
 
 /** Counts of one metric over the run. */
@@ -147,6 +149,8 @@ export class Recorder {
         tableRow[`${key}/justification`] = outcome.ok ? (outcome.justification ?? null) : null;
         if (outcome.ok && outcome.label !== undefined) tableRow[`${key}/label`] = outcome.label;
         if (!outcome.ok) tableRow[`${key}/error`] = outcome.error;
+        if (outcome.examples) tableRow[`${key}/examples`] = outcome.examples.join(', ');
+        Object.assign(tableRow, this.metrics[i]!.alias?.row(outcome));
       }
       if (this.store) this.pendingResults.push(resultRecord(this.runId, index, key, outcome));
     });
@@ -238,9 +242,9 @@ export class Recorder {
   metricsSummary(): Record<string, number> {
     const out: Record<string, number> = {};
     this.metrics.forEach((metric, i) => {
-      for (const [aggregation, value] of Object.entries(aggregate(this.values[i]!.view(), metric.aggregations, metric.ratioThreshold))) {
-        out[`${metric.key}/${aggregation}`] = value;
-      }
+      const values = aggregate(this.values[i]!.view(), metric.aggregations, metric.ratioThreshold);
+      for (const [aggregation, value] of Object.entries(values)) out[`${metric.key}/${aggregation}`] = value;
+      Object.assign(out, metric.alias?.aggregates(values));
     });
     return out;
   }

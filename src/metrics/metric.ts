@@ -23,7 +23,15 @@ export interface RowInput {
 export type MetricOutcome = (
   | { ok: true; value: number; score?: number | string; label?: string; justification?: string; details?: ChunkVerdict[] }
   | { ok: false; error: string; details?: ChunkVerdict[] }
-) & { raw?: string; prompt?: JudgeMessages; usage?: Usage; costUsd?: number; latencyMs?: number };
+) & {
+  raw?: string;
+  prompt?: JudgeMessages;
+  usage?: Usage;
+  costUsd?: number;
+  latencyMs?: number;
+  /** The few-shot examples chosen for this row from a larger set (`examples:`), by where each came from (`examples.csv:3`). */
+  examples?: string[];
+};
 
 /** Scores one row. */
 export type RowScorer = (row: RowInput) => Promise<MetricOutcome> | MetricOutcome;
@@ -33,6 +41,19 @@ export interface PrepareContext {
   columns: Columns;
   /** The chat function for a judge model URI (the metric's own, else the run's judge model); throws a ConfigError if none. */
   chatFor(modelUri: string | undefined, field: string): Chat;
+  /** The dataset's first row, to check a column's kind (a list, or text) before any row is scored. */
+  sample?: DataRecord;
+}
+
+/**
+ * Other names of a metric's results, beside Juror's `name/version/...` (Databricks' names under
+ * `model_type: databricks-agent`): extra per-row columns and extra aggregate keys.
+ */
+export interface MetricAlias {
+  /** Extra columns of a row's results (e.g. `response/llm_judged/safety/rating`: `yes`). */
+  row(outcome: MetricOutcome): Record<string, unknown>;
+  /** Extra aggregate keys from the metric's aggregates (e.g. `…/rating/percentage`). */
+  aggregates(values: Partial<Record<Aggregation, number>>): Record<string, number>;
 }
 
 export interface Metric {
@@ -57,6 +78,8 @@ export interface Metric {
    * called once per run, after `prepare`, before the first row. Throws ConfigError.
    */
   load?(context: LoadContext): Promise<void>;
+  /** Other names of the metric's results, written beside Juror's. */
+  readonly alias?: MetricAlias;
 }
 
 /** What a metric may use while it loads. */

@@ -13,6 +13,7 @@ describe('presets', () => {
   it("hold MLflow's default metrics", () => {
     const text = ['token_count', 'toxicity', 'flesch_kincaid_grade_level', 'ari_grade_level'];
     expect(presetMetrics('text')).toEqual(text);
+    expect(presetMetrics('text-generation')).toEqual(text);
     expect(presetMetrics('question-answering')).toEqual([...text, 'exact_match']);
     expect(presetMetrics('text-summarization')).toEqual([...text, 'rouge1', 'rouge2', 'rougeL', 'rougeLsum']);
     expect(presetMetrics('retriever')).toEqual(['precision_at_k', 'recall_at_k', 'ndcg_at_k']);
@@ -90,6 +91,34 @@ describe('through evaluate()', () => {
     expect(result.skippedMetrics[0]!.reason).toMatch(/@huggingface\/transformers/);
     expect(result.skippedMetrics[1]!.reason).toMatch(/targets/);
     expect(result.metrics['token_count/v1/mean']).toBeGreaterThan(0);
+  });
+
+  it('takes text-generation (MLflow Gym, seed 002) as text', async () => {
+    const result = await evaluate({ data: [{ predictions: 'A plain sentence with enough words.' }], modelType: 'text-generation', store: false });
+    expect(result.metrics['token_count/v1/mean']).toBeGreaterThan(0);
+    expect(result.metrics['ari_grade_level/v1/mean']).toBeDefined();
+  });
+
+  it("reads LastMile's output / input / ground_truth columns as the standard ones", async () => {
+    const result = await evaluate({ data: [{ input: 'q', output: 'Paris', ground_truth: 'Paris' }, { input: 'q', output: 'Lyon', ground_truth: 'Paris' }], modelType: 'question-answering', store: false });
+    expect(result.metrics['exact_match/v1/mean']).toBe(0.5);
+  });
+
+  it('skips and reports the retriever defaults on columns of text, not lists, with no error rows', async () => {
+    const result = await evaluate({
+      data: [{ predictions: 'doc a, doc b', targets: 'doc a' }, { predictions: 'doc c', targets: 'doc c' }],
+      modelType: 'retriever',
+      extraMetrics: ['exact_match'],
+      store: false,
+    });
+    expect(result.skippedMetrics.map((s) => s.metric)).toEqual(['precision_at_3/v1', 'recall_at_3/v1', 'ndcg_at_3/v1']);
+    expect(result.skippedMetrics[0]!.reason).toContain("column 'predictions' is not a list of document ids");
+    expect(Object.values(result.errors)).toEqual([0]);
+    expect(result.metrics['exact_match/v1/mean']).toBe(0.5);
+  });
+
+  it('refuses a retrieval metric the user listed over a column of text, naming the column', async () => {
+    await expect(evaluate({ data: [{ predictions: 'doc a', targets: '["doc a"]' }], metrics: ['precision_at_k'], store: false })).rejects.toThrow(/col_mapping|predictions/);
   });
 
   it('refuses a metric the user listed that cannot run on the data', async () => {

@@ -5,6 +5,7 @@
  * are different documents.
  */
 import { z } from 'zod';
+import { ConfigError } from '../../errors.js';
 import type { ColumnSource } from '../../data/columns.js';
 import { Columns } from '../../data/columns.js';
 import { parseListCell } from '../../data/cells.js';
@@ -48,10 +49,13 @@ export function retrievalMetric(spec: RetrievalMetricSpec): Metric {
     kind: 'heuristic',
     aggregations: ['mean', 'variance', 'p90'],
     greaterIsBetter: true,
-    prepare({ columns }) {
+    prepare({ columns, sample }) {
       const neededBy = `metric '${spec.name}'`;
       const retrievedSource = columns.require(spec.retrieved, neededBy);
       const relevantSource = columns.require(spec.relevant, neededBy);
+      // A column of plain text (not lists) would fail every row: said once, before any row, so that
+      // a model type's default is skipped and reported, and a listed metric stops the run.
+      if (sample) for (const [variable, source] of [[spec.retrieved, retrievedSource], [spec.relevant, relevantSource]] as const) checkSample(spec, variable, source, sample);
       return (row) => {
         const retrieved = spec.read(Columns.read(retrievedSource, row));
         if (!retrieved.ok) return { ok: false, error: `${describe(retrievedSource)} ${retrieved.problem}` };
@@ -61,6 +65,17 @@ export function retrievalMetric(spec: RetrievalMetricSpec): Metric {
       };
     },
   };
+}
+
+function checkSample(spec: RetrievalMetricSpec, variable: string, source: ColumnSource, sample: Record<string, unknown>): void {
+  const cell = Columns.read(source, { record: sample });
+  if (cell === undefined || cell === null || cell === '') return;
+  const read = spec.read(cell);
+  if (read.ok) return;
+  throw new ConfigError(`metric '${spec.name}': ${describe(source)} ${read.problem}, in the first row`, {
+    where: { field: `col_mapping.${variable}` },
+    hint: `${spec.name} reads lists of documents; map ${variable} to a column of lists with col_mapping, or leave ${spec.name} out`,
+  });
 }
 
 /**
