@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dryRun, evaluate, makeGenaiMetric, makeGenaiMetricFromPrompt, Store, type EvaluateOptions } from '../src/index.js';
+import { dryRun, evaluate, makeGenaiMetric, makeGenaiMetricFromPrompt, ProviderError, Store, type EvaluateOptions } from '../src/index.js';
 import { startLlmServer, verdict, type ChatRequest, type LlmServer } from './fixtures/llm-server.js';
 
 let server: LlmServer;
@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => {
   server.reset();
-  server.setOptions({ latencyMs: 0, maxConcurrent: undefined, requestsPerSecond: undefined });
+  server.setOptions({ latencyMs: 0, maxConcurrent: undefined, concurrencyRetryAfterMs: undefined, requestsPerSecond: undefined });
 });
 
 const judge = makeGenaiMetric({ name: 'quality', definition: 'How good the answer is.', gradingPrompt: 'Score 1-5.' });
@@ -68,6 +68,49 @@ describe('rate limits', () => {
     const result = await evaluate(options({ data: rows(40), providers: { openai: { maxConcurrency: 16 } } }));
     expect(result.perMetric[0]!.rowsScored).toBe(40);
     expect(result.calls.rateLimited).toBeGreaterThan(0);
+  });
+
+  // Issue #10: a provider capped at 4 in flight, asked for 32, used to leave rows as `HTTP 429 … gave up after 9 attempts`.
+  for (const [header, afterMs] of [
+    ['a 50 ms retry-after-ms', 50],
+    ['no Retry-After at all', null],
+  ] as const) {
+    it(`settles at a provider's concurrency cap and scores every row, with ${header}`, async () => {
+      server.setOptions({ maxConcurrent: 4, concurrencyRetryAfterMs: afterMs, latencyMs: 10 });
+      server.setHandler(() => verdict(3));
+      // Two retries: enough for 5xx, and 429s must not use them up.
+      const result = await evaluate(options({ data: rows(200), providers: { openai: { maxConcurrency: 32 } }, retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 } }));
+      expect(result.status).toBe('finished');
+      expect(result.errors['quality/v1']).toBe(0);
+      expect(result.perMetric[0]!.rowsScored).toBe(200);
+      expect(server.stats.maxInFlight).toBeLessThanOrEqual(4);
+      // Probing above the cap costs some 429s, but concurrency must settle near it rather than keep hammering.
+      expect(server.stats.rateLimited).toBeGreaterThan(0);
+      expect(server.stats.rateLimited).toBeLessThan(100);
+      expect(result.calls.rateLimited).toBe(server.stats.rateLimited);
+    });
+  }
+
+  it('stops the run as a provider failure, resumably, once a row has waited out its rate-limit allowance', async () => {
+    server.setHandler(() => ({ status: 429 }));
+    const path = join(dir, 'rate-limited.db');
+    const run = evaluate(options({ data: rows(5), store: { path }, retry: { baseDelayMs: 5, maxDelayMs: 20, rateLimitWaitMs: 200 } }));
+    const error = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).describe()).toMatch(/rate-limited .*HTTP 429.*\n {2}fix: .*max_concurrency/);
+    const store = await Store.open({ path });
+    const [stored] = await store.listRuns();
+    await store.close();
+    expect(stored!.status).toBe('failed');
+    expect(stored!.rows_done).toBe(0);
+
+    server.setHandler(() => verdict(4));
+    const resumed = await evaluate(options({ data: rows(5), store: { path }, resume: stored!.id }));
+    expect(resumed.status).toBe('finished');
+    expect(resumed.perMetric[0]!.rowsScored).toBe(5);
   });
 
   it('paces requests to the configured requests per minute', async () => {

@@ -1,7 +1,16 @@
+import { APICallError } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
+import { ProviderError } from '../errors.js';
 import { retryAfterMs, RunStopped, Scheduler } from './scheduler.js';
 
 const target = { endpoint: 'test|local|', provider: 'test', uri: 'test:/model' };
+
+/** The error the AI SDK raises for an HTTP 429, with the headers given. */
+function tooMany(headers: Record<string, string> = {}): APICallError {
+  return new APICallError({ message: 'Too many requests', url: 'http://local/v1/chat/completions', requestBodyValues: {}, statusCode: 429, responseHeaders: headers });
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 2));
 
 describe('Scheduler', () => {
   it('caps calls in flight per endpoint', async () => {
@@ -83,6 +92,60 @@ describe('Scheduler', () => {
     expect(asked).toBe(0);
     await new Scheduler({ limits: { test: { tpm: 6000 } } }).call(target, async () => undefined, size);
     expect(asked).toBe(1);
+  });
+
+  it('retries 429s without using up the retries meant for broken requests', async () => {
+    const scheduler = new Scheduler({ retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 4 } });
+    let attempts = 0;
+    const answer = await scheduler.call(target, async () => {
+      if (++attempts <= 5) throw tooMany(attempts % 2 ? {} : { 'retry-after-ms': '3' });
+      return 'scored';
+    });
+    expect(answer).toBe('scored');
+    expect(scheduler.stats.rateLimited).toBe(5);
+  });
+
+  it('cuts concurrency to what the provider accepted on a 429, and probes only one above it', async () => {
+    // A provider that takes 4 calls at a time and refuses any more at once.
+    const scheduler = new Scheduler({ limits: { test: { maxConcurrency: 32 } }, retry: { baseDelayMs: 1, maxDelayMs: 4 } });
+    let attempted = 0;
+    let accepted = 0;
+    let refused = 0;
+    let succeeded = 0;
+    let mostAfterFirstSuccess = 0;
+    const provider = async () => {
+      attempted++;
+      if (succeeded > 0) mostAfterFirstSuccess = Math.max(mostAfterFirstSuccess, attempted);
+      try {
+        if (accepted === 4) {
+          refused++;
+          throw tooMany();
+        }
+        accepted++;
+        await tick();
+        accepted--;
+        succeeded++;
+      } finally {
+        attempted--;
+      }
+    };
+    await Promise.all(Array.from({ length: 100 }, () => scheduler.call(target, provider)));
+    expect(succeeded).toBe(100);
+    expect(mostAfterFirstSuccess).toBeLessThanOrEqual(5);
+    // The first burst refuses 28; after it, at most one probe per window of successes.
+    expect(refused).toBeGreaterThanOrEqual(28);
+    expect(refused).toBeLessThan(28 + 100 / 4);
+  });
+
+  it('stops every call with a provider error once one call stays rate-limited past rateLimitWaitMs', async () => {
+    const scheduler = new Scheduler({ retry: { rateLimitWaitMs: 100 } });
+    const refuse = async () => {
+      throw tooMany({ 'retry-after-ms': '10' });
+    };
+    const error = await scheduler.call(target, refuse).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).describe()).toMatch(/^test:\/model: still rate-limited after 0\.1 s of retrying one call \(HTTP 429: Too many requests\)\n {2}fix: .*providers\.test/);
+    await expect(scheduler.call(target, async () => 1)).rejects.toBe(error);
   });
 
   it('reads retry-after-ms, retry-after in seconds, and an HTTP date', () => {

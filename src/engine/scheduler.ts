@@ -1,9 +1,12 @@
 /**
- * Calls to providers, per endpoint (base URL + key): a concurrency cap that adapts to 429s
- * (cut by a quarter on 429s, at most once a second; raised back one step per window of successes), optional requests-per-minute
- * pacing, a per-call timeout, and bounded retries with exponential backoff and jitter that honour
- * `Retry-After`. Configuration faults (401/403/404, or a 400 before anything succeeded) are not
- * retried: they stop the run with a ProviderError instead of failing every row.
+ * Calls to providers, per endpoint (base URL + key): a concurrency cap that adapts to 429s as TCP's
+ * congestion window adapts to loss (AIMD: cut at once to what the provider was seen to accept, at
+ * most halving per round trip; one slot more per window of successes), optional requests-per-minute
+ * and tokens-per-minute pacing, a per-call timeout, and retries with exponential backoff and jitter
+ * that honour `Retry-After`. A 429 means "slow down", not "this request is broken": it does not use up
+ * the call's retries, which are for 5xx, timeouts and dropped connections; a call still rate-limited
+ * after `rateLimitWaitMs` stops the run as a provider failure, as configuration faults (401/403/404,
+ * or a 400 before anything succeeded) do, rather than leaving error rows in a run that ends 0.
  */
 import { APICallError } from '@ai-sdk/provider';
 import { ProviderError } from '../errors.js';
@@ -19,14 +22,17 @@ export interface EndpointLimits {
 
 /** How failed calls are retried. */
 export interface RetryPolicy {
+  /** Retries of a call after 5xx, timeouts and dropped connections (429s do not count). */
   maxRetries: number;
   baseDelayMs: number;
   maxDelayMs: number;
   timeoutMs: number;
+  /** How long one call may keep meeting 429s before the run stops as a provider failure. */
+  rateLimitWaitMs: number;
 }
 
 export const DEFAULT_LIMITS: EndpointLimits = { maxConcurrency: 16 };
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 8, baseDelayMs: 500, maxDelayMs: 60_000, timeoutMs: 120_000 };
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 8, baseDelayMs: 500, maxDelayMs: 60_000, timeoutMs: 120_000, rateLimitWaitMs: 600_000 };
 
 /** Who is being called: the endpoint identity and what to name in messages. */
 export interface Target {
@@ -43,10 +49,10 @@ export interface SchedulerStats {
   rateLimited: number;
 }
 
-/** Why a run stopped before its end: the user interrupted it, or the budget would be passed. */
+/** Why a run stopped before its end: the user interrupted it, the budget would be passed, or the store refused a write. */
 export class RunStopped extends Error {
   constructor(
-    readonly reason: 'interrupted' | 'budget',
+    readonly reason: 'interrupted' | 'budget' | 'storage',
     message: string,
   ) {
     super(message);
@@ -59,7 +65,11 @@ export function stopsRun(error: unknown): error is ProviderError | RunStopped {
   return error instanceof ProviderError || error instanceof RunStopped;
 }
 
-type Failure = { retry: true; afterMs?: number; reason: string; unreachable?: boolean } | { retry: false; fatal: boolean; reason: string; status?: number };
+type Failure =
+  | { retry: true; reason: string; unreachable?: boolean }
+  /** A 429: wait `afterMs` (its Retry-After) or back off, without using up a retry. */
+  | { retry: true; rateLimited: true; afterMs: number | undefined; reason: string }
+  | { retry: false; fatal: boolean; reason: string; status?: number };
 
 /** Attempts at an endpoint that has never answered before its refused connections stop the run. */
 const UNREACHABLE_ATTEMPTS = 3;
@@ -92,9 +102,12 @@ export class Scheduler {
   async call<T>(target: Target, attempt: (signal: AbortSignal) => Promise<T>, tokens: number | (() => number) = 0): Promise<T> {
     const gate = this.gate(target);
     const size = !gate.countsTokens ? 0 : typeof tokens === 'function' ? tokens() : tokens;
+    let failures = 0;
+    let limited = 0;
+    let limitedSince = 0;
     for (let tryNumber = 0; ; tryNumber++) {
       if (this.stopped) throw this.stopped;
-      await gate.acquire(size);
+      const startedAt = await gate.acquire(size);
       let failure: Failure;
       // The call's own signal: aborted by its timeout or by a stop. (Cheaper than joining
       // AbortSignal.timeout with the run's signal through AbortSignal.any, and the timer goes with the call.)
@@ -106,16 +119,16 @@ export class Scheduler {
         if (this.stopped) throw this.stopped;
         this.stats.calls++;
         const result = await attempt(controller.signal);
-        gate.release('ok');
+        gate.release('ok', startedAt);
         return result;
       } catch (error) {
         if (this.stopped) {
           // Stopped while in flight: the call's outcome no longer matters; the row is left unscored.
-          gate.release('ok');
+          gate.release('failed', startedAt);
           throw this.stopped;
         }
         failure = classify(error, gate.succeeded);
-        gate.release(failure.retry && failure.afterMs !== undefined ? 'limited' : 'failed');
+        gate.release('rateLimited' in failure ? 'limited' : 'failed', startedAt);
         if (!failure.retry) {
           if (failure.fatal) {
             const fatal = new ProviderError(`${target.uri}: ${failure.reason}`, { status: failure.status, hint: hintFor(failure.status, target), cause: error });
@@ -128,21 +141,39 @@ export class Scheduler {
         clearTimeout(timer);
         this.attempts.delete(controller);
       }
-      if (failure.unreachable && gate.succeeded === 0 && tryNumber + 1 >= UNREACHABLE_ATTEMPTS) {
+      if ('rateLimited' in failure) {
+        this.stats.rateLimited++;
+        limitedSince ||= Date.now();
+        const wait = failure.afterMs ?? this.backoff(limited++);
+        if (Date.now() + wait - limitedSince > this.retry.rateLimitWaitMs) this.giveUp(rateLimitedTooLong(target, failure.reason, this.retry.rateLimitWaitMs));
+        this.stats.retries++;
+        await sleep(wait);
+        continue;
+      }
+      if ('unreachable' in failure && failure.unreachable && gate.succeeded === 0 && tryNumber + 1 >= UNREACHABLE_ATTEMPTS) {
         // Nothing has ever answered at this address: a wrong base URL or a server that is down.
         const base = target.endpoint.split('|')[1];
-        const fatal = new ProviderError(`${target.uri}: cannot reach ${base}: ${failure.reason}`, {
-          hint: `check the base URL (OPENAI_BASE_URL, or the endpoint's base_url) and that the server is running`,
-        });
-        this.stop(fatal);
-        throw fatal;
+        this.giveUp(
+          new ProviderError(`${target.uri}: cannot reach ${base}: ${failure.reason}`, {
+            hint: `check the base URL (OPENAI_BASE_URL, or the endpoint's base_url) and that the server is running`,
+          }),
+        );
       }
-      if (failure.afterMs !== undefined) this.stats.rateLimited++;
-      if (tryNumber >= this.retry.maxRetries) throw new Error(`${failure.reason} (gave up after ${tryNumber + 1} attempts)`);
+      if (failures >= this.retry.maxRetries) throw new Error(`${failure.reason} (gave up after ${tryNumber + 1} attempts)`);
       this.stats.retries++;
-      const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** tryNumber) * (0.5 + Math.random() / 2);
-      await sleep(Math.max(failure.afterMs ?? 0, failure.afterMs !== undefined ? 0 : backoff));
+      await sleep(this.backoff(failures++));
     }
+  }
+
+  /** Stops the run with a provider failure that no retry can mend, and throws it. */
+  private giveUp(fatal: ProviderError): never {
+    this.stop(fatal);
+    throw fatal;
+  }
+
+  /** Exponential backoff with jitter: the `n`th wait (from 0) is up to baseDelayMs·2ⁿ, capped. */
+  private backoff(n: number): number {
+    return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** n) * (0.5 + Math.random() / 2);
   }
 
   private gate(target: Target): Gate {
@@ -161,7 +192,11 @@ class Gate {
   private inFlight = 0;
   private readonly waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private okStreak = 0;
-  private lastCut = 0;
+  /** Smoothed duration of a successful call (TCP's SRTT): the round trip within which 429s are one event. */
+  private roundTripMs = 0;
+  /** When the current congestion event began, and the lowest limit it may cut to (half the limit before it). */
+  private cutAt = -Infinity;
+  private floor = 1;
   private nextStart = 0;
   /** Token budget left; may go negative, which is the wait owed before the next start. */
   private tokens: number;
@@ -178,7 +213,8 @@ class Gate {
     return Boolean(this.config.tpm);
   }
 
-  async acquire(tokens: number): Promise<void> {
+  /** Waits for a slot (and the pacing of rpm/tpm); resolves with the moment the call may start. */
+  async acquire(tokens: number): Promise<number> {
     if (this.inFlight < this.limit && this.waiting.length === 0) this.inFlight++;
     else await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
     const now = Date.now();
@@ -198,25 +234,31 @@ class Gate {
       if (this.tokens < 0) wait = Math.max(wait, -this.tokens / perMs);
     }
     if (wait > 0) await sleep(wait);
+    return performance.now();
   }
 
-  release(outcome: 'ok' | 'limited' | 'failed'): void {
+  /** Frees the slot of a call that started at `startedAt`, adapting the limit to how it ended. */
+  release(outcome: 'ok' | 'limited' | 'failed', startedAt: number): void {
     this.inFlight--;
+    const now = performance.now();
     if (outcome === 'ok') {
       this.succeeded++;
+      this.roundTripMs = this.roundTripMs ? this.roundTripMs * 0.875 + (now - startedAt) * 0.125 : now - startedAt;
       // Additive increase: one more slot after a window of successes at the current level.
       if (this.limit < this.config.maxConcurrency && ++this.okStreak >= this.limit) {
         this.limit++;
         this.okStreak = 0;
       }
     } else if (outcome === 'limited') {
-      // Multiplicative decrease on a 429: the provider told us we are too many. A burst of 429s
-      // answers one excess, so the limit is cut once per second, not once per 429.
-      const now = Date.now();
-      if (now - this.lastCut >= 1000) {
-        this.limit = Math.max(1, Math.floor(this.limit * 0.75));
-        this.lastCut = now;
+      // Multiplicative decrease. The provider accepted the calls still in flight and refused this
+      // one, so what it takes is at most that many: cut to it at once. A burst of 429s within one
+      // round trip is one event, which cuts at most by half, so that a moment when everything is
+      // refused (a rate window that is full) does not take the limit to 1.
+      if (now - this.cutAt >= this.roundTripMs) {
+        this.cutAt = now;
+        this.floor = Math.max(1, Math.floor(this.limit / 2));
       }
+      this.limit = Math.max(this.floor, Math.min(this.limit, this.inFlight));
       this.okStreak = 0;
     }
     while (this.inFlight < this.limit && this.waiting.length > 0) {
@@ -234,7 +276,7 @@ function classify(error: unknown, succeededBefore: number): Failure {
   if (APICallError.isInstance(error)) {
     const status = error.statusCode;
     const reason = `HTTP ${status ?? '?'}: ${firstLine(error.message)}`;
-    if (status === 429) return { retry: true, afterMs: retryAfterMs(error.responseHeaders) ?? 1000, reason };
+    if (status === 429) return { retry: true, rateLimited: true, afterMs: retryAfterMs(error.responseHeaders), reason };
     if (status === 401 || status === 403 || status === 404) return { retry: false, fatal: true, reason, status };
     if (status === 400 || status === 422) {
       // Before any success a 400 means the request itself (model, parameters) is wrong for every row.
@@ -280,6 +322,18 @@ export function retryAfterMs(headers: Record<string, string> | undefined): numbe
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(after);
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** The run's stop when one call met nothing but 429s for longer than the policy allows. */
+function rateLimitedTooLong(target: Target, reason: string, waitMs: number): ProviderError {
+  return new ProviderError(`${target.uri}: still rate-limited after ${formatWait(waitMs)} of retrying one call (${reason})`, {
+    status: 429,
+    hint: `the provider accepts fewer calls than this run makes: lower max_concurrency (or set rpm / tpm) under providers.${target.provider}, or raise the provider's quota, then resume the run`,
+  });
+}
+
+function formatWait(ms: number): string {
+  return ms >= 60_000 ? `${+(ms / 60_000).toFixed(1)} min` : `${+(ms / 1000).toFixed(1)} s`;
 }
 
 function hintFor(status: number | undefined, target: Target): string {
