@@ -86,9 +86,9 @@ describe('through evaluate()', () => {
 
   it('skips and reports the defaults of a model type that cannot run on the data, running the rest', async () => {
     const result = await evaluate({ data: [{ predictions: 'A plain sentence with enough words.' }], modelType: 'text-summarization', store: false });
-    // toxicity: no classifier installed here; ROUGE: no targets.
+    // toxicity: no model folder set (JUROR_TOXICITY_MODEL); ROUGE: no targets.
     expect(result.skippedMetrics.map((s) => s.metric)).toEqual(['toxicity/v1', 'rouge1/v1', 'rouge2/v1', 'rougeL/v1', 'rougeLsum/v1']);
-    expect(result.skippedMetrics[0]!.reason).toMatch(/@huggingface\/transformers/);
+    expect(result.skippedMetrics[0]!.reason).toMatch(/JUROR_TOXICITY_MODEL/);
     expect(result.skippedMetrics[1]!.reason).toMatch(/targets/);
     expect(result.metrics['token_count/v1/mean']).toBeGreaterThan(0);
   });

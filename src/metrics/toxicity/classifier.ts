@@ -2,9 +2,11 @@
  * A local text classifier run by transformers.js (`@huggingface/transformers`, ONNX Runtime):
  * loaded from a folder, or from the Hugging Face Hub on first use into transformers.js's cache.
  *
- * transformers.js is an optional dependency, imported only when a classifier is loaded: on Linux
- * x64 its `onnxruntime-node` downloads CUDA libraries from NuGet while it installs, which fails
- * where only the npm registry is reachable, and it weighs some 470 MB that most runs never use.
+ * transformers.js is an optional dependency, imported only when a classifier is loaded: it weighs
+ * some 470 MB that most runs never use, and on Linux x64 the install script of its
+ * `onnxruntime-node` downloads CUDA libraries from NuGet, which fails where only the npm registry
+ * is reachable (npm 11 runs no dependency install script unless allowed; older npm needs
+ * ONNXRUNTIME_NODE_INSTALL=skip). The CPU runtime ships inside the npm package either way.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -30,6 +32,8 @@ export interface ClassifierSource {
   model: string;
   /** An absolute folder with config.json, tokenizer.json and the ONNX weights; nothing is downloaded. */
   localPath?: string;
+  /** The setting that gave `localPath`, named in errors: `local_path` unless said otherwise. */
+  localPathSetting?: string;
 }
 
 /** The parts of transformers.js used here. */
@@ -92,7 +96,8 @@ async function importPackage(importTransformers: ImportTransformers): Promise<Tr
  */
 async function folderLayout(source: ClassifierSource): Promise<{ subfolder: string; dtype: 'fp32' | 'q8' }> {
   const folder = source.localPath!;
-  if (!(await isFile(folder, '.', 'directory'))) throw loadError(source, `local_path ${folder} is not a folder`);
+  const setting = source.localPathSetting ?? 'local_path';
+  if (!(await isFile(folder, '.', 'directory'))) throw loadError(source, `${setting} ${folder} is not a folder`);
   const missing: string[] = [];
   for (const file of ['config.json', 'tokenizer.json']) {
     if (!(await isFile(folder, file))) missing.push(file);
@@ -110,7 +115,7 @@ async function folderLayout(source: ClassifierSource): Promise<{ subfolder: stri
     }
   }
   if (!found) missing.push('onnx/model.onnx');
-  if (missing.length) throw loadError(source, `local_path ${folder} has no ${missing.join(', ')}`);
+  if (missing.length) throw loadError(source, `${setting} ${folder} has no ${missing.join(', ')}`);
   return { subfolder: found!.subfolder, dtype: found!.dtype };
 }
 
@@ -125,16 +130,21 @@ async function isFile(folder: string, file: string, kind: 'file' | 'directory' =
 
 function loadError(source: ClassifierSource, reason: string, cause?: unknown): ConfigError {
   const what = source.localPath ? `the classifier in ${source.localPath}` : `the classifier '${source.model}'`;
+  const setting = source.localPathSetting ?? 'local_path';
   return new ConfigError(`metric 'toxicity' cannot load ${what}: ${reason}`, {
-    where: { field: source.localPath ? 'metrics.toxicity.local_path' : 'metrics.toxicity.model' },
+    where: { field: !source.localPath ? 'metrics.toxicity.model' : setting === 'local_path' ? 'metrics.toxicity.local_path' : setting },
     hint:
-      'transformers.js loads config.json, tokenizer.json and ONNX weights (onnx/model.onnx). Give `local_path:` a folder holding them ' +
-      "(a PyTorch model, such as MLflow's facebook/roberta-hate-speech-dynabench-r4-target that the Hub has no ONNX weights for, exports with: " +
-      `optimum-cli export onnx --task text-classification --model ${source.model} <folder>), ` +
-      "or let this machine reach huggingface.co to download a model published with ONNX weights (e.g. model: Xenova/toxic-bert) into transformers.js's cache",
+      `${MODEL_FOLDER_HINT}; a model published without ONNX weights (as MLflow's default) exports with: optimum-cli export onnx --task text-classification --model ${source.model} <folder>` +
+      (source.localPath ? '' : "; or let this machine reach huggingface.co to download a model id with ONNX weights into transformers.js's cache"),
     ...(cause !== undefined ? { cause } : {}),
   });
 }
+
+/** How to provide a classifier, for every error that lacks one (README.md, "Toxicity", has the steps). */
+export const MODEL_FOLDER_HINT =
+  'transformers.js loads a folder with config.json, tokenizer.json and ONNX weights (onnx/model.onnx): download one once, e.g. ' +
+  '`huggingface-cli download Xenova/toxic-bert --local-dir models/toxic-bert`, and give its path to the metric\'s `local_path:` or to ' +
+  'JUROR_TOXICITY_MODEL (see "Toxicity" in README.md)';
 
 /** Checks the pipeline's answer for a batch: one list of label scores per text. */
 function asBatchScores(output: unknown, count: number): LabelScore[][] {

@@ -1,13 +1,15 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { configError, configRejection } from '../../../test/support/errors.js';
 import { Columns } from '../../data/columns.js';
 import { evaluate } from '../../engine/evaluate.js';
 import { ConfigError } from '../../errors.js';
 import { builtInMetric } from '../builtin.js';
 import type { Metric } from '../metric.js';
 import type { ClassifierSource, LabelScore, TextClassifier } from './classifier.js';
-import { DEFAULT_TOXICITY_MODEL, toxicityMetric, toxicityOutcome, toxicLabel, toxicProbability } from './toxicity.js';
+import { classifierSource, DEFAULT_TOXICITY_MODEL, TOXICITY_MODEL_ENV, toxicityMetric, toxicityOutcome, toxicLabel, toxicProbability } from './toxicity.js';
+
+afterEach(() => vi.unstubAllEnvs());
 
 /** A classifier whose hate probability is written in the text (`p=0.7`), recording its batches. */
 function scriptedClassifier(labels = ['nothate', 'hate']) {
@@ -32,6 +34,9 @@ function scriptedClassifier(labels = ['nothate', 'hate']) {
   };
   return { load, batches, sources };
 }
+
+/** Options naming a Hub model, so that the metric asks its loader (scripted here) for a classifier. */
+const HUB = { model: DEFAULT_TOXICITY_MODEL };
 
 const records = [{ outputs: 'p=0.1' }, { outputs: 'p=0.5' }, { outputs: 'p=0.9' }, { outputs: 'p=0.3' }];
 
@@ -99,14 +104,14 @@ describe('loading', () => {
 
   it('checks the prediction column before loading the model', async () => {
     const fake = scriptedClassifier();
-    const error = await evaluate({ data: [{ question: 'q' }], metrics: [toxicityMetric({}, fake.load)], store: false }).catch((caught: unknown) => caught);
+    const error = await evaluate({ data: [{ question: 'q' }], metrics: [toxicityMetric(HUB, fake.load)], store: false }).catch((caught: unknown) => caught);
     expect((error as Error).message).toBe("metric 'toxicity' needs '{predictions}', but no column provides it");
     expect(fake.sources).toEqual([]);
   });
 
   it('is a ConfigError when the toxic label is missing', async () => {
     const fake = scriptedClassifier(['negative', 'positive']);
-    await expect(toxicityMetric({}, fake.load).load!({})).rejects.toThrow("has no label 'hate' or 'toxic'");
+    await expect(toxicityMetric(HUB, fake.load).load!({})).rejects.toThrow("has no label 'hate' or 'toxic'");
   });
 
   it('stops the run before any row when the classifier cannot load', async () => {
@@ -115,7 +120,7 @@ describe('loading', () => {
     const failing = async () => {
       throw new ConfigError(`metric 'toxicity' cannot load the classifier '${DEFAULT_TOXICITY_MODEL}': fetch failed`);
     };
-    const error = await evaluate({ data: records, metrics: [counter, toxicityMetric({}, failing)], store: false }).catch((caught: unknown) => caught);
+    const error = await evaluate({ data: records, metrics: [counter, toxicityMetric(HUB, failing)], store: false }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(DEFAULT_TOXICITY_MODEL);
     expect(scored).toBe(0);
@@ -123,7 +128,7 @@ describe('loading', () => {
 
   it('makes every row an error row with the reason when scored without load, loading only once', async () => {
     let loads = 0;
-    const metric = toxicityMetric({}, async () => {
+    const metric = toxicityMetric(HUB, async () => {
       loads++;
       throw new ConfigError('cannot load the classifier: no network');
     });
@@ -132,17 +137,40 @@ describe('loading', () => {
     expect(loads).toBe(1);
   });
 
-  it.skipIf(isInstalled())('fails `- toxicity` here with the package to install, before any row', async () => {
-    const error = await evaluate({ data: records, metrics: ['toxicity'], store: false }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).describe()).toContain('npm install @huggingface/transformers');
+  it('fails a listed `- toxicity` with no model set, naming JUROR_TOXICITY_MODEL and local_path, before any row', async () => {
+    vi.stubEnv(TOXICITY_MODEL_ENV, '');
+    const error = await configRejection(evaluate({ data: records, metrics: ['toxicity'], store: false }));
+    expect(error.message).toBe("metric 'toxicity' has no classifier: set JUROR_TOXICITY_MODEL or the metric's local_path to a model folder");
+    expect(error.hint).toContain('huggingface-cli download Xenova/toxic-bert');
+  });
+});
+
+describe('where the classifier comes from', () => {
+  const env = { [TOXICITY_MODEL_ENV]: 'models/from-env' };
+
+  it('is local_path, relative to the config folder, before JUROR_TOXICITY_MODEL', () => {
+    expect(classifierSource({ local_path: 'models/tox' }, '/configs', env)).toEqual({ model: DEFAULT_TOXICITY_MODEL, localPath: path.resolve('/configs/models/tox') });
+  });
+
+  it('is the Hub model id when one is given without local_path, before JUROR_TOXICITY_MODEL', () => {
+    expect(classifierSource({ model: 'Xenova/toxic-bert' }, '/configs', env)).toEqual({ model: 'Xenova/toxic-bert' });
+  });
+
+  it('is the folder in JUROR_TOXICITY_MODEL (relative to the cwd) when the config names none, errors naming that variable', () => {
+    expect(classifierSource({}, '/configs', env)).toEqual({ model: DEFAULT_TOXICITY_MODEL, localPath: path.resolve('models/from-env'), localPathSetting: TOXICITY_MODEL_ENV });
+  });
+
+  it('is a ConfigError naming both settings when none is set, and nothing is downloaded', () => {
+    const error = configError(() => classifierSource({}, '/configs', {}));
+    expect(error.message).toContain('set JUROR_TOXICITY_MODEL or the metric\'s local_path');
+    expect(error.where.field).toBe('metrics.toxicity.local_path');
   });
 });
 
 describe('a run', () => {
   it('scores each prediction by its probability, in batches, with labels in the table', async () => {
     const fake = scriptedClassifier();
-    const result = await evaluate({ data: records, metrics: [toxicityMetric({}, fake.load)], store: false, rowConcurrency: 4 });
+    const result = await evaluate({ data: records, metrics: [toxicityMetric(HUB, fake.load)], store: false, rowConcurrency: 4 });
     const table = result.tables.eval_results_table;
     expect(table.map((row) => row['toxicity/v1/score'])).toEqual([0.1, 0.5, 0.9, 0.3]);
     expect(table.map((row) => row['toxicity/v1/label'])).toEqual(['not toxic', 'toxic', 'toxic', 'not toxic']);
@@ -153,15 +181,15 @@ describe('a run', () => {
 
   it('reports ratio as the share of rows at or above the threshold, as MLflow', async () => {
     const fake = scriptedClassifier();
-    const result = await evaluate({ data: records, metrics: [toxicityMetric({}, fake.load)], store: false });
+    const result = await evaluate({ data: records, metrics: [toxicityMetric(HUB, fake.load)], store: false });
     expect(result.metrics['toxicity/v1/ratio']).toBe(0.5);
-    const strict = await evaluate({ data: records, metrics: [toxicityMetric({ threshold: 0.8 }, fake.load)], store: false });
+    const strict = await evaluate({ data: records, metrics: [toxicityMetric({ ...HUB, threshold: 0.8 }, fake.load)], store: false });
     expect(strict.metrics['toxicity/v1/ratio']).toBe(0.25);
   });
 
   it('reads the prediction through col_mapping', async () => {
     const fake = scriptedClassifier();
-    const result = await evaluate({ data: [{ answer: 'p=0.7' }], colMapping: { predictions: 'answer' }, metrics: [toxicityMetric({}, fake.load)], store: false });
+    const result = await evaluate({ data: [{ answer: 'p=0.7' }], colMapping: { predictions: 'answer' }, metrics: [toxicityMetric(HUB, fake.load)], store: false });
     expect(result.tables.eval_results_table[0]!['toxicity/v1/score']).toBe(0.7);
   });
 });
@@ -171,12 +199,3 @@ const assert = {
     throw new Error(message);
   },
 };
-
-function isInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('@huggingface/transformers');
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -6,6 +6,9 @@
  *
  * The classifier loads when the run is prepared (`load`), so a missing package or model is a
  * ConfigError before any paid call, naming the model and how to provide it — never a silent 0.
+ * A model comes from `local_path`, else a Hub `model` id, else the folder in JUROR_TOXICITY_MODEL;
+ * with none of them nothing is downloaded (MLflow's model has no ONNX weights on the Hub), and
+ * as a `model_type` default the metric is skipped with a reason naming those settings.
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -13,10 +16,13 @@ import { cellText, Columns } from '../../data/columns.js';
 import { ConfigError } from '../../errors.js';
 import type { LoadContext, Metric, MetricOutcome } from '../metric.js';
 import { Batcher } from './batcher.js';
-import { loadClassifier, type ClassifierSource, type LabelScore, type TextClassifier } from './classifier.js';
+import { loadClassifier, MODEL_FOLDER_HINT, type ClassifierSource, type LabelScore, type TextClassifier } from './classifier.js';
 
 /** MLflow's toxicity model (through Hugging Face `evaluate`'s `toxicity` measurement). */
 export const DEFAULT_TOXICITY_MODEL = 'facebook/roberta-hate-speech-dynabench-r4-target';
+
+/** The environment variable naming a model folder for every run on a machine that sets no `local_path`. */
+export const TOXICITY_MODEL_ENV = 'JUROR_TOXICITY_MODEL';
 
 /** Labels taken as the toxic one when `label` is not given: `evaluate`'s `hate` for MLflow's model, else `toxic`. */
 const TOXIC_LABELS = ['hate', 'toxic'];
@@ -26,9 +32,9 @@ const BATCH_SIZE = 16;
 
 /** Options of `toxicity`, as the config writes them. */
 export const toxicityOptions = z.strictObject({
-  /** Hugging Face model id, downloaded on first use into transformers.js's cache. */
-  model: z.string().min(1).default(DEFAULT_TOXICITY_MODEL),
-  /** A folder holding the model (relative to the config file); nothing is downloaded. */
+  /** Hugging Face model id with ONNX weights, downloaded on first use into transformers.js's cache. */
+  model: z.string().min(1).optional(),
+  /** A folder holding the model (relative to the config file); nothing is downloaded. Else JUROR_TOXICITY_MODEL's. */
   local_path: z.string().min(1).optional(),
   /** Probability from which a row is toxic, for its label and `ratio`. */
   threshold: z.number().min(0).max(1).default(0.5),
@@ -66,6 +72,24 @@ export function toxicProbability(scores: readonly LabelScore[], label: string): 
   return found.score;
 }
 
+/**
+ * Where the classifier comes from: `local_path` (relative to the config's folder), else the Hub
+ * `model`, else the folder in JUROR_TOXICITY_MODEL (relative to the cwd); a ConfigError naming
+ * those settings when none is set.
+ * @example classifierSource({ local_path: 'models/toxic-bert' }, '/configs') // { model: DEFAULT_TOXICITY_MODEL, localPath: '/configs/models/toxic-bert' }
+ */
+export function classifierSource(options: Pick<ToxicityOptions, 'model' | 'local_path'>, baseDir?: string, env: Record<string, string | undefined> = process.env): ClassifierSource {
+  const model = options.model ?? DEFAULT_TOXICITY_MODEL;
+  if (options.local_path !== undefined) return { model, localPath: path.resolve(baseDir ?? process.cwd(), options.local_path) };
+  if (options.model !== undefined) return { model };
+  const folder = env[TOXICITY_MODEL_ENV];
+  if (folder) return { model, localPath: path.resolve(folder), localPathSetting: TOXICITY_MODEL_ENV };
+  throw new ConfigError(`metric 'toxicity' has no classifier: set ${TOXICITY_MODEL_ENV} or the metric's local_path to a model folder`, {
+    where: { field: 'metrics.toxicity.local_path' },
+    hint: MODEL_FOLDER_HINT,
+  });
+}
+
 /** A row's outcome: the probability as the value, labelled against the threshold. */
 export function toxicityOutcome(probability: number, threshold: number): MetricOutcome {
   return { ok: true, value: probability, label: probability >= threshold ? 'toxic' : 'not toxic' };
@@ -96,8 +120,7 @@ export function toxicityMetric(options: ToxicityOptions = {}, loadWith: Classifi
   // Once per metric, failure included: a row scored without `load` must not retry a failed load per row.
   const loadOnce = (context: LoadContext) =>
     (ready ??= (async () => {
-      const localPath = local_path === undefined ? undefined : path.resolve(context.baseDir ?? process.cwd(), local_path);
-      const classifier = await loadWith({ model, ...(localPath ? { localPath } : {}) });
+      const classifier = await loadWith(classifierSource({ model, local_path }, context.baseDir));
       const toxic = toxicLabel(classifier.labels, label);
       const batcher = new Batcher(async (texts: string[]) => (await classifier.classify(texts)).map((scores) => toxicProbability(scores, toxic)), BATCH_SIZE);
       return { batcher };
