@@ -68,7 +68,7 @@ export function optionsFromConfig(
     });
   const model = config.model;
   return {
-    data: config.data,
+    ...(typeof config.data === 'string' ? { data: config.data } : { data: config.data.path, ...(config.data.encoding ? { dataEncoding: config.data.encoding } : {}) }),
     baseDir: context.baseDir,
     config: context.raw,
     ...(config.experiment ? { experiment: config.experiment } : {}),
@@ -147,7 +147,7 @@ function shapeAt(path: Array<string | number>): Record<string, unknown> {
 function hintFor(path: Array<string | number>): string {
   switch (path[0]) {
     case 'data':
-      return 'give the dataset file, relative to this config: data: my_data.csv';
+      return 'give the dataset file, relative to this config: data: my_data.csv, or with its encoding: data: { path: my_data.csv, encoding: latin1 }';
     case 'model':
       return 'the model under test takes uri, prompt (with {column} variables), and optionally system and parameters';
     case 'thresholds':

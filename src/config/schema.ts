@@ -3,6 +3,7 @@
  * error is mapped back to the file's line and column by the loader.
  */
 import { z } from 'zod';
+import { isKnownEncoding } from '../data/text.js';
 import { AGGREGATIONS } from '../judges/definition.js';
 import { MODEL_TYPES } from '../metrics/presets.js';
 
@@ -53,10 +54,19 @@ export type RubricJudgeConfig = z.infer<typeof rubricJudgeSchema>;
 export type PromptJudgeConfig = z.infer<typeof promptJudgeSchema>;
 export type JudgeConfig = RubricJudgeConfig | PromptJudgeConfig;
 
+/** The data file: a path, or a path with the encoding of a file that is not UTF-8. */
+const dataSchema = z.union([
+  text,
+  z.strictObject({
+    path: text,
+    encoding: text.refine(isKnownEncoding, 'is not an encoding Juror can read').optional(),
+  }),
+]);
+
 export const configSchema = z.strictObject({
   experiment: text.optional(),
   run_name: text.optional(),
-  data: text,
+  data: dataSchema,
   col_mapping: z.record(z.string(), text).optional(),
   model: z
     .strictObject({

@@ -7,23 +7,24 @@ import { pipeline } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import { InputError } from '../errors.js';
 import type { DatasetRow } from './dataset.js';
-import { readBytes, type FormatReader } from './reader.js';
+import type { FormatReader } from './reader.js';
+import { readText, type TextOptions } from './text.js';
 
 /** Reads CSV files record by record with csv-parse. */
 export const csvReader: FormatReader = {
-  async scan(file, hash) {
+  async scan(file, hash, text = {}) {
     let columns: string[] = [];
     let rowCount = 0;
-    for await (const _row of readCsv(file, 0, hash, (header) => (columns = header))) rowCount++;
+    for await (const _row of readCsv(file, 0, { ...text, hash }, (header) => (columns = header))) rowCount++;
     return { columns, rowCount };
   },
-  rows: (file, offset) => readCsv(file, offset),
+  rows: (file, offset, text = {}) => readCsv(file, offset, text),
 };
 
 async function* readCsv(
   file: string,
   offset: number,
-  hash?: Hash,
+  text: TextOptions & { hash?: Hash },
   onHeader?: (columns: string[]) => void,
 ): AsyncGenerator<DatasetRow> {
   // csv-parse's own line count drifts on quoted CRLF line breaks, so lines are counted here:
@@ -48,8 +49,9 @@ async function* readCsv(
       return header;
     },
   });
-  // pipeline destroys the parser with any read error, so the loop below sees it.
-  const records = pipeline(readBytes(file, hash), parser, () => {}) as AsyncIterable<{
+  // pipeline destroys the parser with any read or decoding error, so the loop below sees it.
+  // The parser is given text (which it takes as UTF-8), so any encoding the decoder knows reads.
+  const records = pipeline(readText(file, text), parser, () => {}) as AsyncIterable<{
     record: Record<string, string>;
     info: Info;
   }>;

@@ -13,6 +13,7 @@ import { jsonlReader } from './jsonl.js';
 import { memoryDataset } from './memory.js';
 import { parquetReader } from './parquet.js';
 import { checkOffset, type FormatReader } from './reader.js';
+import { isKnownEncoding, type TextOptions } from './text.js';
 
 export { parseListCell } from './cells.js';
 
@@ -79,20 +80,22 @@ export function detectFormat(file: string): FileFormat {
  * Opens a dataset: one streaming pass validates every row (so a malformed line 900,000 is
  * reported before any paid judge call), counts rows, collects columns and hashes the bytes.
  * A relative path resolves against `options.baseDir` (the config file's folder) or the cwd.
+ * Text formats are read as UTF-8 unless `options.encoding` names another encoding.
  */
 export async function openDataset(
   source: string | DataRecord[],
-  options: { baseDir?: string } = {},
+  options: { baseDir?: string } & TextOptions = {},
 ): Promise<Dataset> {
   if (typeof source !== 'string') return memoryDataset(source);
 
   const file = path.resolve(options.baseDir ?? process.cwd(), source);
   const format = detectFormat(file);
+  const text = textOptions(format, options.encoding, file);
   await assertFile(file);
 
   const reader = readers[format];
   const hash = createHash('sha256');
-  const { columns, rowCount } = await reader.scan(file, hash);
+  const { columns, rowCount } = await reader.scan(file, hash, text);
   if (rowCount === 0) {
     throw new InputError(`${file} has no rows`, {
       where: { file },
@@ -110,9 +113,27 @@ export async function openDataset(
     rows: (rowOptions) => {
       const offset = checkOffset(rowOptions?.offset);
       // An object rather than a generator so the same iterable can be looped over twice.
-      return { [Symbol.asyncIterator]: () => reader.rows(file, offset)[Symbol.asyncIterator]() };
+      return { [Symbol.asyncIterator]: () => reader.rows(file, offset, text)[Symbol.asyncIterator]() };
     },
   };
+}
+
+/** Checks the encoding asked for: one TextDecoder knows, on a format that is text. */
+function textOptions(format: FileFormat, encoding: string | undefined, file: string): TextOptions {
+  if (encoding === undefined) return {};
+  if (format === 'parquet') {
+    throw new ConfigError(`an encoding (${encoding}) is set for ${file}, but Parquet files hold UTF-8 text`, {
+      where: { field: 'data.encoding' },
+      hint: 'remove `encoding`: it applies to CSV, JSONL and JSON files',
+    });
+  }
+  if (!isKnownEncoding(encoding)) {
+    throw new ConfigError(`unknown encoding '${encoding}'`, {
+      where: { field: 'data.encoding' },
+      hint: 'use an encoding name such as utf-8, latin1, windows-1252, utf-16le or shift_jis',
+    });
+  }
+  return { encoding };
 }
 
 async function assertFile(file: string): Promise<void> {

@@ -8,20 +8,21 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { DataRecord, DatasetRow } from './dataset.js';
 import { addKeys, describeType, isRecord, type FormatReader } from './reader.js';
+import { decodeText, type TextOptions } from './text.js';
 
 const hint = 'the file must hold one JSON array of objects, such as [{"input": "..."}, ...]';
 
 /** Reads JSON array files, parsing the whole file on each pass. */
 export const jsonReader: FormatReader = {
-  async scan(file, hash) {
-    const records = await readArray(file, hash);
+  async scan(file, hash, text = {}) {
+    const records = await readArray(file, text, hash);
     const columns = new Set<string>();
     for (const record of records) addKeys(columns, record);
     return { columns: [...columns], rowCount: records.length };
   },
-  async *rows(file, offset): AsyncGenerator<DatasetRow> {
+  async *rows(file, offset, text = {}): AsyncGenerator<DatasetRow> {
     // Parsed again rather than cached so a finished pass leaves nothing in memory.
-    const records = await readArray(file);
+    const records = await readArray(file, text);
     for (let index = offset; index < records.length; index++) {
       yield { index, record: records[index] as DataRecord };
     }
@@ -37,11 +38,11 @@ export function jsonErrorPosition(message: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-async function readArray(file: string, hash?: Hash): Promise<DataRecord[]> {
+async function readArray(file: string, options: TextOptions, hash?: Hash): Promise<DataRecord[]> {
   const bytes = await readFile(file);
   hash?.update(bytes);
-  // TextDecoder strips a UTF-8 BOM, which JSON.parse would reject.
-  const text = new TextDecoder().decode(bytes);
+  // TextDecoder strips a BOM, which JSON.parse would reject.
+  const text = await decodeText(file, bytes, options);
   let value: unknown;
   try {
     value = JSON.parse(text);

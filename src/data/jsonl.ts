@@ -6,28 +6,29 @@ import { InputError } from '../errors.js';
 import type { DataRecord, DatasetRow } from './dataset.js';
 import { jsonErrorPosition } from './json.js';
 import { readLines } from './lines.js';
-import { addKeys, describeType, isRecord, readBytes, type FormatReader } from './reader.js';
+import { addKeys, describeType, isRecord, type FormatReader } from './reader.js';
+import { readText, type TextOptions } from './text.js';
 
 const hint = 'each line must be one JSON object, such as {"input": "...", "expected": "..."}';
 
 /** Reads JSON Lines files line by line. */
 export const jsonlReader: FormatReader = {
-  async scan(file, hash) {
+  async scan(file, hash, text = {}) {
     const columns = new Set<string>();
     let rowCount = 0;
-    for await (const { record } of readJsonl(file, 0, hash)) {
+    for await (const { record } of readJsonl(file, 0, { ...text, hash })) {
       addKeys(columns, record);
       rowCount++;
     }
     return { columns: [...columns], rowCount };
   },
-  rows: (file, offset) => readJsonl(file, offset),
+  rows: (file, offset, text = {}) => readJsonl(file, offset, text),
 };
 
-async function* readJsonl(file: string, offset: number, hash?: Hash): AsyncGenerator<DatasetRow> {
+async function* readJsonl(file: string, offset: number, options: TextOptions & { hash?: Hash }): AsyncGenerator<DatasetRow> {
   let line = 0;
   let index = 0;
-  for await (const text of readLines(readBytes(file, hash))) {
+  for await (const text of readLines(readText(file, options))) {
     line++;
     if (isBlank(text)) continue;
     // Skipped rows are not parsed: `scan` has already validated them.

@@ -1,24 +1,16 @@
 /**
- * Splits a byte stream into text lines without holding more than one chunk and one line.
+ * Splits a stream of text into lines without holding more than one chunk and one line.
  */
-import { StringDecoder } from 'node:string_decoder';
 
 /**
- * Yields the lines of a UTF-8 byte stream, one per `\n`, without their `\r\n` or `\n` ending.
- * A leading BOM is dropped and a last line with no newline is still yielded; a newline at the
- * very end does not produce an extra empty line.
+ * Yields the lines of a text stream, one per `\n`, without their `\r\n` or `\n` ending. A last
+ * line with no newline is still yielded; a newline at the very end does not produce an extra
+ * empty line. (The byte order mark is the decoder's to drop: see `readText`.)
  */
-export async function* readLines(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  // The decoder holds back a multi-byte character split across two chunks.
-  const decoder = new StringDecoder('utf8');
+export async function* readLines(chunks: AsyncIterable<string>): AsyncGenerator<string> {
   let pending = '';
-  let first = true;
-  for await (const chunk of bytes) {
-    let text = pending + decoder.write(chunk);
-    if (first && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
+  for await (const chunk of chunks) {
+    const text = pending + chunk;
     let start = 0;
     // The pending tail holds no newline, so a long line spanning many chunks is scanned once.
     let end = text.indexOf('\n', pending.length);
@@ -29,7 +21,6 @@ export async function* readLines(bytes: AsyncIterable<Buffer>): AsyncGenerator<s
     }
     pending = text.slice(start);
   }
-  pending += decoder.end();
   if (pending.length > 0) yield withoutCr(pending);
 }
 

@@ -5,6 +5,7 @@ import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import type { DataRecord, DatasetRow } from './dataset.js';
+import type { TextOptions } from './text.js';
 
 /** What one validating pass over a file found. */
 export interface ScanResult {
@@ -16,11 +17,11 @@ export interface ScanResult {
 export interface FormatReader {
   /**
    * Reads the whole file once, throwing an `InputError` at the first bad row, and feeds every
-   * byte of the file to `hash`.
+   * byte of the file to `hash`. Text formats decode the file as `text` says.
    */
-  scan(file: string, hash: Hash): Promise<ScanResult>;
+  scan(file: string, hash: Hash, text?: TextOptions): Promise<ScanResult>;
   /** Streams rows from `offset` on. Assumes `scan` already accepted the file. */
-  rows(file: string, offset: number): AsyncIterable<DatasetRow>;
+  rows(file: string, offset: number, text?: TextOptions): AsyncIterable<DatasetRow>;
 }
 
 /** Streams a file's bytes, feeding each chunk to `hash` when one is given. */

@@ -12,7 +12,8 @@ import { stringify } from 'csv-stringify';
 import { ConfigError } from '../errors.js';
 import type { DataRecord } from './dataset.js';
 import { readLines } from './lines.js';
-import { addKeys, readBytes } from './reader.js';
+import { addKeys } from './reader.js';
+import { readText } from './text.js';
 
 type Records = Iterable<DataRecord> | AsyncIterable<DataRecord>;
 type TableFormat = 'json' | 'jsonl' | 'csv';
@@ -80,7 +81,7 @@ async function* spoolChunks(records: Records, columns: Set<string>): AsyncGenera
 }
 
 async function* readSpool(spool: string): AsyncGenerator<DataRecord> {
-  for await (const line of readLines(readBytes(spool))) yield JSON.parse(line) as DataRecord;
+  for await (const line of readLines(readText(spool))) yield JSON.parse(line) as DataRecord;
 }
 
 async function writeCsvRows(target: string, columns: string[], records: Records): Promise<void> {

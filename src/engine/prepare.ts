@@ -29,6 +29,8 @@ export type MetricSpec = Metric | Judge | string;
 export interface EvaluateOptions {
   /** A CSV, JSONL, JSON or Parquet path, or records. */
   data: string | DataRecord[];
+  /** The encoding of a CSV, JSONL or JSON `data` file that is not UTF-8 (`latin1`, `utf-16le`…). */
+  dataEncoding?: string;
   /** The model under test; absent when the data already holds predictions. */
   model?: ModelUnderTest;
   /** Default metrics by model type (MLflow's `model_type`). */
@@ -128,7 +130,7 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   const { metrics: resolved, fromPreset } = resolveMetrics(options);
   const thresholds = parseThresholds(options.thresholds);
 
-  const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}) });
+  const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}), ...(options.dataEncoding ? { encoding: options.dataEncoding } : {}) });
   const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined, metrics: resolved });
   const scheduler = new Scheduler({ ...(options.providers ? { limits: options.providers } : {}), ...(options.retry ? { retry: options.retry } : {}) });
   const calls: CallContext = { scheduler, prices: options.prices, modes: new Map(), estimator };

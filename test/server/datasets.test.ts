@@ -67,6 +67,18 @@ describe('POST /api/datasets', () => {
     expect(body.message).toMatch(/line 2 of rows\.jsonl/);
   });
 
+  it('refuses a file that is not valid UTF-8 with a 400 naming the line, and keeps nothing', async () => {
+    const before = storedFiles();
+    const total = (await server.call('GET', '/api/datasets')).body.total;
+    const bytes = Buffer.concat([Buffer.from('a,b\n1,2\n3,caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const { status, body } = await server.call('POST', '/api/datasets', { body: fileForm('latin1.csv', new Uint8Array(bytes)) });
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ field: 'file', line: 3, hint: 'save the file as UTF-8 and upload it again' });
+    expect(body.message).toBe('line 3 of latin1.csv is not valid UTF-8 (byte 0xE9 at column 6)');
+    expect(storedFiles()).toEqual(before);
+    expect((await server.call('GET', '/api/datasets')).body.total).toBe(total);
+  });
+
   it('answers 413 for a file over the limit, with the limit in the message, and keeps nothing', async () => {
     const before = storedFiles();
     const big = 'a,b\n' + '1,2\n'.repeat(2000);

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { openDataset, type FileFormat } from '../../data/dataset.js';
+import { EncodingError } from '../../data/text.js';
 import { JurorError } from '../../errors.js';
 import type { DatasetRecord } from '../../store/datasets.js';
 import type { ServerContext } from '../context.js';
@@ -102,7 +103,9 @@ async function store(received: { temp: string; originalName: string; format: Fil
 function uploadProblem(error: unknown, temp: string, originalName: string): unknown {
   if (!(error instanceof JurorError)) return error;
   const message = error.message.replaceAll(temp, originalName);
-  return new ApiError(400, message, { field: 'file', ...(error.where.line !== undefined ? { line: error.where.line } : {}), ...(error.hint ? { hint: error.hint } : {}) });
+  // An upload has no config to name an encoding in: datasets are stored as UTF-8.
+  const hint = error instanceof EncodingError ? 'save the file as UTF-8 and upload it again' : error.hint;
+  return new ApiError(400, message, { field: 'file', ...(error.where.line !== undefined ? { line: error.where.line } : {}), ...(hint ? { hint } : {}) });
 }
 
 function uploadError(error: unknown, limit: number): unknown {
