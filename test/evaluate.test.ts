@@ -167,6 +167,18 @@ describe('scores and aggregates', () => {
   });
 });
 
+describe('answers in the forms MLflow accepts', () => {
+  it('scores a judge that answers {"Score": 4, "Justification": …} as plain content, with no re-ask and no error row', async () => {
+    server.setHandler(() => ({ text: 'Here is my assessment:\n{"Score": 4, "Justification": "The idiom survives."}' }));
+    const result = await evaluate(options({ data: [{ inputs: 'a', outputs: 'b' }], metrics: [sensitivity] }));
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]!.body.response_format?.type).toBe('json_schema');
+    expect(result.metrics['cultural_sensitivity/v1/mean']).toBe(4);
+    expect(result.errors['cultural_sensitivity/v1'] ?? 0).toBe(0);
+    expect(result.tables.eval_results_table[0]!['cultural_sensitivity/v1/justification']).toBe('The idiom survives.');
+  });
+});
+
 describe('answers that cannot be used', () => {
   it('re-asks once, quoting the problem, and uses the second answer', async () => {
     server.setHandler((req) => (req.body.messages.length > 2 ? verdict(4) : { text: 'I think it is fine' }));

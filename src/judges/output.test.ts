@@ -179,6 +179,55 @@ describe('parseAnswer: reading the answer text', () => {
   });
 });
 
+describe("parseAnswer: the forms MLflow's _extract_score_and_justification accepts", () => {
+  it('reads capitalised keys', () => {
+    expect(verdictOf(parseAnswer(scale, '{"Score": 4, "Justification": "Keeps the tone."}'))).toEqual({ value: 4, score: 4, justification: 'Keeps the tone.' });
+  });
+
+  it('reads upper-case keys and a string score', () => {
+    expect(verdictOf(parseAnswer(scale, '{"JUSTIFICATION": "Fine.", "SCORE": "2"}'))).toEqual({ value: 2, score: 2, justification: 'Fine.' });
+  });
+
+  it('prefers the lower-case key when both cases are present', () => {
+    expect(verdictOf(parseAnswer(scale, '{"Score": 1, "score": 5, "justification": "Good."}')).score).toBe(5);
+  });
+
+  it('reads capitalised keys in a fence after prose', () => {
+    expect(verdictOf(parseAnswer(scale, 'My verdict:\n```json\n{"Justification": "Close.", "Score": 3}\n```')).score).toBe(3);
+  });
+
+  it('reads capitalised keys in an object inside prose', () => {
+    expect(verdictOf(parseAnswer(scale, 'Verdict: {"Justification": "Close.", "Score": "3"} (done)')).score).toBe(3);
+  });
+
+  it("reads the one-line form 'score: 4, justification: …' in any case", () => {
+    expect(verdictOf(parseAnswer(scale, 'Score: 4, Justification: Keeps the tone, mostly.'))).toEqual({ value: 4, score: 4, justification: 'Keeps the tone, mostly.' });
+  });
+
+  it('reads the two-line form with capitalised labels', () => {
+    expect(verdictOf(parseAnswer(scale, 'SCORE: 5\nJUSTIFICATION: Exact.'))).toEqual({ value: 5, score: 5, justification: 'Exact.' });
+  });
+
+  it('reads capitalised keys for a yes/no judge, applying the threshold', () => {
+    expect(verdictOf(parseAnswer(yesNo3, '{"Justification": "Mostly supported.", "Score": "4"}'))).toEqual({ value: 1, score: 4, label: 'yes', justification: 'Mostly supported.' });
+  });
+
+  it('reads capitalised keys for a 1/0 judge', () => {
+    expect(verdictOf(parseAnswer(binary, '{"Justification": "Not met.", "Score": 0}'))).toEqual({ value: 0, score: 0, justification: 'Not met.' });
+  });
+
+  it('reads capitalised keys and a label in another case for a categories judge', () => {
+    expect(verdictOf(parseAnswer(categories, '{"Justification": "Fine.", "Score": "Fair"}'))).toMatchObject({ value: 1, label: 'fair' });
+    expect(verdictOf(parseAnswer(categories, 'score: bad, justification: Wrong.'))).toMatchObject({ value: 0, label: 'bad' });
+  });
+
+  it('still refuses capitalised keys holding an unusable score or no justification', () => {
+    expect(reasonOf(parseAnswer(scale, '{"Score": "four", "Justification": "Good."}'))).toMatch(/four/);
+    expect(reasonOf(parseAnswer(scale, '{"Score": 4, "Reasoning": "Good."}'))).toMatch(/justification/);
+    expect(reasonOf(parseAnswer(scale, 'Score - 4, because it is good'))).toMatch(/not JSON/);
+  });
+});
+
 describe('binary answers', () => {
   it('accepts 0, worth 0', () => {
     expect(verdictOf(parseAnswer(binary, '{"justification": "The criterion is not met.", "score": 0}'))).toEqual({

@@ -116,14 +116,16 @@ export function toVerdict(kind: OutputKind, rawScore: unknown, justification: un
 }
 
 /**
- * Reads a judge's answer text: JSON (bare, fenced, or the first object in the text), or MLflow's
- * two-line `score: N` / `justification: …` format.
+ * Reads a judge's answer text as MLflow's `_extract_score_and_justification` does, and a little
+ * more: JSON (bare, fenced, or the first object in the text) whose keys may be in any case
+ * (`Score`, `JUSTIFICATION`) and whose score may be a string ("4"), or the `score: N` /
+ * `justification: …` format, on two lines in either order or on one line with a comma.
  */
 export function parseAnswer(kind: OutputKind, text: string): ParseResult {
   const trimmed = text.trim();
   if (trimmed === '') return { ok: false, reason: 'the answer is empty' };
   const object = findJsonObject(trimmed);
-  if (object) return toVerdict(kind, object.score, object.justification);
+  if (object) return toVerdict(kind, field(object, 'score'), field(object, 'justification'));
   const lines = parseScoreLines(trimmed);
   if (lines) return toVerdict(kind, lines.score, lines.justification);
   return { ok: false, reason: 'the answer is not JSON with "justification" and "score"' };
@@ -141,18 +143,28 @@ function findJsonObject(text: string): Record<string, unknown> | undefined {
   return start >= 0 && end > start ? jsonObject(text.slice(start, end + 1)) : undefined;
 }
 
-/** The text as a JSON object with a score, or undefined. */
+/** The text as a JSON object with a score (under a key in any case), or undefined. */
 function jsonObject(candidate: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(candidate);
-    if (value && typeof value === 'object' && !Array.isArray(value) && 'score' in value) return value as Record<string, unknown>;
+    if (value && typeof value === 'object' && !Array.isArray(value) && field(value as Record<string, unknown>, 'score') !== undefined) return value as Record<string, unknown>;
   } catch {
     // not this candidate; try the next
   }
   return undefined;
 }
 
+/** The value under `name`, or else under the first key equal to it in another case (`Score`). */
+function field(object: Record<string, unknown>, name: string): unknown {
+  if (Object.hasOwn(object, name)) return object[name];
+  const key = Object.keys(object).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : object[key];
+}
+
 function parseScoreLines(text: string): { score: string; justification: string } | undefined {
+  // MLflow's one-line form, `score: 4, justification: …`.
+  const inline = /^\s*\**score\**\s*:\s*\**\s*([^,*\n]+?)\s*\**\s*,\s*\**justification\**\s*:\s*\**\s*([\s\S]+)$/im.exec(text);
+  if (inline) return { score: inline[1]!, justification: inline[2]!.trim() };
   const score = /^\s*\**score\**\s*:\s*\**\s*([^\n*]+?)\s*\**\s*$/im.exec(text);
   const justification = /^\s*\**justification\**\s*:\s*\**\s*([\s\S]+)$/im.exec(text);
   if (!score || !justification) return undefined;
