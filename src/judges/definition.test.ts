@@ -323,6 +323,37 @@ describe('few-shot examples', () => {
   });
 });
 
+describe('few-shot examples rated yes/no (as Databricks rates them)', () => {
+  const binary = { name: 'polite', judgePrompt: 'Is {response} polite?', output: { type: 'binary' } as const };
+  const yesNo = { name: 'professional', judgePrompt: professionalPrompt, metricMetadata: { score_threshold: 3 } };
+
+  it('reads Yes / no as 1 / 0 for a 1/0 judge, and keeps 1/0 scores', () => {
+    const judge = makeGenaiMetricFromPrompt({
+      ...binary,
+      examples: [
+        { output: 'Thank you!', score: 'Yes', justification: 'Polite.' },
+        { output: 'Go away.', score: ' no ', justification: 'Rude.' },
+        { output: 'Sure.', score: 1, justification: 'Fine.' },
+        { output: 'No.', score: '0', justification: 'Curt.' },
+      ],
+    });
+    expect(judge.examples.map((e) => e.score)).toEqual([1, 0, 1, '0']);
+  });
+
+  it('reads yes / No as 5 / 1, the clear ends of the scale, for a yes/no judge', () => {
+    const judge = makeGenaiMetricFromPrompt({ ...yesNo, examples: [{ output: 'Dear Sir,', score: 'yes', justification: 'Formal.' }, { output: 'yo', score: 'No', justification: 'Casual.' }] });
+    expect(judge.examples.map((e) => e.score)).toEqual([5, 1]);
+  });
+
+  it('refuses a 3 for a 1/0 judge and a word other than yes/no for a yes/no judge, naming the field', () => {
+    const three = configError(() => makeGenaiMetricFromPrompt({ ...binary, examples: [{ output: 'x', score: 'yes', justification: 'y' }, { output: 'x', score: 3, justification: 'y' }] }));
+    expect(three.where.field).toBe('examples[1].score');
+    expect(three.message).toContain('score 3 is not 0 or 1');
+    const maybe = configError(() => makeGenaiMetricFromPrompt({ ...yesNo, examples: [{ output: 'x', score: 'maybe', justification: 'y' }] }));
+    expect(maybe.where.field).toBe('examples[0].score');
+  });
+});
+
 describe('judgeHash', () => {
   it('is a sha256 digest', () => {
     expect(judgeHash(makeGenaiMetric(rubric))).toMatch(/^sha256:[0-9a-f]{64}$/);

@@ -189,8 +189,22 @@ function commonFields(options: RubricJudgeOptions | PromptJudgeOptions): JudgeCo
     metricMetadata,
     output,
     assessmentType,
-    examples: options.examples ?? [],
+    examples: (options.examples ?? []).map((example) => withWordScore(output, example)),
   };
+}
+
+/**
+ * Reads an example rated in words — `Yes` / `no`, as Databricks rates its examples — as the score
+ * the judge answers: 1 / 0 for a 1/0 judge; for a yes/no judge (a 1–5 score above the threshold
+ * being yes) 5 / 1, the clear ends of the scale, as a person's label becomes an example
+ * (labeling/label-values.ts). Numbers stay as given, so stored examples keep their meaning.
+ */
+function withWordScore(output: OutputKind, example: EvaluationExample): EvaluationExample {
+  if (typeof example.score !== 'string' || (output.type !== 'binary' && output.type !== 'yes_no')) return example;
+  const word = example.score.trim().toLowerCase();
+  if (word !== 'yes' && word !== 'no') return example;
+  const yes = word === 'yes';
+  return { ...example, score: output.type === 'binary' ? (yes ? 1 : 0) : yes ? 5 : 1 };
 }
 
 function parseAssessmentType(value: unknown, where: string): AssessmentType {

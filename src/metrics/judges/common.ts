@@ -76,15 +76,6 @@ export function modelFields(options: BuiltInJudgeOptions): { model?: string; par
   };
 }
 
-/** Databricks' few-shot examples are rated "Yes" / "No": read them as 1 / 0 for a 1/0 judge. */
-export function yesNoScores(examples: EvaluationExample[]): EvaluationExample[] {
-  return examples.map((example) => {
-    if (typeof example.score !== 'string') return example;
-    const word = example.score.trim().toLowerCase();
-    return word === 'yes' || word === 'no' ? { ...example, score: word === 'yes' ? 1 : 0 } : example;
-  });
-}
-
 /**
  * Makes a judge with the user's examples checked on their own first, so that an error names their
  * own index (`examples[0]`), not their place after the built-in examples.

@@ -13,7 +13,7 @@ import { makeGenaiMetricFromPrompt, type AssessmentType, type PromptJudge } from
 import { ConfigError } from '../../errors.js';
 import { judgeMetric } from '../judge-metric.js';
 import type { Metric } from '../metric.js';
-import { checkContextKeys, modelFields, pickVersion, requireColumns, withExtraExamples, yesNoScores, type BuiltInJudgeOptions } from './common.js';
+import { checkContextKeys, modelFields, pickVersion, requireColumns, withExtraExamples, type BuiltInJudgeOptions } from './common.js';
 import {
   CHUNK_RELEVANCE,
   CONTEXT_SUFFICIENCY,
@@ -41,7 +41,7 @@ function databricksJudge(name: string, version: string, text: PromptText, assess
         ...modelFields(options),
       }),
     text.examples,
-    options.examples ? yesNoScores(options.examples) : undefined,
+    options.examples,
   );
 }
 

@@ -5,7 +5,7 @@
  * `context`, no input). The text is in prompts/lastmile.ts.
  */
 import type { RubricJudge } from '../../judges/definition.js';
-import { yesNoScores, type BuiltInJudgeOptions } from './common.js';
+import type { BuiltInJudgeOptions } from './common.js';
 import { rubricJudge, type RubricSpec } from './mlflow.js';
 import { FAITHFULNESS_BINARY } from './prompts/lastmile.js';
 
@@ -17,7 +17,6 @@ export const FAITHFULNESS_BINARY_SPEC: RubricSpec = {
   output: { type: 'binary' },
   // For a 1/0 label the mean is the ratio; one key says it, and no 1–5 key (`/mean`) is shared with the MLflow variant.
   aggregations: ['ratio'],
-  adaptExamples: yesNoScores,
 };
 
 /** LastMile-style `faithfulness`: 1 when every claim of the output is supported by `context`, else 0. */

@@ -5,7 +5,7 @@
  * prompts/mlflow.ts. Unlike MLflow, whose `examples` replace the metric's own, extra examples are
  * appended after the judge's own, as Databricks does for its built-in judges.
  */
-import { makeGenaiMetric, type Aggregation, type EvaluationExample, type RubricJudge } from '../../judges/definition.js';
+import { makeGenaiMetric, type Aggregation, type RubricJudge } from '../../judges/definition.js';
 import { modelFields, pickVersion, withExtraExamples, type BuiltInJudgeOptions } from './common.js';
 import { ANSWER_CORRECTNESS, ANSWER_RELEVANCE, ANSWER_SIMILARITY, FAITHFULNESS, RELEVANCE, type RubricText } from './prompts/mlflow.js';
 
@@ -17,14 +17,11 @@ export interface RubricSpec {
   includeInput: boolean;
   output?: { type: 'binary' };
   aggregations?: Aggregation[];
-  /** Turns the user's examples into the judge's (yes/no words into 1/0). */
-  adaptExamples?: (examples: EvaluationExample[]) => EvaluationExample[];
 }
 
 /** Builds a rubric judge from its spec and the built-in options. */
 export function rubricJudge(spec: RubricSpec, options: BuiltInJudgeOptions): RubricJudge {
   const { version, text } = pickVersion(spec.name, spec.versions, options.version);
-  const extra = options.examples && spec.adaptExamples ? spec.adaptExamples(options.examples) : options.examples;
   return withExtraExamples(
     (examples) =>
       makeGenaiMetric({
@@ -40,7 +37,7 @@ export function rubricJudge(spec: RubricSpec, options: BuiltInJudgeOptions): Rub
         ...modelFields(options),
       }),
     text.examples,
-    extra,
+    options.examples,
   );
 }
 
