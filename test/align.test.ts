@@ -4,17 +4,14 @@
  * from a marker in each row's text (`#J=4#`), so the agreement with the human column is known
  * exactly and the statistics can be checked against values worked by hand.
  */
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AgreementRepository } from '../src/store/agreements.js';
 import { labelDb } from '../src/store/label-tables.js';
 import { Store } from '../src/store/store.js';
 import { startLlmServer, verdict, type ChatRequest, type LlmServer, type Reply } from './fixtures/llm-server.js';
-import { cliEnv, ROOT, removeTempDirs, runCli, tempDir, type CliResult } from './cli/run-cli.js';
+import { cliEnv, removeTempDirs, runCli, tempDir, type CliResult } from './cli/run-cli.js';
 
 /**
  * The judge's verdict is the marker in the row's text; `#J=E#` answers 9, which no scale allows,
@@ -82,39 +79,8 @@ const SCALE_ROWS: Array<[human: string, judge: string]> = [
 const SCALE_CSV = 'question,answer,human\n' + SCALE_ROWS.map(([h, j], i) => `q${i},answer ${i} #J=${j}#,${h}\n`).join('');
 
 let server: LlmServer;
-let align: (args: string[], dir: string) => Promise<CliResult>;
-
-/**
- * Runs `juror align` with the built CLI. Until `align` is wired into src/cli/main.ts, the same
- * command is run from a small entry point that registers it as main.ts will (addAlignCommand).
- */
-async function alignRunner(): Promise<(args: string[], dir: string) => Promise<CliResult>> {
-  const probeDir = tempDir();
-  const env = (dir: string) => cliEnv(server.url, dir);
-  const probe = await runCli(['align'], { env: env(probeDir), cwd: probeDir });
-  if (!/unknown command 'align'/.test(probe.stderr)) return (args, dir) => runCli(['align', ...args], { env: env(dir), cwd: dir });
-  const commander = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('commander')).href;
-  const entry = join(probeDir, 'align-entry.mjs');
-  writeFileSync(
-    entry,
-    `import { Command } from ${JSON.stringify(commander)};
-import { addAlignCommand } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'cli', 'align.js')).href)};
-import { reportError } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href)};
-const program = new Command('juror').exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) });
-let code = 0;
-addAlignCommand(program, (c) => (code = c));
-try { await program.parseAsync(process.argv); } catch (error) { code = reportError(error); }
-process.exitCode = code;
-`,
-  );
-  return (args, dir) =>
-    new Promise((resolve, reject) => {
-      execFile(process.execPath, [entry, 'align', ...args], { env: env(dir), cwd: dir, timeout: 25_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      });
-    });
-}
+/** Runs `juror align` with the built CLI against the scripted server. */
+const align = (args: string[], dir: string): Promise<CliResult> => runCli(['align', ...args], { env: cliEnv(server.url, dir), cwd: dir });
 
 /** A fresh folder with the judge and data files. */
 function workspace(files: Record<string, string>): string {
@@ -127,7 +93,6 @@ const parse = (result: CliResult): AlignJson => JSON.parse(result.stdout) as Ali
 
 beforeAll(async () => {
   server = await startLlmServer({ handler: byMarker });
-  align = await alignRunner();
 });
 afterAll(async () => {
   await server.close();

@@ -8,9 +8,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
-import type { Command } from 'commander';
 import { STATISTICS, type AgreementReport, type LabelScheme, type StatisticName } from '../agreement/compare.js';
-import { DEFAULT_NEGATIVE_THRESHOLD, labelScheme, negativeLabels } from '../agreement/scheme.js';
+import { labelScheme, negativeLabels } from '../agreement/scheme.js';
 import { fieldPath, YamlFile, type FieldPath } from '../config/yaml-file.js';
 import type { EvaluationResult } from '../engine/evaluate.js';
 import { ConfigError, InputError } from '../errors.js';
@@ -22,7 +21,7 @@ import { metricKey, type Metric } from '../metrics/metric.js';
 import { compareRun, NothingToCompare, readHumanLabels, recordAlignment, type HumanLabels } from '../labeling/align.js';
 import { defaultStoreLocation, Store } from '../store/store.js';
 import { formatNumber } from './format.js';
-import { EXIT, reportError } from './main.js';
+import { EXIT, reportError } from './exit.js';
 import { runInTerminal } from './run-in-terminal.js';
 
 /** The flags of `juror align`, as commander parses them. */
@@ -38,27 +37,6 @@ export interface AlignFlags {
   seed: string;
   resamples: string;
   db?: string;
-}
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-/** Adds `juror align` to the program; `setCode` receives its exit code. */
-export function addAlignCommand(program: Command, setCode: (code: number) => void): Command {
-  return program
-    .command('align')
-    .description('run a judge over human-labelled rows and measure its agreement with the humans (κ, α, ρ, τ, F1 with bootstrap intervals)')
-    .requiredOption('--judge <judge>', 'a judge YAML file (one judge, as under metrics: in juror.yaml) or a built-in judge name')
-    .requiredOption('--data <file>', 'the labelled rows: CSV, JSONL, JSON or Parquet')
-    .requiredOption('--human-col <column>', 'the column holding the human label of each row')
-    .option('--col-mapping <name=column>', "map a judge variable to a column, e.g. inputs=question (repeatable)", collect, [])
-    .option('--judge-model <uri>', "the judge model, when the judge names none (else JUROR_JUDGE_MODEL)")
-    .option('--json', 'print one JSON object on stdout instead of the report')
-    .option('--fail-under <statistic=min>', 'exit 1 when a statistic is below min, e.g. kappa=0.6 (repeatable; kappa, weighted_kappa, alpha, accuracy, precision, recall, f1, spearman, kendall)', collect, [])
-    .option('--threshold <score>', `scales: a score at or below this is a negative verdict for precision/recall/F1 (default ${DEFAULT_NEGATIVE_THRESHOLD})`)
-    .option('--seed <n>', 'seed of the bootstrap resampling (same seed, same intervals)', '1')
-    .option('--resamples <n>', 'bootstrap resamples', '1000')
-    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
-    .action(async (opts: AlignFlags) => setCode(await alignCommand(opts)));
 }
 
 /** Names accepted by `--fail-under`, with their statistic. */

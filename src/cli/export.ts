@@ -9,30 +9,16 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Command } from 'commander';
 import { LabelJobs } from '../labeling/engine.js';
 import { defaultDataDir } from '../store/data-dir.js';
 import { defaultStoreLocation, Store } from '../store/store.js';
-import { EXIT, reportError } from './main.js';
+import { EXIT, reportError } from './exit.js';
 
 /** The flags of `juror export finetune`. */
 export interface ExportFlags {
   labelJob: string;
   out?: string;
   db?: string;
-}
-
-/** Adds `juror export finetune` to the program; `setCode` receives its exit code. */
-export function addExportCommand(program: Command, setCode: (code: number) => void): Command {
-  const exportCommand = program.command('export').description('export stored data for other tools');
-  exportCommand
-    .command('finetune')
-    .description("a label job's labelled rows as chat-format fine-tuning data (JSON Lines), to distill the judge")
-    .requiredOption('--label-job <id>', 'the label job (its id, or a unique prefix)')
-    .option('--out <file>', 'write to this .jsonl file (default: stdout)')
-    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
-    .action(async (opts: ExportFlags) => setCode(await exportFinetuneCommand(opts)));
-  return exportCommand;
 }
 
 /** Runs `juror export finetune` and returns its exit code. */

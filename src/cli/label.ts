@@ -3,17 +3,18 @@
  * the store, a judge (a prompt or a built-in) labels a sample, the person reviews it (`--review`:
  * keep, flip, set, edit the justification — one line of input per answer, so it can be piped), the
  * corrections become few-shot examples of a new judge version, and that version labels every
- * other row; `--out` writes the rows with their label columns. Without `--review` the sample's
- * labels are accepted as they are. Ctrl-C cancels the job (finished rows keep their labels).
+ * other row; `--out` writes the rows with their label columns. Without `--review` (as LastMile's
+ * `label_dataset`) the judge labels every row straight away. `--examples` gives the judge few-shot
+ * examples from a file. Ctrl-C cancels the job (finished rows keep their labels).
  */
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { writeTable } from '../data/write.js';
 import { ConfigError, JurorError } from '../errors.js';
-import { LABEL_OUTPUTS, type Criterion, type LabelOutput } from '../labeling/criterion.js';
+import { LABEL_OUTPUTS, makeCriterion, type Criterion, type LabelOutput } from '../labeling/criterion.js';
 import { streamRows } from '../labeling/dataset-rows.js';
 import { importDataset } from '../labeling/dataset-import.js';
+import { readExampleFile } from '../labeling/example-file.js';
 import { LabelJobs } from '../labeling/engine.js';
 import { LabelLookup, labeledRecords } from '../labeling/labeled-rows.js';
 import type { LabelProgress } from '../labeling/phase.js';
@@ -21,7 +22,7 @@ import { defaultDataDir } from '../store/data-dir.js';
 import type { LabelJobRecord } from '../store/label-jobs.js';
 import { defaultStoreLocation, Store } from '../store/store.js';
 import { reviewInTerminal, type ReviewOutcome } from './label-review.js';
-import { EXIT, reportError } from './main.js';
+import { EXIT, reportError } from './exit.js';
 
 /** The flags of `juror label`, as commander parses them. */
 export interface LabelFlags {
@@ -33,33 +34,11 @@ export interface LabelFlags {
   seed?: string;
   name?: string;
   colMapping: string[];
+  examples?: string;
   review?: boolean;
   out?: string;
   json?: boolean;
   db?: string;
-}
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-/** Adds `juror label` to the program; `setCode` receives its exit code. */
-export function addLabelCommand(program: Command, setCode: (code: number) => void): Command {
-  return program
-    .command('label')
-    .description('label a dataset with an LLM judge: a sample for you to review, your corrections as few-shot examples, then every row (LLM Judge++)')
-    .argument('<dataset-file>', 'the rows to label: CSV, JSONL, JSON or Parquet')
-    .option('--prompt <text>', 'the criterion; {column} variables are filled from the rows, e.g. "Is {answer} supported by {context}? 1 if so, else 0"')
-    .option('--builtin <judge>', 'a built-in judge instead of a prompt, e.g. faithfulness')
-    .option('--output <kind>', `the labels: ${LABEL_OUTPUTS.join(', ')} (default binary)`)
-    .option('--model <uri>', 'the judge model, e.g. openai:/gpt-4o-mini (default JUROR_JUDGE_MODEL)')
-    .option('--sample <n>', 'rows labelled for review', '16')
-    .option('--seed <n>', 'seed of the sample (the same seed picks the same rows)')
-    .option('--name <name>', 'the judge name its versions are stored under (default label_<job id prefix>)')
-    .option('--col-mapping <name=column>', 'map a standard variable to a column, e.g. context=docs (repeatable)', collect, [])
-    .option('--review', 'review the sample in the terminal: Enter keeps, f flips, 1/0 (y/n, 1-5) sets, e edits the justification, s skips')
-    .option('--out <file>', 'write the labelled rows to a .csv, .jsonl or .json file')
-    .option('--json', 'print a JSON summary on stdout')
-    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
-    .action(async (file: string, opts: LabelFlags) => setCode(await labelCommand(file, opts)));
 }
 
 /** Runs `juror label` and returns its exit code. */
@@ -70,7 +49,8 @@ export async function labelCommand(file: string, flags: LabelFlags): Promise<num
     store = await Store.open(flags.db ? { path: flags.db } : defaultStoreLocation());
     const engine = new LabelJobs({ store, dataDir: defaultDataDir(store) });
     const dataset = await importDataset(engine.datasets, resolve(file), engine.dataDir);
-    const created = await engine.create({ datasetId: dataset.id, ...options, review: flags.review === true });
+    const examples = flags.examples === undefined ? undefined : await readExampleFile(resolve(flags.examples), makeCriterion(options), { shownAs: flags.examples });
+    const created = await engine.create({ datasetId: dataset.id, ...options, examples, review: flags.review === true });
     process.stderr.write(`juror: label job ${created.id}: judge ${created.name} labels ${flags.review ? `a sample of ${created.sample.length} for your review, then the rest` : 'every row'} of ${dataset.row_count} rows\n`);
     return await withCancel(engine, created.id, async () => {
       // Without --review the job goes on to every row by itself and this returns it completed.

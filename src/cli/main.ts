@@ -1,18 +1,17 @@
 /**
  * The `juror` command. Exit codes: 0 ok; 1 a threshold missed or a metric wholly failed; 2 bad
- * config or input (or a provider refusing the run: bad key, unknown model); 3 an unexpected error.
+ * config or input (or a provider refusing the run: bad key, unknown model); 3 an unexpected error;
+ * 4 stopped before finishing by `--max-cost` or a failed write to the store (resumable); 130
+ * interrupted by Ctrl-C or SIGTERM (resumable).
  */
-import { Command, CommanderError } from 'commander';
-import { JurorError } from '../errors.js';
-import { addAlignCommand } from './align.js';
-import { evalCommand } from './eval.js';
-import { addExportCommand } from './export.js';
-import { addLabelCommand } from './label.js';
-import { serveCommand, type ServeFlags } from './serve.js';
-import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand, type TokensFlags } from './tokens.js';
-import { cacheClearCommand, cacheStatsCommand, runsListCommand, runsShowCommand } from './runs.js';
+import { Command } from 'commander';
+import { DEFAULT_NEGATIVE_THRESHOLD } from '../agreement/scheme.js';
+import { EXIT, reportError } from './exit.js';
 
-export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
+/** A command's implementation: its arguments and options as commander parses them, to an exit code. */
+type CommandRun = (...args: never[]) => Promise<number>;
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Runs the CLI on `argv` (as process.argv) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -22,9 +21,15 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   let code: number = EXIT.ok;
-  const setCode = (c: number) => {
-    code = c;
-  };
+  /**
+   * Each command's module is loaded only when that command runs, so that `juror --version` or
+   * `juror runs list` never loads the server, the providers or the judges.
+   */
+  const run =
+    (load: () => Promise<CommandRun>) =>
+    async (...args: unknown[]): Promise<void> => {
+      code = await (await load())(...(args as never[]));
+    };
 
   program
     .command('eval')
@@ -39,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--resume <run-id>', 'finish a stopped run: rows already scored are not called again')
     .option('--dry-run', 'count calls, tokens and cost and show one rendered prompt, without calling anything')
     .option('--max-cost <usd>', 'stop (resumably) before the run would cost more than this many US dollars')
-    .action(async (config: string, opts: EvalFlags) => setCode(await evalCommand(config, opts)));
+    .action(run(async () => (await import('./eval.js')).evalCommand));
 
   const runs = program.command('runs').description('list and show stored runs');
   runs
@@ -50,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .option('--db <path>', 'the SQLite store')
-    .action(async (opts: RunsListFlags) => setCode(await runsListCommand(opts)));
+    .action(run(async () => (await import('./runs.js')).runsListCommand));
   runs
     .command('show')
     .description("a run's metrics, counts and first rows")
@@ -58,11 +63,52 @@ export async function main(argv: string[]): Promise<number> {
     .option('--rows <n>', 'how many rows to show', '10')
     .option('--json', 'print JSON')
     .option('--db <path>', 'the SQLite store')
-    .action(async (id: string, opts: RunsShowFlags) => setCode(await runsShowCommand(id, opts)));
+    .action(run(async () => (await import('./runs.js')).runsShowCommand));
 
-  addAlignCommand(program, setCode);
-  addLabelCommand(program, setCode);
-  addExportCommand(program, setCode);
+  program
+    .command('align')
+    .description('run a judge over human-labelled rows and measure its agreement with the humans (κ, α, ρ, τ, F1 with bootstrap intervals)')
+    .requiredOption('--judge <judge>', 'a judge YAML file (one judge, as under metrics: in juror.yaml) or a built-in judge name')
+    .requiredOption('--data <file>', 'the labelled rows: CSV, JSONL, JSON or Parquet')
+    .requiredOption('--human-col <column>', 'the column holding the human label of each row')
+    .option('--col-mapping <name=column>', "map a judge variable to a column, e.g. inputs=question (repeatable)", collect, [])
+    .option('--judge-model <uri>', "the judge model, when the judge names none (else JUROR_JUDGE_MODEL)")
+    .option('--json', 'print one JSON object on stdout instead of the report')
+    .option('--fail-under <statistic=min>', 'exit 1 when a statistic is below min, e.g. kappa=0.6 (repeatable; kappa, weighted_kappa, alpha, accuracy, precision, recall, f1, spearman, kendall)', collect, [])
+    .option('--threshold <score>', `scales: a score at or below this is a negative verdict for precision/recall/F1 (default ${DEFAULT_NEGATIVE_THRESHOLD})`)
+    .option('--seed <n>', 'seed of the bootstrap resampling (same seed, same intervals)', '1')
+    .option('--resamples <n>', 'bootstrap resamples', '1000')
+    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
+    .action(run(async () => (await import('./align.js')).alignCommand));
+
+  program
+    .command('label')
+    .description('label every row of a dataset with an LLM judge; with --review, first a sample for you to review, your corrections becoming few-shot examples (LLM Judge++)')
+    .argument('<dataset-file>', 'the rows to label: CSV, JSONL, JSON or Parquet')
+    .option('--prompt <text>', 'the criterion; {column} variables are filled from the rows, e.g. "Is {answer} supported by {context}? 1 if so, else 0"')
+    .option('--builtin <judge>', 'a built-in judge instead of a prompt, e.g. faithfulness')
+    .option('--output <kind>', 'the labels: binary, yes_no or scale_1_5 (default binary)')
+    .option('--model <uri>', 'the judge model, e.g. openai:/gpt-4o-mini (default JUROR_JUDGE_MODEL)')
+    .option('--sample <n>', 'rows labelled first, for --review', '16')
+    .option('--seed <n>', 'seed of the sample (the same seed picks the same rows)')
+    .option('--name <name>', 'the judge name its versions are stored under (default label_<job id prefix>)')
+    .option('--col-mapping <name=column>', 'map a standard variable to a column, e.g. context=docs (repeatable)', collect, [])
+    .option('--examples <file>', "few-shot examples for the judge: a CSV or JSONL file with the criterion's columns, label and (optional) justification")
+    .option('--review', 'review the sample in the terminal: Enter keeps, f flips, 1/0 (y/n, 1-5) sets, e edits the justification, s skips')
+    .option('--out <file>', 'write the labelled rows to a .csv, .jsonl or .json file')
+    .option('--json', 'print a JSON summary on stdout')
+    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
+    .action(run(async () => (await import('./label.js')).labelCommand));
+
+  program
+    .command('export')
+    .description('export stored data for other tools')
+    .command('finetune')
+    .description("a label job's labelled rows as chat-format fine-tuning data (JSON Lines), to distill the judge")
+    .requiredOption('--label-job <id>', 'the label job (its id, or a unique prefix)')
+    .option('--out <file>', 'write to this .jsonl file (default: stdout)')
+    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
+    .action(run(async () => (await import('./export.js')).exportFinetuneCommand));
 
   program
     .command('serve')
@@ -74,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--data-dir <dir>', 'where uploaded datasets are kept (default: datasets/ next to the SQLite store)')
     .option('--max-upload-mb <n>', 'largest dataset upload accepted', '100')
     .option('--allow-config-endpoints', "let configs sent over the API declare endpoints (they could send the server's keys elsewhere)")
-    .action(async (opts: ServeFlags) => setCode(await serveCommand(opts)));
+    .action(run(async () => (await import('./serve.js')).serveCommand));
 
   const tokens = program.command('tokens').description('API tokens of `juror serve` (stored hashed)');
   tokens
@@ -83,19 +129,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--name <name>', 'a name to list and revoke it by')
     .option('--json', 'print JSON')
     .option('--db <path>', 'the SQLite store')
-    .action(async (opts: TokensFlags) => setCode(await tokensCreateCommand(opts)));
+    .action(run(async () => (await import('./tokens.js')).tokensCreateCommand));
   tokens
     .command('list')
     .description('tokens: name, id, created, last used (never the token)')
     .option('--json', 'print JSON')
     .option('--db <path>', 'the SQLite store')
-    .action(async (opts: TokensFlags) => setCode(await tokensListCommand(opts)));
+    .action(run(async () => (await import('./tokens.js')).tokensListCommand));
   tokens
     .command('revoke')
     .description('revoke a token by name or id')
     .argument('<name-or-id>')
     .option('--db <path>', 'the SQLite store')
-    .action(async (nameOrId: string, opts: TokensFlags) => setCode(await tokensRevokeCommand(nameOrId, opts)));
+    .action(run(async () => (await import('./tokens.js')).tokensRevokeCommand));
 
   const cache = program.command('cache').description('the answer cache kept in the store');
   cache
@@ -103,13 +149,13 @@ export async function main(argv: string[]): Promise<number> {
     .description('cached answers per model')
     .option('--db <path>', 'the SQLite store')
     .option('--json', 'print JSON')
-    .action(async (opts: CacheFlags) => setCode(await cacheStatsCommand(opts)));
+    .action(run(async () => (await import('./runs.js')).cacheStatsCommand));
   cache
     .command('clear')
     .description("empty the cache (or one model's part of it)")
     .option('--model <uri>', 'only this model')
     .option('--db <path>', 'the SQLite store')
-    .action(async (opts: CacheFlags) => setCode(await cacheClearCommand(opts)));
+    .action(run(async () => (await import('./runs.js')).cacheClearCommand));
 
   try {
     await program.parseAsync(argv);
@@ -117,46 +163,4 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return reportError(error);
   }
-}
-
-export interface EvalFlags {
-  json?: boolean;
-  cache?: boolean;
-  resume?: string;
-  dryRun?: boolean;
-  maxCost?: string;
-  out?: string;
-  db?: string;
-  experiment?: string;
-  runName?: string;
-}
-export interface RunsListFlags {
-  experiment?: string;
-  status?: string;
-  limit: string;
-  json?: boolean;
-  db?: string;
-}
-export interface CacheFlags {
-  db?: string;
-  json?: boolean;
-  model?: string;
-}
-export interface RunsShowFlags {
-  rows: string;
-  json?: boolean;
-  db?: string;
-}
-
-/** Prints an error for a person and returns its exit code. */
-export function reportError(error: unknown): number {
-  if (error instanceof CommanderError) {
-    return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-  }
-  if (error instanceof JurorError) {
-    process.stderr.write(`juror: ${error.kind} error: ${error.describe()}\n`);
-    return EXIT.badInput;
-  }
-  process.stderr.write(`juror: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
-  return EXIT.internal;
 }

@@ -6,9 +6,31 @@ import { InputError } from '../errors.js';
 import type { RunStatus } from '../store/schema.js';
 import { defaultStoreLocation, Store, type StoreLocation } from '../store/store.js';
 import { formatDate, formatNumber } from './format.js';
-import { EXIT, reportError, type CacheFlags, type RunsListFlags, type RunsShowFlags } from './main.js';
+import { EXIT, reportError } from './exit.js';
 
 const STATUSES: RunStatus[] = ['running', 'finished', 'failed', 'interrupted'];
+
+
+/** The flags of `juror runs list`. */
+export interface RunsListFlags {
+  experiment?: string;
+  status?: string;
+  limit: string;
+  json?: boolean;
+  db?: string;
+}
+/** The flags of `juror cache stats|clear`. */
+export interface CacheFlags {
+  db?: string;
+  json?: boolean;
+  model?: string;
+}
+/** The flags of `juror runs show`. */
+export interface RunsShowFlags {
+  rows: string;
+  json?: boolean;
+  db?: string;
+}
 
 /** Opens the store of `--db`, or the default one; an absent SQLite file is an error, not a new store. */
 async function openExisting(db: string | undefined): Promise<Store> {

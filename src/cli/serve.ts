@@ -5,7 +5,7 @@ import { formatBytes } from '../server/datasets/upload.js';
 import { ApiTokenRepository } from '../store/api-tokens.js';
 import { serverDb } from '../store/server-tables.js';
 import { defaultStoreLocation, Store } from '../store/store.js';
-import { EXIT, reportError } from './main.js';
+import { EXIT, reportError } from './exit.js';
 
 /** Flags of `juror serve`. */
 export interface ServeFlags {
@@ -16,6 +16,8 @@ export interface ServeFlags {
   dataDir?: string;
   maxUploadMb: string;
   allowConfigEndpoints?: boolean;
+  /** `--allowed-host`, repeatable: more names the server answers to. */
+  allowedHost?: string[];
 }
 
 /** Serves until SIGINT or SIGTERM, then stops running jobs (their runs stay resumable) and exits 0. */
@@ -26,6 +28,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     if (!Number.isFinite(maxUploadMb) || maxUploadMb <= 0) {
       throw new InputError(`--max-upload-mb ${flags.maxUploadMb} is not a size in megabytes`, { where: { field: '--max-upload-mb' }, hint: 'e.g. --max-upload-mb 500' });
     }
+    const allowedHosts = (flags.allowedHost ?? []).map(allowedHost);
     const store = await Store.open(flags.db ? { path: flags.db } : defaultStoreLocation());
     let server;
     try {
@@ -37,6 +40,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
         ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
         maxUploadBytes: Math.round(maxUploadMb * 1024 * 1024),
         ...(flags.allowConfigEndpoints ? { allowConfigEndpoints: true } : {}),
+        allowedHosts,
       });
     } catch (error) {
       await store.close();
@@ -47,6 +51,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       `  API ${server.url}/api (OpenAPI: ${server.url}/api/openapi.json), UI ${server.url}/${server.uiBuilt ? '' : ' (not built: dist/web is missing; run npm run build)'}`,
       `  datasets kept in ${server.dataDir}, uploads up to ${formatBytes(Math.round(maxUploadMb * 1024 * 1024))}`,
     ];
+    if (allowedHosts.length > 0) lines.push(`  also answers to ${allowedHosts.join(', ')}`);
     if (server.auth) {
       const tokens = await new ApiTokenRepository(serverDb(store)).count();
       lines.push(`  /api needs a token (Authorization: Bearer …)${tokens === 0 ? ': there is none yet — create one with `juror tokens create`' : ''}`);
@@ -76,6 +81,15 @@ function listenError(error: unknown, host: string, port: number): unknown {
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new InputError(`cannot listen on ${host}: no such interface on this machine`, { where: { field: '--host' }, hint: 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface; needs tokens)' });
   if (code === 'EACCES') return new InputError(`not allowed to listen on port ${port}`, { where: { field: '--port' }, hint: 'use a port above 1023' });
   return error;
+}
+
+/** An `--allowed-host` value: a host name or address (any port is accepted anyway), not a URL. */
+function allowedHost(value: string): string {
+  const name = value.trim();
+  if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/i.test(name)) {
+    throw new InputError(`--allowed-host ${value} is not a host name`, { where: { field: '--allowed-host' }, hint: 'give the name only, without scheme, port or path: e.g. --allowed-host juror.internal' });
+  }
+  return name.toLowerCase();
 }
 
 function wholeNumber(text: string, flag: string, min: number, max: number): number {

@@ -5,7 +5,7 @@ import { serverDb } from '../store/server-tables.js';
 import { defaultStoreLocation, Store } from '../store/store.js';
 import { InputError } from '../errors.js';
 import { formatDate } from './format.js';
-import { EXIT, reportError } from './main.js';
+import { EXIT, reportError } from './exit.js';
 
 /** Flags of `juror tokens …`. */
 export interface TokensFlags {
