@@ -67,7 +67,7 @@ const BUILT_IN: Record<string, BuiltIn> = {
   ndcg_at_k: configurable(`NDCG of the top-k retrieved doc ids, binary relevance (MLflow); ${K} ndcg_at_<k>`, kOptions, ndcgAtKMetric),
   document_recall: fixed('share of expected_retrieved_context doc_uris found in retrieved_context (Databricks)', documentRecall),
   document_precision: fixed('share of retrieved_context chunks whose doc_uri is expected (Databricks)', documentPrecision),
-  toxicity: configurable('probability of the toxic label from a local hate-speech classifier (MLflow: roberta-hate-speech-dynabench-r4-target, ratio at 0.5) via transformers.js; options model, local_path, threshold, label', toxicityOptions, toxicityMetric),
+  toxicity: configurable('probability of the toxic label from a local hate-speech classifier (MLflow: roberta-hate-speech-dynabench-r4-target, ratio at 0.5) via transformers.js, from a model folder (local_path or JUROR_TOXICITY_MODEL); options local_path, model, threshold, label', toxicityOptions, toxicityMetric),
   profanity: configurable("word list, not a classifier: 1 when the prediction contains a word of obscenity's English list (obfuscations too), else 0; option words", profanityOptions, profanityMetric),
   code: configurable('your function of the row, exported by a .js/.mjs module; options module (relative to the config), export, name, version, aggregations, greater_is_better', codeModuleOptions, codeModuleMetric),
   // LLM judges: MLflow's 1–5 rubric judges, Databricks' yes/no judges, LastMile's 1/0 faithfulness (variant: binary).
