@@ -14,8 +14,10 @@ import { Store, type StoreLocation } from '../store/store.js';
 import { installAuth, isLoopback } from './auth.js';
 import { repositories, type ServerContext } from './context.js';
 import { installErrorHandler } from './errors.js';
+import { registerSecurityHeaders } from './headers.js';
 import { JobRunner } from './job-runner.js';
 import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
+import { installOriginGuard } from './origin-guard.js';
 import { installZodCompilers } from './route.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -25,6 +27,14 @@ import { labelJobRoutes } from './routes/label-jobs.js';
 import { resultRoutes } from './routes/results.js';
 import { runRoutes } from './routes/runs.js';
 import { registerUi } from './ui.js';
+
+/**
+ * One spelling per route (Fastify's defaults, made explicit so that a change of default cannot widen them): a trailing
+ * or doubled slash, another case or a `;param` is a 404, never a second way into a route. Auth is decided on the
+ * matched route, so no variant would skip it either way; this keeps one URL per resource for clients and caches.
+ * (A variable, not a literal: Fastify's types do not list useSemicolonDelimiter yet, though its router reads it.)
+ */
+const ROUTER_OPTIONS = { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, caseSensitive: true, useSemicolonDelimiter: false };
 
 /** Default upload limit: 100 MB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
@@ -39,6 +49,11 @@ export interface ServerOptions {
   port?: number;
   /** Require a bearer token on /api even on loopback. Off loopback, tokens are always required. */
   auth?: boolean;
+  /**
+   * More host names the server answers to (`--allowed-host`; any port), besides loopback names and `host`: without
+   * tokens other Host values are refused (DNS rebinding). Browser pages on these names may also change things.
+   */
+  allowedHosts?: string[];
   /** Where uploaded datasets are kept. Default: `datasets/` next to the SQLite file; `.juror/datasets` for Postgres. */
   dataDir?: string;
   /** Largest dataset upload accepted, in bytes (default 100 MB). */
@@ -103,7 +118,7 @@ export async function startServer(options: ServerOptions): Promise<JurorServer> 
 
 /** Builds the Fastify app over an open store without listening (`app.inject` works on it). */
 export async function buildApp(options: ServerOptions & { store: Store; auth: boolean }): Promise<{ app: FastifyInstance; context: ServerContext; uiBuilt: boolean }> {
-  const app = Fastify({ logger: options.logger ?? false });
+  const app = Fastify({ logger: options.logger ?? false, routerOptions: ROUTER_OPTIONS });
   const repos = repositories(options.store);
   const dataDir = resolve(options.dataDir ?? defaultDataDir(options.store));
   mkdirSync(dataDir, { recursive: true });
@@ -125,6 +140,9 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
   };
   installZodCompilers(app, { checkResponses: options.checkResponses ?? false });
   installErrorHandler(app);
+  // Headers first, so that the guards' refusals carry them too.
+  await registerSecurityHeaders(app);
+  installOriginGuard(app, { listenHost: options.host ?? '127.0.0.1', allowedHosts: options.allowedHosts ?? [], checkHost: !options.auth });
   if (options.auth) installAuth(app, repos.tokens);
   await app.register(multipart, { limits: { fileSize: context.maxUploadBytes, files: 1, fields: 10, fieldSize: 64 * 1024, parts: 12 } });
   await registerOpenApi(app, { auth: options.auth });

@@ -1,12 +1,26 @@
 /**
  * Bearer-token auth of the API. Required when the server listens on anything but loopback, or
- * when asked for (`juror serve --auth`); `GET /api/health` is always open.
+ * when asked for (`juror serve --auth`).
+ *
+ * Deny by default, decided on the route Fastify matched (`request.routeOptions`), never on the raw
+ * URL: the router decodes percent-escapes (`/ap%69/datasets` is `/api/datasets`), so a prefix test
+ * of the raw URL and the router disagree. Open without a token: `GET /api/health`, routes whose
+ * config says `public` (the UI's files), and the UI's page for a browser navigating to a URL no
+ * route matches (it holds no data). Every other request, unknown URLs included, needs a token.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiTokenRepository } from '../store/api-tokens.js';
 import { ApiError } from './errors.js';
 
-const OPEN = new Set(['/api/health']);
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Answered without a token (the UI's static files). */
+    public?: boolean;
+  }
+}
+
+/** API routes open to anyone, by the URL pattern they are registered with. */
+const PUBLIC_ROUTES = new Set(['/api/health']);
 
 /** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
 export function isLoopback(host: string): boolean {
@@ -14,11 +28,16 @@ export function isLoopback(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
 }
 
-/** Checks `Authorization: Bearer <token>` on every /api route but health. */
+/** A browser loading a page (not a script fetching data): GET or HEAD, asking for HTML, not for a file. */
+export function isPageNavigation(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0]!;
+  return (request.method === 'GET' || request.method === 'HEAD') && /\btext\/html\b/.test(request.headers.accept ?? '') && !/\.[a-z0-9]+$/i.test(path);
+}
+
+/** Checks `Authorization: Bearer <token>` on every request but the public routes above. */
 export function installAuth(app: FastifyInstance, tokens: ApiTokenRepository): void {
   app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0]!;
-    if (!(path === '/api' || path.startsWith('/api/')) || OPEN.has(path)) return;
+    if (isPublic(request)) return;
     const header = request.headers.authorization;
     const token = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
     if (!token) {
@@ -34,4 +53,10 @@ export function installAuth(app: FastifyInstance, tokens: ApiTokenRepository): v
       });
     }
   });
+}
+
+function isPublic(request: FastifyRequest): boolean {
+  if (request.is404) return isPageNavigation(request);
+  const { config, url } = request.routeOptions;
+  return config.public === true || (url !== undefined && PUBLIC_ROUTES.has(url));
 }

@@ -11,12 +11,14 @@ import type { ErrorBody } from './schemas/common.js';
 const CODES: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   406: 'not_acceptable',
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  421: 'misdirected_request',
   500: 'internal',
   503: 'unavailable',
 };

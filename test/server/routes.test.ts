@@ -187,7 +187,7 @@ describe('the UI at /', () => {
     expect(await server.call('GET', '/api/nothing')).toMatchObject({ status: 404, body: { error: 'not_found', message: 'no route GET /api/nothing' } });
   });
 
-  it('serves a built UI, with index.html for client-side routes', async () => {
+  it('serves a built UI, with index.html for client-side routes a browser navigates to', async () => {
     const webDir = join(server.dir, 'web');
     mkdirSync(join(webDir, 'assets'), { recursive: true });
     writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Juror UI</title>');
@@ -196,7 +196,7 @@ describe('the UI at /', () => {
     try {
       expect((await ui.call('GET', '/')).body).toContain('Juror UI');
       expect((await ui.call('GET', '/assets/app.js')).body).toBe('console.log(1)');
-      expect((await ui.call('GET', '/runs/abc')).body).toContain('Juror UI');
+      expect((await ui.call('GET', '/runs/abc', { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } })).body).toContain('Juror UI');
       expect((await ui.call('GET', '/assets/missing.js')).status).toBe(404);
       expect((await ui.call('GET', '/api/health')).body.status).toBe('ok');
       expect((await ui.call('GET', '/api/nothing')).status).toBe(404);
