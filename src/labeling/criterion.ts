@@ -35,6 +35,27 @@ export interface Criterion {
   col_mapping?: Record<string, string>;
 }
 
+/** A criterion as a job is started with: a prompt or a built-in judge, and what else was given. */
+export interface CriterionInput {
+  prompt?: string | undefined;
+  builtin?: string | undefined;
+  output?: LabelOutput | undefined;
+  model?: string | undefined;
+  examples?: ExampleConfig[] | undefined;
+  colMapping?: Record<string, string> | undefined;
+}
+
+/** The stored criterion of a job's input (its output defaulted by {@link defaultOutput}); a prompt wins over a built-in. */
+export function makeCriterion(input: CriterionInput): Criterion {
+  return {
+    ...(input.prompt !== undefined ? { prompt: input.prompt } : { builtin: input.builtin ?? '' }),
+    output: input.output ?? defaultOutput(input),
+    ...(input.model !== undefined ? { model: input.model } : {}),
+    examples: input.examples ?? [],
+    ...(input.colMapping ? { col_mapping: input.colMapping } : {}),
+  };
+}
+
 /** The judge output kind of a label output. */
 export function outputKind(output: LabelOutput): OutputKind {
   switch (output) {
@@ -123,6 +144,17 @@ export function exampleFromConfig(example: ExampleConfig): EvaluationExample {
     score: example.score,
     justification: example.justification,
     ...(example.grading_context !== undefined ? { gradingContext: example.grading_context } : {}),
+  };
+}
+
+/** A judge-definition example in the config form (the inverse of {@link exampleFromConfig}). */
+export function configFromExample(example: EvaluationExample): ExampleConfig {
+  return {
+    ...(example.input !== undefined ? { input: example.input } : {}),
+    output: example.output,
+    score: example.score,
+    justification: example.justification,
+    ...(example.gradingContext !== undefined ? { grading_context: example.gradingContext } : {}),
   };
 }
 

@@ -17,7 +17,7 @@ import { LabelRepository } from '../store/labels.js';
 import type { Store } from '../store/store.js';
 import { jobAgreement, type JobAgreement } from './agreement.js';
 import { checkRunnable } from './checks.js';
-import { defaultOutput, judgeForCriterion, LABEL_OUTPUTS, type Criterion, type ExampleConfig, type LabelOutput } from './criterion.js';
+import { defaultOutput, judgeForCriterion, LABEL_OUTPUTS, makeCriterion, type Criterion, type ExampleConfig, type LabelOutput } from './criterion.js';
 import { recordsAt, recordsWhere, storedFile, type StoredFile } from './dataset-rows.js';
 import { LabelJobError, noSuchJob, wrongStatus } from './errors.js';
 import { finetuneExamples, type FinetuneExample } from './finetune.js';
@@ -116,13 +116,7 @@ export class LabelJobs {
     if (!Number.isInteger(sampleSize) || sampleSize < 1) throw new ConfigError(`sample_size ${sampleSize} is not a positive integer`, { where: { field: 'sample_size' }, hint: 'e.g. 16' });
     const seed = input.seed ?? 1;
     if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new ConfigError(`seed ${seed} is not an integer from 0 to ${MAX_SEED}`, { where: { field: 'seed' }, hint: 'e.g. 1' });
-    const criterion: Criterion = {
-      ...(input.prompt !== undefined ? { prompt: input.prompt } : { builtin: input.builtin! }),
-      output,
-      ...(input.model !== undefined ? { model: input.model } : {}),
-      examples: input.examples ?? [],
-      ...(input.colMapping ? { col_mapping: input.colMapping } : {}),
-    };
+    const criterion = makeCriterion({ ...input, output });
     const id = newJobId();
     const name = input.name ?? `label_${id.slice(0, 8)}`;
     if (!/^[A-Za-z][\w.-]*$/.test(name)) throw new ConfigError(`invalid judge name ${JSON.stringify(name)}`, { where: { field: 'name' }, hint: 'use letters, digits, _ . or -, starting with a letter' });
