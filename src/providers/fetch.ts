@@ -12,7 +12,10 @@
  * body with `TypeError('terminated', { cause })` when it breaks off, and decodes compressed bodies.
  * Anything else (a Request object, a form or stream body, other fetch options, a redirect to
  * follow) is left to the global fetch. Unlike the global fetch, it does not go through a dispatcher
- * installed with undici's `setGlobalDispatcher` (a proxy agent, say).
+ * installed with undici's `setGlobalDispatcher`; instead it honours the proxy variables curl and
+ * most HTTP clients read (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, in either case), from `process.env`:
+ * a proxy is a property of the machine's network, not of a judge, so it is not taken from the
+ * `env` option that carries provider keys.
  */
 import type { Buffer } from 'node:buffer';
 import { createRequire } from 'node:module';
@@ -26,8 +29,18 @@ import type { Dispatcher } from 'undici';
  */
 let agent: Dispatcher | undefined;
 
+/**
+ * The plain Agent, or, when a proxy variable is set at the first call, undici's EnvHttpProxyAgent,
+ * which sends each request through the proxy its URL's scheme calls for unless NO_PROXY (read
+ * again at every request) names its host. The variables are read once: the fast path stays free
+ * of environment look-ups.
+ */
 function dispatcher(): Dispatcher {
-  return (agent ??= new (createRequire(import.meta.url)('undici') as typeof import('undici')).Agent());
+  if (agent) return agent;
+  const undici = createRequire(import.meta.url)('undici') as typeof import('undici');
+  const env = process.env;
+  const proxied = Boolean(env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY);
+  return (agent = proxied ? new undici.EnvHttpProxyAgent() : new undici.Agent());
 }
 
 /** The methods fetch upper-cases; any other is sent as written. */
