@@ -78,6 +78,7 @@ export function optionsFromConfig(
     ...(config.model_type ? { modelType: config.model_type } : {}),
     ...(config.judge_model ? { judgeModel: config.judge_model } : {}),
     ...(config.metrics ? { metrics: metricSpecs(config.metrics, 'metrics') } : {}),
+    ...(config.examples ? { examples: config.examples } : {}),
     ...(config.extra_metrics ? { extraMetrics: metricSpecs(config.extra_metrics, 'extra_metrics') } : {}),
     ...(config.thresholds ? { thresholds: config.thresholds } : {}),
     ...(config.endpoints ? { endpoints: config.endpoints } : {}),

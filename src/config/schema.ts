@@ -79,6 +79,8 @@ export const configSchema = z.strictObject({
   model_type: z.enum(MODEL_TYPES).optional(),
   judge_model: text.optional(),
   metrics: z.array(z.unknown()).optional(),
+  // Databricks' examples_df: a table file, or its rows.
+  examples: z.union([text, z.array(z.record(z.string(), z.unknown()))]).optional(),
   extra_metrics: z.array(z.unknown()).optional(),
   thresholds: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   endpoints: z

@@ -10,6 +10,7 @@ import type { Judge } from '../judges/definition.js';
 import type { Chat } from '../judges/run-judge.js';
 import { builtInMetric } from '../metrics/builtin.js';
 import { judgeMetric } from '../metrics/judge-metric.js';
+import { readExamplesTable, withTableExamples } from '../metrics/judges/examples-table.js';
 import { metricKey, type Metric, type RowScorer } from '../metrics/metric.js';
 import { withDatabricksNames } from '../metrics/databricks-names.js';
 import { alwaysOnMetrics, presetMetrics, type ModelType } from '../metrics/presets.js';
@@ -40,6 +41,11 @@ export interface EvaluateOptions {
    * "subset of judges": `[]` runs none, the non-LLM metrics stay).
    */
   metrics?: MetricSpec[];
+  /**
+   * Few-shot examples for the built-in judges as one table (Databricks' `examples_df`): a file
+   * (relative to `baseDir`) or records, rated per judge in `<judge>/rating` + `<judge>/rationale`.
+   */
+  examples?: string | DataRecord[];
   /** Added to the default metrics. */
   extraMetrics?: MetricSpec[];
   /** Standard name (`inputs`, `predictions`, `targets`, `context`, `request`…) → dataset column. */
@@ -127,7 +133,9 @@ export interface PreparedRun {
 /** Checks everything that can be checked without a call, and builds the run's parts. */
 export async function prepareRun(options: EvaluateOptions, estimator?: Estimator): Promise<PreparedRun> {
   const env = options.env ?? process.env;
-  const { metrics: resolved, fromPreset } = resolveMetrics(options);
+  const { metrics: listed, fromPreset } = resolveMetrics(options);
+  const table = options.examples ? await readExamplesTable(options.examples, options.baseDir) : undefined;
+  const resolved = table ? listed.map((metric) => withTableExamples(metric, table)) : listed;
   const thresholds = parseThresholds(options.thresholds);
 
   const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}), ...(options.dataEncoding ? { encoding: options.dataEncoding } : {}) });
