@@ -191,14 +191,15 @@ describe('cross-site requests', () => {
 
   it('refuses uploads, runs, cancels and deletes from another origin, and changes nothing', async () => {
     const other = server.url.replace(/:(\d+)$/, (_, port: string) => `:${Number(port) + 1}`);
-    for (const headers of [
+    const attacks: Array<Record<string, string>> = [
       { origin: 'http://evil.com' },
       { origin: 'null' },
       { origin: other },
       { origin: other, 'sec-fetch-site': 'same-site' },
       { 'sec-fetch-site': 'cross-site' },
       { origin: server.url, 'sec-fetch-site': 'cross-site' },
-    ]) {
+    ];
+    for (const headers of attacks) {
       const refused = await upload(headers);
       expect({ headers, status: refused.status }).toEqual({ headers, status: 403 });
       expect(refused.body).toMatchObject({ error: 'forbidden', field: 'origin', hint: expect.stringContaining('--allowed-host') });
