@@ -107,7 +107,8 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
         [config({ metrics: ['no_such_metric'] }), 'config.metrics[0]', /no_such_metric/],
         [config({ col_mapping: { inputs: 'nope' } }), 'config.col_mapping.inputs', /nope/],
         [config({ thresholds: { 'quality/v1/mean': '>= 3', 'other/v1/mean': 1 } }), 'config.thresholds.other/v1/mean', /does not compute/],
-        [config({ judge_model: undefined }), 'config.metrics[0].model', /no judge model is set/],
+        // Without judge_model the server's OPENAI key brings the default judge model; a model whose key is missing is refused.
+        [config({ judge_model: 'anthropic:/claude-test' }), 'config.judge_model', /ANTHROPIC_API_KEY/],
         [config({ model_type: 'chat' }), 'config.model_type', /model_type/],
         [config({ data: 'other.csv' }), 'config.data', /not allowed/],
       ];
