@@ -8,8 +8,6 @@ import { Kysely, Migrator, type Dialect, type Insertable, type Selectable } from
 import { JurorError } from '../errors.js';
 import { canonicalJson, judgeHash, judgeKey, type Judge } from '../judges/definition.js';
 import { renderJudgePrompt } from '../judges/prompt.js';
-import { postgresDialect } from './dialects/postgres.js';
-import { sqliteDialect } from './dialects/sqlite.js';
 import { migrationProvider } from './migrations.js';
 import type { Database, ResultTable, RowTable, RunMetricTable, RunStatus, RunTable } from './schema.js';
 
@@ -52,9 +50,10 @@ export class Store {
 
   /** Opens (creating if needed) and migrates a store. */
   static async open(location: StoreLocation = defaultStoreLocation()): Promise<Store> {
+    // Each database's driver is loaded only when a store of that kind is opened.
     const store = location.url
-      ? new Store(postgresDialect(location.url), location.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'))
-      : new Store(sqliteDialect(resolve(location.path ?? '.juror/juror.db')), resolve(location.path ?? '.juror/juror.db'));
+      ? new Store((await import('./dialects/postgres.js')).postgresDialect(location.url), location.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'))
+      : new Store((await import('./dialects/sqlite.js')).sqliteDialect(resolve(location.path ?? '.juror/juror.db')), resolve(location.path ?? '.juror/juror.db'));
     try {
       const { error } = await new Migrator({ db: store.db, provider: migrationProvider }).migrateToLatest();
       if (error) throw error;
