@@ -120,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--data-dir <dir>', 'where uploaded datasets are kept (default: datasets/ next to the SQLite store)')
     .option('--max-upload-mb <n>', 'largest dataset upload accepted', '100')
     .option('--allow-config-endpoints', "let configs sent over the API declare endpoints (they could send the server's keys elsewhere)")
+    .option('--allowed-host <name>', 'another host name the server is reached by (a proxy, a container, /etc/hosts); repeatable. Without tokens, other Host headers are refused', collect, [])
     .action(run(async () => (await import('./serve.js')).serveCommand));
 
   const tokens = program.command('tokens').description('API tokens of `juror serve` (stored hashed)');

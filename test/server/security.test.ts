@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { serveCommand } from '../../src/cli/serve.js';
 import { ApiTokenRepository } from '../../src/store/api-tokens.js';
 import { serverDb } from '../../src/store/server-tables.js';
@@ -271,17 +272,18 @@ describe('security headers', () => {
 });
 
 describe('juror serve --allowed-host', () => {
-  it('answers to the given name and refuses others', async () => {
+  it('answers to the names given (repeatable) and refuses others', async () => {
     let err = '';
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
     const dir = mkdtempSync(join(tmpdir(), 'juror-serve-'));
-    const done = serveCommand({ port: '0', host: '127.0.0.1', db: join(dir, 'cli.db'), maxUploadMb: '1', dataDir: join(dir, 'data'), allowedHost: ['Juror.Test'] });
+    const done = main(['node', 'juror', 'serve', '--port', '0', '--db', join(dir, 'cli.db'), '--data-dir', join(dir, 'data'), '--allowed-host', 'Juror.Test', '--allowed-host', 'box.local']);
     try {
       for (let i = 0; i < 500 && !/on (http:\S+)/.test(err); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       const url = /on (http:\S+)/.exec(err)![1]!;
-      expect(err).toContain('also answers to juror.test');
+      expect(err).toContain('also answers to juror.test, box.local');
       const at = (host: string) => raw({ url } as TestServer, 'GET', '/api/health', { host }).then((r) => r.status);
       expect(await at('juror.test:80')).toBe(200);
+      expect(await at('box.local')).toBe(200);
       expect(await at('other.test')).toBe(421);
     } finally {
       process.emit('SIGINT', 'SIGINT');
