@@ -63,7 +63,7 @@ describe('the config file itself', () => {
   it('refuses a config file that does not exist, naming it', async () => {
     const { dir } = writeConfig(undefined, config(), { 'qa.csv': CSV });
     const missing = join(dir, 'nope.yaml');
-    const result = await runCli(['eval', missing], { env: cliEnv(server.url, dir), cwd: dir });
+    const result = await runCli(['eval', missing], { env: cliEnv(server.url, dir), cwd: dir, spawn: true });
     expectRefused({ ...result, dir });
     expect(result.stderr).toContain(`config file not found: ${missing}`);
   });
@@ -184,8 +184,9 @@ describe('judges and metrics', () => {
     expect(result.stderr).toContain('fix: give each example exactly the grading context columns of the judge');
   });
 
-  it('refuses a judge without any judge model, naming judge_model and JUROR_JUDGE_MODEL', async () => {
-    const result = await evalConfig(config().replace('judge_model: openai:/gpt-test\n', ''), { 'qa.csv': CSV }, { JUROR_JUDGE_MODEL: undefined });
+  it('refuses a judge without any judge model or OpenAI key, naming judge_model and JUROR_JUDGE_MODEL', async () => {
+    // With an OpenAI key or base URL, the default judge model (openai:/gpt-4o-mini) would apply.
+    const result = await evalConfig(config().replace('judge_model: openai:/gpt-test\n', ''), { 'qa.csv': CSV }, { JUROR_JUDGE_MODEL: undefined, OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined });
     expectRefused(result);
     // Without the judge_model line, the judge `correctness` starts on line 9.
     expect(result.stderr).toContain(`${result.config}:9:5, metrics[1].model: no judge model is set`);
