@@ -83,7 +83,7 @@ describe('juror eval examples/quickstart/juror.yaml', () => {
     server.reset();
     server.setHandler(saturnIsWrong);
     dir = tempDir();
-    result = await runCli(['eval', QUICKSTART], { env: cliEnv(server.url, dir), cwd: dir });
+    result = await runCli(['eval', QUICKSTART], { env: cliEnv(server.url, dir), cwd: dir, spawn: true });
     requests = [...server.requests];
   });
 

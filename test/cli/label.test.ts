@@ -135,7 +135,8 @@ describe('juror label without --review', () => {
     const badColumn = await runCli(['label', data, '--prompt', 'Is {nope} ok?', '--model', 'openai:/gpt-test'], { env, cwd: dir });
     expect(badColumn.code).toBe(2);
     expect(badColumn.stderr).toMatch(/--prompt.*\{nope\}/);
-    const noModel = await runCli(['label', data, '--prompt', PROMPT], { env, cwd: dir });
+    // With no model named and no OpenAI key or base URL, there is no default judge model either.
+    const noModel = await runCli(['label', data, '--prompt', PROMPT], { env: { ...env, OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined }, cwd: dir });
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toContain('--model');
     const missing = await runCli(['label', join(dir, 'none.csv'), '--prompt', PROMPT, '--model', 'openai:/gpt-test'], { env, cwd: dir });

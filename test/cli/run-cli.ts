@@ -1,13 +1,15 @@
 /**
- * Helpers for the CLI tests: run the built `juror` binary as a child process (asynchronously, so
- * the scripted LLM server in the test process keeps answering) and lay out configs and data files
- * in a temporary folder.
+ * Helpers for the CLI tests: run `juror` — in this process through `main(argv)` by default (the
+ * same code the binary runs, without a Node start-up per call), or as the built binary in a child
+ * process where a test needs a real process (piped stdin, signals, `spawn: true`) — and lay out
+ * configs and data files in a temporary folder.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
 
 /** The package root, and the built CLI inside it. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,11 +22,64 @@ export interface CliResult {
   stderr: string;
 }
 
+/** How to run the command: its environment and folder, optional piped stdin, and whether to spawn it. */
+export interface CliOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** For a spawned run: killed after this long (default 25 s). */
+  timeoutMs?: number;
+  /** Written to stdin (then closed), as piped answers; implies a child process. */
+  input?: string;
+  /** Run the built binary in a child process rather than `main(argv)` in this one. */
+  spawn?: boolean;
+}
+
+/** Runs `juror ...args` and resolves with its exit code and output, whatever the code. */
+export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
+  return options.spawn || options.input !== undefined ? spawnCli(args, options) : runInProcess(args, options);
+}
+
 /**
- * Runs `node bin/juror.js ...args` and resolves with its exit code and output, whatever the code.
- * `input` is written to its stdin (then closed), as piped answers.
+ * Runs `main(['node', 'juror', ...args])` in this process with `options.env` as process.env, in
+ * `options.cwd`, its stdout and stderr captured; everything is put back afterwards. Test files run
+ * their tests one at a time, so nothing else sees the borrowed environment.
  */
-export function runCli(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number; input?: string }): Promise<CliResult> {
+async function runInProcess(args: string[], options: CliOptions): Promise<CliResult> {
+  const savedEnv = { ...process.env };
+  const savedCwd = process.cwd();
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  let stdout = '';
+  let stderr = '';
+  const capture = (append: (text: string) => void) =>
+    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      callback?.();
+      return true;
+    }) as typeof process.stdout.write;
+  replaceEnv(options.env);
+  process.chdir(options.cwd);
+  process.stdout.write = capture((text) => (stdout += text));
+  process.stderr.write = capture((text) => (stderr += text));
+  try {
+    const code = await main(['node', 'juror', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+    process.chdir(savedCwd);
+    replaceEnv(savedEnv);
+  }
+}
+
+/** Makes process.env hold exactly `env` (process.env itself cannot be swapped for another object). */
+function replaceEnv(env: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) if (!(key in env)) delete process.env[key];
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
+}
+
+/** Runs `node bin/juror.js ...args` (asynchronously, so the scripted server in this process keeps answering). */
+function spawnCli(args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = execFile(
       process.execPath,
