@@ -1,11 +1,13 @@
 /**
  * `--dry-run`: the run goes through its real rendering path (every judge, every chunk), but each
  * call is counted and priced instead of sent. Input tokens are counted with js-tiktoken for OpenAI
- * models and approximated (4 characters a token) for others; output tokens are an assumption.
+ * models (in linear time: count-tokens.ts) and approximated (4 characters a token) for others;
+ * output tokens are an assumption. The budget of `--max-cost` counts each call the same way.
  */
 import { getEncoding, getEncodingNameForModel, type Tiktoken } from 'js-tiktoken';
 import type { ResolvedModel } from '../providers/models.js';
 import { priceOf, type Price } from '../providers/prices.js';
+import { countTokens } from './count-tokens.js';
 
 /** Output tokens assumed per call, since no answer exists yet. */
 export const ASSUMED_OUTPUT_TOKENS = { judge: 80, model: 150 } as const;
@@ -28,7 +30,6 @@ export interface CallEstimate {
 export class Estimator {
   readonly samples = new Map<string, { system?: string; user: string }>();
   private readonly totals = new Map<string, CallEstimate & { chars: number; exactChars: number; exactTokens: number; exactCalls: number }>();
-  private readonly encoders = new Map<string, Tiktoken | undefined>();
 
   constructor(private readonly prices?: Record<string, Price>) {}
 
@@ -36,7 +37,7 @@ export class Estimator {
   record(name: string, resolved: ResolvedModel, kind: 'judge' | 'model', system: string | undefined, user: string): void {
     if (!this.samples.has(name)) this.samples.set(name, { ...(system !== undefined ? { system } : {}), user });
     const text = (system ?? '') + '\n' + user;
-    const encoder = this.encoder(resolved);
+    const encoder = encoderFor(resolved);
     let total = this.totals.get(name);
     if (!total) {
       total = { name, model: resolved.ref.uri, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, tokenizer: encoder ? 'tiktoken' : 'approximate (4 characters a token)', chars: 0, exactChars: 0, exactTokens: 0, exactCalls: 0 };
@@ -48,7 +49,7 @@ export class Estimator {
     if (encoder && total.exactCalls < EXACT_CALLS) {
       total.exactCalls++;
       total.exactChars += text.length;
-      total.exactTokens += encoder.encode(text).length;
+      total.exactTokens += countTokens(encoder, text);
     }
   }
 
@@ -69,21 +70,33 @@ export class Estimator {
       };
     });
   }
+}
 
-  private encoder(resolved: ResolvedModel): Tiktoken | undefined {
-    const id = resolved.ref.modelId;
-    if (!this.encoders.has(id)) {
-      let encoder: Tiktoken | undefined;
-      if (resolved.ref.provider === 'openai') {
-        try {
-          encoder = getEncoding(getEncodingNameForModel(id as Parameters<typeof getEncodingNameForModel>[0]));
-        } catch {
-          // A model js-tiktoken does not list: the current OpenAI families use o200k_base.
-          encoder = getEncoding(/^(gpt-4o|gpt-4\.1|gpt-5|o\d)/.test(id) ? 'o200k_base' : 'cl100k_base');
-        }
+/**
+ * Input tokens of a request to `resolved`: counted with its tiktoken encoding for OpenAI models,
+ * 4 characters a token for others (whose tokenizers are not public).
+ */
+export function inputTokensOf(resolved: ResolvedModel, text: string): number {
+  const encoder = encoderFor(resolved);
+  return encoder ? countTokens(encoder, text) : Math.ceil(text.length / 4);
+}
+
+const encoders = new Map<string, Tiktoken | undefined>();
+
+/** The encoding of an OpenAI model (built once per process), or undefined for other providers. */
+function encoderFor(resolved: ResolvedModel): Tiktoken | undefined {
+  const id = resolved.ref.modelId;
+  if (!encoders.has(id)) {
+    let encoder: Tiktoken | undefined;
+    if (resolved.ref.provider === 'openai') {
+      try {
+        encoder = getEncoding(getEncodingNameForModel(id as Parameters<typeof getEncodingNameForModel>[0]));
+      } catch {
+        // A model js-tiktoken does not list: the current OpenAI families use o200k_base.
+        encoder = getEncoding(/^(gpt-4o|gpt-4\.1|gpt-5|o\d)/.test(id) ? 'o200k_base' : 'cl100k_base');
       }
-      this.encoders.set(id, encoder);
     }
-    return this.encoders.get(id);
+    encoders.set(id, encoder);
   }
+  return encoders.get(id);
 }
