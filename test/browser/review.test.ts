@@ -193,7 +193,7 @@ describe.skipIf(!HAS_CHROMIUM)('label review page in Chromium', () => {
     const started = await fetch(`${juror.url}/api/label-jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ dataset_id: datasetId, prompt: 'Is {answer} right for {question}? 1 or 0.', model: MODEL, sample_size: 4, seed: 3 }),
+      body: JSON.stringify({ dataset_id: datasetId, prompt: 'Is {answer} right for {question}? 1 or 0.', model: MODEL, sample_size: 4, seed: 3, review: true }),
     });
     const { job_id: jobId } = (await started.json()) as { job_id: string };
     await page.goto(`${juror.url}/label-jobs/${jobId}`);
