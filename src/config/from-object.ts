@@ -140,6 +140,8 @@ function shapeAt(path: Array<string | number>): Record<string, unknown> {
     let inner: unknown = next;
     while (inner && typeof inner === 'object' && 'unwrap' in inner && typeof (inner as { unwrap: unknown }).unwrap === 'function') inner = (inner as { unwrap: () => unknown }).unwrap();
     if (inner && typeof inner === 'object' && 'valueType' in inner) inner = (inner as { valueType: unknown }).valueType;
+    // A union of a short form and an object (`data`): the object's keys.
+    if (inner && typeof inner === 'object' && 'options' in inner) inner = (inner as { options: unknown[] }).options.find((option) => option && typeof option === 'object' && 'shape' in option);
     if (inner && typeof inner === 'object' && 'shape' in inner) shape = (inner as { shape: Record<string, unknown> }).shape;
   }
   return shape;
@@ -148,6 +150,7 @@ function shapeAt(path: Array<string | number>): Record<string, unknown> {
 function hintFor(path: Array<string | number>): string {
   switch (path[0]) {
     case 'data':
+      if (path[1] === 'encoding') return 'use an encoding name such as utf-8, latin1, windows-1252, utf-16le or shift_jis';
       return 'give the dataset file, relative to this config: data: my_data.csv, or with its encoding: data: { path: my_data.csv, encoding: latin1 }';
     case 'model':
       return 'the model under test takes uri, prompt (with {column} variables), and optionally system and parameters';

@@ -55,13 +55,16 @@ export type PromptJudgeConfig = z.infer<typeof promptJudgeSchema>;
 export type JudgeConfig = RubricJudgeConfig | PromptJudgeConfig;
 
 /** The data file: a path, or a path with the encoding of a file that is not UTF-8. */
-const dataSchema = z.union([
-  text,
-  z.strictObject({
-    path: text,
-    encoding: text.refine(isKnownEncoding, 'is not an encoding Juror can read').optional(),
-  }),
-]);
+const dataSchema = z.union(
+  [
+    text,
+    z.strictObject({
+      path: text,
+      encoding: text.refine(isKnownEncoding, { error: (issue) => `'${String(issue.input)}' is not an encoding Juror can read` }).optional(),
+    }),
+  ],
+  { error: 'must be a file path, or { path, encoding }' },
+);
 
 export const configSchema = z.strictObject({
   experiment: text.optional(),

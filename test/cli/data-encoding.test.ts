@@ -74,6 +74,16 @@ describe('a data file that is not valid UTF-8', () => {
     expect(result.code).toBe(2);
     expect(server.requests).toHaveLength(0);
     expect(result.stderr).toContain(`${result.config}:4:3`);
-    expect(result.stderr).toContain('is not an encoding Juror can read');
+    expect(result.stderr).toContain("'latin-9000' is not an encoding Juror can read");
+    expect(result.stderr).toContain('fix: use an encoding name such as utf-8, latin1');
+  });
+
+  it('refuses a misspelt key under data at its line, listing path and encoding', async () => {
+    const result = await evalWith('\n  path: qa.csv\n  encodng: latin1', { 'qa.csv': LATIN1_CSV });
+    expect(result.code).toBe(2);
+    expect(server.requests).toHaveLength(0);
+    expect(result.stderr).toContain(`${result.config}:4:3`);
+    expect(result.stderr).toContain("unknown key 'encodng' in data");
+    expect(result.stderr).toContain('fix: known keys here: path, encoding');
   });
 });
