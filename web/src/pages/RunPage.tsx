@@ -10,7 +10,7 @@ import { MetricCard } from '../components/MetricCard.js';
 import { RowDrawer } from '../components/RowDrawer.js';
 import { RowsTable } from '../components/RowsTable.js';
 import { prefetchFirstPage } from '../rowPages.js';
-import { formatCost, formatDate, formatDuration, formatInt, shortHash } from '../format.js';
+import { formatCost, formatDate, formatDuration, formatInt, formatNumber, shortHash } from '../format.js';
 import { useApi } from '../hooks.js';
 import { lowScoreThreshold, runMetrics, type MetricInfo } from '../metrics.js';
 import { Link, navigate, useLocation } from '../router.js';
@@ -87,6 +87,14 @@ function RunHeader({ run }: { run: RunDetail }) {
             {dataset.hash && <span className="mono muted small"> {shortHash(dataset.hash)}</span>}
           </span>
         </Stat>
+        {/* The CI gate, as `juror eval` reports it: each threshold met or missed, with the run's value. */}
+        {run.thresholds.map((t) => (
+          <Stat key={t.key} label={`${t.key} ${t.op} ${t.value}`} tone={t.passed === false ? 'text-poor' : undefined}>
+            <span className="threshold" data-key={t.key} data-passed={String(t.passed)}>
+              {t.passed === null ? 'pending' : t.passed ? 'met' : 'missed'} ({formatNumber(t.actual)})
+            </span>
+          </Stat>
+        ))}
       </div>
       {run.error && <ErrorBox error={new Error(run.error)} title={run.status === 'failed' ? 'Run failed' : 'Run stopped'} />}
     </>
