@@ -47,13 +47,19 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** A new page of a fresh context, sized like a laptop screen, with failed API calls and page errors collected. */
+/**
+ * A new page of a fresh context, sized like a laptop screen, with page errors collected; a resource or
+ * inline style the server's Content-Security-Policy blocks is one too (Chromium reports it on the console).
+ */
 export async function newPage(browser: Browser): Promise<{ page: Page; pageErrors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+  });
   return { page, pageErrors };
 }
 
