@@ -7,8 +7,21 @@ import type { EvaluateOptions } from '../engine/prepare.js';
 import { ConfigError } from '../errors.js';
 import { defaultStoreLocation } from '../store/store.js';
 import { formatNumber } from './format.js';
-import { EXIT, reportError, type EvalFlags } from './main.js';
+import { EXIT, reportError } from './exit.js';
 import { runInTerminal } from './run-in-terminal.js';
+
+/** The flags of `juror eval`, as commander parses them. */
+export interface EvalFlags {
+  json?: boolean;
+  cache?: boolean;
+  resume?: string;
+  dryRun?: boolean;
+  maxCost?: string;
+  out?: string;
+  db?: string;
+  experiment?: string;
+  runName?: string;
+}
 
 /** Runs `juror eval` and returns its exit code. */
 export async function evalCommand(configPath: string, flags: EvalFlags): Promise<number> {
@@ -53,7 +66,7 @@ async function runAndReport(options: EvaluateOptions, flags: EvalFlags, configPa
   }
   if (result.status === 'interrupted') {
     process.stderr.write(`juror: run ${result.runId} stopped: ${result.stopReason}. Resume it with: juror eval ${configPath} --resume ${result.runId.slice(0, 12)}\n`);
-    return interrupted ? 130 : EXIT.failed;
+    return interrupted || result.stoppedBy === 'interrupted' ? EXIT.interrupted : EXIT.stopped;
   }
   return result.passed ? EXIT.ok : EXIT.failed;
 }

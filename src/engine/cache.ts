@@ -22,7 +22,11 @@ export class AnswerCache {
   private writing: Promise<void> = Promise.resolve();
   private lookups = new Map<string, Array<{ resolve: (answer: string | undefined) => void; reject: (error: unknown) => void }>>();
 
-  constructor(private readonly store: Store) {}
+  /** `onWriteError`: told of each failed write (the batch is dropped: those answers are only called again). */
+  constructor(
+    private readonly store: Store,
+    private readonly onWriteError: (error: unknown) => void,
+  ) {}
 
   /** The key of a call: a hash of everything sent that shapes the answer. */
   static key(request: unknown): string {
@@ -74,7 +78,8 @@ export class AnswerCache {
     if (this.pending.length === 0) return this.writing;
     const batch = this.pending;
     this.pending = [];
-    this.writing = this.writing.then(() => this.store.cachePut(batch));
+    // Never rejects: put() flushes without waiting, and a rejection nobody awaits would end the process.
+    this.writing = this.writing.then(() => this.store.cachePut(batch)).catch(this.onWriteError);
     return this.writing;
   }
 }

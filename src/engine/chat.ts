@@ -20,6 +20,7 @@ import { canonicalJson } from '../canonical-json.js';
 import type { ResolvedModel } from '../providers/models.js';
 import { toCallSettings, type CallSettings } from '../providers/parameters.js';
 import { costOf, type Price } from '../providers/prices.js';
+import type { Budget } from './budget.js';
 import type { AnswerCache } from './cache.js';
 import type { Estimator } from './estimate.js';
 import type { Scheduler, Target } from './scheduler.js';
@@ -37,6 +38,8 @@ export interface CallContext {
   modes: Map<string, AnswerMode>;
   /** Set for a dry run: calls are counted and priced, never sent. */
   estimator?: Estimator | undefined;
+  /** Set with `maxCostUsd`: each call is priced before it is sent, and refused past the budget. */
+  budget?: Budget | undefined;
 }
 
 function targetOf(resolved: ResolvedModel): Target {
@@ -66,21 +69,27 @@ async function cachedCall(
   request: Record<string, unknown>,
   shared: readonly object[],
   call: (signal: AbortSignal) => Promise<{ text: string; usage: Usage }>,
+  sent: { kind: 'judge' | 'model'; texts: () => string[] },
 ): Promise<ChatAnswer> {
   const key = context.cache ? cacheKey(resolved, request, shared) : undefined;
   if (key) {
     const hit = await context.cache!.get(key);
     if (hit) return hit;
   }
-  const answer = await context.scheduler.call(
-    targetOf(resolved),
-    async (signal) => {
-      const started = performance.now();
-      const { text, usage } = await call(signal);
-      return { text, usage, costUsd: costOf(resolved.ref, usage, context.prices), latencyMs: performance.now() - started };
-    },
-    () => approximateTokens(request),
-  );
+  const settle = context.budget?.reserve(resolved, sent.kind, sent.texts());
+  let costUsd = 0;
+  const answer = await context.scheduler
+    .call(
+      targetOf(resolved),
+      async (signal) => {
+        const started = performance.now();
+        const { text, usage } = await call(signal);
+        costUsd = costOf(resolved.ref, usage, context.prices);
+        return { text, usage, costUsd, latencyMs: performance.now() - started };
+      },
+      () => approximateTokens(request),
+    )
+    .finally(() => settle?.(costUsd));
   if (!key) return answer;
   return { ...answer, keep: () => context.cache!.put(key, resolved.ref.uri, answer) };
 }
@@ -131,7 +140,7 @@ export function judgeChat(resolved: ResolvedModel, context: CallContext, field: 
           if (!refused || context.modes.get(uri) === mode || mode === 'text') throw error;
         }
       }
-    });
+    }, { kind: 'judge', texts: () => [request.system ?? '', ...request.messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))), JSON.stringify(request.schema)] });
   };
 }
 
@@ -352,7 +361,7 @@ export function textChat(resolved: ResolvedModel, context: CallContext, settings
       if (model) return answerOf(await generate(model, toPrompt(system || undefined, [{ role: 'user', content: prompt }])!, settings, abortSignal, {}));
       const result = await generateText({ model: resolved.model, ...(system ? { system } : {}), prompt, maxRetries: 0, abortSignal, ...settings });
       return { text: result.text, usage: usageOf(result.usage) };
-    });
+    }, { kind: 'model', texts: () => [system ?? '', prompt] });
     // The model under test's answer is kept as it is: there is nothing to validate.
     answer.keep?.();
     return answer;

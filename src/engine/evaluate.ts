@@ -2,13 +2,16 @@
  * `evaluate()`: one run of metrics over a dataset, optionally through a model under test, as
  * MLflow's `mlflow.evaluate`. Every check runs before the first call (prepare.ts); rows stream
  * through a bounded pool; results land in the store as they arrive, so a run stopped at any point —
- * Ctrl-C, a budget, a fatal provider fault, SIGKILL — keeps every finished row and can be resumed.
+ * Ctrl-C, a budget, a fatal provider fault, a failed write, SIGKILL — keeps every finished row and
+ * can be resumed. A failed write stops new calls at once: rows that cannot be kept are not paid for.
  */
 import type { DataRecord } from '../data/dataset.js';
 import { InputError, ProviderError } from '../errors.js';
 import { judgeHash } from '../judges/definition.js';
 import { metricKey, type MetricOutcome, type RowInput } from '../metrics/metric.js';
+import { describeWriteFailure } from '../store/dialects/write-failure.js';
 import { defaultStoreLocation, Store, type RunRecord } from '../store/store.js';
+import { Budget } from './budget.js';
 import { AnswerCache } from './cache.js';
 import { Estimator, type CallEstimate } from './estimate.js';
 import type { ModelAnswer } from './model-under-test.js';
@@ -28,6 +31,8 @@ export interface EvaluationResult {
   status: 'finished' | 'interrupted';
   /** Why the run stopped early, when it did. */
   stopReason?: string;
+  /** What stopped it: the user, the budget, or the store refusing a write. */
+  stoppedBy?: RunStopped['reason'];
   /** Aggregates keyed as MLflow: `cultural_sensitivity/v1/mean`. */
   metrics: Record<string, number>;
   tables: { eval_results_table: DataRecord[] };
@@ -65,7 +70,6 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   const ownsStore = !(options.store instanceof Store) && options.store !== false;
   const store = options.store === false ? undefined : options.store instanceof Store ? options.store : await Store.open(options.store ?? defaultStoreLocation(options.env ?? process.env));
   try {
-    if (store && options.cache !== false) prepared.calls.cache = new AnswerCache(store);
     return await execute(prepared, store);
   } finally {
     if (ownsStore) await store?.close();
@@ -78,14 +82,20 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
   const datasetInfo = { name: dataset.name, ...(dataset.path ? { path: dataset.path } : {}), hash: dataset.hash, rowCount: dataset.rowCount };
   const record = await openRun(run, store, datasetInfo);
   if (record) options.onRunCreated?.(record.id);
-  const recorder = new Recorder(store, record?.id ?? 'unsaved', metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations, ratioThreshold: m.ratioThreshold, alias: m.alias })), { collectTable: (options.collectTable ?? true) && !options.resume });
-  const done = options.resume && store ? await recorder.resumeFrom(store) : undefined;
 
   let stop: ProviderError | RunStopped | undefined;
   const halt = (reason: ProviderError | RunStopped) => {
     stop ??= reason;
     scheduler.stop(stop);
   };
+  const storageFailed = (error: unknown) => {
+    const { message, hint } = describeWriteFailure(error, store?.where ?? 'the store');
+    halt(new RunStopped('storage', `${message}; no new calls are made, the rows written before are kept (fix: ${hint})`));
+  };
+  const recorder = new Recorder(store, record?.id ?? 'unsaved', metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations, ratioThreshold: m.ratioThreshold, alias: m.alias })), { collectTable: (options.collectTable ?? true) && !options.resume, onWriteError: storageFailed });
+  const done = options.resume && store ? await recorder.resumeFrom(store) : undefined;
+  if (store && options.cache !== false) calls.cache = new AnswerCache(store, storageFailed);
+  if (options.maxCostUsd !== undefined) calls.budget = new Budget(options.maxCostUsd, recorder.costUsd(), options.prices);
   const onAbort = () => halt(new RunStopped('interrupted', 'interrupted by the user'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -233,20 +243,27 @@ async function summarize(
   const status = stop instanceof ProviderError ? 'failed' : stop ? 'interrupted' : 'finished';
   const runId = record?.id ?? 'unsaved';
   if (store && record) {
-    await store.writeSummary(runId, {
-      metrics: aggregates,
-      perMetric: recorder.perMetricRecords(),
-      run: {
-        status,
-        finished_at: new Date().toISOString(),
-        rows_done: recorder.rowsDone,
-        error_count: perMetric.reduce((sum, m) => sum + m.errors, 0),
-        input_tokens: usage.inputTokens,
-        output_tokens: usage.outputTokens,
-        cost_usd: costUsd,
-        error: stop instanceof ProviderError ? stop.describe() : (stop?.message ?? null),
-      },
-    });
+    await store
+      .writeSummary(runId, {
+        metrics: aggregates,
+        perMetric: recorder.perMetricRecords(),
+        run: {
+          status,
+          finished_at: new Date().toISOString(),
+          rows_done: recorder.rowsDone,
+          error_count: perMetric.reduce((sum, m) => sum + m.errors, 0),
+          input_tokens: usage.inputTokens,
+          output_tokens: usage.outputTokens,
+          cost_usd: costUsd,
+          error: stop instanceof ProviderError ? stop.describe() : (stop?.message ?? null),
+        },
+      })
+      .catch((error: unknown) => {
+        // The run stays `running`, which --resume takes as it takes an interrupted run.
+        const note = `the run could not be marked ${status} and stays 'running'; --resume finishes it all the same`;
+        if (stop instanceof RunStopped) stop = new RunStopped(stop.reason, `${stop.message}; ${note}`);
+        else if (!stop) stop = new RunStopped('storage', `${describeWriteFailure(error, store.where).message}; ${note}`);
+      });
   }
   if (stop instanceof ProviderError) {
     throw new ProviderError(`${stop.message}${record ? ` (run ${runId} is marked failed; its finished rows are kept)` : ''}`, { ...(stop.status !== undefined ? { status: stop.status } : {}), ...(stop.hint ? { hint: stop.hint } : {}), cause: stop });
@@ -258,6 +275,7 @@ async function summarize(
     experiment: record ? (options.experiment ?? (await store!.getRun(runId)).experiment) : (options.experiment ?? 'default'),
     status: stop ? 'interrupted' : 'finished',
     ...(stop ? { stopReason: stop.message } : {}),
+    ...(stop instanceof RunStopped ? { stoppedBy: stop.reason } : {}),
     metrics: aggregates,
     tables: { eval_results_table: table },
     errors: Object.fromEntries(perMetric.map((m) => [m.metric, m.errors])),

@@ -60,15 +60,18 @@ export class Recorder {
   private lastFlush = 0;
   private lastAdd = 0;
   private flushTimer: NodeJS.Timeout | undefined;
-  private writeError: unknown;
+  private writeFailed = false;
+  private readonly onWriteError: (error: unknown) => void;
   model = { inputTokens: 0, outputTokens: 0, costUsd: 0, errors: 0 };
 
   constructor(
     private readonly store: Store | undefined,
     private readonly runId: string,
     private readonly metrics: RecordedMetric[],
-    options: { collectTable: boolean },
+    /** `onWriteError`: told of the first failed write at once, so the run can stop calling (and paying). */
+    options: { collectTable: boolean; onWriteError: (error: unknown) => void },
   ) {
+    this.onWriteError = options.onWriteError;
     this.values = metrics.map(() => new Values());
     this.totals = metrics.map((m) => ({ metric: m.key, rowsScored: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }));
     this.finished = options.collectTable ? [] : undefined;
@@ -191,7 +194,10 @@ export class Recorder {
       try {
         await store.writeBatch(rows, results);
       } catch (error) {
-        this.writeError ??= error;
+        if (!this.writeFailed) {
+          this.writeFailed = true;
+          this.onWriteError(error);
+        }
       } finally {
         this.writeInProgress = false;
         if (this.pendingRows.length || this.pendingResults.length) this.scheduleFlush();
@@ -200,11 +206,10 @@ export class Recorder {
     return this.writing;
   }
 
-  /** Flushes and reports a failed write, so that a lost batch never goes unnoticed. */
+  /** Flushes what is pending (a failed write has been reported to `onWriteError`). */
   async finish(): Promise<void> {
     await this.flush();
     while (this.writeInProgress || this.pendingRows.length || this.pendingResults.length) await this.flush();
-    if (this.writeError) throw this.writeError;
   }
 
   /** Tokens of every call so far, model under test included. */
