@@ -2,16 +2,13 @@
  * Model URIs → AI SDK language models. `provider:/model` (MLflow) and `provider:model` both work;
  * the provider is `openai`, `anthropic`, `google`, `ollama`, or a named OpenAI-compatible endpoint
  * from the config. Credentials are checked here, before the first call. Every provider calls
- * through {@link providerFetch}, which costs a fraction of the global fetch per call.
+ * through {@link providerFetch}, which costs a fraction of the global fetch per call. Each
+ * provider's SDK is imported at the first call to one of its models ({@link lazyModel}).
  */
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
-import { createOllama } from 'ollama-ai-provider-v2';
 import { ConfigError } from '../errors.js';
 import { providerFetch } from './fetch.js';
+import { lazyModel } from './lazy-model.js';
 
 /** A parsed model URI. */
 export interface ModelRef {
@@ -72,24 +69,25 @@ export function resolveModel(uri: string, options: { endpoints?: Record<string, 
       const baseURL = env.OPENAI_BASE_URL || undefined;
       // A local OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio) usually needs no key.
       const apiKey = env.OPENAI_API_KEY || (baseURL ? 'unused' : missingKey(ref, 'OPENAI_API_KEY', field, 'or set OPENAI_BASE_URL to an OpenAI-compatible server'));
-      const provider = createOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}), fetch: providerFetch });
-      return { ref, model: provider.chat(ref.modelId), endpoint: `openai|${baseURL ?? 'https://api.openai.com/v1'}|OPENAI_API_KEY`, keyEnv: 'OPENAI_API_KEY' };
+      const model = lazyModel('openai.chat', ref.modelId, async () => (await import('@ai-sdk/openai')).createOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}), fetch: providerFetch }).chat(ref.modelId));
+      return { ref, model, endpoint: `openai|${baseURL ?? 'https://api.openai.com/v1'}|OPENAI_API_KEY`, keyEnv: 'OPENAI_API_KEY' };
     }
     case 'anthropic': {
       const apiKey = env.ANTHROPIC_API_KEY || missingKey(ref, 'ANTHROPIC_API_KEY', field);
       const baseURL = env.ANTHROPIC_BASE_URL || undefined;
-      const provider = createAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}), fetch: providerFetch });
-      return { ref, model: provider(ref.modelId), endpoint: `anthropic|${baseURL ?? 'default'}|ANTHROPIC_API_KEY`, keyEnv: 'ANTHROPIC_API_KEY' };
+      const model = lazyModel('anthropic.messages', ref.modelId, async () => (await import('@ai-sdk/anthropic')).createAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}), fetch: providerFetch })(ref.modelId));
+      return { ref, model, endpoint: `anthropic|${baseURL ?? 'default'}|ANTHROPIC_API_KEY`, keyEnv: 'ANTHROPIC_API_KEY' };
     }
     case 'google': {
       const keyEnv = ['GOOGLE_GENERATIVE_AI_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'].find((name) => env[name]);
       const apiKey = keyEnv ? env[keyEnv]! : missingKey(ref, 'GOOGLE_GENERATIVE_AI_API_KEY', field);
-      const provider = createGoogleGenerativeAI({ apiKey, fetch: providerFetch });
-      return { ref, model: provider(ref.modelId), endpoint: `google|default|${keyEnv}`, keyEnv: keyEnv ?? 'GOOGLE_GENERATIVE_AI_API_KEY' };
+      const model = lazyModel('google.generative-ai', ref.modelId, async () => (await import('@ai-sdk/google')).createGoogleGenerativeAI({ apiKey, fetch: providerFetch })(ref.modelId));
+      return { ref, model, endpoint: `google|default|${keyEnv}`, keyEnv: keyEnv ?? 'GOOGLE_GENERATIVE_AI_API_KEY' };
     }
     case 'ollama': {
       const baseURL = env.OLLAMA_BASE_URL || 'http://127.0.0.1:11434/api';
-      return { ref, model: createOllama({ baseURL, fetch: providerFetch })(ref.modelId), endpoint: `ollama|${baseURL}|` };
+      const model = lazyModel('ollama', ref.modelId, async () => (await import('ollama-ai-provider-v2')).createOllama({ baseURL, fetch: providerFetch })(ref.modelId));
+      return { ref, model, endpoint: `ollama|${baseURL}|` };
     }
     default:
       throw new ConfigError(`unknown model provider '${ref.provider}' in ${JSON.stringify(uri)}`, {
@@ -102,16 +100,20 @@ export function resolveModel(uri: string, options: { endpoints?: Record<string, 
 function resolveEndpoint(ref: ModelRef, endpoint: EndpointConfig, env: Env, field: string): ResolvedModel {
   const keyEnv = endpoint.api_key_env;
   const apiKey = keyEnv ? env[keyEnv] || missingKey(ref, keyEnv, field, `or remove api_key_env from endpoints.${ref.provider} if the server needs no key`) : undefined;
-  const provider = createOpenAICompatible({
-    name: ref.provider,
-    baseURL: endpoint.base_url,
-    ...(apiKey ? { apiKey } : {}),
-    ...(endpoint.headers ? { headers: endpoint.headers } : {}),
-    includeUsage: true,
-    supportsStructuredOutputs: endpoint.structured_outputs ?? true,
-    fetch: providerFetch,
-  });
-  return { ref, model: provider.chatModel(ref.modelId), endpoint: `${ref.provider}|${endpoint.base_url}|${keyEnv ?? ''}`, ...(keyEnv ? { keyEnv } : {}) };
+  const model = lazyModel(`${ref.provider}.chat`, ref.modelId, async () =>
+    (await import('@ai-sdk/openai-compatible'))
+      .createOpenAICompatible({
+        name: ref.provider,
+        baseURL: endpoint.base_url,
+        ...(apiKey ? { apiKey } : {}),
+        ...(endpoint.headers ? { headers: endpoint.headers } : {}),
+        includeUsage: true,
+        supportsStructuredOutputs: endpoint.structured_outputs ?? true,
+        fetch: providerFetch,
+      })
+      .chatModel(ref.modelId),
+  );
+  return { ref, model, endpoint: `${ref.provider}|${endpoint.base_url}|${keyEnv ?? ''}`, ...(keyEnv ? { keyEnv } : {}) };
 }
 
 function missingKey(ref: ModelRef, envVar: string, field: string, extra = ''): never {
