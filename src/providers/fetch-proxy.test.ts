@@ -8,6 +8,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGenaiMetric } from '../judges/definition.js';
 import { evaluate } from '../engine/evaluate.js';
+import { providerFetch } from './fetch.js';
 import { startLlmServer, verdict, type LlmServer } from '../../test/fixtures/llm-server.js';
 
 /** A proxy that opens CONNECT tunnels (as undici's ProxyAgent asks) and logs each target. */
@@ -15,6 +16,8 @@ interface TestProxy {
   url: string;
   /** `host:port` of every tunnel asked for. */
   tunnels: string[];
+  /** The local port of each connection the proxy opened to a target. */
+  upstreamPorts: Set<number>;
   /** When true, tunnels are refused with 407. */
   refuse: boolean;
   close(): Promise<void>;
@@ -23,7 +26,7 @@ interface TestProxy {
 async function startProxy(): Promise<TestProxy> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((_req, res) => res.writeHead(501).end());
-  const proxy: TestProxy = { url: '', tunnels: [], refuse: false, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const proxy: TestProxy = { url: '', tunnels: [], upstreamPorts: new Set(), refuse: false, close: () => new Promise((resolve) => server.close(() => resolve())) };
   server.on('connect', (req, client: Socket, head: Buffer) => {
     sockets.add(client);
     proxy.tunnels.push(req.url!);
@@ -33,6 +36,7 @@ async function startProxy(): Promise<TestProxy> {
     }
     const [host, port] = req.url!.split(':');
     const upstream = connect(Number(port), host, () => {
+      proxy.upstreamPorts.add(upstream.localPort!);
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client).pipe(upstream);
@@ -109,6 +113,28 @@ describe('HTTP_PROXY', () => {
       expect(proxy.tunnels).toContain(new URL(server.url).host);
     } finally {
       proxy.refuse = false;
+    }
+  });
+
+  it('sends a redirect, which the global fetch follows, through the proxy too', async () => {
+    const from: number[] = [];
+    const target = createServer((req, res) => {
+      from.push(req.socket.remotePort!);
+      if (req.url === '/old') res.writeHead(307, { location: '/new' }).end();
+      else res.end(`at ${req.url}`);
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(target.address() as AddressInfo).port}`;
+    try {
+      const response = await providerFetch(`http://${host}/old`, { method: 'POST', body: '{}' });
+      expect(await response.text()).toBe('at /new');
+      // /old, then /old and /new again from the global fetch (which follows the redirect itself),
+      // each out of one of the proxy's own connections.
+      expect(from).toHaveLength(3);
+      for (const port of from) expect(proxy.upstreamPorts).toContain(port);
+    } finally {
+      target.closeAllConnections();
+      await new Promise((resolve) => target.close(resolve));
     }
   });
 

@@ -11,8 +11,8 @@
  * when aborted, with `TypeError('fetch failed', { cause })` when the connection fails, errors the
  * body with `TypeError('terminated', { cause })` when it breaks off, and decodes compressed bodies.
  * Anything else (a Request object, a form or stream body, other fetch options, a redirect to
- * follow) is left to the global fetch. Unlike the global fetch, it does not go through a dispatcher
- * installed with undici's `setGlobalDispatcher`; instead it honours the proxy variables curl and
+ * follow) is left to the global fetch, given the same dispatcher. Neither goes through a dispatcher
+ * installed with undici's `setGlobalDispatcher`; instead both honour the proxy variables curl and
  * most HTTP clients read (HTTPS_PROXY, HTTP_PROXY, NO_PROXY, in either case), from `process.env`:
  * a proxy is a property of the machine's network, not of a judge, so it is not taken from the
  * `env` option that carries provider keys.
@@ -66,7 +66,10 @@ interface PlainRequest {
  */
 export const providerFetch: typeof globalThis.fetch = async (input, init) => {
   const request = plainRequest(input, init);
-  return request ? send(request, () => globalThis.fetch(input, init)) : globalThis.fetch(input, init);
+  // What the global fetch sends goes through the same dispatcher, and so the same proxy (Node's
+  // fetch takes undici's `dispatcher` option).
+  const viaGlobalFetch = () => globalThis.fetch(input, { ...init, dispatcher: dispatcher() } as RequestInit);
+  return request ? send(request, viaGlobalFetch) : viaGlobalFetch();
 };
 
 /** The request, when it is one this fetch sends itself; undefined for those left to the global fetch. */
