@@ -1,7 +1,7 @@
 /**
  * Calls to providers, per endpoint (base URL + key): a concurrency cap that adapts to 429s as TCP's
- * congestion window adapts to loss (AIMD: cut at once to what the provider was seen to accept, at
- * most halving per round trip; one slot more per window of successes), optional requests-per-minute
+ * congestion window adapts to loss (AIMD: cut at once to what the provider was seen to accept, by
+ * at most 30% per round trip as TCP CUBIC's β = 0.7; one slot more per window of successes), optional requests-per-minute
  * and tokens-per-minute pacing, a per-call timeout, and retries with exponential backoff and jitter
  * that honour `Retry-After`. A 429 means "slow down", not "this request is broken": it does not use up
  * the call's retries, which are for 5xx, timeouts and dropped connections; a call still rate-limited
@@ -130,11 +130,7 @@ export class Scheduler {
         failure = classify(error, gate.succeeded);
         gate.release('rateLimited' in failure ? 'limited' : 'failed', startedAt);
         if (!failure.retry) {
-          if (failure.fatal) {
-            const fatal = new ProviderError(`${target.uri}: ${failure.reason}`, { status: failure.status, hint: hintFor(failure.status, target), cause: error });
-            this.stop(fatal);
-            throw fatal;
-          }
+          if (failure.fatal) this.giveUp(new ProviderError(`${target.uri}: ${failure.reason}`, { status: failure.status, hint: hintFor(failure.status, target), cause: error }));
           throw new Error(failure.reason, { cause: error });
         }
       } finally {
@@ -194,7 +190,7 @@ class Gate {
   private okStreak = 0;
   /** Smoothed duration of a successful call (TCP's SRTT): the round trip within which 429s are one event. */
   private roundTripMs = 0;
-  /** When the current congestion event began, and the lowest limit it may cut to (half the limit before it). */
+  /** When the current congestion event began, and the lowest limit it may cut to (70% of the limit before it). */
   private cutAt = -Infinity;
   private floor = 1;
   private nextStart = 0;
@@ -252,11 +248,11 @@ class Gate {
     } else if (outcome === 'limited') {
       // Multiplicative decrease. The provider accepted the calls still in flight and refused this
       // one, so what it takes is at most that many: cut to it at once. A burst of 429s within one
-      // round trip is one event, which cuts at most by half, so that a moment when everything is
-      // refused (a rate window that is full) does not take the limit to 1.
+      // round trip is one event, which cuts by at most 30%, so that a moment when everything is
+      // refused (a requests-per-second window that is full) does not take the limit to 1.
       if (now - this.cutAt >= this.roundTripMs) {
         this.cutAt = now;
-        this.floor = Math.max(1, Math.floor(this.limit / 2));
+        this.floor = Math.max(1, Math.floor(this.limit * 0.7));
       }
       this.limit = Math.max(this.floor, Math.min(this.limit, this.inFlight));
       this.okStreak = 0;
