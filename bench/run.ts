@@ -104,6 +104,27 @@ const scenarios: Record<string, () => Promise<void>> = {
     }
   },
 
+  async capped() {
+    // Issue #10: a provider that takes 16 calls at a time, asked for 64; 429s with Retry-After 1 s, then without one.
+    for (const [variant, concurrencyRetryAfterMs] of [
+      ['Retry-After 1 s', 1000],
+      ['no Retry-After', null],
+    ] as const) {
+      const server = await startServer({ latencyMs: 50, maxConcurrent: 16, concurrencyRetryAfterMs });
+      const dir = mkdtempSync(join(tmpdir(), 'juror-bench-'));
+      try {
+        const run = await timed(() => evaluate(judgeRun(server, { data: rows(2000), store: { path: join(dir, 'k.db') }, providers: { openai: { maxConcurrency: 64 } } })));
+        const stats = await server.stats();
+        const ratio = run.seconds / ((2000 * 0.05) / 16);
+        const errors = run.value.errors['quality/v1'] ?? 0;
+        line(`2,000 calls, 50 ms, cap 16, max_concurrency 64, ${variant}`, `${run.seconds.toFixed(2)} s = ${ratio.toFixed(3)}× N·L/cap, ${stats.rateLimited} × 429, ${errors} errors`, '≤ 1.25×, 0 errors', ratio <= 1.25 && errors === 0);
+      } finally {
+        server.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  },
+
   async throughput() {
     const server = await startServer({ latencyMs: 0 });
     const dir = mkdtempSync(join(tmpdir(), 'juror-bench-'));
