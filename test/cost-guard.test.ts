@@ -1,10 +1,12 @@
 /**
  * The cost guard on long cells: a row with a 10 MB answer is counted at millions of tokens (in
  * linear time: js-tiktoken alone would take days on one 10 MB word), and `--max-cost` refuses its
- * call before it is sent, exiting 4 with the budget and the resume command.
+ * call before it is sent, exiting 4 with the budget and the resume command. Calls made at once hold
+ * their estimate, so 64 rows started together cannot pass the budget between them.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { evaluate, makeGenaiMetric } from '../src/index.js';
 import { startLlmServer, type LlmServer } from './fixtures/llm-server.js';
 import { cliEnv, removeTempDirs, runCli, writeConfig } from './cli/run-cli.js';
 
@@ -54,4 +56,27 @@ describe('a 10 MB cell', () => {
     expect(result.stderr).toMatch(/sends \d{7,} tokens/);
     expect(result.stderr).toMatch(/--resume [0-9a-f]{12}/);
   }, 90_000);
+});
+
+describe('a budget over rows judged in parallel', () => {
+  it('is not passed by the calls in flight together', async () => {
+    server.setOptions({ latencyMs: 20 });
+    // $100 per million input tokens: a judge call of ~250 tokens costs ~$0.025, so $0.2 pays for ~8.
+    const result = await evaluate({
+      data: Array.from({ length: 50 }, (_, i) => ({ inputs: 'What is the capital of France?', outputs: `Paris, answer ${i}` })),
+      metrics: [makeGenaiMetric({ name: 'quality', definition: 'How good the answer is.', gradingPrompt: 'Score 1-5.' })],
+      judgeModel: 'openai:/gpt-test',
+      env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test' },
+      store: false,
+      prices: { 'gpt-test': { input: 100, output: 0 } },
+      maxCostUsd: 0.2,
+      rowConcurrency: 64,
+    });
+    server.setOptions({ latencyMs: 0 });
+    expect(result.status).toBe('interrupted');
+    expect(result.stoppedBy).toBe('budget');
+    expect(result.costUsd).toBeGreaterThan(0);
+    expect(result.costUsd).toBeLessThanOrEqual(0.2);
+    expect(server.requests.length).toBeLessThan(16);
+  });
 });
