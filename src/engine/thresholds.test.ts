@@ -29,7 +29,7 @@ describe('parseThreshold', () => {
   it.each(['about 3', '>>3', '=> 3', '>= three', '', '>=', '3 or more'])('rejects %j with a ConfigError naming thresholds.<key>', (spec) => {
     const error = configError(() => parseThreshold(key, spec));
     expect(error.where.field).toBe(`thresholds.${key}`);
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toMatch(/e\.g\. ">= 3\.5".* or a bare number/);
   });
 
   it('names the field given instead of thresholds.<key>', () => {

@@ -179,7 +179,7 @@ describe('RETRIEVAL assessments', () => {
       }),
     );
     expect(error.where.field).toBe('output');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toMatch(/output: yes_no .*or output: binary/);
   });
 });
 
@@ -188,7 +188,7 @@ describe('definition errors', () => {
     const error = configError(() => makeGenaiMetric({ ...rubric, definition: '' }));
     expect(error.where.field).toBe('definition');
     expect(error.message).toContain('cultural_sensitivity');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toBe("write the judge's definition");
   });
 
   it('rejects a definition of only whitespace', () => {
@@ -198,19 +198,19 @@ describe('definition errors', () => {
   it('rejects an empty grading prompt', () => {
     const error = configError(() => makeGenaiMetric({ ...rubric, gradingPrompt: '' }));
     expect(error.where.field).toBe('grading_prompt');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toBe("write the judge's grading_prompt");
   });
 
   it('rejects an empty judge prompt', () => {
     const error = configError(() => makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: ' ' }));
     expect(error.where.field).toBe('judge_prompt');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toBe("write the judge's judge_prompt");
   });
 
   it.each(['', '1st', 'has space', 'a/b', '-dash'])('rejects the judge name %j', (name) => {
     const error = configError(() => makeGenaiMetric({ ...rubric, name }));
     expect(error.where.field).toBe('name');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('use letters, digits, _ . or -, starting with a letter');
   });
 
   it('accepts a name of letters, digits, _ . and -', () => {
@@ -220,7 +220,7 @@ describe('definition errors', () => {
   it('rejects an invalid version', () => {
     const error = configError(() => makeGenaiMetric({ ...rubric, version: 'v 2' }));
     expect(error.where.field).toBe('version');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('such as v1 or v2');
   });
 
   it('rejects an unknown assessment_type', () => {
@@ -228,7 +228,7 @@ describe('definition errors', () => {
       makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: professionalPrompt, metricMetadata: { assessment_type: 'CHUNK' as 'ANSWER' } }),
     );
     expect(error.where.field).toBe('metric_metadata.assessment_type');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toMatch(/use ANSWER .* or RETRIEVAL/);
   });
 
   it('rejects a score_threshold that is not a number', () => {
@@ -236,7 +236,7 @@ describe('definition errors', () => {
       makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: professionalPrompt, metricMetadata: { score_threshold: 'high' } }),
     );
     expect(error.where.field).toBe('metric_metadata.score_threshold');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('a number from 1 to 5');
   });
 
   it('rejects a scale whose bounds are not an increasing range of integers', () => {
@@ -274,7 +274,7 @@ describe('few-shot examples', () => {
       makeGenaiMetric({ ...withContext, examples: [{ output: 'Paris.', score: 5, justification: 'Stated.' }] }),
     );
     expect(error.where.field).toBe('examples[0].grading_context');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('exactly the grading context columns of the judge');
   });
 
   it('rejects an example with an extra grading context key', () => {
@@ -289,7 +289,7 @@ describe('few-shot examples', () => {
     );
     expect(error.where.field).toBe('examples[1].grading_context');
     expect(error.message).toContain('source');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('exactly the grading context columns of the judge');
   });
 
   it('rejects grading context on a judge that has no grading context columns', () => {
@@ -304,7 +304,7 @@ describe('few-shot examples', () => {
       makeGenaiMetric({ ...rubric, examples: [{ input: 'Hi', output: 'Hola', score: 7, justification: 'Too good.' }] }),
     );
     expect(error.where.field).toBe('examples[0].score');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain("a score the judge's output kind allows");
   });
 
   it('rejects an example score that is not an integer', () => {

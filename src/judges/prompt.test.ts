@@ -88,7 +88,7 @@ describe('rubric judge prompt (make_genai_metric)', () => {
 
   it('puts the row’s input, output and grading context in their own blocks of the user message', () => {
     const [tag] = openingTags(messages.user);
-    expect(tag).toBeDefined();
+    expect(tag).toMatch(/^data-[0-9a-f]{12}$/);
     expect(blockContent(messages.user, tag!, 'input')).toBe('\nSpill the beans.\n');
     expect(blockContent(messages.user, tag!, 'output')).toBe('\nDerramar los frijoles.\n');
     expect(blockContent(messages.user, tag!, 'glossary')).toBe('\nsecrets\n');

@@ -163,7 +163,7 @@ describe('judgeFromConfig errors name the field', () => {
   it('names an empty required field', () => {
     const error = configError(() => judgeFromConfig({ name: 'cs', definition: '', grading_prompt: gradingPrompt }, 'metrics[1]'));
     expect(error.where.field).toBe('metrics[1].definition');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('config reference in README.md');
   });
 
   it('names a bad field inside an example', () => {
@@ -187,13 +187,13 @@ describe('judgeFromConfig errors name the field', () => {
     const error = configError(() => judgeFromConfig({ name: 'cs', prompt: 'Is it good?' }, 'metrics[0]'));
     expect(error.where.field).toBe('metrics[0]');
     expect(error.message).toMatch(/neither/);
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toMatch(/give definition and grading_prompt .* or judge_prompt/);
   });
 
   it.each([['faithfulness'], [42], [null], [['a', 'b']]])('rejects the non-object entry %j', (entry) => {
     const error = configError(() => judgeFromConfig(entry, 'metrics[3]'));
     expect(error.where.field).toBe('metrics[3]');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('write a built-in metric name, or a judge with name');
   });
 
   it('names the field "judge" when no field is given', () => {
