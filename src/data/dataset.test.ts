@@ -84,7 +84,7 @@ describe('openDataset', () => {
     const error = await openDataset('folder.csv', { baseDir: dir }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toContain('not a file');
-    expect((error as InputError).hint).toBeTruthy();
+    expect((error as InputError).hint).toContain('a .csv, .jsonl, .json or .parquet file');
   });
 
   it('hashes a file as sha256 of its bytes, the same for the same bytes', async () => {

@@ -66,7 +66,7 @@ describe('JSON datasets', () => {
     expect(error.message).toContain(file);
     expect(error.message).toContain('element 2');
     expect(error.where).toMatchObject({ file, row: 2 });
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('one JSON array of objects');
   });
 
   it('reports malformed JSON with the line and column', async () => {
@@ -75,13 +75,13 @@ describe('JSON datasets', () => {
     expect(error.message).toContain(file);
     expect(error.message).toContain('line 3');
     expect(error.where).toMatchObject({ file, line: 3, column: 11 });
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('one JSON array of objects');
   });
 
   it('reports an empty array as having no rows', async () => {
     const file = json('[]');
     const error = await failure(openDataset(file));
     expect(error.message).toBe(`${file} has no rows`);
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('add at least one record to the file');
   });
 });

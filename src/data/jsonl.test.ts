@@ -103,6 +103,6 @@ describe('JSONL datasets', () => {
     const file = jsonl('\n\n');
     const error = await failure(openDataset(file));
     expect(error.message).toBe(`${file} has no rows`);
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('add at least one record to the file');
   });
 });

@@ -51,13 +51,13 @@ describe('in-memory datasets', () => {
     const error = await failure(openDataset([{ a: 1 }, ['b'] as unknown as DataRecord]));
     expect(error.message).toContain('row 1');
     expect(error.where).toMatchObject({ row: 1, field: 'data' });
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('pass an array of plain objects');
   });
 
   it('reports an empty array as having no rows', async () => {
     const error = await failure(openDataset([]));
     expect(error.message).toContain('no rows');
-    expect(error.hint).toBeTruthy();
+    expect(error.hint).toContain('pass at least one record, or a path to a data file');
   });
 });
 

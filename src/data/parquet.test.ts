@@ -96,7 +96,7 @@ describe('Parquet datasets', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toContain(file);
     expect((error as InputError).where.file).toBe(file);
-    expect((error as InputError).hint).toBeTruthy();
+    expect((error as InputError).hint).toContain('check the file is a valid Parquet file');
   });
 
   it('reports a file with no rows', async () => {
