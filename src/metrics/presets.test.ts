@@ -65,7 +65,8 @@ describe('through evaluate()', () => {
     expect(result.metrics['precision_at_3/v1/mean']).toBeCloseTo(1 / 3, 12);
     expect(result.metrics['recall_at_3/v1/mean']).toBeCloseTo(1 / 3, 12);
     expect(result.metrics['precision_at_1/v1/mean']).toBe(0.5);
-    expect(result.metrics['ndcg_at_3/v1/mean']).toBeDefined();
+    // ndcg_at_3: row 1 has a and b at ranks 1 and 3 of 3 relevant, (1 + 1/2) / (1 + 1/log2(3) + 1/2); row 2 none, 0.
+    expect(result.metrics['ndcg_at_3/v1/mean']).toBeCloseTo(1.5 / (1.5 + 1 / Math.log2(3)) / 2, 12);
   });
 
   it('keeps rows that cannot be scored as errors, not numbers', async () => {
@@ -96,7 +97,8 @@ describe('through evaluate()', () => {
   it('takes text-generation (MLflow Gym, seed 002) as text', async () => {
     const result = await evaluate({ data: [{ predictions: 'A plain sentence with enough words.' }], modelType: 'text-generation', store: false });
     expect(result.metrics['token_count/v1/mean']).toBeGreaterThan(0);
-    expect(result.metrics['ari_grade_level/v1/mean']).toBeDefined();
+    // ARI: 30 non-space characters over 6 tokens, 6 words in 1 sentence: 4.71·5 + 0.5·6 − 21.43 = 5.12.
+    expect(result.metrics['ari_grade_level/v1/mean']).toBeCloseTo(5.12, 12);
   });
 
   it("reads LastMile's output / input / ground_truth columns as the standard ones", async () => {

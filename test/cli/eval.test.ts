@@ -434,7 +434,7 @@ metrics:
     expect(judged.map((r) => r.body.model)).toEqual(['gpt-4o-mini', 'gpt-4o-mini']);
     for (const idiom of IDIOMS) {
       const request = judged.find((r) => r.lastUser.includes(idiom));
-      expect(request, idiom).toBeDefined();
+      expect(request?.lastUser, idiom).toContain(`name="input">\n${idiom}\n</data-`);
       expect(request!.lastUser).toMatch(/Output:\n<data-[0-9a-f]+ name="output">\nHOLA\n<\/data-[0-9a-f]+>/);
     }
   });

@@ -28,7 +28,7 @@ describe('faithfulness, variant binary', () => {
     }
     expect(judges.server.requests).toHaveLength(0);
     judges.server.setHandler(() => verdict(1));
-    await expect(evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: [binary()] }))).resolves.toBeDefined();
+    await expect(evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: [binary()] }))).resolves.toMatchObject({ metrics: { 'faithfulness/v1/ratio': 1 } });
   });
 
   it('asks for a 1/0 label from the output and the context, the input left out', async () => {
