@@ -48,6 +48,13 @@ describe('a 10 MB cell', () => {
     expect(server.requests).toHaveLength(0);
   }, 90_000);
 
+  it('--dry-run shows the start of its prompt, not 10 MB of it', async () => {
+    const result = await runCli(['eval', join(dir, 'juror.yaml'), '--dry-run'], { env: cliEnv(server.url, dir), cwd: dir, timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.length).toBeLessThan(100_000);
+    expect(result.stdout).toMatch(/more characters; --json prints the whole prompt/);
+  }, 90_000);
+
   it('--max-cost 0.01 makes no call and exits 4 naming the budget', async () => {
     const result = await runCli(['eval', join(dir, 'juror.yaml'), '--max-cost', '0.01'], { env: cliEnv(server.url, dir), cwd: dir, timeoutMs: 60_000 });
     expect(server.requests).toHaveLength(0);

@@ -137,9 +137,17 @@ function describeDryRun(report: DryRunReport): string {
   for (const sample of report.samples) {
     lines.push(`\n--- ${sample.name}: the first prompt, as it would be sent ---`);
     if (sample.system) lines.push(`[system]\n${sample.system}`);
-    lines.push(`[user]\n${sample.user}`);
+    lines.push(`[user]\n${shown(sample.user)}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** Characters of a sample prompt printed on the terminal; `--json` has it whole. */
+const SHOWN = 20_000;
+
+function shown(text: string): string {
+  // A 10 MB cell would flood the terminal and hide the estimate above it.
+  return text.length <= SHOWN ? text : `${text.slice(0, SHOWN)}\n[… ${text.length - SHOWN} more characters; --json prints the whole prompt]`;
 }
 
 /** Dollars to a millionth of a cent: enough for any bill, without float noise. */

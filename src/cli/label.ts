@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { writeTable } from '../data/write.js';
 import { ConfigError, JurorError } from '../errors.js';
-import { LABEL_OUTPUTS, makeCriterion, type Criterion, type LabelOutput } from '../labeling/criterion.js';
+import { LABEL_OUTPUTS, makeCriterion, type LabelOutput } from '../labeling/criterion.js';
 import { streamRows } from '../labeling/dataset-rows.js';
 import { importDataset } from '../labeling/dataset-import.js';
 import { readExampleFile } from '../labeling/example-file.js';
@@ -60,7 +60,7 @@ export async function labelCommand(file: string, flags: LabelFlags): Promise<num
       const io = terminalIo();
       let review: ReviewOutcome;
       try {
-        review = await reviewInTerminal(page.labels, (job.criterion as unknown as Criterion).output, io);
+        review = await reviewInTerminal(page.labels, job.criterion.output, io);
       } finally {
         io.close();
       }

@@ -3,6 +3,7 @@
  * a model and the user's own few-shot examples — and the judge definition it makes. Each edit
  * (a revised prompt, new human examples) makes a new definition, stored as a new judge version.
  */
+import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { makeGenaiMetricFromPrompt, type EvaluationExample, type Judge, type OutputKind } from '../judges/definition.js';
 import { BUILT_IN_JUDGE_FACTORIES } from '../metrics/judges/index.js';
@@ -11,29 +12,38 @@ import { BUILT_IN_JUDGE_FACTORIES } from '../metrics/judges/index.js';
 export const LABEL_OUTPUTS = ['binary', 'yes_no', 'scale_1_5'] as const;
 export type LabelOutput = (typeof LABEL_OUTPUTS)[number];
 
-/** A few-shot example as the API and the config write it (snake_case). */
-export interface ExampleConfig {
-  input?: string;
-  output: string;
-  score: number | string;
-  justification: string;
-  grading_context?: Record<string, string>;
-}
+const exampleFields = {
+  input: z.string().optional(),
+  output: z.string(),
+  score: z.union([z.number(), z.string()]),
+  justification: z.string(),
+  grading_context: z.record(z.string(), z.string()).optional(),
+};
 
-/** What a label job judges by. Stored as the job's `criterion` JSON. */
-export interface Criterion {
+/** A few-shot example as the API and the config write it (snake_case); its justification may not be empty. */
+export const exampleConfig = z.strictObject({ ...exampleFields, justification: z.string().min(1, 'must not be empty') });
+export type ExampleConfig = z.output<typeof exampleConfig>;
+
+/**
+ * What a label job judges by, as its `criterion` JSON is stored: parsed when a job is read, so the
+ * label-job code trusts its type. Unknown keys are kept (a newer Juror's, written back untouched);
+ * examples are read as stored, without the emptiness check of new input.
+ */
+export const storedCriterion = z.looseObject({
   /** A prompt judge's prompt, whose `{variables}` are the dataset's columns. */
-  prompt?: string;
+  prompt: z.string().optional(),
   /** Or a built-in judge by name (`faithfulness`, `groundedness`…). */
-  builtin?: string;
-  output: LabelOutput;
+  builtin: z.string().optional(),
+  output: z.enum(LABEL_OUTPUTS),
   /** The judge model URI; else the judge model of the environment (JUROR_JUDGE_MODEL). */
-  model?: string;
+  model: z.string().optional(),
   /** The user's own few-shot examples; human labels of the job are added after them. */
-  examples: ExampleConfig[];
+  examples: z.array(z.looseObject(exampleFields)),
   /** Standard variable → dataset column (`{ context: 'retrieved_docs' }`). */
-  col_mapping?: Record<string, string>;
-}
+  col_mapping: z.record(z.string(), z.string()).optional(),
+});
+/** What a label job judges by. Stored as the job's `criterion` JSON. */
+export type Criterion = z.output<typeof storedCriterion>;
 
 /** A criterion as a job is started with: a prompt or a built-in judge, and what else was given. */
 export interface CriterionInput {

@@ -17,7 +17,7 @@ import { LabelRepository } from '../store/labels.js';
 import type { Store } from '../store/store.js';
 import { jobAgreement, type JobAgreement } from './agreement.js';
 import { checkRunnable } from './checks.js';
-import { defaultOutput, judgeForCriterion, LABEL_OUTPUTS, makeCriterion, type Criterion, type ExampleConfig, type LabelOutput } from './criterion.js';
+import { defaultOutput, judgeForCriterion, LABEL_OUTPUTS, makeCriterion, type ExampleConfig, type LabelOutput } from './criterion.js';
 import { recordsAt, recordsWhere, storedFile, type StoredFile } from './dataset-rows.js';
 import { LabelJobError, noSuchJob, wrongStatus } from './errors.js';
 import { finetuneExamples, type FinetuneExample } from './finetune.js';
@@ -124,7 +124,7 @@ export class LabelJobs {
 
     const stored = await storeVersion(this.store, this.db, name, (version) => judgeForCriterion(criterion, { name, version }));
     const sample = sampleRows(dataset.row_count, sampleSize, seed);
-    await this.jobs.create({ id, datasetId: dataset.id, name, criterion: criterion as unknown as Record<string, unknown>, sample, sampleSize, seed });
+    await this.jobs.create({ id, datasetId: dataset.id, name, criterion, sample, sampleSize, seed });
     await this.jobs.update(id, { judge_id: stored.judgeId, versions: withVersion([], stored, []) });
     this.launch(id, 'sample', input.review !== true);
     return this.get(id);
@@ -203,7 +203,7 @@ export class LabelJobs {
       await this.labels.insert(prepared.inserts);
       const stored = await storeVersion(this.store, this.db, job.name, prepared.build);
       await this.jobs.update(id, {
-        criterion: prepared.criterion as unknown as Record<string, unknown>,
+        criterion: prepared.criterion,
         judge_id: stored.judgeId,
         versions: withVersion(job.versions, stored, prepared.exampleRows),
         status: action === 'review' ? 'running' : 'sampling',
@@ -300,7 +300,7 @@ export class LabelJobs {
       const human = new Set((await this.labels.human(id)).map((l) => l.row_index));
       ({ rows, records } = await recordsWhere(file, (row) => !human.has(row) && !done.has(row)));
     }
-    const criterion = job.criterion as unknown as Criterion;
+    const { criterion } = job;
     let lastWrite = 0;
     // Progress writes are chained, so that none lands after the pass's final record.
     let writes: Promise<void> = Promise.resolve();

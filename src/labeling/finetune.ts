@@ -15,7 +15,7 @@ import { renderJudgePrompt, type JudgeMessages } from '../judges/prompt.js';
 import { variableText } from '../metrics/judge-metric.js';
 import type { LabelJobRecord } from '../store/label-jobs.js';
 import { currentLabels, newestPerRow, type LabelRecord } from '../store/labels.js';
-import { judgeForCriterion, type Criterion } from './criterion.js';
+import { judgeForCriterion } from './criterion.js';
 import { recordsAt } from './dataset-rows.js';
 import type { LabelJobs } from './engine.js';
 import { judgeScore } from './label-values.js';
@@ -31,7 +31,7 @@ export interface FinetuneExample {
 /** The job's labelled rows as fine-tuning examples, in dataset order. */
 export async function* finetuneExamples(engine: LabelJobs, job: LabelJobRecord): AsyncGenerator<FinetuneExample> {
   const { dataset, file } = await engine.datasetOf(job);
-  const criterion = job.criterion as unknown as Criterion;
+  const { criterion } = job;
   const finalVersion = job.versions.find((v) => v.judge_id === job.judge_id)?.version ?? 'v1';
   const plain = judgeForCriterion(criterion, { name: job.name, version: finalVersion });
   const columns = new Columns({ columns: dataset.columns, ...(criterion.col_mapping ? { colMapping: criterion.col_mapping } : {}), hasModel: false });

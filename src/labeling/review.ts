@@ -47,7 +47,7 @@ export interface ReviewContext {
 /** Checks a review and works out what it changes. Errors name `labels[i].row`, `labels[i].label` or `prompt`. */
 export async function prepareReview(ctx: ReviewContext, input: { labels: HumanLabelInput[]; prompt?: string | undefined }): Promise<PreparedReview> {
   const { job } = ctx;
-  const criterion = revisedCriterion(job.criterion as unknown as Criterion, input.prompt);
+  const criterion = revisedCriterion(job.criterion, input.prompt);
   const allowed = new Set([...job.sample, ...(job.uncertain ?? []).map((u) => u.row)]);
   const seen = new Set<number>();
   const given = input.labels.map((item, i) => {

@@ -11,7 +11,6 @@ import { evaluate } from '../engine/evaluate.js';
 import { ConfigError } from '../errors.js';
 import { judgeKey, type Judge } from '../judges/definition.js';
 import type { LabelJobRecord, UncertainRow } from '../store/label-jobs.js';
-import type { Criterion } from './criterion.js';
 import { recordsAt } from './dataset-rows.js';
 import type { LabelJobs } from './engine.js';
 import { wrongStatus } from './errors.js';
@@ -53,7 +52,7 @@ export async function findUncertain(engine: LabelJobs, job: LabelJobRecord, opti
   const k = options.compareModel ? 2 : (options.k ?? 3);
   if (!Number.isInteger(k) || k < 2) throw new ConfigError(`k ${k} is too small: disagreement needs at least 2 samples`, { where: { field: 'k' }, hint: 'e.g. k=3' });
   const temperature = options.temperature ?? 1;
-  const criterion = job.criterion as unknown as Criterion;
+  const { criterion } = job;
   const { dataset, file } = await engine.datasetOf(job);
   const reviewed = new Set((await engine.labels.human(job.id)).map((l) => l.row_index));
   const sample = new Set(job.sample);

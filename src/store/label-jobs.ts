@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { JurorError } from '../errors.js';
+import { storedCriterion, type Criterion } from '../labeling/criterion.js';
 import type { LabelDatabase, LabelJobStatus, LabelJobTable } from './label-tables.js';
 
 /** A row offered for review because the judge is unsure of it. */
@@ -30,9 +31,9 @@ export interface JobRun {
   judge_id: string;
 }
 
-/** A label job with its JSON columns parsed. */
+/** A label job with its JSON columns parsed (its criterion checked by its schema). */
 export type LabelJobRecord = Omit<Selectable<LabelJobTable>, 'criterion' | 'sample' | 'uncertain' | 'versions' | 'runs' | 'progress'> & {
-  criterion: Record<string, unknown>;
+  criterion: Criterion;
   sample: number[];
   uncertain: UncertainRow[] | null;
   versions: JobVersion[];
@@ -50,7 +51,7 @@ export class LabelJobRepository {
   constructor(private readonly db: Kysely<LabelDatabase>) {}
 
   /** Creates a job in status `sampling`. */
-  async create(job: { id?: string; datasetId: string; name: string; criterion: Record<string, unknown>; sample: number[]; sampleSize: number; seed: number }): Promise<LabelJobRecord> {
+  async create(job: { id?: string; datasetId: string; name: string; criterion: Criterion; sample: number[]; sampleSize: number; seed: number }): Promise<LabelJobRecord> {
     const now = new Date().toISOString();
     const record: LabelJobRecord = {
       id: job.id ?? newJobId(),
@@ -164,11 +165,30 @@ function parse(row: Selectable<LabelJobTable>): LabelJobRecord {
     ...row,
     sample_size: Number(row.sample_size),
     seed: Number(row.seed),
-    criterion: JSON.parse(row.criterion) as Record<string, unknown>,
+    criterion: parseCriterion(row.criterion, row.id),
     sample: JSON.parse(row.sample) as number[],
     uncertain: row.uncertain === null ? null : (JSON.parse(row.uncertain) as UncertainRow[]),
     versions: JSON.parse(row.versions) as JobVersion[],
     runs: JSON.parse(row.runs) as JobRun[],
     progress: row.progress === null ? null : (JSON.parse(row.progress) as Record<string, unknown>),
   };
+}
+
+/** The stored criterion of job `id`; one that does not read as a criterion is a store error naming the job. */
+function parseCriterion(json: string, id: string): Criterion {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (cause) {
+    throw new JurorError('store', `label job ${id} in the store: its criterion is not valid JSON`, { cause, hint: 'the store was changed outside Juror: restore it from a backup' });
+  }
+  const parsed = storedCriterion.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.reduce<string>((at, key) => (typeof key === 'number' ? `${at}[${key}]` : `${at}.${String(key)}`), 'criterion');
+    throw new JurorError('store', `label job ${id} in the store: ${field}: ${issue.message}`, {
+      hint: 'the store was changed outside Juror, or by a newer Juror: restore it from a backup, or upgrade',
+    });
+  }
+  return parsed.data;
 }
