@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeGenaiMetric } from '../src/judges/definition.js';
+import { judgeSystemPrompt } from '../src/judges/prompt.js';
 import { startServer } from '../src/server/app.js';
 import { Store, type ResultRecord, type RowRecord } from '../src/store/store.js';
 
@@ -19,7 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), 'juror-bench-api-'));
 const store = await Store.open({ path: join(dir, 'juror.db') });
 try {
   const quality = makeGenaiMetric({ name: 'quality', definition: 'How good the answer is.', gradingPrompt: 'Score 1-5.' });
-  const run = await store.createRun({ experiment: 'bench', config: {}, dataset: { name: 'bench', hash: 'sha256:0', rowCount: ROWS }, rowCount: ROWS, judges: [quality] });
+  const run = await store.createRun({ experiment: 'bench', config: {}, dataset: { name: 'bench', hash: 'sha256:0', rowCount: ROWS }, rowCount: ROWS, judges: [{ judge: quality, systemPrompt: judgeSystemPrompt(quality) }] });
   const writeStart = performance.now();
   for (let start = 0; start < ROWS; start += 5000) {
     const rows: RowRecord[] = [];

@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { aggregate } from '../src/engine/aggregate.js';
-import { makeGenaiMetric, makeGenaiMetricFromPrompt, Store } from '../src/index.js';
+import { judgeSystemPrompt, makeGenaiMetric, makeGenaiMetricFromPrompt, Store } from '../src/index.js';
 import { startServer } from '../src/server/app.js';
 import { HAS_CHROMIUM, CHROMIUM, ensureWebBuilt, launchBrowser, tempDir } from '../test/browser/fixture.js';
 
@@ -35,7 +35,7 @@ async function createBigRun(store: Store): Promise<string> {
     config: { col_mapping: { inputs: 'question', predictions: 'answer', targets: 'expected' } },
     dataset: { name: 'synthetic', hash: 'sha256:bench', rowCount: ROWS, columns: ['question', 'answer', 'expected'] },
     rowCount: ROWS,
-    judges: [quality, professional],
+    judges: [quality, professional].map((judge) => ({ judge, systemPrompt: judgeSystemPrompt(judge) })),
   });
   const values: Record<string, number[]> = { 'quality/v1': [], 'professional/v1': [], 'exact_match/v1': [] };
   const errors: Record<string, number> = { 'quality/v1': 0, 'professional/v1': 0, 'exact_match/v1': 0 };

@@ -22,7 +22,7 @@ export {
   type RubricJudgeOptions,
 } from './judges/definition.js';
 export { judgeFromConfig, judgeToConfig, judgeToYaml } from './judges/serialize.js';
-export { renderJudgePrompt, type JudgeMessages } from './judges/prompt.js';
+export { judgeSystemPrompt, renderJudgePrompt, type JudgeMessages } from './judges/prompt.js';
 export { parseAnswer, answerSchema, type Verdict } from './judges/output.js';
 export { builtInMetric, builtInMetricNames, describeBuiltIn } from './metrics/builtin.js';
 export { exactMatch } from './metrics/exact-match.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeGenaiMetric, Store, type StoreLocation } from '../src/index.js';
+import { judgeSystemPrompt, makeGenaiMetric, Store, type StoreLocation } from '../src/index.js';
 
 const schema = `juror_test_${process.pid}_${Date.now()}`;
 const postgresUrl = `postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
@@ -60,15 +60,15 @@ describe.each(dialects)('%s store', (_name, location) => {
 
   it('keeps one judge row per definition and a new one for an edit', async () => {
     await withStore(async (store) => {
-      const first = await store.saveJudge(judge);
-      expect(await store.saveJudge({ ...judge })).toBe(first);
-      expect(await store.saveJudge({ ...judge, gradingPrompt: 'Score 1-5, strictly.' })).not.toBe(first);
+      const first = await store.judges.save(judge);
+      expect(await store.judges.save({ ...judge })).toBe(first);
+      expect(await store.judges.save({ ...judge, gradingPrompt: 'Score 1-5, strictly.' })).not.toBe(first);
     });
   });
 
   it('stores a run with its rows, results, aggregates and judges, and reads them back', async () => {
     await withStore(async (store) => {
-      const run = await store.createRun({ experiment: 'rag', name: 'baseline', config: { data: 'x.csv' }, dataset: { name: 'x' }, rowCount: 2, judges: [judge] });
+      const run = await store.createRun({ experiment: 'rag', name: 'baseline', config: { data: 'x.csv' }, dataset: { name: 'x' }, rowCount: 2, judges: [{ judge, systemPrompt: judgeSystemPrompt(judge) }] });
       const base = { run_id: run.id, metric: 'faithfulness/v1', input_tokens: 10, output_tokens: 5, cost_usd: 0.001 };
       await store.writeBatch(
         [0, 1].map((i) => ({ run_id: run.id, row_index: i, record: JSON.stringify({ q: i }), outputs: null, model_latency_ms: null, model_input_tokens: null, model_output_tokens: null, model_error: null })),

@@ -95,7 +95,7 @@ async function finish(engine: LabelJobs, job: LabelJobRecord, review: ReviewOutc
     return job.status === 'cancelled' ? 130 : EXIT.failed;
   }
   const { dataset, file } = await engine.datasetOf(job);
-  if (flags.out) await writeTable(flags.out, labeledRecords(streamRows(file), new LabelLookup(engine.labels, engine.db, job, dataset.columns)));
+  if (flags.out) await writeTable(flags.out, labeledRecords(streamRows(file), new LabelLookup(engine.labels, engine.store.judges, job, dataset.columns)));
   const counts = { human: 0, llm: 0, unlabelled: 0 };
   for (let offset = 0; offset < dataset.row_count; offset += 5000) {
     for (const label of (await engine.labelsPage(job.id, { offset, limit: 5000 })).labels) {

@@ -8,6 +8,7 @@
 import type { DataRecord } from '../data/dataset.js';
 import { InputError, ProviderError } from '../errors.js';
 import { judgeHash } from '../judges/definition.js';
+import { judgeSystemPrompt } from '../judges/prompt.js';
 import { metricKey, type MetricOutcome, type RowInput } from '../metrics/metric.js';
 import { describeWriteFailure } from '../store/dialects/write-failure.js';
 import { defaultStoreLocation, Store, type RunRecord } from '../store/store.js';
@@ -223,7 +224,7 @@ async function openRun(run: PreparedRun, store: Store | undefined, datasetInfo: 
     config: options.config ?? configSnapshot(options),
     dataset: { ...datasetInfo, format: dataset.format, columns: dataset.columns },
     rowCount: dataset.rowCount,
-    judges: metrics.flatMap((m) => (m.judge ? [m.judge] : [])),
+    judges: metrics.flatMap((m) => (m.judge ? [{ judge: m.judge, systemPrompt: judgeSystemPrompt(m.judge) }] : [])),
   });
 }
 

@@ -35,6 +35,11 @@ export function renderJudgePrompt(judge: Judge, value: (variable: string) => str
   return judge.kind === 'rubric' ? renderRubric(judge, value) : renderPrompt(judge, value);
 }
 
+/** The system message a judge sends with every row: it depends on the definition only, never on the row. */
+export function judgeSystemPrompt(judge: Judge): string {
+  return renderJudgePrompt(judge, () => '').system;
+}
+
 function renderRubric(judge: Extract<Judge, { kind: 'rubric' }>, value: (variable: string) => string): JudgeMessages {
   const system = systemPrompt(judge, [judge.name, judge.includeInput, judge.definition, judge.gradingPrompt, judge.examples, JSON.stringify(judge.output)], rubricSystem);
   const pieces: Array<[label: string, name: string, text: string]> = [];

@@ -119,7 +119,7 @@ export function compareRun(result: EvaluationResult, key: string, scheme: LabelS
  * named, else an uploaded dataset with the same rows, else the data's hash.
  */
 export async function recordAlignment(store: Store, check: { judge: Judge; runId: string; dataHash: string; datasetId?: string; report: AgreementReport }): Promise<{ judgeId: string; createdAt: string; datasetId: string }> {
-  const judgeId = await store.saveJudge(check.judge);
+  const judgeId = await store.judges.save(check.judge);
   const datasetId = check.datasetId ?? (await new DatasetRepository(serverDb(store)).findByHash(check.dataHash))?.id ?? check.dataHash;
   const saved = await new AgreementRepository(labelDb(store)).insert({ judgeId, datasetId, labelJobId: null, runId: check.runId, n: check.report.n, stats: check.report });
   return { judgeId, createdAt: saved.created_at, datasetId };

@@ -25,7 +25,7 @@ import { runPhase, type LabelProgress } from './phase.js';
 import { prepareReview, type HumanLabelInput } from './review.js';
 import { MAX_SEED, sampleRows } from './sample.js';
 import { findUncertain, type UncertaintyOptions, type UncertaintyReport } from './uncertainty.js';
-import { loadJudge, storeVersion, type StoredVersion } from './versions.js';
+import { storeVersion, type StoredVersion } from '../judges/versions.js';
 import { labelsView, uncertainView, type LabelsPage } from './view.js';
 
 /** How a label job is started. Exactly one of `prompt` and `builtin`. */
@@ -122,7 +122,7 @@ export class LabelJobs {
     if (!/^[A-Za-z][\w.-]*$/.test(name)) throw new ConfigError(`invalid judge name ${JSON.stringify(name)}`, { where: { field: 'name' }, hint: 'use letters, digits, _ . or -, starting with a letter' });
     await checkRunnable(judgeForCriterion(criterion, { name, version: 'v1' }), dataset.columns, criterion.col_mapping, this.env);
 
-    const stored = await storeVersion(this.store, this.db, name, (version) => judgeForCriterion(criterion, { name, version }));
+    const stored = await storeVersion(this.store.judges, name, (version) => judgeForCriterion(criterion, { name, version }));
     const sample = sampleRows(dataset.row_count, sampleSize, seed);
     await this.jobs.create({ id, datasetId: dataset.id, name, criterion, sample, sampleSize, seed });
     await this.jobs.update(id, { judge_id: stored.judgeId, versions: withVersion([], stored, []) });
@@ -201,7 +201,7 @@ export class LabelJobs {
       const [rowLabels, humanLabels] = await Promise.all([this.labels.ofRows(id, labels.map((l) => l.row).filter(Number.isInteger)), this.labels.human(id)]);
       const prepared = await prepareReview({ job, dataset, file, rowLabels, humanLabels, env: this.env }, { labels, prompt });
       await this.labels.insert(prepared.inserts);
-      const stored = await storeVersion(this.store, this.db, job.name, prepared.build);
+      const stored = await storeVersion(this.store.judges, job.name, prepared.build);
       await this.jobs.update(id, {
         criterion: prepared.criterion,
         judge_id: stored.judgeId,
@@ -289,7 +289,7 @@ export class LabelJobs {
     const job = await this.get(id);
     const { dataset, file } = await this.datasetOf(job);
     const judgeId = job.judge_id!;
-    const [judge, done] = await Promise.all([loadJudge(this.db, judgeId), this.labels.rowsLabelledBy(id, judgeId)]);
+    const [judge, done] = await Promise.all([this.store.judges.get(judgeId), this.labels.rowsLabelledBy(id, judgeId)]);
     let rows: number[];
     let records;
     if (phase === 'sample') {

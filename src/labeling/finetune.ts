@@ -19,7 +19,6 @@ import { judgeForCriterion } from './criterion.js';
 import { recordsAt } from './dataset-rows.js';
 import type { LabelJobs } from './engine.js';
 import { judgeScore } from './label-values.js';
-import { versionNames } from './versions.js';
 
 const CHUNK = 500;
 
@@ -40,7 +39,7 @@ export async function* finetuneExamples(engine: LabelJobs, job: LabelJobRecord):
     const labels = await engine.labels.ofJob(job.id, { from, to: from + CHUNK - 1 });
     const current = currentLabels(labels, job.judge_id);
     const reviewedLlm = newestPerRow(labels, (l) => l.source === 'llm' && l.label !== null && l.run_id !== null);
-    const versions = await versionNames(engine.db, labels.flatMap((l) => (l.judge_id ? [l.judge_id] : [])));
+    const versions = await engine.store.judges.versionNames(labels.flatMap((l) => (l.judge_id ? [l.judge_id] : [])));
     const chosen: Array<{ row: number; label: LabelRecord; source: LabelRecord | undefined }> = [];
     for (const [row, label] of current) {
       if (label.label === null) continue;

@@ -5,12 +5,10 @@
  * Rows without a usable label have the four cells empty. Labels are read a range of rows at a
  * time, so a large dataset streams.
  */
-import type { Kysely } from 'kysely';
 import type { DataRecord, DatasetRow } from '../data/dataset.js';
 import type { LabelJobRecord } from '../store/label-jobs.js';
-import type { LabelDatabase } from '../store/label-tables.js';
 import { currentLabels, type LabelRepository } from '../store/labels.js';
-import { versionNames } from './versions.js';
+import type { JudgeRepository } from '../store/judges.js';
 
 /** The added columns, by what they hold. */
 export const LABEL_COLUMNS = ['label', 'label_justification', 'label_source', 'label_judge_version'] as const;
@@ -24,7 +22,7 @@ export class LabelLookup {
 
   constructor(
     private readonly labels: LabelRepository,
-    private readonly db: Kysely<LabelDatabase>,
+    private readonly judges: JudgeRepository,
     readonly job: LabelJobRecord,
     datasetColumns: readonly string[],
   ) {
@@ -34,7 +32,7 @@ export class LabelLookup {
   /** The cells of rows `from`..`to`, by row (rows without a usable label are absent). */
   async cells(from: number, to: number): Promise<Map<number, DataRecord>> {
     const labels = await this.labels.ofJob(this.job.id, { from, to });
-    const versions = await versionNames(this.db, labels.flatMap((l) => (l.judge_id ? [l.judge_id] : [])));
+    const versions = await this.judges.versionNames(labels.flatMap((l) => (l.judge_id ? [l.judge_id] : [])));
     const cells = new Map<number, DataRecord>();
     for (const [row, label] of currentLabels(labels, this.job.judge_id)) {
       if (label.label === null) continue;

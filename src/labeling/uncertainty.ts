@@ -16,7 +16,6 @@ import type { LabelJobs } from './engine.js';
 import { wrongStatus } from './errors.js';
 import { fromJudgeValue, showLabel } from './label-values.js';
 import { MAX_SEED, seededChoice } from './sample.js';
-import { loadJudge } from './versions.js';
 import type { DataRecord } from '../data/dataset.js';
 
 /** How to probe. */
@@ -60,7 +59,7 @@ export async function findUncertain(engine: LabelJobs, job: LabelJobRecord, opti
   for (let row = 0; row < dataset.row_count; row++) if (!reviewed.has(row) && !sample.has(row)) outside.push(row);
   const eligible = outside.length ? outside : job.sample.filter((row) => !reviewed.has(row));
   const candidates = seededChoice(eligible, options.pool ?? 100, (job.seed + 1) % (MAX_SEED + 1));
-  const judge = await loadJudge(engine.db, job.judge_id!);
+  const judge = await engine.store.judges.get(job.judge_id!);
   if (candidates.length === 0) return { rows: [], candidates: 0, k, calls: 0, cost_usd: 0 };
 
   const found = await recordsAt(file, candidates);

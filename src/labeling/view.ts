@@ -9,7 +9,6 @@ import type { LabelSource } from '../store/label-tables.js';
 import { currentLabels, newestPerRow, type LabelRecord } from '../store/labels.js';
 import { recordsAt } from './dataset-rows.js';
 import type { LabelJobs } from './engine.js';
-import { versionNames } from './versions.js';
 
 /** One row's label. */
 export interface LabelItem {
@@ -62,7 +61,7 @@ async function sampleLabels(engine: LabelJobs, job: LabelJobRecord, page: { offs
   const rows = job.sample.slice(page.offset, page.offset + page.limit);
   const { file } = await engine.datasetOf(job);
   const [labels, records] = await Promise.all([engine.labels.ofRows(job.id, rows), recordsAt(file, rows)]);
-  const versions = await versionNames(engine.db, labels.flatMap((l) => (l.judge_id ? [l.judge_id] : [])));
+  const versions = await engine.store.judges.versionNames(labels.flatMap((l) => (l.judge_id ? [l.judge_id] : [])));
   const human = newestPerRow(labels, (l) => l.source === 'human');
   const ofCurrent = newestPerRow(labels, (l) => l.source !== 'human' && l.judge_id === job.judge_id);
   const anyLlm = newestPerRow(labels, (l) => l.source !== 'human' && l.label !== null);
@@ -84,7 +83,7 @@ async function allLabels(engine: LabelJobs, job: LabelJobRecord, page: { offset:
   const to = Math.min(page.offset + page.limit, dataset.row_count) - 1;
   const labels = to >= page.offset ? await engine.labels.ofJob(job.id, { from: page.offset, to }) : [];
   const current = currentLabels(labels, job.judge_id);
-  const versions = await versionNames(engine.db, labels.flatMap((l) => (l.judge_id ? [l.judge_id] : [])));
+  const versions = await engine.store.judges.versionNames(labels.flatMap((l) => (l.judge_id ? [l.judge_id] : [])));
   const items: LabelItem[] = [];
   for (let row = page.offset; row <= to; row++) items.push(toItem(row, current.get(row), versions));
   return { scope: 'all', labels: items, total: dataset.row_count, offset: page.offset, limit: page.limit };

@@ -58,9 +58,4 @@ export class AgreementRepository {
       .execute();
     return rows.map((row) => ({ ...row, n: Number(row.n), stats: JSON.parse(row.stats) as Record<string, unknown> }));
   }
-
-  /** Whether any judge version is stored under this name. */
-  async judgeExists(name: string): Promise<boolean> {
-    return (await this.db.selectFrom('judges').select('id').where('name', '=', name).limit(1).executeTakeFirst()) !== undefined;
-  }
 }

@@ -1,26 +1,15 @@
 /**
  * Read and delete queries over runs that the server needs beyond `Store`: experiments with their
- * run counts, runs paged with a total, judges grouped by name, and deleting a run with everything
+ * run counts, runs paged with a total, and deleting a run with everything
  * it owns.
  */
 import type { Kysely } from 'kysely';
-import type { Judge } from '../judges/definition.js';
 import type { RunStatus } from './schema.js';
 import type { ServerDatabase } from './server-tables.js';
 import type { RunRecord } from './store.js';
 
 /** A run as listed: its record, experiment name and aggregates. */
 export type RunSummary = RunRecord & { experiment: string; metrics: Record<string, number> };
-
-/** One stored version of a judge. */
-export interface JudgeVersion {
-  id: string;
-  version: string;
-  hash: string;
-  created_at: string;
-  definition: Judge;
-  run_count: number;
-}
 
 export class RunQueries {
   constructor(private readonly db: Kysely<ServerDatabase>) {}
@@ -69,25 +58,5 @@ export class RunQueries {
       const deleted = await tx.deleteFrom('runs').where('id', '=', id).executeTakeFirst();
       return Number(deleted.numDeletedRows) > 0;
     });
-  }
-
-  /** Every stored judge definition, grouped by name (alphabetical), versions oldest first. */
-  async judges(): Promise<Array<{ name: string; versions: JudgeVersion[] }>> {
-    const rows = await this.db
-      .selectFrom('judges')
-      .leftJoin('run_judges', 'run_judges.judge_id', 'judges.id')
-      .select((eb) => ['judges.id', 'judges.name', 'judges.version', 'judges.hash', 'judges.definition', 'judges.created_at', eb.fn.count<number>('run_judges.run_id').as('run_count')])
-      .groupBy(['judges.id', 'judges.name', 'judges.version', 'judges.hash', 'judges.definition', 'judges.created_at'])
-      .orderBy('judges.name')
-      .orderBy('judges.created_at')
-      .orderBy('judges.id')
-      .execute();
-    const groups = new Map<string, JudgeVersion[]>();
-    for (const row of rows) {
-      const versions = groups.get(row.name) ?? [];
-      versions.push({ id: row.id, version: row.version, hash: row.hash, created_at: row.created_at, definition: JSON.parse(row.definition) as Judge, run_count: Number(row.run_count) });
-      groups.set(row.name, versions);
-    }
-    return [...groups].map(([name, versions]) => ({ name, versions }));
   }
 }

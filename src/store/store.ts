@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Kysely, Migrator, type Dialect, type Insertable, type Selectable } from 'kysely';
 import { JurorError } from '../errors.js';
-import { canonicalJson, judgeHash, judgeKey, type Judge } from '../judges/definition.js';
-import { renderJudgePrompt } from '../judges/prompt.js';
+import { judgeKey, type Judge } from '../judges/definition.js';
+import { parseStoredJudge } from '../judges/stored.js';
+import { JudgeRepository } from './judges.js';
 import { migrationProvider } from './migrations.js';
 import type { Database, ResultTable, RowTable, RunMetricTable, RunStatus, RunTable } from './schema.js';
 
@@ -40,11 +41,14 @@ const BATCH = 400;
 
 export class Store {
   readonly db: Kysely<Database>;
+  /** Every judge definition ever used, by name and version. */
+  readonly judges: JudgeRepository;
   /** A description for messages: the SQLite path or the Postgres URL without its password. */
   readonly where: string;
 
   private constructor(dialect: Dialect, where: string) {
     this.db = new Kysely<Database>({ dialect });
+    this.judges = new JudgeRepository(this.db);
     this.where = where;
   }
 
@@ -82,22 +86,13 @@ export class Store {
     return row.id;
   }
 
-  /** Stores a judge definition once per content hash and returns its id. */
-  async saveJudge(judge: Judge): Promise<string> {
-    const hash = judgeHash(judge);
-    await this.db
-      .insertInto('judges')
-      .values({ id: randomUUID(), name: judge.name, version: judge.version, hash, definition: canonicalJson(judge), created_at: new Date().toISOString() })
-      .onConflict((oc) => oc.column('hash').doNothing())
-      .execute();
-    const row = await this.db.selectFrom('judges').select('id').where('hash', '=', hash).executeTakeFirstOrThrow();
-    return row.id;
-  }
-
-  /** Creates a run in status `running`, with the exact judge definitions it uses. */
-  async createRun(run: { experiment: string; name?: string; config: unknown; dataset: unknown; rowCount: number; judges: Judge[] }): Promise<RunRecord> {
+  /**
+   * Creates a run in status `running`, with the exact judge definitions it uses and the system
+   * prompt each sends (rendered by the engine: the store only keeps what it is given).
+   */
+  async createRun(run: { experiment: string; name?: string; config: unknown; dataset: unknown; rowCount: number; judges: Array<{ judge: Judge; systemPrompt: string }> }): Promise<RunRecord> {
     const experimentId = await this.experimentId(run.experiment);
-    const judgeIds = await Promise.all(run.judges.map((judge) => this.saveJudge(judge)));
+    const judgeIds = await Promise.all(run.judges.map(({ judge }) => this.judges.save(judge)));
     const id = randomUUID().replaceAll('-', '');
     const record: RunRecord = {
       id,
@@ -122,7 +117,7 @@ export class Store {
         await tx
           .insertInto('run_judges')
           .values(
-            run.judges.map((judge, i) => ({ run_id: id, metric: judgeKey(judge), judge_id: judgeIds[i]!, system_prompt: renderJudgePrompt(judge, () => '').system })),
+            run.judges.map(({ judge, systemPrompt }, i) => ({ run_id: id, metric: judgeKey(judge), judge_id: judgeIds[i]!, system_prompt: systemPrompt })),
           )
           .execute();
       }
@@ -217,7 +212,7 @@ export class Store {
       this.db
         .selectFrom('run_judges')
         .innerJoin('judges', 'judges.id', 'run_judges.judge_id')
-        .select(['run_judges.metric', 'run_judges.system_prompt', 'judges.definition'])
+        .select(['run_judges.metric', 'run_judges.system_prompt', 'run_judges.judge_id', 'judges.definition'])
         .where('run_judges.run_id', '=', id)
         .orderBy('run_judges.metric')
         .execute(),
@@ -226,7 +221,7 @@ export class Store {
       ...run,
       metrics: Object.fromEntries(metrics.map((m) => [m.key, m.value])),
       perMetric,
-      judges: judges.map((j) => ({ metric: j.metric, definition: JSON.parse(j.definition) as Judge, systemPrompt: j.system_prompt })),
+      judges: judges.map((j) => ({ metric: j.metric, definition: parseStoredJudge(j.definition, j.judge_id), systemPrompt: j.system_prompt })),
     };
   }
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { judgeSystemPrompt } from '../../src/judges/prompt.js';
 import { startServer, type JurorServer, type ServerOptions } from '../../src/server/app.js';
 import type { StoreLocation } from '../../src/store/store.js';
 import type { LlmServer } from '../fixtures/llm-server.js';
@@ -140,7 +141,7 @@ export async function seedRun(
     config: { metrics: options.metrics },
     dataset: { name: 'seeded', hash: 'sha256:0', rowCount: options.rows, format: 'memory', columns: ['inputs', 'outputs'] },
     rowCount: options.rows,
-    judges: options.judges ?? [],
+    judges: (options.judges ?? []).map((judge) => ({ judge, systemPrompt: judgeSystemPrompt(judge) })),
   });
   const rows = [];
   const results = [];

@@ -22,7 +22,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: ServerContext): void {
     tags: ['judges'],
     response: judgesList,
     handler: async () => ({
-      judges: (await ctx.runs.judges()).map((group) => ({
+      judges: (await ctx.store.judges.all()).map((group) => ({
         name: group.name,
         versions: group.versions.map(({ definition, ...version }) => ({ ...version, definition: judgeToConfig(definition) as unknown as Record<string, unknown> })),
       })),

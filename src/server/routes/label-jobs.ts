@@ -14,6 +14,7 @@ import { toJson } from '../../data/write.js';
 import { route } from '../route.js';
 import { errorBody, idParams } from '../schemas/common.js';
 import { startAlignment } from '../align.js';
+import { versionOrder } from '../../judges/versions.js';
 import {
   alignBody,
   alignResponse,
@@ -197,7 +198,7 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     response: judgeAgreementHistory,
     errors: [404],
     handler: async ({ params }) => {
-      if (!(await engine.agreements.judgeExists(params.name))) throw new ApiError(404, `no judge '${params.name}'`, { field: 'name', hint: 'list judges with GET /api/judges' });
+      if (!(await ctx.store.judges.exists(params.name))) throw new ApiError(404, `no judge '${params.name}'`, { field: 'name', hint: 'list judges with GET /api/judges' });
       const series = new Map<string, JudgeAgreementHistory['series'][number]>();
       for (const entry of await engine.agreements.ofJudge(params.name)) {
         const s = series.get(entry.judge_id) ?? { version: entry.version, judge_id: entry.judge_id, points: [] };
@@ -211,7 +212,7 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
         });
         series.set(entry.judge_id, s);
       }
-      return { name: params.name, series: [...series.values()].sort((a, b) => versionOrder(a.version) - versionOrder(b.version)) };
+      return { name: params.name, series: [...series.values()].sort((a, b) => versionOrder(a.version, b.version)) };
     },
   });
 
@@ -276,7 +277,3 @@ async function http<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** v2 before v10. */
-function versionOrder(version: string): number {
-  return /^v\d+$/.test(version) ? Number(version.slice(1)) : Number.MAX_SAFE_INTEGER;
-}
