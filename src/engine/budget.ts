@@ -28,8 +28,10 @@ export class Budget {
    * RunStopped('budget') when it could pass the budget. Returns the function to call with the
    * call's real cost once known (0 when it failed before an answer).
    */
-  reserve(resolved: ResolvedModel, kind: keyof typeof ASSUMED_OUTPUT_TOKENS, texts: readonly string[]): (costUsd: number) => void {
-    const inputTokens = texts.reduce((sum, text) => sum + inputTokensOf(resolved, text), 0);
+  async reserve(resolved: ResolvedModel, kind: keyof typeof ASSUMED_OUTPUT_TOKENS, texts: readonly string[]): Promise<(costUsd: number) => void> {
+    let inputTokens = 0;
+    for (const text of texts) inputTokens += await inputTokensOf(resolved, text);
+    // From here to the reservation nothing awaits, so parallel calls see each other's reservations.
     const estimate = costOf(resolved.ref, { inputTokens, outputTokens: ASSUMED_OUTPUT_TOKENS[kind] }, this.prices);
     if (this.spent + this.reserved + estimate > this.maxUsd) {
       throw new RunStopped(

@@ -76,7 +76,7 @@ async function cachedCall(
     const hit = await context.cache!.get(key);
     if (hit) return hit;
   }
-  const settle = context.budget?.reserve(resolved, sent.kind, sent.texts());
+  const settle = await context.budget?.reserve(resolved, sent.kind, sent.texts());
   let costUsd = 0;
   const answer = await context.scheduler
     .call(
@@ -123,7 +123,7 @@ export function judgeChat(resolved: ResolvedModel, context: CallContext, field: 
     const settings = settingsOf(request.parameters);
     if (context.estimator) {
       const user = request.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join('\n');
-      context.estimator.record(metric, resolved, 'judge', request.system, user);
+      await context.estimator.record(metric, resolved, 'judge', request.system, user);
       return { text: pretendVerdict(request.schema), usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
     }
     return cachedCall(resolved, context, { system: request.system, messages: request.messages, schema: request.schema, settings }, [request.schema, settings], async (abortSignal) => {
@@ -353,7 +353,7 @@ function warnOnce(warnings: SharedV3Warning[], model: LanguageModelV3): void {
 export function textChat(resolved: ResolvedModel, context: CallContext, settings: CallSettings) {
   return async (system: string | undefined, prompt: string): Promise<ChatAnswer> => {
     if (context.estimator) {
-      context.estimator.record('model under test', resolved, 'model', system, prompt);
+      await context.estimator.record('model under test', resolved, 'model', system, prompt);
       return { text: '<the model\'s answer>', usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
     }
     const answer = await cachedCall(resolved, context, { system, prompt, settings }, [settings], async (abortSignal) => {

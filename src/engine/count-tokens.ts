@@ -11,7 +11,7 @@
  *   {@link SAMPLED} characters, and the rest at the tokens-per-character ratio those measured.
  * Ordinary prose has no such runs and is counted exactly (but for at most one token a chunk).
  */
-import type { Tiktoken } from 'js-tiktoken';
+import type { Tiktoken } from 'js-tiktoken/lite';
 
 /** Longest run of one kind of character handed to the encoder whole. */
 const LONG_RUN = 64;

@@ -4,9 +4,10 @@
  * models (in linear time: count-tokens.ts) and approximated (4 characters a token) for others;
  * output tokens are an assumption. The budget of `--max-cost` counts each call the same way.
  */
-import { getEncoding, getEncodingNameForModel, type Tiktoken } from 'js-tiktoken';
+import type { Tiktoken } from 'js-tiktoken/lite';
 import type { ResolvedModel } from '../providers/models.js';
 import { priceOf, type Price } from '../providers/prices.js';
+import { loadEncoding, openAiEncoding } from '../providers/tokenizers.js';
 import { countTokens } from './count-tokens.js';
 
 /** Output tokens assumed per call, since no answer exists yet. */
@@ -34,10 +35,10 @@ export class Estimator {
   constructor(private readonly prices?: Record<string, Price>) {}
 
   /** Counts one call; returns the answer a dry run pretends to get. */
-  record(name: string, resolved: ResolvedModel, kind: 'judge' | 'model', system: string | undefined, user: string): void {
+  async record(name: string, resolved: ResolvedModel, kind: 'judge' | 'model', system: string | undefined, user: string): Promise<void> {
     if (!this.samples.has(name)) this.samples.set(name, { ...(system !== undefined ? { system } : {}), user });
     const text = (system ?? '') + '\n' + user;
-    const encoder = encoderFor(resolved);
+    const encoder = await encoderFor(resolved);
     let total = this.totals.get(name);
     if (!total) {
       total = { name, model: resolved.ref.uri, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, tokenizer: encoder ? 'tiktoken' : 'approximate (4 characters a token)', chars: 0, exactChars: 0, exactTokens: 0, exactCalls: 0 };
@@ -76,27 +77,12 @@ export class Estimator {
  * Input tokens of a request to `resolved`: counted with its tiktoken encoding for OpenAI models,
  * 4 characters a token for others (whose tokenizers are not public).
  */
-export function inputTokensOf(resolved: ResolvedModel, text: string): number {
-  const encoder = encoderFor(resolved);
+export async function inputTokensOf(resolved: ResolvedModel, text: string): Promise<number> {
+  const encoder = await encoderFor(resolved);
   return encoder ? countTokens(encoder, text) : Math.ceil(text.length / 4);
 }
 
-const encoders = new Map<string, Tiktoken | undefined>();
-
-/** The encoding of an OpenAI model (built once per process), or undefined for other providers. */
-function encoderFor(resolved: ResolvedModel): Tiktoken | undefined {
-  const id = resolved.ref.modelId;
-  if (!encoders.has(id)) {
-    let encoder: Tiktoken | undefined;
-    if (resolved.ref.provider === 'openai') {
-      try {
-        encoder = getEncoding(getEncodingNameForModel(id as Parameters<typeof getEncodingNameForModel>[0]));
-      } catch {
-        // A model js-tiktoken does not list: the current OpenAI families use o200k_base.
-        encoder = getEncoding(/^(gpt-4o|gpt-4\.1|gpt-5|o\d)/.test(id) ? 'o200k_base' : 'cl100k_base');
-      }
-    }
-    encoders.set(id, encoder);
-  }
-  return encoders.get(id);
+/** The encoding of an OpenAI model, or undefined for other providers. */
+function encoderFor(resolved: ResolvedModel): Promise<Tiktoken> | undefined {
+  return resolved.ref.provider === 'openai' ? loadEncoding(openAiEncoding(resolved.ref.modelId)) : undefined;
 }
