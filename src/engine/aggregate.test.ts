@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, percentileOfSorted, Values } from './aggregate.js';
+import { aggregate, headlineInterval, percentileOfSorted, Values, valuesInterval } from './aggregate.js';
 
 describe('aggregate', () => {
   it('computes the mean', () => {
@@ -143,5 +143,49 @@ describe('Values', () => {
     for (let i = 1; i <= 2000; i++) values.push(i);
     // 1+…+2000 = 2000*2001/2 = 2001000; mean 2001000/2000 = 1000.5
     expect(aggregate(values.view(), ['sum', 'mean', 'min', 'max'])).toEqual({ sum: 2001000, mean: 1000.5, min: 1, max: 2000 });
+  });
+});
+
+describe('headline confidence interval (95%)', () => {
+  it("is Wilson's score interval for a ratio: 16 yes of 20 → 0.584–0.919 (Newcombe 1998, method 3)", () => {
+    // z² = 3.8415; centre (0.8 + 3.8415/40) / (1 + 3.8415/20) = 0.7517;
+    // half 1.96·√(0.8·0.2/20 + 3.8415/1600) / 1.1921 = 0.1677
+    const ci = headlineInterval({ n: 20, ratio: 0.8 }, 'ratio')!;
+    expect(ci.low).toBeCloseTo(0.584, 3);
+    expect(ci.high).toBeCloseTo(0.9193, 3);
+    expect(ci.level).toBe(0.95);
+  });
+
+  it('stays inside 0–1 when every row is yes (the normal interval would have width 0)', () => {
+    // Wilson 10/10: low = 10 / (10 + 3.8415) = 0.7225, high 1
+    const ci = valuesInterval(Array(10).fill(1), 'ratio')!;
+    expect(ci.low).toBeCloseTo(0.7225, 4);
+    expect(ci.high).toBeCloseTo(1, 12);
+  });
+
+  it('treats the mean of 1/0 values as a share', () => {
+    expect(valuesInterval([1, 1, 0, 1], 'mean', { shareOfOnes: true })).toEqual(headlineInterval({ n: 4, ratio: 0.75 }, 'ratio'));
+  });
+
+  it('is mean ± 1.96·s/√n with the sample variance otherwise: [3,4,5,3] → 2.812–4.688', () => {
+    // sample variance 2.75/3 = 0.9167; s/√n = √(0.9167/4) = 0.4787; half 1.96·0.4787 = 0.9383
+    const ci = valuesInterval([3, 4, 5, 3], 'mean')!;
+    expect(ci.low).toBeCloseTo(2.8117, 3);
+    expect(ci.high).toBeCloseTo(4.6883, 3);
+  });
+
+  it('gives the same interval from stored aggregates (population variance) as from the values', () => {
+    expect(headlineInterval({ n: 4, mean: 3.75, variance: 0.6875 }, 'mean')).toEqual(valuesInterval([3, 4, 5, 3], 'mean'));
+  });
+
+  it('is clipped to the range of the scale', () => {
+    expect(valuesInterval([5, 5, 5, 4], 'mean', { range: { min: 1, max: 5 } })!.high).toBe(5);
+  });
+
+  it('is null with too few rows, no variance, or a headline that is not a mean or a ratio', () => {
+    expect(valuesInterval([4], 'mean')).toBeNull();
+    expect(valuesInterval([], 'ratio')).toBeNull();
+    expect(headlineInterval({ n: 10, mean: 3 }, 'mean')).toBeNull();
+    expect(valuesInterval([1, 2, 3], 'median')).toBeNull();
   });
 });

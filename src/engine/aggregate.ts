@@ -1,6 +1,9 @@
 /**
  * Aggregates over a metric's per-row values, as MLflow names and computes them: population
- * variance (numpy's default), p90 by linear interpolation (numpy.percentile's default).
+ * variance (numpy's default), p90 by linear interpolation (numpy.percentile's default). The 95%
+ * confidence interval of a headline is Wilson's score interval for a share of 1s (it stays inside
+ * 0–1 and is sound near 0 and 1, where the normal one is not) and the normal approximation
+ * mean ± z·s/√n with the sample standard deviation otherwise.
  */
 import type { Aggregation } from '../judges/definition.js';
 
@@ -56,6 +59,57 @@ export function aggregate(values: ArrayLike<number>, aggregations: readonly Aggr
     }
   }
   return out;
+}
+
+/** A 95% confidence interval. */
+export interface Interval {
+  low: number;
+  high: number;
+  level: 0.95;
+}
+
+/** The two-sided 95% quantile of the standard normal distribution. */
+const Z95 = 1.959963984540054;
+
+/** What a headline's interval is computed from: the rows scored and the metric's stored aggregates. */
+export interface HeadlineStats {
+  n: number;
+  mean?: number;
+  /** Population variance, as the `variance` aggregate stores it. */
+  variance?: number;
+  ratio?: number;
+}
+
+/**
+ * The 95% confidence interval of a headline aggregate, or null when there is none to give
+ * (a headline that is not a mean or a ratio, too few rows, no variance for a mean).
+ * `shareOfOnes`: the values are 1/0, so a mean is a share too. `range` clips the normal interval.
+ * @example headlineInterval({ n: 20, ratio: 0.8 }, 'ratio') // { low: 0.584, high: 0.919, level: 0.95 }
+ */
+export function headlineInterval(stats: HeadlineStats, headline: Aggregation, options: { shareOfOnes?: boolean; range?: { min: number; max: number } } = {}): Interval | null {
+  const { n } = stats;
+  const share = headline === 'ratio' ? stats.ratio : headline === 'mean' && options.shareOfOnes ? stats.mean : undefined;
+  if (share !== undefined) return n >= 1 ? wilson(share, n) : null;
+  if (headline !== 'mean' || stats.mean === undefined || stats.variance === undefined || n < 2) return null;
+  const half = Z95 * Math.sqrt(stats.variance / (n - 1));
+  const min = options.range?.min ?? -Infinity;
+  const max = options.range?.max ?? Infinity;
+  return { low: Math.max(min, stats.mean - half), high: Math.min(max, stats.mean + half), level: 0.95 };
+}
+
+/** The interval of a metric's headline from its per-row values (the engine has them all). */
+export function valuesInterval(values: ArrayLike<number>, headline: Aggregation, options: { shareOfOnes?: boolean; range?: { min: number; max: number }; ratioThreshold?: number } = {}): Interval | null {
+  const stats = aggregate(values, ['mean', 'variance', 'ratio'], options.ratioThreshold);
+  return headlineInterval({ n: values.length, ...stats }, headline, options);
+}
+
+/** Wilson's score interval of a proportion. */
+function wilson(share: number, n: number): Interval {
+  const z2 = Z95 * Z95;
+  const denominator = 1 + z2 / n;
+  const centre = (share + z2 / (2 * n)) / denominator;
+  const half = (Z95 * Math.sqrt((share * (1 - share)) / n + z2 / (4 * n * n))) / denominator;
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half), level: 0.95 };
 }
 
 /** numpy.percentile with linear interpolation over sorted values. */

@@ -10,6 +10,7 @@ import { InputError, ProviderError } from '../errors.js';
 import { judgeHash } from '../judges/definition.js';
 import { judgeSystemPrompt } from '../judges/prompt.js';
 import { metricKey, type MetricOutcome, type RowInput } from '../metrics/metric.js';
+import { runMetricInfo } from './metric-info.js';
 import { describeWriteFailure } from '../store/dialects/write-failure.js';
 import { defaultStoreLocation, Store, type RunRecord } from '../store/store.js';
 import { Budget } from './budget.js';
@@ -259,6 +260,7 @@ async function summarize(
           output_tokens: usage.outputTokens,
           cost_usd: costUsd,
           error: stop instanceof ProviderError ? stop.describe() : (stop?.message ?? null),
+          metric_info: JSON.stringify(runMetricInfo(run.metrics, recorder.metricValues())),
         },
       })
       .catch((error: unknown) => {

@@ -254,6 +254,11 @@ export class Recorder {
     return out;
   }
 
+  /** Each metric's per-row values so far, in the order of the metrics (for confidence intervals). */
+  metricValues(): Float64Array[] {
+    return this.values.map((v) => v.view());
+  }
+
   perMetric(): MetricTotals[] {
     return this.totals.map((t) => ({ ...t }));
   }

@@ -9,6 +9,7 @@ export const exactMatch: Metric = {
   kind: 'heuristic',
   aggregations: ['mean', 'variance', 'p90'],
   greaterIsBetter: true,
+  values: { kind: 'binary', range: { min: 0, max: 1 } },
   prepare({ columns }) {
     const predictions = columns.require('predictions', "metric 'exact_match'");
     const targets = columns.require('targets', "metric 'exact_match'");

@@ -56,12 +56,29 @@ export interface MetricAlias {
   aggregates(values: Partial<Record<Aggregation, number>>): Record<string, number>;
 }
 
+/**
+ * What a row's value is, for gauges, histograms and the README's metric table:
+ * scale (an integer judge score), yes_no (1/0 from a 1–5 score over a threshold), binary (1/0),
+ * categories (labels valued by score), share (a 0–1 proportion, shown as a percentage: RETRIEVAL
+ * precision), unit (a 0–1 score shown as a decimal: ROUGE), number (anything else).
+ */
+export type ValueKind = 'scale' | 'yes_no' | 'binary' | 'categories' | 'share' | 'unit' | 'number';
+
+/** A metric's values: their kind and, when known, their range (BLEU: 0–100). */
+export interface MetricValues {
+  kind: ValueKind;
+  range?: { min: number; max: number };
+}
+
 export interface Metric {
   readonly name: string;
   readonly version: string;
   readonly kind: 'judge' | 'heuristic' | 'code';
   readonly aggregations: Aggregation[];
-  readonly greaterIsBetter: boolean;
+  /** Whether a higher value is better; null when neither is (a token count). */
+  readonly greaterIsBetter: boolean | null;
+  /** What a row's value is; absent: a number with no known range. Judges' come from their output kind. */
+  readonly values?: MetricValues;
   /** The judge definition, for judge metrics: stored with the run. */
   readonly judge?: Judge;
   /** Checks the metric's columns and model and returns its scorer; throws ConfigError. */

@@ -224,6 +224,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('agreements').addColumn('run_id', 'text').execute();
     },
   },
+  '0006_metric_info': {
+    async up(db: Kysely<unknown>) {
+      // Each metric's kind, range, direction, headline and its interval (engine/metric-info.ts), as
+      // JSON; null for runs stored before it, whose info the server derives from their judges.
+      await db.schema.alterTable('runs').addColumn('metric_info', 'text').execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */

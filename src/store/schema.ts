@@ -2,6 +2,7 @@
  * The tracking store's tables, as Kysely types. Portable across SQLite and Postgres: ids and
  * timestamps are text (ISO 8601), JSON is text, numbers are double precision or integer.
  */
+import type { ColumnType } from 'kysely';
 
 export interface ExperimentTable {
   id: string;
@@ -40,6 +41,8 @@ export interface RunTable {
   cost_usd: number;
   /** Why the run failed or stopped, when it did. */
   error: string | null;
+  /** Each metric's info (engine/metric-info.ts) as JSON, written with the summary; null before migration 0006. */
+  metric_info: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Which judge version a run used under which metric key (`name/version`). */

@@ -110,6 +110,7 @@ export class Store {
       output_tokens: 0,
       cost_usd: 0,
       error: null,
+      metric_info: null,
     };
     await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('runs').values(record).execute();

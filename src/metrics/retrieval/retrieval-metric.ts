@@ -49,6 +49,7 @@ export function retrievalMetric(spec: RetrievalMetricSpec): Metric {
     kind: 'heuristic',
     aggregations: ['mean', 'variance', 'p90'],
     greaterIsBetter: true,
+    values: { kind: 'unit', range: { min: 0, max: 1 } },
     prepare({ columns, sample }) {
       const neededBy = `metric '${spec.name}'`;
       const retrievedSource = columns.require(spec.retrieved, neededBy);

@@ -178,6 +178,7 @@ export function bleuMetric({ smooth_method = 'exp', smooth_value, lowercase = fa
   return textMetric({
     name: 'bleu',
     greaterIsBetter: true,
+    values: { kind: 'number', range: { min: 0, max: 100 } },
     compares: true,
     score: (prediction, target) => scored(sentenceBleu(prediction, target, settings)),
   });

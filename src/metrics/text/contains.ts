@@ -21,6 +21,7 @@ export function containsMetric({ value, case_sensitive = false, all = true }: z.
   return textMetric({
     name: 'contains',
     greaterIsBetter: true,
+    values: { kind: 'binary', range: { min: 0, max: 1 } },
     compares: false,
     score: (prediction) => {
       const haystack = fold(prediction);

@@ -35,6 +35,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 export const jsonValid: Metric = textMetric({
   name: 'json_valid',
   greaterIsBetter: true,
+  values: { kind: 'binary', range: { min: 0, max: 1 } },
   compares: false,
   score: (prediction) => scored(parse(prediction).ok ? 1 : 0),
 });
@@ -47,4 +48,4 @@ function matchScore(prediction: string, target: string): MetricOutcome {
 }
 
 /** `json_match`: 1 when the prediction is JSON equal to the target's, else 0. */
-export const jsonMatch: Metric = textMetric({ name: 'json_match', greaterIsBetter: true, compares: true, score: matchScore });
+export const jsonMatch: Metric = textMetric({ name: 'json_match', greaterIsBetter: true, values: { kind: 'binary', range: { min: 0, max: 1 } }, compares: true, score: matchScore });

@@ -57,6 +57,7 @@ export function levenshteinSimilarity(a: string, b: string): number {
 export const levenshtein: Metric = textMetric({
   name: 'levenshtein',
   greaterIsBetter: true,
+  values: { kind: 'unit', range: { min: 0, max: 1 } },
   compares: true,
   score: (prediction, target) => scored(levenshteinSimilarity(prediction, target)),
 });

@@ -44,6 +44,7 @@ export function regexMetric({ pattern, flags = '' }: z.input<typeof regexOptions
   return textMetric({
     name: 'regex',
     greaterIsBetter: true,
+    values: { kind: 'binary', range: { min: 0, max: 1 } },
     compares: false,
     score: (prediction) => scored(compiled.test(prediction) ? 1 : 0),
   });

@@ -54,6 +54,7 @@ export function rougeMetric(type: RougeType, { use_stemmer = false }: z.input<ty
   return textMetric({
     name: type,
     greaterIsBetter: true,
+    values: { kind: 'unit', range: { min: 0, max: 1 } },
     compares: true,
     score: (prediction, target) => scored(rougeScore(type, target, prediction, use_stemmer).fmeasure),
   });

@@ -4,12 +4,14 @@
  * when the metric is prepared so that a missing column is a config error before any row is scored.
  */
 import { cellText, Columns } from '../../data/columns.js';
-import type { Metric, MetricOutcome } from '../metric.js';
+import type { Metric, MetricOutcome, MetricValues } from '../metric.js';
 
 /** What a text metric is: its name, direction, whether it reads the target, and its row score. */
 export interface TextMetricSpec {
   name: string;
-  greaterIsBetter: boolean;
+  greaterIsBetter: boolean | null;
+  /** What a row's value is (Metric.values); absent: a number with no known range. */
+  values?: MetricValues;
   /** True when the metric compares the prediction with the target. */
   compares: boolean;
   /** Scores one row's texts (`target` is '' for metrics that do not compare). */
@@ -24,6 +26,7 @@ export function textMetric(spec: TextMetricSpec): Metric {
     kind: 'heuristic',
     aggregations: ['mean', 'variance', 'p90'],
     greaterIsBetter: spec.greaterIsBetter,
+    ...(spec.values ? { values: spec.values } : {}),
     prepare({ columns }) {
       const neededBy = `metric '${spec.name}'`;
       const predictions = columns.require('predictions', neededBy);

@@ -50,7 +50,8 @@ export async function countTokens(text: string, encoding: Encoding = 'cl100k_bas
 export function tokenCountMetric({ encoding = 'cl100k_base' }: z.input<typeof tokenCountOptions> = {}): Metric {
   return textMetric({
     name: 'token_count',
-    greaterIsBetter: true,
+    // More tokens are neither better nor worse: a length to watch.
+    greaterIsBetter: null,
     compares: false,
     score: async (prediction) => scored(await countTokens(prediction, encoding)),
   });

@@ -61,6 +61,7 @@ export function profanityMetric(options: ProfanityOptions = {}): Metric {
   const metric = textMetric({
     name: 'profanity',
     greaterIsBetter: false,
+    values: { kind: 'binary', range: { min: 0, max: 1 } },
     compares: false,
     score: (prediction): MetricOutcome => {
       const words = profaneWords(prediction, added);

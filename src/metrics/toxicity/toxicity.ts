@@ -131,6 +131,7 @@ export function toxicityMetric(options: ToxicityOptions = {}, loadWith: Classifi
     kind: 'heuristic',
     aggregations: ['mean', 'variance', 'p90', 'ratio'],
     greaterIsBetter: false,
+    values: { kind: 'unit', range: { min: 0, max: 1 } },
     ratioThreshold: threshold,
     async load(context) {
       await loadOnce(context);

@@ -9,7 +9,8 @@ import { ApiError, notFound } from '../errors.js';
 import { startEvaluation } from '../evaluations.js';
 import { route } from '../route.js';
 import { idParams } from '../schemas/common.js';
-import { createRunBody, createRunResponse, deleteRunQuery, deleteRunResponse, runDetail, runsList, runsQuery, type RunDetail, type RunSummary } from '../schemas/runs.js';
+import { createRunBody, createRunResponse, deleteRunQuery, deleteRunResponse, runDetail, runsList, runsQuery, type MetricInfo, type RunDetail, type RunSummary } from '../schemas/runs.js';
+import { servedMetricInfo } from '../run-metric-info.js';
 
 export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, {
@@ -21,7 +22,9 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     response: runsList,
     handler: async ({ query }) => {
       const { runs, total } = await ctx.runs.runs({ ...(query.experiment ? { experiment: query.experiment } : {}), ...(query.status ? { status: query.status } : {}), limit: query.limit, offset: query.offset });
-      return { runs: runs.map(toRunSummary), total, limit: query.limit, offset: query.offset };
+      // Only runs stored without metric info (older, or still running) need their judges read.
+      const infos = await Promise.all(runs.map(async (run) => (run.metric_info ? servedMetricInfo({ ...run, judges: [], perMetric: [] }) : servedMetricInfo(await ctx.store.getRun(run.id)))));
+      return { runs: runs.map((run, i) => toRunSummary(run, infos[i]!)), total, limit: query.limit, offset: query.offset };
     },
   });
 
@@ -38,7 +41,7 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const [run, metricNames, job] = await Promise.all([ctx.store.getRun(params.id), ctx.results.metrics(params.id), ctx.jobs.latestForRun(params.id)]);
       const config = JSON.parse(run.config) as unknown;
       return {
-        ...toRunSummary(run),
+        ...toRunSummary(run, servedMetricInfo(run, metricNames)),
         ...verdict(run, config),
         config,
         judges: run.judges.map((j) => ({ metric: j.metric, name: j.definition.name, version: j.definition.version, definition: judgeToConfig(j.definition) as unknown as Record<string, unknown>, system_prompt: j.systemPrompt })),
@@ -105,8 +108,8 @@ function verdict(run: RunDetails, config: unknown): Pick<RunDetail, 'thresholds'
   };
 }
 
-/** A stored run in the API's shape. */
-export function toRunSummary(run: StoredRun): RunSummary {
+/** A stored run in the API's shape, with its metrics' info. */
+export function toRunSummary(run: StoredRun, metricInfo: MetricInfo[]): RunSummary {
   const dataset = JSON.parse(run.dataset) as { id?: string; name?: string; path?: string; format?: string; hash?: string; rowCount?: number; columns?: string[] };
   return {
     id: run.id,
@@ -124,6 +127,7 @@ export function toRunSummary(run: StoredRun): RunSummary {
     cost_usd: run.cost_usd,
     error: run.error,
     metrics: run.metrics,
+    metric_info: metricInfo,
     dataset: {
       ...(dataset.id !== undefined ? { id: dataset.id } : {}),
       ...(dataset.name !== undefined ? { name: dataset.name } : {}),

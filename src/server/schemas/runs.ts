@@ -16,6 +16,31 @@ export const runDataset = z.object({
   columns: z.array(z.string()).optional(),
 });
 
+const aggregation = z.enum(['mean', 'variance', 'p90', 'ratio', 'min', 'max', 'median', 'sum']);
+
+/** What the engine knows of a metric of a run, so that no reader guesses it from the name (engine/metric-info.ts). */
+export const metricInfo = z.object({
+  key: z.string().describe('`name/version`, the prefix of its aggregate keys'),
+  name: z.string(),
+  version: z.string(),
+  source: z.enum(['judge', 'heuristic', 'code']),
+  kind: z
+    .enum(['scale', 'yes_no', 'binary', 'categories', 'share', 'unit', 'number'])
+    .describe('a row\'s value: scale (integer judge score), yes_no (1/0 from a score over a threshold), binary (1/0), categories, share (0–1 proportion), unit (0–1 score), number'),
+  direction: z.enum(['higher', 'lower']).nullable().describe('which values are better; null when neither is'),
+  range: z.object({ min: z.number(), max: z.number() }).nullable().describe('the values a row can take from and to; null when unbounded or unknown'),
+  discrete: z.array(z.number()).nullable().describe('every value a row can take, when few (a 1–5 scale, 1/0, categories)'),
+  labels: z.record(z.string(), z.string()).nullable().describe('labels of values (`{"0": "no", "1": "yes"}`, category names)'),
+  aggregations: z.array(aggregation),
+  headline: aggregation.describe('the aggregation shown first: `ratio` for yes/no and 1/0 metrics that report it, else `mean`'),
+  ci: z
+    .object({ low: z.number(), high: z.number(), level: z.literal(0.95) })
+    .nullable()
+    .describe("95% confidence interval of the headline: Wilson's for a share of 1s, mean ± 1.96·s/√n otherwise; null before rows are scored"),
+  description: z.string().nullable().describe("a judge's definition or prompt"),
+});
+export type MetricInfo = z.infer<typeof metricInfo>;
+
 export const runSummary = z.object({
   id: z.string(),
   name: z.string(),
@@ -32,6 +57,7 @@ export const runSummary = z.object({
   cost_usd: z.number(),
   error: z.string().nullable(),
   metrics: z.record(z.string(), z.number()).describe('aggregates keyed `name/version/aggregation`'),
+  metric_info: z.array(metricInfo).describe("each metric's kind, range, direction, headline aggregation and its confidence interval"),
   dataset: runDataset,
 });
 export type RunSummary = z.infer<typeof runSummary>;
