@@ -11,12 +11,13 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { writeTable } from '../data/write.js';
 import { ConfigError, JurorError } from '../errors.js';
-import { LABEL_OUTPUTS, makeCriterion, type LabelOutput } from '../labeling/criterion.js';
+import { makeCriterion } from '../labeling/criterion.js';
 import { streamRows } from '../labeling/dataset-rows.js';
 import { importDataset } from '../labeling/dataset-import.js';
 import { readExampleFile } from '../labeling/example-file.js';
 import { LabelJobs } from '../labeling/engine.js';
 import { LabelLookup, labeledRecords } from '../labeling/labeled-rows.js';
+import { parseLabelJobOptions, type LabelJobOptions } from '../labeling/options.js';
 import type { LabelProgress } from '../labeling/phase.js';
 import { defaultDataDir } from '../store/data-dir.js';
 import type { LabelJobRecord } from '../store/label-jobs.js';
@@ -50,7 +51,7 @@ export async function labelCommand(file: string, flags: LabelFlags): Promise<num
     const engine = new LabelJobs({ store, dataDir: defaultDataDir(store) });
     const dataset = await importDataset(engine.datasets, resolve(file), engine.dataDir);
     const examples = flags.examples === undefined ? undefined : await readExampleFile(resolve(flags.examples), makeCriterion(options), { shownAs: flags.examples });
-    const created = await engine.create({ datasetId: dataset.id, ...options, examples, review: flags.review === true });
+    const created = await engine.create({ datasetId: dataset.id, ...options, examples });
     process.stderr.write(`juror: label job ${created.id}: judge ${created.name} labels ${flags.review ? `a sample of ${created.sample.length} for your review, then the rest` : 'every row'} of ${dataset.row_count} rows\n`);
     return await withCancel(engine, created.id, async () => {
       // Without --review the job goes on to every row by itself and this returns it completed.
@@ -77,13 +78,15 @@ export async function labelCommand(file: string, flags: LabelFlags): Promise<num
   }
 }
 
-/** The label-job fields an error names, as the flags that set them. */
+/** The label-job fields an error names (as the API names them), as the flags that set them. */
 const FLAGS: Record<string, string> = { prompt: '--prompt', builtin: '--builtin', output: '--output', model: '--model', sample_size: '--sample', seed: '--seed', name: '--name', dataset_id: '<dataset-file>' };
 
+/** The error with its field named as the flag that sets it (`sample_size` → `--sample`, `col_mapping.context` → `--col-mapping`). */
 function asFlag(error: unknown): unknown {
   if (error instanceof JurorError && error.where.field !== undefined) {
     const field = error.where.field;
-    error.where.field = FLAGS[field] ?? (field.startsWith('col_mapping.') ? '--col-mapping' : field);
+    const [head] = field.split(/[.[]/);
+    error.where.field = FLAGS[field] ?? (head === 'col_mapping' ? '--col-mapping' : head === 'examples' ? '--examples' : field);
   }
   return error;
 }
@@ -172,13 +175,8 @@ function terminalIo() {
   };
 }
 
-function parseFlags(flags: LabelFlags) {
-  if ((flags.prompt === undefined) === (flags.builtin === undefined)) {
-    throw new ConfigError(flags.prompt === undefined ? 'give the criterion: --prompt or --builtin' : 'give --prompt or --builtin, not both', { where: { field: '--prompt' }, hint: 'e.g. --prompt "Is {answer} supported by {context}? 1 if so, else 0" or --builtin faithfulness' });
-  }
-  if (flags.output !== undefined && !LABEL_OUTPUTS.includes(flags.output as LabelOutput)) {
-    throw new ConfigError(`--output ${flags.output} is not a label kind`, { where: { field: '--output' }, hint: `use ${LABEL_OUTPUTS.join(', ')}` });
-  }
+/** The flags as label-job options, checked by the schema the API checks them with (errors name the field; {@link asFlag} names the flag). */
+function parseFlags(flags: LabelFlags): LabelJobOptions {
   if (flags.out && !/\.(json|jsonl|csv)$/i.test(flags.out)) throw new ConfigError(`--out ${flags.out}: unknown file type`, { where: { field: '--out' }, hint: 'give a file ending in .csv, .jsonl or .json' });
   const colMapping = Object.fromEntries(
     flags.colMapping.map((pair) => {
@@ -187,22 +185,17 @@ function parseFlags(flags: LabelFlags) {
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
-  return {
+  return parseLabelJobOptions({
     prompt: flags.prompt,
     builtin: flags.builtin,
-    output: flags.output as LabelOutput | undefined,
+    output: flags.output,
     model: flags.model,
-    sampleSize: integer(flags.sample, '--sample'),
-    seed: flags.seed === undefined ? undefined : integer(flags.seed, '--seed'),
+    sampleSize: Number(flags.sample),
+    seed: flags.seed === undefined ? undefined : Number(flags.seed),
     name: flags.name,
     colMapping: Object.keys(colMapping).length ? colMapping : undefined,
-  };
-}
-
-function integer(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${flag} ${text} is not a whole number`, { where: { field: flag }, hint: `e.g. ${flag} 16` });
-  return value;
+    review: flags.review === true,
+  });
 }
 
 function fmt(value: number | null | undefined): string {

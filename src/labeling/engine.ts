@@ -7,7 +7,7 @@
  * Passes run in the background of this process; `cancel` aborts them (finished rows are kept).
  */
 import type { Kysely } from 'kysely';
-import { ConfigError, JurorError } from '../errors.js';
+import { JurorError } from '../errors.js';
 import { AgreementRepository } from '../store/agreements.js';
 import { DatasetRepository, type DatasetRecord } from '../store/datasets.js';
 import { FINAL_LABEL_JOB_STATUSES, LabelJobRepository, newJobId, type JobVersion, type LabelJobRecord } from '../store/label-jobs.js';
@@ -17,43 +17,20 @@ import { LabelRepository } from '../store/labels.js';
 import type { Store } from '../store/store.js';
 import { jobAgreement, type JobAgreement } from './agreement.js';
 import { checkRunnable } from './checks.js';
-import { defaultOutput, judgeForCriterion, LABEL_OUTPUTS, makeCriterion, type ExampleConfig, type LabelOutput } from './criterion.js';
+import { judgeForCriterion, makeCriterion } from './criterion.js';
 import { recordsAt, recordsWhere, storedFile, type StoredFile } from './dataset-rows.js';
 import { LabelJobError, noSuchJob, wrongStatus } from './errors.js';
 import { finetuneExamples, type FinetuneExample } from './finetune.js';
 import { runPhase, type LabelProgress } from './phase.js';
 import { prepareReview, type HumanLabelInput } from './review.js';
-import { MAX_SEED, sampleRows } from './sample.js';
+import { parseLabelJobOptions, type LabelJobOptionsInput } from './options.js';
+import { sampleRows } from './sample.js';
 import { findUncertain, type UncertaintyOptions, type UncertaintyReport } from './uncertainty.js';
 import { storeVersion, type StoredVersion } from '../judges/versions.js';
 import { labelsView, uncertainView, type LabelsPage } from './view.js';
 
-/** How a label job is started. Exactly one of `prompt` and `builtin`. */
-export interface CreateLabelJob {
-  datasetId: string;
-  /** The criterion as a prompt; `{column}` variables are filled from the dataset's columns. */
-  prompt?: string | undefined;
-  /** Or a built-in judge by name (`faithfulness` labels 1/0 as LastMile does). */
-  builtin?: string | undefined;
-  /** Default `binary` (a built-in judge other than faithfulness: its own kind). */
-  output?: LabelOutput | undefined;
-  /** The judge model URI; else JUROR_JUDGE_MODEL of the environment. */
-  model?: string | undefined;
-  examples?: ExampleConfig[] | undefined;
-  /** Rows labelled for review (default 16). */
-  sampleSize?: number | undefined;
-  /** Seed of the sample (default 1): the same seed picks the same rows. */
-  seed?: number | undefined;
-  /** The judge name its versions are stored under (default `label_<first 8 of the job id>`). */
-  name?: string | undefined;
-  colMapping?: Record<string, string> | undefined;
-  /**
-   * true: stop at `awaiting_review` for a person to review the sample (the UI, `juror label --review`).
-   * Default false, as LastMile's `label_dataset` then `wait_for_label_dataset_job`: the sample's
-   * labels are accepted as they are and every row is labelled straight away.
-   */
-  review?: boolean | undefined;
-}
+/** How a label job is started: its dataset and the options of {@link labelJobOptions}. */
+export type CreateLabelJob = LabelJobOptionsInput & { datasetId: string };
 
 /** Where label jobs keep things and what their evaluations see. */
 export interface LabelJobsOptions {
@@ -103,30 +80,26 @@ export class LabelJobs {
     this.onError = options.onError ?? (() => undefined);
   }
 
-  /** Checks the criterion against the dataset (nothing is stored when it fails), then labels the sample in the background. */
+  /**
+   * Checks the options ({@link parseLabelJobOptions}) and the criterion against the dataset (nothing
+   * is stored when either fails), then labels the sample in the background.
+   */
   async create(input: CreateLabelJob): Promise<LabelJobRecord> {
-    const dataset = await this.datasets.get(input.datasetId);
-    if (!dataset) throw new LabelJobError('not_found', `no dataset '${input.datasetId}'`, { field: 'dataset_id', hint: 'upload it first (POST /api/datasets), or list them with GET /api/datasets' });
-    if ((input.prompt === undefined) === (input.builtin === undefined)) {
-      throw new ConfigError(input.prompt === undefined ? 'give the criterion: a prompt or a builtin judge' : 'give a prompt or a builtin judge, not both', { where: { field: 'prompt' }, hint: 'e.g. prompt: "Is {answer} supported by {context}? 1 if so, else 0", or builtin: faithfulness' });
-    }
-    const output = input.output ?? defaultOutput(input);
-    if (!LABEL_OUTPUTS.includes(output)) throw new ConfigError(`unknown output ${JSON.stringify(output)}`, { where: { field: 'output' }, hint: `use ${LABEL_OUTPUTS.join(', ')}` });
-    const sampleSize = input.sampleSize ?? 16;
-    if (!Number.isInteger(sampleSize) || sampleSize < 1) throw new ConfigError(`sample_size ${sampleSize} is not a positive integer`, { where: { field: 'sample_size' }, hint: 'e.g. 16' });
-    const seed = input.seed ?? 1;
-    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new ConfigError(`seed ${seed} is not an integer from 0 to ${MAX_SEED}`, { where: { field: 'seed' }, hint: 'e.g. 1' });
-    const criterion = makeCriterion({ ...input, output });
+    const { datasetId, ...given } = input;
+    const dataset = await this.datasets.get(datasetId);
+    if (!dataset) throw new LabelJobError('not_found', `no dataset '${datasetId}'`, { field: 'dataset_id', hint: 'upload it first (POST /api/datasets), or list them with GET /api/datasets' });
+    const options = parseLabelJobOptions(given);
+    const { sampleSize, seed = 1 } = options;
+    const criterion = makeCriterion(options);
     const id = newJobId();
-    const name = input.name ?? `label_${id.slice(0, 8)}`;
-    if (!/^[A-Za-z][\w.-]*$/.test(name)) throw new ConfigError(`invalid judge name ${JSON.stringify(name)}`, { where: { field: 'name' }, hint: 'use letters, digits, _ . or -, starting with a letter' });
+    const name = options.name ?? `label_${id.slice(0, 8)}`;
     await checkRunnable(judgeForCriterion(criterion, { name, version: 'v1' }), dataset.columns, criterion.col_mapping, this.env);
 
     const stored = await storeVersion(this.store.judges, name, (version) => judgeForCriterion(criterion, { name, version }));
     const sample = sampleRows(dataset.row_count, sampleSize, seed);
     await this.jobs.create({ id, datasetId: dataset.id, name, criterion, sample, sampleSize, seed });
     await this.jobs.update(id, { judge_id: stored.judgeId, versions: withVersion([], stored, []) });
-    this.launch(id, 'sample', input.review !== true);
+    this.launch(id, 'sample', options.review !== true);
     return this.get(id);
   }
 

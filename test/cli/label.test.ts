@@ -147,4 +147,24 @@ describe('juror label without --review', () => {
     expect(unknownJob.stderr).toContain("no label job 'abc123'");
     expect(existsSync(join(dir, 'datasets'))).toBe(true);
   });
+
+  it('checks the flags with the API\'s schema, naming the flag of each bad value, before the data is stored', async () => {
+    const { dir, data, env } = setup();
+    const cases: Array<[flags: string[], flag: string, says: string]> = [
+      [['--sample', '0'], '--sample', 'must be at least 1'],
+      [['--sample', 'many'], '--sample', 'must be a whole number'],
+      [['--seed', '-1'], '--seed', 'must be at least 0'],
+      [['--output', 'maybe'], '--output', 'scale_1_5'],
+      [['--name', '1st'], '--name', 'starting with a letter'],
+      [['--builtin', 'faithfulness'], '--prompt', 'not both'],
+    ];
+    for (const [flags, flag, says] of cases) {
+      const result = await runCli(['label', data, '--prompt', PROMPT, '--model', 'openai:/gpt-test', ...flags], { env, cwd: dir });
+      expect(result.code, flags.join(' ')).toBe(2);
+      expect(result.stderr).toContain(`config error: ${flag}: `);
+      expect(result.stderr).toContain(says);
+    }
+    expect(llm.requests).toHaveLength(0);
+    expect(existsSync(join(dir, 'datasets'))).toBe(false);
+  });
 });

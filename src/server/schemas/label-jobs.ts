@@ -1,33 +1,31 @@
 /** Schemas of label jobs (LLM Judge++): starting one, its labels, review, uncertain rows and agreement. */
 import { z } from 'zod';
 import { LABEL_OUTPUTS } from '../../labeling/criterion.js';
+import { labelJobOptions } from '../../labeling/options.js';
 import { MAX_SEED } from '../../labeling/sample.js';
 import { pageQuery } from './common.js';
 
 export const labelOutput = z.enum(LABEL_OUTPUTS).describe('binary: 1/0 (LastMile); yes_no: yes/no (Databricks, stored as 1/0); scale_1_5: an integer 1–5');
 export const labelJobStatus = z.enum(['sampling', 'awaiting_review', 'running', 'completed', 'failed', 'cancelled']);
 
-const example = z.strictObject({
-  input: z.string().optional(),
-  output: z.string(),
-  score: z.union([z.number(), z.string()]),
-  justification: z.string().min(1, 'must not be empty'),
-  grading_context: z.record(z.string(), z.string()).optional(),
-});
+const option = labelJobOptions.shape;
 
-/** `POST /api/label-jobs`. */
+/**
+ * `POST /api/label-jobs`: the label-job options of src/labeling/options.ts under the API's names,
+ * each field's schema taken from there (the engine checks the rest, e.g. a prompt or a builtin).
+ */
 export const createLabelJobBody = z.strictObject({
   dataset_id: z.string().min(1).describe('an uploaded dataset (POST /api/datasets)'),
-  prompt: z.string().min(1, 'must not be empty').optional().describe('the criterion; `{column}` variables are filled from the dataset. Give this or builtin'),
-  builtin: z.string().min(1, 'must not be empty').optional().describe('a built-in judge instead of a prompt, e.g. faithfulness'),
-  output: labelOutput.optional().describe('default binary (a built-in judge other than faithfulness: its own kind)'),
-  model: z.string().min(1, 'must not be empty').optional().describe('the judge model URI, e.g. openai:/gpt-4o-mini; default JUROR_JUDGE_MODEL of the server'),
-  examples: z.array(example).optional().describe('your own few-shot examples; reviewed labels are added after them'),
-  sample_size: z.number().int().min(1).max(1000).default(16).describe('rows labelled first (for review, with review: true)'),
-  seed: z.number().int().min(0).max(MAX_SEED).optional().describe('seed of the sample (default 1): the same seed picks the same rows'),
-  name: z.string().regex(/^[A-Za-z][\w.-]*$/, 'must be letters, digits, _ . or -, starting with a letter').optional().describe('the judge name its versions are stored under (default label_<job id prefix>)'),
-  col_mapping: z.record(z.string(), z.string()).optional().describe('standard variable → column, e.g. { "context": "docs" }'),
-  review: z.boolean().optional().describe('true: stop at awaiting_review for a person to review the sample (POST /api/label-jobs/:id/review). Default false: the sample is accepted as labelled and every row is labelled at once'),
+  prompt: option.prompt.describe('the criterion; `{column}` variables are filled from the dataset. Give this or builtin'),
+  builtin: option.builtin.describe('a built-in judge instead of a prompt, e.g. faithfulness'),
+  output: option.output.describe('default binary (a built-in judge other than faithfulness: its own kind)'),
+  model: option.model.describe('the judge model URI, e.g. openai:/gpt-4o-mini; default JUROR_JUDGE_MODEL of the server'),
+  examples: option.examples.describe('your own few-shot examples; reviewed labels are added after them'),
+  sample_size: option.sampleSize.describe('rows labelled first (for review, with review: true)'),
+  seed: option.seed.describe('seed of the sample (default 1): the same seed picks the same rows'),
+  name: option.name.describe('the judge name its versions are stored under (default label_<job id prefix>)'),
+  col_mapping: option.colMapping.describe('standard variable → column, e.g. { "context": "docs" }'),
+  review: option.review.describe('true: stop at awaiting_review for a person to review the sample (POST /api/label-jobs/:id/review). Default false: the sample is accepted as labelled and every row is labelled at once'),
 });
 export type CreateLabelJobBody = z.input<typeof createLabelJobBody>;
 
