@@ -229,7 +229,9 @@ describe.skipIf(!HAS_CHROMIUM)('web UI in Chromium', () => {
     // Rows matched by index: row 3 failed in the candidate, rows 7 and 19 recovered; they lead the list.
     const changed = page.locator('.changes-table tbody tr');
     await changed.first().waitFor();
-    // professional/v1 first: every third row went from no to yes.
+    // professional/v1: every third row went from no to yes.
+    await page.locator('select[name="compare-metric"]').selectOption('professional/v1');
+    await expect.poll(() => changed.first().getAttribute('data-row-index')).toBe('0');
     expect(await changed.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-index')))).toEqual(['0', '3', '6', '9', '12', '15', '18', '21', '24', '27']);
     await page.locator('select[name="compare-metric"]').selectOption('quality/v1');
     await expect.poll(() => changed.first().getAttribute('data-row-index')).not.toBe('0');
@@ -333,6 +335,38 @@ describe.skipIf(!HAS_CHROMIUM)('web UI in Chromium', () => {
     } finally {
       await secured.close();
     }
+  });
+
+  it("draws a gauge with the run's served range and direction: a lower-is-better yes/no judge at 90% yes is poor, its interval the engine's", async () => {
+    const rambling = makeGenaiMetricFromPrompt({ name: 'rambling', judgePrompt: "Does the response '{response}' ramble?", output: { type: 'yes_no', threshold: 3 }, greaterIsBetter: false });
+    // Yes (4) on every row but every tenth: ratio 0.9, which reads as good were higher better.
+    llm.setHandler((req) => verdict(rowOf(req) % 10 === 0 ? 1 : 4, 'rambles'));
+    const { runId } = await evaluate(options({ metrics: [rambling], experiment: 'tone', runName: 'rambling' }));
+    llm.setHandler(baseline);
+    const served = (await store.getRun(runId)).metric_info;
+    const info = JSON.parse(served!) as Array<{ key: string; direction: string; ci: { low: number; high: number } }>;
+    expect(info[0]).toMatchObject({ key: 'rambling/v1', direction: 'lower' });
+
+    await open(`/runs/${runId}`);
+    const card = page.locator('[data-testid="metric-rambling/v1"]');
+    const value = card.locator('[data-testid="metric-value"]');
+    await value.waitFor();
+    expect(await value.textContent()).toBe('90%');
+    expect(await value.getAttribute('class')).toContain('tone-poor');
+    expect(await card.textContent()).toContain('lower is better');
+    const percent = (v: number) => `${(v * 100).toFixed(1).replace(/\.0+$/, '')}%`;
+    expect(await card.textContent()).toContain(`95% CI ${percent(info[0]!.ci.low)} – ${percent(info[0]!.ci.high)}`);
+    // The gauge runs 0%–100% and its arc is coloured poor.
+    const gauge = card.locator('svg.gauge');
+    expect(await gauge.locator('.gauge-tick').allTextContents()).toEqual(['0%', '100%']);
+    expect(await gauge.locator('.gauge-value').getAttribute('stroke')).toBe('var(--poor)');
+
+    // The page draws what the run serves, not what it could infer: served as higher-is-better, the same 90% is good.
+    await store.db.updateTable('runs').set({ metric_info: JSON.stringify([{ ...info[0], direction: 'higher' }]) }).where('id', '=', runId).execute();
+    await open(`/runs/${runId}`);
+    await value.waitFor();
+    expect(await value.getAttribute('class')).toContain('tone-good');
+    expect(await card.textContent()).toContain('higher is better');
   });
 
   it('raised no error in the page', () => {

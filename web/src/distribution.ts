@@ -1,8 +1,7 @@
 /**
- * A metric's score distribution and the confidence interval of its headline, from what the API
- * already answers: the histogram is built from counts of rows "at most v" (`max_score` filters,
- * which the server counts in SQL without sending rows), so a 100,000-row run costs a handful of
- * small requests, never a download of its rows.
+ * A metric's score distribution, from what the API already answers: the histogram is built from
+ * counts of rows "at most v" (`max_score` filters, which the server counts in SQL without sending
+ * rows), so a 100,000-row run costs a handful of small requests, never a download of its rows.
  */
 import { countAtMost, extremeValue } from './api.js';
 import { formatNumber } from './format.js';
@@ -62,31 +61,4 @@ export async function histogram(runId: string, info: MetricInfo, signal: AbortSi
     else label = `≤${formatNumber(edge, 2)}`;
     return { label, value: edge, count };
   });
-}
-
-/**
- * The 95% confidence interval of the headline: Wilson's for a share of yes, else the normal
- * approximation mean ± 1.96·√(variance/n), clipped to the scale. Undefined when the aggregates
- * do not allow it (no variance recorded, fewer than two rows).
- */
-export function confidenceInterval(info: MetricInfo, aggregates: Record<string, number>, n: number): { low: number; high: number } | undefined {
-  const explicitLow = aggregates[`${info.key}/ci_low`];
-  const explicitHigh = aggregates[`${info.key}/ci_high`];
-  if (explicitLow !== undefined && explicitHigh !== undefined) return { low: explicitLow, high: explicitHigh };
-  if (n < 2) return undefined;
-  const z = 1.96;
-  const clip = (v: number) => Math.min(info.max ?? Infinity, Math.max(info.min ?? -Infinity, v));
-  const ratio = aggregates[`${info.key}/ratio`];
-  if (info.kind === 'share' && info.discrete && ratio !== undefined) {
-    const denominator = 1 + (z * z) / n;
-    const centre = (ratio + (z * z) / (2 * n)) / denominator;
-    const half = (z * Math.sqrt((ratio * (1 - ratio)) / n + (z * z) / (4 * n * n))) / denominator;
-    return { low: clip(centre - half), high: clip(centre + half) };
-  }
-  const mean = aggregates[`${info.key}/mean`];
-  const variance = aggregates[`${info.key}/variance`];
-  if (mean === undefined || variance === undefined) return undefined;
-  // Population variance as stored; the sample variance is n/(n−1) of it.
-  const half = z * Math.sqrt((variance * n) / (n - 1) / n);
-  return { low: clip(mean - half), high: clip(mean + half) };
 }

@@ -1,6 +1,6 @@
 /** One metric of a run: headline on its own scale, gauge, confidence interval, error count and histogram. */
 import { lazy, Suspense } from 'react';
-import { confidenceInterval, histogram } from '../distribution.js';
+import { histogram } from '../distribution.js';
 import { formatInt, formatMetricValue, formatNumber } from '../format.js';
 import { useApi } from '../hooks.js';
 import { headline, tone, type MetricInfo } from '../metrics.js';
@@ -33,7 +33,7 @@ export function MetricCard({
   onShowErrors: () => void;
 }) {
   const { value, aggregation } = headline(info, aggregates);
-  const ci = rowsScored !== undefined ? confidenceInterval(info, aggregates, rowsScored) : undefined;
+  const ci = info.ci;
   const bins = useApi((signal) => (ready ? histogram(runId, info, signal) : Promise.resolve(undefined)), [runId, info.key, revision, ready]);
   const scored = bins.data?.reduce((sum, bin) => sum + bin.count, 0) ?? 0;
   const others = Object.entries(aggregates).filter(([key]) => key.startsWith(`${info.key}/`) && key !== `${info.key}/${aggregation}`);

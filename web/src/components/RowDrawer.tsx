@@ -2,7 +2,7 @@
 import { api, type ResultRow } from '../api.js';
 import { cellText, formatCost, formatDuration, formatInt, formatScore } from '../format.js';
 import { useApi } from '../hooks.js';
-import { metricInfo, tone, type MetricInfo } from '../metrics.js';
+import { plainMetricInfo, tone, type MetricInfo } from '../metrics.js';
 import { Drawer } from './Drawer.js';
 import { ErrorBox, Loading } from './common.js';
 
@@ -83,7 +83,7 @@ function ordered(results: Detail[]): Detail[] {
 
 export function RowDrawer({ runId, rowIndex, metrics, onClose }: { runId: string; rowIndex: number; metrics: MetricInfo[]; onClose: () => void }) {
   const row = useApi((signal) => api.row(runId, rowIndex, signal), [runId, rowIndex]);
-  const infoOf = (key: string) => metrics.find((m) => m.key === key) ?? metricInfo(key);
+  const infoOf = (key: string) => metrics.find((m) => m.key === key) ?? plainMetricInfo(key);
   return (
     <Drawer title={`Row ${rowIndex}`} onClose={onClose}>
       {row.error && <ErrorBox error={row.error} />}

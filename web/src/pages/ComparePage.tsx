@@ -198,7 +198,7 @@ export function ComparePage() {
   const list = runs.data;
   const baseline = list[0]!;
   const byKey = new Map<string, MetricInfo>();
-  for (const run of list) for (const info of runMetrics(run.metric_names, run.judges, run.metrics)) if (!byKey.has(info.key)) byKey.set(info.key, info);
+  for (const run of list) for (const info of runMetrics(run)) if (!byKey.has(info.key)) byKey.set(info.key, info);
   const metrics = [...byKey.values()];
   const value = (run: RunDetail, info: MetricInfo) => headline(info, run.metrics);
   const errorsOf = (run: RunDetail, key: string) => run.per_metric.find((m) => m.metric === key)?.error_count;

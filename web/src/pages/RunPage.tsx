@@ -194,7 +194,7 @@ export function RunPage({ id }: { id: string }) {
   const openRow = query.get('row');
 
   const data = run.data;
-  const metrics = useMemo(() => (data ? runMetrics(data.metric_names, data.judges, data.metrics) : []), [data]);
+  const metrics = useMemo(() => (data ? runMetrics(data) : []), [data]);
 
   const setParams = useCallback(
     (patch: Record<string, string | undefined>) => {

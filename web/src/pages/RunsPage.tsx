@@ -4,28 +4,20 @@ import { api, type RunSummary } from '../api.js';
 import { Empty, ErrorBox, Loading, ProgressBar, StatusBadge } from '../components/common.js';
 import { formatCost, formatDate, formatDuration, formatInt, formatMetricValue, formatRelative, shortId } from '../format.js';
 import { useApi } from '../hooks.js';
-import { headline, metricInfo, metricsOfAggregates, tone, type MetricInfo } from '../metrics.js';
+import { headline, runMetrics, tone } from '../metrics.js';
 import { Link, navigate, useLocation } from '../router.js';
 
 const PAGE = 50;
 
-/** The metric info a run list can know without judge definitions: a `ratio` aggregate means a yes/no or 1/0 metric. */
-function listInfo(metric: string, aggregates: Record<string, number>): MetricInfo {
-  const info = metricInfo(metric);
-  if (aggregates[`${metric}/ratio`] !== undefined) return { ...info, kind: 'share', min: 0, max: 1, headline: 'ratio' };
-  return info;
-}
-
 export function Headlines({ run, max = 3 }: { run: RunSummary; max?: number }) {
-  const metrics = metricsOfAggregates(run.metrics);
+  const metrics = runMetrics(run).filter((info) => headline(info, run.metrics).value !== undefined);
   if (metrics.length === 0) return <span className="muted">—</span>;
   return (
     <span className="headlines">
-      {metrics.slice(0, max).map((metric) => {
-        const info = listInfo(metric, run.metrics);
+      {metrics.slice(0, max).map((info) => {
         const { value, aggregation } = headline(info, run.metrics);
         return (
-          <span key={metric} className="headline" title={`${metric}/${aggregation}`}>
+          <span key={info.key} className="headline" title={`${info.key}/${aggregation}`}>
             <span className="headline-name">{info.name}</span>
             <span className={`headline-value tone-${tone(info, value)}`}>{formatMetricValue(info, value, aggregation)}</span>
           </span>
