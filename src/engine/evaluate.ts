@@ -223,10 +223,17 @@ async function openRun(run: PreparedRun, store: Store | undefined, datasetInfo: 
     experiment: options.experiment ?? 'default',
     ...(options.runName ? { name: options.runName } : {}),
     config: options.config ?? configSnapshot(options),
-    dataset: { ...datasetInfo, format: dataset.format, columns: dataset.columns },
+    dataset: storedDataset({ ...datasetInfo, format: dataset.format, columns: dataset.columns }, options.datasetRecord),
     rowCount: dataset.rowCount,
     judges: metrics.flatMap((m) => (m.judge ? [{ judge: m.judge, systemPrompt: judgeSystemPrompt(m.judge) }] : [])),
   });
+}
+
+/** The run's `dataset` record: the data as read, or, with `named`, as the caller names it (no file path). */
+function storedDataset(read: Record<string, unknown>, named: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!named) return read;
+  const { path: _path, ...kept } = read;
+  return { ...kept, ...named };
 }
 
 async function summarize(

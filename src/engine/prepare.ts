@@ -80,6 +80,11 @@ export interface EvaluateOptions {
   baseDir?: string;
   /** The config as the user wrote it, stored with the run. */
   config?: unknown;
+  /**
+   * What the stored run names its data by, in place of the file it was read from (the server's
+   * uploaded dataset: `{ id, name }` and any other facts); the file's path is then not stored.
+   */
+  datasetRecord?: Record<string, unknown>;
   /** Keep the results table in memory for the result (default true; off for huge datasets). */
   collectTable?: boolean;
   /** Rows in flight at once (default: enough to keep every endpoint's concurrency busy). */

@@ -28,8 +28,8 @@ export async function startEvaluation(ctx: ServerContext, body: CreateRunBody): 
     const checked = configFromObject({ ...requested, data: file }, ctx.dataDir);
     config = checked.config;
     // The stored config holds every threshold, so that GET /api/runs/:id checks them as `juror eval` does.
-    const options = { ...checked.options, config: { ...requested, data: dataset.original_name }, env: ctx.env };
-    const { runId, jobId } = await ctx.runner.startEvaluation(options, dataset.row_count, (id) => recordDataset(ctx, id, dataset));
+    const options = { ...checked.options, config: { ...requested, data: dataset.original_name }, datasetRecord: datasetRecord(dataset), env: ctx.env };
+    const { runId, jobId } = await ctx.runner.startEvaluation(options, dataset.row_count);
     return { run_id: runId, job_id: jobId };
   } catch (error) {
     throw configProblem(error, config, file, dataset.original_name, Object.keys(body.thresholds ?? {}));
@@ -76,11 +76,21 @@ function refuseServerSideEffects(config: Record<string, unknown>, allowEndpoints
   }
 }
 
-/** The run names the uploaded dataset (id and name, and any `extra` facts) rather than the file it is kept in. */
+/**
+ * How a run of the server names its data: the uploaded dataset (id and name, and any `extra` facts)
+ * rather than the file it is kept in. Given to evaluate() as `datasetRecord`, so the run is stored so.
+ */
+export function datasetRecord(dataset: DatasetRecord, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id: dataset.id, name: dataset.name, ...extra };
+}
+
+/**
+ * Renames the data of a run already stored as {@link datasetRecord} names it. For callers that do
+ * not yet pass `datasetRecord` to evaluate(); the record comes from the store, not from SQL here.
+ */
 export async function recordDataset(ctx: ServerContext, runId: string, dataset: DatasetRecord, extra: Record<string, unknown> = {}): Promise<void> {
-  const run = await ctx.store.db.selectFrom('runs').select('dataset').where('id', '=', runId).executeTakeFirstOrThrow();
-  const { path: _path, ...stored } = JSON.parse(run.dataset) as Record<string, unknown>;
-  await ctx.store.updateRun(runId, { dataset: JSON.stringify({ ...stored, id: dataset.id, name: dataset.name, ...extra }) });
+  const { path: _path, ...stored } = JSON.parse((await ctx.store.getRun(runId)).dataset) as Record<string, unknown>;
+  await ctx.store.updateRun(runId, { dataset: JSON.stringify({ ...stored, ...datasetRecord(dataset, extra) }) });
 }
 
 /**

@@ -43,14 +43,14 @@ export class JobRunner {
   /**
    * Starts `evaluate()` and resolves once its run exists and the job is recorded. Rejects with
    * evaluate's own error (ConfigError, InputError…) when it stops before creating the run.
-   * `onRunCreated` may complete the run's record before the job is answered; `after.onFinished`
+   * `onRunCreated`, when given, may complete the run's record before the job is answered; `after.onFinished`
    * works on the finished run (with its results table when `after.collectTable`) before the job
    * completes.
    */
   async startEvaluation(
     options: EvaluateOptions,
     rowCount: number,
-    onRunCreated: (runId: string) => Promise<void>,
+    onRunCreated?: (runId: string) => Promise<void>,
     after: { collectTable?: boolean; onFinished?: (result: EvaluationResult) => Promise<void> } = {},
   ): Promise<{ runId: string; jobId: string }> {
     const entry: ActiveJob = { runId: '', controller: new AbortController(), progress: emptyProgress(rowCount), cancelRequested: false, done: Promise.resolve(), onFinished: after.onFinished };
@@ -75,7 +75,7 @@ export class JobRunner {
     ]);
     let jobId: string;
     try {
-      await onRunCreated(entry.runId);
+      await onRunCreated?.(entry.runId);
       jobId = (await this.jobs.create({ kind: 'evaluate', runId: entry.runId, status: 'running', progress: entry.progress })).id;
     } catch (error) {
       // Nothing half-written: stop the run just started and remove it.

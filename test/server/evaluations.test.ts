@@ -74,6 +74,8 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
         config: { experiment: 'api', data: 'qa.csv', metrics: [quality, 'exact_match'] },
         metric_names: ['exact_match/v1', 'quality/v1'],
       });
+      // Stored as the upload names it: the file's place in the server's data directory is not shown.
+      expect(run.dataset).not.toHaveProperty('path');
       const expectedScores = Array.from({ length: ROWS }, (_, i) => i).filter((i) => i !== 7).map((i) => (i % 5) + 1);
       expect(run.metrics['quality/v1/mean']).toBeCloseTo(expectedScores.reduce((a, b) => a + b, 0) / expectedScores.length, 10);
       expect(run.metrics['exact_match/v1/mean']).toBeCloseTo(4 / ROWS, 10);
