@@ -56,6 +56,17 @@ export class InputError extends JurorError {
 }
 
 /**
+ * Something named does not exist: a judge, a version, a stored dataset, a label job. Exit code 2
+ * in the CLI; 404 over HTTP.
+ */
+export class NotFoundError extends JurorError {
+  constructor(message: string, options: { where?: Location; hint?: string; cause?: unknown } = {}) {
+    super('input', message, options);
+    this.name = 'NotFoundError';
+  }
+}
+
+/**
  * A provider refused the run as a whole (bad key, unknown model, rejected parameter): retrying
  * cannot help, so the run stops instead of turning every row into an error row.
  */

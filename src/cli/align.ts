@@ -5,20 +5,18 @@
  * scales, precision/recall/F1 of the negative verdict, the confusion matrix, and percentile
  * bootstrap intervals — then gates CI on them with `--fail-under`.
  */
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import { STATISTICS, type AgreementReport, type LabelScheme, type StatisticName } from '../agreement/compare.js';
 import { labelScheme, negativeLabels } from '../agreement/scheme.js';
-import { fieldPath, YamlFile, type FieldPath } from '../config/yaml-file.js';
 import type { EvaluationResult } from '../engine/evaluate.js';
-import { ConfigError, InputError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { Judge } from '../judges/definition.js';
-import { judgeFromConfig, judgeToConfig } from '../judges/serialize.js';
-import { builtInMetric, builtInMetricNames } from '../metrics/builtin.js';
-import { judgeMetric } from '../metrics/judge-metric.js';
+import { loadJudge } from '../judges/load.js';
+import { judgeToConfig } from '../judges/serialize.js';
 import { metricKey, type Metric } from '../metrics/metric.js';
-import { compareRun, NothingToCompare, readHumanLabels, recordAlignment, type HumanLabels } from '../labeling/align.js';
+import { compareRun, NothingToCompare, recordAlignment } from '../align/check.js';
+import { readHumanLabels, type HumanLabels } from '../align/human-labels.js';
 import { defaultStoreLocation, Store } from '../store/store.js';
 import { formatNumber } from './format.js';
 import { EXIT, reportError } from './exit.js';
@@ -77,8 +75,13 @@ export async function alignCommand(flags: AlignFlags): Promise<number> {
     const seed = parseInteger(flags.seed, '--seed', 0, 0xffffffff);
     const resamples = parseInteger(flags.resamples, '--resamples', 1, 1_000_000);
 
-    const metric = await loadJudge(flags.judge);
-    const judge = metric.judge!;
+    const { metric, judge } = await loadJudge(flags.judge, '--judge', "align compares a judge's verdicts with human labels");
+    if (judge.assessmentType === 'RETRIEVAL') {
+      throw new ConfigError(`judge '${judge.name}' is a RETRIEVAL judge, whose row value is a share of chunks, not a verdict to compare with a label`, {
+        where: { field: '--judge' },
+        hint: 'align an ANSWER judge (remove assessment_type: RETRIEVAL), or label and align the chunks as rows of their own',
+      });
+    }
     const scheme = labelScheme(judge.output, threshold === undefined ? {} : { threshold });
     for (const gate of gates) checkGateApplies(gate, scheme);
 
@@ -227,64 +230,6 @@ function describe(report: AgreementReport, gates: GateResult[], c: ReportContext
     `agreement stored under judge ${c.judge.name} ${c.judge.version}: its history is in the Judges page of \`juror serve\``,
   );
   return lines.join('\n') + '\n';
-}
-
-/**
- * The judge of `--judge`: a YAML (or JSON) file holding one judge in its config form — or
- * `{ metric: <built-in>, ...options }` — or the name of a built-in judge.
- */
-async function loadJudge(spec: string): Promise<Metric> {
-  const isFile = existsSync(spec) && statSync(spec).isFile();
-  if (!isFile && (/\.(ya?ml|json)$/i.test(spec) || /[\\/]/.test(spec))) {
-    throw new InputError(`judge file not found: ${resolve(spec)}`, { where: { field: '--judge' }, hint: 'give the path of a judge YAML file, or the name of a built-in judge' });
-  }
-  const metric = isFile ? await judgeFromFile(resolve(spec)) : builtInMetric(spec, {}, '--judge');
-  if (!metric.judge) {
-    const judges = builtInJudgeNames();
-    throw new ConfigError(`'${metricKey(metric)}' is a heuristic metric, not a judge: align compares a judge's verdicts with human labels`, {
-      where: { field: '--judge' },
-      hint: `give a judge YAML file${judges.length ? ` or a built-in judge (${judges.join(', ')})` : ''}`,
-    });
-  }
-  if (metric.judge.assessmentType === 'RETRIEVAL') {
-    throw new ConfigError(`judge '${metric.judge.name}' is a RETRIEVAL judge, whose row value is a share of chunks, not a verdict to compare with a label`, {
-      where: { field: '--judge' },
-      hint: 'align an ANSWER judge (remove assessment_type: RETRIEVAL), or label and align the chunks as rows of their own',
-    });
-  }
-  return metric;
-}
-
-async function judgeFromFile(file: string): Promise<Metric> {
-  const yaml = await YamlFile.read(file, 'judge file');
-  let entry = yaml.value();
-  let prefix: FieldPath = [];
-  // A one-item list, as copied from under `metrics:`, is that item.
-  if (Array.isArray(entry) && entry.length === 1) {
-    entry = entry[0];
-    prefix = [0];
-  }
-  try {
-    if (entry && typeof entry === 'object' && !Array.isArray(entry) && 'metric' in entry) {
-      const { metric, ...options } = entry as { metric: unknown };
-      return builtInMetric(String(metric), options, 'judge');
-    }
-    return judgeMetric(judgeFromConfig(entry, 'judge'));
-  } catch (error) {
-    // Fields are named `judge.<path>`; in the file, the judge is the document (or its one item).
-    throw yaml.place(error, [...prefix, ...fieldPath((error as ConfigError).where?.field ?? '').slice(1)]);
-  }
-}
-
-/** Built-in metrics that are judges (their names, for hints). */
-function builtInJudgeNames(): string[] {
-  return builtInMetricNames().filter((name) => {
-    try {
-      return builtInMetric(name).judge !== undefined;
-    } catch {
-      return false;
-    }
-  });
 }
 
 function parseGate(spec: string): Gate {

@@ -2,11 +2,12 @@
  * How well each judge version of a job agrees with the people who reviewed it: the version's LLM
  * labels against the human labels of the same rows, with `compareLabels` (accuracy, κ, α, F1 …,
  * bootstrap intervals). Rows whose human labels are few-shot examples of a version are left out of
- * that version's comparison — the answer is in its prompt. Each computation is stored, so that a
+ * that version's comparison (`withoutExamples`, the rule align uses too) — the answer is in its prompt. Each computation is stored, so that a
  * judge's agreement has a history per version.
  */
 import { compareLabels, type AgreementReport } from '../agreement/compare.js';
 import { labelScheme } from '../agreement/scheme.js';
+import { withoutExamples } from '../align/human-labels.js';
 import type { LabelJobRecord } from '../store/label-jobs.js';
 import { newestPerRow } from '../store/labels.js';
 import { outputKind, type Criterion } from './criterion.js';
@@ -51,16 +52,11 @@ export async function jobAgreement(engine: LabelJobs, job: LabelJobRecord): Prom
   if (human.size === 0) notes.push('no row has a human label yet: review the sample (POST /api/label-jobs/:id/review) first');
   for (const version of job.versions) {
     const byRow = newestPerRow(llm, (l) => l.judge_id === version.judge_id);
-    const examples = new Set(version.example_rows);
+    const { fair, excluded } = withoutExamples(human, version.example_rows);
     const humanLabels: Array<string | number> = [];
     const judgeLabels: Array<string | number> = [];
-    let excluded = 0;
     let unlabelled = 0;
-    for (const [row, label] of human) {
-      if (examples.has(row)) {
-        excluded++;
-        continue;
-      }
+    for (const [row, label] of fair) {
       const judged = byRow.get(row);
       if (!judged) {
         unlabelled++;

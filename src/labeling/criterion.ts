@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { makeGenaiMetricFromPrompt, type EvaluationExample, type Judge, type OutputKind } from '../judges/definition.js';
-import { BUILT_IN_JUDGE_FACTORIES } from '../metrics/judges/index.js';
+import { BUILT_IN_JUDGES } from '../metrics/judges/index.js';
 
 /** The output kinds a label job can have: LastMile's 1/0, Databricks' yes/no, a 1–5 scale. */
 export const LABEL_OUTPUTS = ['binary', 'yes_no', 'scale_1_5'] as const;
@@ -92,8 +92,8 @@ export function labelOutputOf(kind: OutputKind): LabelOutput | undefined {
  */
 export function defaultOutput(source: { prompt?: string | undefined; builtin?: string | undefined }): LabelOutput {
   if (source.builtin === undefined || source.builtin === 'faithfulness') return 'binary';
-  const factory = BUILT_IN_JUDGE_FACTORIES[source.builtin];
-  return (factory && labelOutputOf((factory as (options?: unknown) => Judge)().output)) ?? 'binary';
+  const builtIn = BUILT_IN_JUDGES[source.builtin];
+  return (builtIn && labelOutputOf(builtIn.judge().output)) ?? 'binary';
 }
 
 /**
@@ -123,9 +123,9 @@ export function judgeForCriterion(criterion: Criterion, options: { name: string;
 
 function builtinJudge(criterion: Criterion, name: string, version: string, examples: EvaluationExample[]): Judge {
   const builtin = criterion.builtin ?? '';
-  const factory = BUILT_IN_JUDGE_FACTORIES[builtin] as ((options?: Record<string, unknown>) => Judge) | undefined;
+  const factory = BUILT_IN_JUDGES[builtin]?.judge as ((options?: Record<string, unknown>) => Judge) | undefined;
   if (!factory) {
-    throw new ConfigError(`unknown built-in judge ${JSON.stringify(builtin)}`, { where: { field: 'builtin' }, hint: `use one of: ${Object.keys(BUILT_IN_JUDGE_FACTORIES).join(', ')}; or give a prompt instead` });
+    throw new ConfigError(`unknown built-in judge ${JSON.stringify(builtin)}`, { where: { field: 'builtin' }, hint: `use one of: ${Object.keys(BUILT_IN_JUDGES).join(', ')}; or give a prompt instead` });
   }
   const options: Record<string, unknown> = { ...(criterion.model !== undefined ? { model: criterion.model } : {}), ...(examples.length ? { examples } : {}) };
   if (builtin === 'faithfulness') {

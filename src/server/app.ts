@@ -23,6 +23,7 @@ import { catalogRoutes } from './routes/catalog.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { judgeRoutes } from './routes/judges.js';
 import { labelJobRoutes } from './routes/label-jobs.js';
 import { resultRoutes } from './routes/results.js';
 import { runRoutes } from './routes/runs.js';
@@ -153,6 +154,7 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
   datasetRoutes(app, context);
   jobRoutes(app, context);
   labelJobRoutes(app, context);
+  judgeRoutes(app, context);
   registerOpenApiRoute(app);
   const { built } = await registerUi(app, options.webDir);
   await app.ready();

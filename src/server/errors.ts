@@ -1,11 +1,11 @@
 /**
  * Errors of the API: each becomes `{ status, error, message, field?, hint?, line? }` with its
  * HTTP status. Config and input errors of the engine are 400s naming their field, as the CLI
- * names them.
+ * names them; a NotFoundError is a 404.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { JurorError } from '../errors.js';
+import { JurorError, NotFoundError } from '../errors.js';
 import type { ErrorBody } from './schemas/common.js';
 
 const CODES: Record<number, string> = {
@@ -67,7 +67,7 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof JurorError && (error.kind === 'config' || error.kind === 'input')) {
     const { field, line } = error.where;
-    return new ApiError(400, error.message, { ...(field ? { field } : {}), ...(line !== undefined ? { line } : {}), ...(error.hint ? { hint: error.hint } : {}) });
+    return new ApiError(error instanceof NotFoundError ? 404 : 400, error.message, { ...(field ? { field } : {}), ...(line !== undefined ? { line } : {}), ...(error.hint ? { hint: error.hint } : {}) });
   }
   const fastify = error as Partial<FastifyError>;
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {

@@ -118,11 +118,17 @@ export function builtInJudgeMetric(judge: Judge): Metric {
   };
 }
 
+/** A built-in judge in the catalog: its registry entry (description, options, metric) and the factory of its judge. */
+export interface BuiltInJudge extends BuiltIn {
+  /** The judge with the factory's own options (camelCase examples), as `faithfulness({ variant: 'binary' })`. */
+  judge: (options?: never) => Judge;
+}
+
 /**
- * A registry entry of a built-in judge. The options are checked by building the judge inside the
+ * A catalog entry of a built-in judge. The options are checked by building the judge inside the
  * schema, so that every error (a bad example score, an unknown version) names its field.
  */
-export function judgeEntry<T extends Record<string, unknown>>(description: string, schema: z.ZodType<T>, create: (options: T) => Metric): BuiltIn {
+export function judgeEntry<T extends Record<string, unknown>>(description: string, schema: z.ZodType<T>, judge: (options?: never) => Judge, create: (options: T) => Metric): BuiltInJudge {
   const checked = schema.superRefine((options, context) => {
     try {
       create(options);
@@ -131,7 +137,7 @@ export function judgeEntry<T extends Record<string, unknown>>(description: strin
       context.addIssue({ code: 'custom', path: fieldPath(error.where.field), message: error.message });
     }
   });
-  return { description, options: checked as unknown as z.ZodType<Record<string, unknown>>, create: (options) => create(options as T) };
+  return { description, options: checked as unknown as z.ZodType<Record<string, unknown>>, create: (options) => create(options as T), judge };
 }
 
 function fieldPath(field: string | undefined): Array<string | number> {

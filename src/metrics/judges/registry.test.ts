@@ -13,7 +13,7 @@ import { ConfigError } from '../../errors.js';
 import { judgeFromConfig, judgeToConfig } from '../../judges/serialize.js';
 import { builtInMetric, builtInMetricNames, describeBuiltIn } from '../builtin.js';
 import { metricKey } from '../metric.js';
-import { BUILT_IN_JUDGE_FACTORIES, BUILT_IN_JUDGES, faithfulness } from './index.js';
+import { BUILT_IN_JUDGES, faithfulness } from './index.js';
 
 const NAMES = [
   'answer_similarity',
@@ -49,7 +49,6 @@ const CONTRACT: Record<string, { output: string; keys: string[]; assessment?: 'R
 describe('the registry', () => {
   it('holds every built-in judge, each with a factory and a description', () => {
     expect(Object.keys(BUILT_IN_JUDGES)).toEqual(NAMES);
-    expect(Object.keys(BUILT_IN_JUDGE_FACTORIES)).toEqual(NAMES);
     for (const name of NAMES) {
       expect(builtInMetricNames()).toContain(name);
       expect(describeBuiltIn(name)).toMatch(/^judge: /);
@@ -89,7 +88,7 @@ describe('the registry', () => {
   });
 
   it.each(NAMES)('%s: the factory returns a Judge that reloads from its config form unchanged', (name) => {
-    const judge = BUILT_IN_JUDGE_FACTORIES[name]!({ model: 'openai:/gpt-4o' } as never);
+    const judge = BUILT_IN_JUDGES[name]!.judge({ model: 'openai:/gpt-4o' } as never);
     expect(judge.name).toBe(name);
     expect(judgeFromConfig(judgeToConfig(judge))).toEqual(judge);
   });

@@ -1,8 +1,8 @@
 /**
  * Label jobs (LLM Judge++) over HTTP: start one, follow it, review its sample (or resample with a
  * revised prompt), cancel it, find the rows the judge is least sure of, its agreement with the
- * reviewers (and a judge's agreement history), and its labels as fine-tuning data. The work is
- * done by the label-job engine (src/labeling/), the same the CLI uses.
+ * reviewers, and its labels as fine-tuning data (a judge's agreement history: routes/judges.ts).
+ * The work is done by the label-job engine (src/labeling/), the same the CLI uses.
  */
 import type { FastifyInstance } from 'fastify';
 import { Readable } from 'node:stream';
@@ -13,15 +13,9 @@ import { ApiError } from '../errors.js';
 import { toJson } from '../../data/write.js';
 import { route } from '../route.js';
 import { errorBody, idParams } from '../schemas/common.js';
-import { startAlignment } from '../align.js';
-import { versionOrder } from '../../judges/versions.js';
 import {
-  alignBody,
-  alignResponse,
   createLabelJobBody,
   createLabelJobResponse,
-  judgeAgreementHistory,
-  judgeNameParams,
   labelAgreement,
   labelJob,
   labelJobQuery,
@@ -31,7 +25,6 @@ import {
   reviewBody,
   uncertainQuery,
   uncertainResponse,
-  type JudgeAgreementHistory,
   type LabelJob,
 } from '../schemas/label-jobs.js';
 
@@ -187,48 +180,6 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     response: labelAgreement,
     errors: [404],
     handler: ({ params }) => http(() => engine.agreement(params.id)),
-  });
-
-  route(app, {
-    method: 'GET',
-    url: '/api/judges/:name/agreement',
-    summary: "A judge's agreement with human labels over time, one series per version (every computation of GET /api/label-jobs/:id/agreement)",
-    tags: ['judges'],
-    params: judgeNameParams,
-    response: judgeAgreementHistory,
-    errors: [404],
-    handler: async ({ params }) => {
-      if (!(await ctx.store.judges.exists(params.name))) throw new ApiError(404, `no judge '${params.name}'`, { field: 'name', hint: 'list judges with GET /api/judges' });
-      const series = new Map<string, JudgeAgreementHistory['series'][number]>();
-      for (const entry of await engine.agreements.ofJudge(params.name)) {
-        const s = series.get(entry.judge_id) ?? { version: entry.version, judge_id: entry.judge_id, points: [] };
-        s.points.push({
-          computed_at: entry.created_at,
-          n: entry.n,
-          dataset_id: entry.dataset_id,
-          label_job_id: entry.label_job_id,
-          run_id: entry.run_id,
-          statistics: (entry.stats.statistics ?? {}) as Record<string, number | null>,
-        });
-        series.set(entry.judge_id, s);
-      }
-      return { name: params.name, series: [...series.values()].sort((a, b) => versionOrder(a.version, b.version)) };
-    },
-  });
-
-  route(app, {
-    method: 'POST',
-    url: '/api/judges/:name/align',
-    summary: "Checks a judge version against a dataset's human labels: judges the labelled rows as a run of experiment align, then stores the agreement under the version",
-    description:
-      "The human labels are a column of the uploaded file (human_col) or the labels people gave in a label job of the dataset (label_job; by default its label job of this judge). Every label, the judge and its model are checked first (a 400 names the field; nothing is created). Follow the job with GET /api/jobs/:id; the agreement then appears in GET /api/judges/:name/agreement with its run_id.",
-    tags: ['judges'],
-    params: judgeNameParams,
-    body: alignBody,
-    status: 202,
-    response: alignResponse,
-    errors: [404],
-    handler: ({ params, body }) => startAlignment(ctx, params.name, body),
   });
 
   app.route({
