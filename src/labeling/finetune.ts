@@ -14,6 +14,7 @@ import { Columns } from '../data/columns.js';
 import { renderJudgePrompt, type JudgeMessages } from '../judges/prompt.js';
 import { variableText } from '../metrics/judge-metric.js';
 import type { LabelJobRecord } from '../store/label-jobs.js';
+import { JudgePromptRepository } from '../store/judge-prompts.js';
 import { currentLabels, newestPerRow, type LabelRecord } from '../store/labels.js';
 import { judgeForCriterion } from './criterion.js';
 import { recordsAt } from './dataset-rows.js';
@@ -34,6 +35,7 @@ export async function* finetuneExamples(engine: LabelJobs, job: LabelJobRecord):
   const finalVersion = job.versions.find((v) => v.judge_id === job.judge_id)?.version ?? 'v1';
   const plain = judgeForCriterion(criterion, { name: job.name, version: finalVersion });
   const columns = new Columns({ columns: dataset.columns, ...(criterion.col_mapping ? { colMapping: criterion.col_mapping } : {}), hasModel: false });
+  const judgePrompts = new JudgePromptRepository(engine.store.db);
   const systems = new Map<string, string>();
   for (let from = 0; from < dataset.row_count; from += CHUNK) {
     const labels = await engine.labels.ofJob(job.id, { from, to: from + CHUNK - 1 });
@@ -45,7 +47,7 @@ export async function* finetuneExamples(engine: LabelJobs, job: LabelJobRecord):
       if (label.label === null) continue;
       chosen.push({ row, label, source: label.source === 'llm' ? label : reviewedLlm.get(row) });
     }
-    const prompts = await storedPrompts(engine, job, chosen.flatMap((c) => (c.source ? [c.source] : [])), versions, systems);
+    const prompts = await storedPrompts(judgePrompts, job, chosen.flatMap((c) => (c.source ? [c.source] : [])), versions, systems);
     const unseen = chosen.filter((c) => !c.source || !prompts.has(c.source.id)).map((c) => c.row);
     const records = unseen.length ? await recordsAt(file, unseen) : new Map();
     for (const { row, label, source } of chosen) {
@@ -66,7 +68,7 @@ export async function* finetuneExamples(engine: LabelJobs, job: LabelJobRecord):
 
 /** The messages (and the judge's own score) of the results behind LLM labels, by label id. */
 async function storedPrompts(
-  engine: LabelJobs,
+  judgePrompts: JudgePromptRepository,
   job: LabelJobRecord,
   labels: LabelRecord[],
   versions: Map<string, string>,
@@ -76,21 +78,13 @@ async function storedPrompts(
   const byRun = new Map<string, LabelRecord[]>();
   for (const label of labels) byRun.set(label.run_id!, [...(byRun.get(label.run_id!) ?? []), label]);
   for (const [runId, group] of byRun) {
-    const results = await engine.db
-      .selectFrom('results')
-      .select(['row_index', 'metric', 'prompt', 'score'])
-      .where('run_id', '=', runId)
-      .where('row_index', 'in', group.map((l) => l.run_row_index!))
-      .execute();
+    const results = await judgePrompts.ofRows(runId, group.map((l) => l.run_row_index!));
     for (const label of group) {
       const metric = `${job.name}/${versions.get(label.judge_id!) ?? ''}`;
-      const result = results.find((r) => Number(r.row_index) === label.run_row_index && r.metric === metric);
+      const result = results.find((r) => r.row === label.run_row_index && r.metric === metric);
       if (!result?.prompt) continue;
       const systemKey = `${runId}\u0000${metric}`;
-      if (!systems.has(systemKey)) {
-        const row = await engine.db.selectFrom('run_judges').select('system_prompt').where('run_id', '=', runId).where('metric', '=', metric).executeTakeFirst();
-        systems.set(systemKey, row?.system_prompt ?? '');
-      }
+      if (!systems.has(systemKey)) systems.set(systemKey, (await judgePrompts.systemPrompt(runId, metric)) ?? '');
       const score = result.score === null ? undefined : Number.isFinite(Number(result.score)) ? Number(result.score) : result.score;
       found.set(label.id, { system: systems.get(systemKey)!, user: result.prompt, ...(score !== undefined ? { score } : {}) });
     }
