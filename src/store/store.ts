@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { Kysely, Migrator, type Dialect, type Insertable, type Selectable } from 'kysely';
+import { Kysely, Migrator, sql, type Dialect, type Insertable, type Selectable } from 'kysely';
 import { JurorError } from '../errors.js';
 import { judgeKey, type Judge } from '../judges/definition.js';
 import { parseStoredJudge } from '../judges/stored.js';
@@ -59,7 +59,11 @@ export class Store {
       ? new Store((await import('./dialects/postgres.js')).postgresDialect(location.url), location.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'))
       : new Store((await import('./dialects/sqlite.js')).sqliteDialect(resolve(location.path ?? '.juror/juror.db')), resolve(location.path ?? '.juror/juror.db'));
     try {
-      const { error } = await new Migrator({ db: store.db, provider: migrationProvider }).migrateToLatest();
+      // Kysely looks for its migration tables in every schema it can see unless told which: a
+      // Postgres database with another store (or another Kysely app) in a second schema would
+      // hide that this one has none yet.
+      const schema = location.url ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
+      const { error } = await new Migrator({ db: store.db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
       if (error) throw error;
     } catch (cause) {
       await store.close();

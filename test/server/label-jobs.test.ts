@@ -236,10 +236,20 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect((await post({ prompt: 'x {answer}', examples: [{ output: 'a', score: 7, justification: 'j' }] })).body).toMatchObject({ status: 400, field: 'examples[0].score' });
       expect((await post({ prompt: 'x {answer}', sample_size: 0 })).body).toMatchObject({ status: 400, field: 'sample_size' });
       expect((await post({ prompt: 'x {answer}', surprise: 1 })).body).toMatchObject({ status: 400, field: 'surprise' });
-      const noModel = await server.call('POST', '/api/label-jobs', { body: { dataset_id: datasetId, prompt: 'x {answer}' } });
-      expect(noModel.body).toMatchObject({ status: 400, field: 'model' });
       const unknown = await post({ dataset_id: 'nope', prompt: 'x {answer}' });
       expect(unknown).toMatchObject({ status: 404, body: { field: 'dataset_id' } });
+    });
+
+    it('answers 400 naming model when none is named and the server has no OpenAI key for the default judge model', async () => {
+      const keyless = await startTestServer({ storeKind, env: {} });
+      try {
+        const dataset = await uploadQa(keyless, 4);
+        const noModel = await keyless.call('POST', '/api/label-jobs', { body: { dataset_id: dataset, prompt: 'x {answer}' } });
+        expect(noModel.body).toMatchObject({ status: 400, field: 'model' });
+        expect((await keyless.call('GET', `/api/label-jobs?dataset_id=${dataset}`)).body.jobs).toEqual([]);
+      } finally {
+        await keyless.stop();
+      }
     });
 
     it('checks review labels against the sample and the output kind', async () => {
