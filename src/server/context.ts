@@ -1,18 +1,16 @@
 /** What every route handler works with: the store, its repositories, the job runner and the server's settings. */
-import type { Kysely } from 'kysely';
 import type { LabelJobs } from '../labeling/engine.js';
 import { ApiTokenRepository } from '../store/api-tokens.js';
 import { DatasetRepository } from '../store/datasets.js';
 import { JobRepository } from '../store/jobs.js';
 import { ResultsPage } from '../store/results-page.js';
 import { RunQueries } from '../store/run-queries.js';
-import { serverDb, type ServerDatabase } from '../store/server-tables.js';
+import { serverDb } from '../store/server-tables.js';
 import type { Store } from '../store/store.js';
 import type { JobRunner } from './job-runner.js';
 
 export interface ServerContext {
   store: Store;
-  db: Kysely<ServerDatabase>;
   datasets: DatasetRepository;
   jobs: JobRepository;
   tokens: ApiTokenRepository;
@@ -33,7 +31,7 @@ export interface ServerContext {
 }
 
 /** The repositories over a store. */
-export function repositories(store: Store): Pick<ServerContext, 'db' | 'datasets' | 'jobs' | 'tokens' | 'runs' | 'results'> {
+export function repositories(store: Store): Pick<ServerContext, 'datasets' | 'jobs' | 'tokens' | 'runs' | 'results'> {
   const db = serverDb(store);
-  return { db, datasets: new DatasetRepository(db), jobs: new JobRepository(db), tokens: new ApiTokenRepository(db), runs: new RunQueries(db), results: new ResultsPage(db) };
+  return { datasets: new DatasetRepository(db), jobs: new JobRepository(db), tokens: new ApiTokenRepository(db), runs: new RunQueries(db), results: new ResultsPage(db) };
 }
