@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { evaluate, makeGenaiMetric, type EvaluateOptions } from '../src/index.js';
+import { startupBenchmark } from './startup.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const judge = makeGenaiMetric({ name: 'quality', definition: 'How good the answer is.', gradingPrompt: 'Score 1-5.' });
@@ -158,6 +159,8 @@ const scenarios: Record<string, () => Promise<void>> = {
       rmSync(dir, { recursive: true, force: true });
     }
   },
+  /** `juror --version`, `juror runs list` and `juror eval` to its first call, as whole processes. */
+  startup: startupBenchmark,
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in scenarios);
