@@ -37,6 +37,7 @@ export { readability, readabilityMetric } from './metrics/text/readability.js';
 export type { Metric, MetricOutcome, RowInput } from './metrics/metric.js';
 export { MODEL_TYPES, type ModelType } from './metrics/presets.js';
 export { openDataset, type Dataset, type DataRecord } from './data/dataset.js';
+export { importDataset, storedFile, streamRows } from './datasets/index.js';
 export { writeTable } from './data/write.js';
 export { loadConfig } from './config/load.js';
 export { parseModelUri, resolveModel, type EndpointConfig } from './providers/models.js';

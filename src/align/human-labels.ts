@@ -8,7 +8,7 @@
 import type { LabelScheme } from '../agreement/compare.js';
 import { readHumanLabel } from '../agreement/labels.js';
 import { openDataset, type DataRecord } from '../data/dataset.js';
-import { recordsAt, type StoredFile } from '../labeling/dataset-rows.js';
+import { recordsAt, type StoredFile } from '../datasets/index.js';
 import { ConfigError, InputError } from '../errors.js';
 import type { LabelRecord } from '../store/labels.js';
 

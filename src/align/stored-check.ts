@@ -8,7 +8,7 @@
  */
 import type { LabelScheme } from '../agreement/compare.js';
 import { labelScheme } from '../agreement/scheme.js';
-import { storedFile } from '../labeling/dataset-rows.js';
+import { storedFile } from '../datasets/index.js';
 import { ConfigError, InputError, JurorError, NotFoundError } from '../errors.js';
 import type { Judge } from '../judges/definition.js';
 import { DatasetRepository, type DatasetRecord } from '../store/datasets.js';

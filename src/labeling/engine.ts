@@ -18,7 +18,7 @@ import type { Store } from '../store/store.js';
 import { jobAgreement, type JobAgreement } from './agreement.js';
 import { checkRunnable } from './checks.js';
 import { judgeForCriterion, makeCriterion } from './criterion.js';
-import { recordsAt, recordsWhere, storedFile, type StoredFile } from './dataset-rows.js';
+import { recordsAt, recordsWhere, storedFile, type StoredFile } from '../datasets/index.js';
 import { LabelJobError, noSuchJob, wrongStatus } from './errors.js';
 import { finetuneExamples, type FinetuneExample } from './finetune.js';
 import { runPhase, type LabelProgress } from './phase.js';

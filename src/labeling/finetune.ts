@@ -17,7 +17,7 @@ import type { LabelJobRecord } from '../store/label-jobs.js';
 import { JudgePromptRepository } from '../store/judge-prompts.js';
 import { currentLabels, newestPerRow, type LabelRecord } from '../store/labels.js';
 import { judgeForCriterion } from './criterion.js';
-import { recordsAt } from './dataset-rows.js';
+import { recordsAt } from '../datasets/index.js';
 import type { LabelJobs } from './engine.js';
 import { judgeScore } from './label-values.js';
 

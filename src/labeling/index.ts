@@ -12,7 +12,5 @@ export type { UncertaintyOptions, UncertaintyReport } from './uncertainty.js';
 export type { JobAgreement, VersionAgreement } from './agreement.js';
 export type { FinetuneExample } from './finetune.js';
 export type { LabelProgress } from './phase.js';
-export { importDataset } from './dataset-import.js';
 export { LABEL_COLUMNS, LabelLookup, labeledRecords } from './labeled-rows.js';
-export { storedFile, streamRows } from './dataset-rows.js';
 export type { LabelJobRecord, UncertainRow } from '../store/label-jobs.js';

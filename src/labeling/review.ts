@@ -12,7 +12,7 @@ import type { LabelJobRecord } from '../store/label-jobs.js';
 import { newestPerRow, type LabelRecord, type NewLabel } from '../store/labels.js';
 import { checkRunnable } from './checks.js';
 import { judgeForCriterion, type Criterion } from './criterion.js';
-import { recordsAt, type StoredFile } from './dataset-rows.js';
+import { recordsAt, type StoredFile } from '../datasets/index.js';
 import { rowExample } from './examples.js';
 import { judgeScore, readLabel, showLabel, type LabelValue } from './label-values.js';
 

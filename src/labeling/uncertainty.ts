@@ -11,7 +11,7 @@ import { evaluate } from '../engine/evaluate.js';
 import { ConfigError } from '../errors.js';
 import { judgeKey, type Judge } from '../judges/definition.js';
 import type { LabelJobRecord, UncertainRow } from '../store/label-jobs.js';
-import { recordsAt } from './dataset-rows.js';
+import { recordsAt } from '../datasets/index.js';
 import type { LabelJobs } from './engine.js';
 import { wrongStatus } from './errors.js';
 import { fromJudgeValue, showLabel } from './label-values.js';

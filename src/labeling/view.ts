@@ -7,7 +7,7 @@ import type { DataRecord } from '../data/dataset.js';
 import type { LabelJobRecord, UncertainRow } from '../store/label-jobs.js';
 import type { LabelSource } from '../store/label-tables.js';
 import { currentLabels, newestPerRow, type LabelRecord } from '../store/labels.js';
-import { recordsAt } from './dataset-rows.js';
+import { recordsAt } from '../datasets/index.js';
 import type { LabelJobs } from './engine.js';
 
 /** One row's label. */

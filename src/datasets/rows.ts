@@ -1,32 +1,24 @@
 /**
- * Reading the rows of a stored dataset (a file validated when it was imported) by index, without
- * validating it again: the records of chosen rows, or of every row but some.
+ * Reading the rows of a stored dataset (a file validated when it was imported) without validating
+ * it again: every row, the first few, the records of chosen rows, or of every row but some.
  */
-import { join } from 'node:path';
-import { csvReader } from '../data/csv.js';
-import type { DataRecord, DatasetRow, FileFormat } from '../data/dataset.js';
-import { jsonReader } from '../data/json.js';
-import { jsonlReader } from '../data/jsonl.js';
-import { parquetReader } from '../data/parquet.js';
-import type { FormatReader } from '../data/reader.js';
-import type { DatasetRecord } from '../store/datasets.js';
-
-const readers: Record<FileFormat, FormatReader> = { csv: csvReader, jsonl: jsonlReader, json: jsonReader, parquet: parquetReader };
-
-/** A stored dataset's file and format. */
-export interface StoredFile {
-  file: string;
-  format: FileFormat;
-}
-
-/** Where a dataset record's file is. */
-export function storedFile(dataDir: string, dataset: Pick<DatasetRecord, 'file' | 'format'>): StoredFile {
-  return { file: join(dataDir, dataset.file), format: dataset.format };
-}
+import { readRows, type DataRecord, type DatasetRow } from '../data/dataset.js';
+import type { StoredFile } from './stored.js';
 
 /** Every row of the file, in order. */
 export function streamRows(source: StoredFile): AsyncIterable<DatasetRow> {
-  return readers[source.format].rows(source.file, 0);
+  return readRows(source.file, source.format);
+}
+
+/** The first `count` records of the file. */
+export async function previewRows(source: StoredFile, count: number): Promise<DataRecord[]> {
+  const records: DataRecord[] = [];
+  if (count <= 0) return records;
+  for await (const row of streamRows(source)) {
+    records.push(row.record);
+    if (records.length >= count) break;
+  }
+  return records;
 }
 
 /** The records of the given rows (stops reading after the last one). */
