@@ -6,8 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { canonicalJson, judgeHash, type Judge } from '../judges/definition.js';
-import { parseStoredJudge } from '../judges/stored.js';
 import type { Database } from './schema.js';
+
+/** The stored-judge parser, loaded when a judge is first read: commands that read none (`juror runs list`) skip its schema library. */
+export const storedJudges = () => import('../judges/stored.js');
 
 /** A stored judge definition with its id. */
 export interface StoredJudge {
@@ -43,7 +45,7 @@ export class JudgeRepository {
   /** The judge stored under `id`; an unknown id is a bug of the caller, so it throws. */
   async get(id: string): Promise<Judge> {
     const row = await this.db.selectFrom('judges').select('definition').where('id', '=', id).executeTakeFirstOrThrow();
-    return parseStoredJudge(row.definition, id);
+    return (await storedJudges()).parseStoredJudge(row.definition, id);
   }
 
   /** The definition stored under `name` and `version` (the newest, should several share it), or undefined. */
@@ -89,6 +91,7 @@ export class JudgeRepository {
       .orderBy('judges.created_at')
       .orderBy('judges.id')
       .execute();
+    const { parseStoredJudge } = await storedJudges();
     const groups = new Map<string, JudgeVersion[]>();
     for (const row of rows) {
       const versions = groups.get(row.name) ?? [];
@@ -100,7 +103,7 @@ export class JudgeRepository {
 
   private async newest(name: string, narrow: (query: ReturnType<JudgeRepository['byName']>) => ReturnType<JudgeRepository['byName']>): Promise<StoredJudge | undefined> {
     const found = await narrow(this.byName(name)).orderBy('created_at', 'desc').orderBy('id').executeTakeFirst();
-    return found && { id: found.id, judge: parseStoredJudge(found.definition, found.id) };
+    return found && { id: found.id, judge: (await storedJudges()).parseStoredJudge(found.definition, found.id) };
   }
 
   private byName(name: string) {

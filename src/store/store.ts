@@ -7,8 +7,7 @@ import { resolve } from 'node:path';
 import { Kysely, Migrator, sql, type Dialect, type Insertable, type Selectable } from 'kysely';
 import { JurorError } from '../errors.js';
 import { judgeKey, type Judge } from '../judges/definition.js';
-import { parseStoredJudge } from '../judges/stored.js';
-import { JudgeRepository } from './judges.js';
+import { JudgeRepository, storedJudges } from './judges.js';
 import { migrationProvider } from './migrations.js';
 import type { Database, ResultTable, RowTable, RunMetricTable, RunStatus, RunTable } from './schema.js';
 
@@ -222,6 +221,7 @@ export class Store {
         .orderBy('run_judges.metric')
         .execute(),
     ]);
+    const { parseStoredJudge } = await storedJudges();
     return {
       ...run,
       metrics: Object.fromEntries(metrics.map((m) => [m.key, m.value])),
