@@ -66,6 +66,6 @@ describe("LastMile's label → wait → download", () => {
     expect(llm.requests).toHaveLength(16);
 
     const rows = await download({ labelJob: jobId });
-    expect(rows.filter((r) => r.label !== '').map((r) => Number(r.question.replace('question ', '')))).toEqual([...job.sample].sort((a, b) => a - b));
+    expect(rows.filter((r) => r.label !== '').map((r) => Number(r.question!.replace('question ', '')))).toEqual([...job.sample].sort((a, b) => a - b));
   });
 });
