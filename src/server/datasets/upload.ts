@@ -1,31 +1,37 @@
 /**
  * Receiving a dataset upload: the multipart file is streamed to a temporary file in the data
- * directory (never held in memory), validated end to end with `openDataset`, then renamed to
- * `<id>.<ext>` and recorded. On any failure — too large, malformed, a store error — nothing is kept.
+ * directory (never held in memory), then stored by the datasets module (`storeDataset`: validated
+ * end to end, renamed to `<id>.<ext>`, recorded). On any failure — too large, malformed, a store
+ * error — nothing is kept.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { openDataset, type FileFormat } from '../../data/dataset.js';
+import { formatOfExtension } from '../../data/dataset.js';
 import { EncodingError } from '../../data/text.js';
+import { storeDataset, storedName } from '../../datasets/index.js';
 import { JurorError } from '../../errors.js';
 import type { DatasetRecord } from '../../store/datasets.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { EXTENSIONS } from './files.js';
 
-const FORMATS: Record<string, FileFormat> = { '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'json', '.parquet': 'parquet' };
+/** An uploaded file saved to a temporary file, not yet validated. */
+interface Received {
+  temp: string;
+  originalName: string;
+}
+
 const fileHint = 'send the dataset as multipart/form-data, the file in a field named `file` (e.g. curl -F file=@data.csv)';
 
 /** Reads, validates and stores an uploaded dataset. */
 export async function receiveDataset(request: FastifyRequest, ctx: ServerContext): Promise<DatasetRecord> {
   if (!request.isMultipart()) throw new ApiError(400, 'the request is not a multipart upload', { field: 'file', hint: fileHint });
   const fields: { name?: string; format?: string } = {};
-  let received: { temp: string; originalName: string; format: FileFormat; size: number } | undefined;
+  let received: Received | undefined;
   try {
     for await (const part of request.parts()) {
       if (part.type === 'field') {
@@ -48,18 +54,17 @@ export async function receiveDataset(request: FastifyRequest, ctx: ServerContext
   return store(received, fields.name, ctx);
 }
 
-async function saveTemporary(part: MultipartFile, formatField: string | undefined, ctx: ServerContext): Promise<{ temp: string; originalName: string; format: FileFormat; size: number }> {
+async function saveTemporary(part: MultipartFile, formatField: string | undefined, ctx: ServerContext): Promise<Received> {
   const originalName = part.filename || 'dataset';
-  const format = formatField ? FORMATS[`.${formatField.toLowerCase()}`] : FORMATS[extname(originalName).toLowerCase()];
+  const format = formatOfExtension(formatField ? `.${formatField}` : extname(originalName));
   if (!format) {
     part.file.resume();
     throw formatField
       ? new ApiError(400, `unknown format '${formatField}'`, { field: 'format', hint: 'use csv, jsonl, json or parquet' })
       : new ApiError(400, `cannot tell the format of '${originalName}' from its name`, { field: 'file', hint: 'upload a file ending in .csv, .jsonl, .ndjson, .json or .parquet, or send a `format` field before the file' });
   }
-  const temp = join(ctx.dataDir, `.upload-${randomUUID()}${EXTENSIONS[format]}`);
-  let size = 0;
-  part.file.on('data', (chunk: Buffer) => (size += chunk.length));
+  // The temporary file's extension carries the format, as a stored file's does.
+  const temp = join(ctx.dataDir, `.upload-${storedName(randomUUID(), format)}`);
   try {
     await pipeline(part.file, createWriteStream(temp, { flags: 'wx' }));
     if (part.file.truncated) throw tooLarge(ctx.maxUploadBytes);
@@ -67,35 +72,17 @@ async function saveTemporary(part: MultipartFile, formatField: string | undefine
     await rm(temp, { force: true });
     throw error;
   }
-  return { temp, originalName, format, size };
+  return { temp, originalName };
 }
 
-async function store(received: { temp: string; originalName: string; format: FileFormat; size: number }, name: string | undefined, ctx: ServerContext): Promise<DatasetRecord> {
-  const id = randomUUID().replaceAll('-', '');
-  const file = `${id}${EXTENSIONS[received.format]}`;
-  const target = join(ctx.dataDir, file);
+async function store(received: Received, name: string | undefined, ctx: ServerContext): Promise<DatasetRecord> {
   try {
-    const dataset = await openDataset(received.temp).catch((error: unknown) => {
-      throw uploadProblem(error, received.temp, received.originalName);
-    });
-    const record: DatasetRecord = {
-      id,
-      name: name?.trim() || received.originalName.replace(/\.[^.]*$/, '') || 'dataset',
-      original_name: received.originalName,
-      format: received.format,
-      columns: dataset.columns,
-      row_count: dataset.rowCount,
-      hash: dataset.hash,
-      size_bytes: received.size,
-      file,
-      created_at: new Date().toISOString(),
-    };
-    await rename(received.temp, target);
-    await ctx.datasets.insert(record);
-    return record;
+    return await storeDataset(ctx.datasets, ctx.dataDir, { path: received.temp, originalName: received.originalName, name, place: 'move' });
   } catch (error) {
-    await Promise.all([rm(received.temp, { force: true }), rm(target, { force: true })]);
-    throw error;
+    throw uploadProblem(error, received.temp, received.originalName);
+  } finally {
+    // Gone once moved; still there when the file was refused.
+    await rm(received.temp, { force: true });
   }
 }
 

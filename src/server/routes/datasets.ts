@@ -1,9 +1,9 @@
 /** Datasets: upload (multipart), list, show with a preview, and download as CSV or JSON Lines. */
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { previewRows, storedFile } from '../../datasets/index.js';
 import type { DatasetRecord } from '../../store/datasets.js';
 import type { ServerContext } from '../context.js';
-import { exportFile, previewRows } from '../datasets/files.js';
+import { exportFile } from '../datasets/files.js';
 import { downloadLabels } from '../datasets/labels.js';
 import { formatBytes, receiveDataset } from '../datasets/upload.js';
 import { notFound } from '../errors.js';
@@ -51,7 +51,7 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
     handler: async ({ params }) => {
       const found = await ctx.datasets.get(params.id);
       if (!found) throw notFound('dataset', params.id);
-      return { ...toDataset(found), preview: await previewRows(join(ctx.dataDir, found.file), found.format, PREVIEW_ROWS) };
+      return { ...toDataset(found), preview: await previewRows(storedFile(ctx.dataDir, found), PREVIEW_ROWS) };
     },
   });
 
@@ -82,7 +82,7 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
       reply
         .type(to === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
         .header('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
-      return reply.send(exportFile(join(ctx.dataDir, found.file), found.format, found.columns, to, labels));
+      return reply.send(exportFile(storedFile(ctx.dataDir, found), found.columns, to, labels));
     },
   });
 }
