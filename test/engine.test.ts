@@ -84,9 +84,11 @@ describe('rate limits', () => {
       expect(result.errors['quality/v1']).toBe(0);
       expect(result.perMetric[0]!.rowsScored).toBe(200);
       expect(server.stats.maxInFlight).toBeLessThanOrEqual(4);
-      // Probing above the cap costs some 429s, but concurrency must settle near it rather than keep hammering.
+      // Probing above the cap costs some 429s (44–51 on an idle machine, more when the machine is
+      // busy and round trips vary), but concurrency must settle near it rather than keep hammering:
+      // fewer 429s than rows (the old scheduler: 245, and error rows).
       expect(server.stats.rateLimited).toBeGreaterThan(0);
-      expect(server.stats.rateLimited).toBeLessThan(100);
+      expect(server.stats.rateLimited).toBeLessThan(200);
       expect(result.calls.rateLimited).toBe(server.stats.rateLimited);
     });
   }
