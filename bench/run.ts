@@ -21,7 +21,11 @@ interface Server {
 }
 
 async function startServer(options: Record<string, unknown>): Promise<Server> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/server.ts'), JSON.stringify(options)], { cwd: ROOT });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/server.ts'), JSON.stringify(options)],
+    { cwd: ROOT },
+  );
   const lines = createInterface({ input: child.stdout });
   const queue: Array<(line: string) => void> = [];
   lines.on('line', (line) => queue.shift()?.(line));
@@ -72,14 +76,28 @@ const scenarios: Record<string, () => Promise<void>> = {
     try {
       const limit = (5000 * 0.2) / 64;
       for (const max of [64, 96]) {
-        const run = await timed(() => evaluate(judgeRun(server, { store: { path: join(dir, `c${max}.db`) }, providers: { openai: { maxConcurrency: max } } })));
+        const run = await timed(() =>
+          evaluate(judgeRun(server, { store: { path: join(dir, `c${max}.db`) }, providers: { openai: { maxConcurrency: max } } })),
+        );
         const stats = await server.stats();
         const ratio = run.seconds / limit;
-        line(`5,000 calls, 200 ms, cap 64, max_concurrency ${max}`, `${run.seconds.toFixed(2)} s = ${ratio.toFixed(3)}× N·L/C, ${stats.rateLimited} × 429`, '≤ 1.10×', ratio <= 1.1);
+        line(
+          `5,000 calls, 200 ms, cap 64, max_concurrency ${max}`,
+          `${run.seconds.toFixed(2)} s = ${ratio.toFixed(3)}× N·L/C, ${stats.rateLimited} × 429`,
+          '≤ 1.10×',
+          ratio <= 1.1,
+        );
         if (max === 64) {
-          const cached = await timed(() => evaluate(judgeRun(server, { store: { path: join(dir, `c${max}.db`) }, providers: { openai: { maxConcurrency: max } } })));
+          const cached = await timed(() =>
+            evaluate(judgeRun(server, { store: { path: join(dir, `c${max}.db`) }, providers: { openai: { maxConcurrency: max } } })),
+          );
           const after = await server.stats();
-          line('the same again, from the cache', `${after.received - stats.received} provider calls, ${cached.seconds.toFixed(2)} s`, '0 calls', after.received === stats.received);
+          line(
+            'the same again, from the cache',
+            `${after.received - stats.received} provider calls, ${cached.seconds.toFixed(2)} s`,
+            '0 calls',
+            after.received === stats.received,
+          );
         }
       }
     } finally {
@@ -92,13 +110,29 @@ const scenarios: Record<string, () => Promise<void>> = {
     const server = await startServer({ latencyMs: 200, requestsPerSecond: 100 });
     const dir = mkdtempSync(join(tmpdir(), 'juror-bench-'));
     try {
-      const run = await timed(() => evaluate(judgeRun(server, { store: { path: join(dir, 'r.db') }, providers: { openai: { maxConcurrency: 64 } } })));
+      const run = await timed(() =>
+        evaluate(judgeRun(server, { store: { path: join(dir, 'r.db') }, providers: { openai: { maxConcurrency: 64 } } })),
+      );
       const stats = await server.stats();
       const ratio = run.seconds / 50;
-      line('5,000 calls, server limit 100 requests/s', `${run.seconds.toFixed(2)} s = ${ratio.toFixed(3)}× N/R, ${stats.rateLimited} × 429`, '≤ 1.10×', ratio <= 1.1);
-      const paced = await timed(() => evaluate(judgeRun(server, { store: { path: join(dir, 'r2.db') }, cache: false, providers: { openai: { maxConcurrency: 64, rpm: 6000 } } })));
+      line(
+        '5,000 calls, server limit 100 requests/s',
+        `${run.seconds.toFixed(2)} s = ${ratio.toFixed(3)}× N/R, ${stats.rateLimited} × 429`,
+        '≤ 1.10×',
+        ratio <= 1.1,
+      );
+      const paced = await timed(() =>
+        evaluate(
+          judgeRun(server, { store: { path: join(dir, 'r2.db') }, cache: false, providers: { openai: { maxConcurrency: 64, rpm: 6000 } } }),
+        ),
+      );
       const after = await server.stats();
-      line('the same with rpm: 6000 configured', `${paced.seconds.toFixed(2)} s = ${(paced.seconds / 50).toFixed(3)}× N/R, ${after.rateLimited - stats.rateLimited} × 429`, '≤ 1.10×', paced.seconds / 50 <= 1.1);
+      line(
+        'the same with rpm: 6000 configured',
+        `${paced.seconds.toFixed(2)} s = ${(paced.seconds / 50).toFixed(3)}× N/R, ${after.rateLimited - stats.rateLimited} × 429`,
+        '≤ 1.10×',
+        paced.seconds / 50 <= 1.1,
+      );
     } finally {
       server.close();
       rmSync(dir, { recursive: true, force: true });
@@ -114,11 +148,20 @@ const scenarios: Record<string, () => Promise<void>> = {
       const server = await startServer({ latencyMs: 50, maxConcurrent: 16, concurrencyRetryAfterMs });
       const dir = mkdtempSync(join(tmpdir(), 'juror-bench-'));
       try {
-        const run = await timed(() => evaluate(judgeRun(server, { data: rows(2000), store: { path: join(dir, 'k.db') }, providers: { openai: { maxConcurrency: 64 } } })));
+        const run = await timed(() =>
+          evaluate(
+            judgeRun(server, { data: rows(2000), store: { path: join(dir, 'k.db') }, providers: { openai: { maxConcurrency: 64 } } }),
+          ),
+        );
         const stats = await server.stats();
         const ratio = run.seconds / ((2000 * 0.05) / 16);
         const errors = run.value.errors['quality/v1'] ?? 0;
-        line(`2,000 calls, 50 ms, cap 16, max_concurrency 64, ${variant}`, `${run.seconds.toFixed(2)} s = ${ratio.toFixed(3)}× N·L/cap, ${stats.rateLimited} × 429, ${errors} errors`, '≤ 1.25×, 0 errors', ratio <= 1.25 && errors === 0);
+        line(
+          `2,000 calls, 50 ms, cap 16, max_concurrency 64, ${variant}`,
+          `${run.seconds.toFixed(2)} s = ${ratio.toFixed(3)}× N·L/cap, ${stats.rateLimited} × 429, ${errors} errors`,
+          '≤ 1.25×, 0 errors',
+          ratio <= 1.25 && errors === 0,
+        );
       } finally {
         server.close();
         rmSync(dir, { recursive: true, force: true });
@@ -130,9 +173,18 @@ const scenarios: Record<string, () => Promise<void>> = {
     const server = await startServer({ latencyMs: 0 });
     const dir = mkdtempSync(join(tmpdir(), 'juror-bench-'));
     try {
-      const run = await timed(() => evaluate(judgeRun(server, { data: rows(10000), store: { path: join(dir, 't.db') }, providers: { openai: { maxConcurrency: 64 } } })));
+      const run = await timed(() =>
+        evaluate(
+          judgeRun(server, { data: rows(10000), store: { path: join(dir, 't.db') }, providers: { openai: { maxConcurrency: 64 } } }),
+        ),
+      );
       const perSecond = 10000 / run.seconds;
-      line('zero-latency server, 10,000 calls', `${perSecond.toFixed(0)} calls/s, ${(run.cpuMs / 10000).toFixed(3)} CPU ms/call`, '≥ 2,000/s', perSecond >= 2000);
+      line(
+        'zero-latency server, 10,000 calls',
+        `${perSecond.toFixed(0)} calls/s, ${(run.cpuMs / 10000).toFixed(3)} CPU ms/call`,
+        '≥ 2,000/s',
+        perSecond >= 2000,
+      );
     } finally {
       server.close();
       rmSync(dir, { recursive: true, force: true });
@@ -146,15 +198,27 @@ const scenarios: Record<string, () => Promise<void>> = {
       const out = createWriteStream(data);
       for (let i = 0; i < 1_000_000; i++) out.write(`{"question":"q${i}","answer":"a${i % 3}","expected":"a${i % 2}"}\n`);
       await new Promise((res) => out.end(res));
-      writeFileSync(join(dir, 'juror.yaml'), 'data: million.jsonl\ncol_mapping: { predictions: answer, targets: expected }\nmetrics: [exact_match]\n');
+      writeFileSync(
+        join(dir, 'juror.yaml'),
+        'data: million.jsonl\ncol_mapping: { predictions: answer, targets: expected }\nmetrics: [exact_match]\n',
+      );
       const started = performance.now();
-      const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, join(ROOT, 'bin/juror.js'), 'eval', join(dir, 'juror.yaml'), '--db', join(dir, 'juror.db')], { cwd: dir });
+      const child = spawn(
+        '/usr/bin/time',
+        ['-f', '%M', process.execPath, join(ROOT, 'bin/juror.js'), 'eval', join(dir, 'juror.yaml'), '--db', join(dir, 'juror.db')],
+        { cwd: dir },
+      );
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const code = await new Promise((res) => child.on('close', res));
       const seconds = (performance.now() - started) / 1000;
       const peakMb = Number(stderr.trim().split('\n').at(-1)) / 1024;
-      line('1,000,000 rows, exact_match, to SQLite', `${seconds.toFixed(1)} s, peak RSS ${peakMb.toFixed(0)} MB, exit ${code}`, '≤ 500 MB', peakMb <= 500 && code === 0);
+      line(
+        '1,000,000 rows, exact_match, to SQLite',
+        `${seconds.toFixed(1)} s, peak RSS ${peakMb.toFixed(0)} MB, exit ${code}`,
+        '≤ 500 MB',
+        peakMb <= 500 && code === 0,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -32,7 +32,9 @@ function timeCli(args: string[], env: NodeJS.ProcessEnv, cwd: string, until?: ()
         resolvePromise(at - started);
       });
     } else {
-      child.on('exit', (code) => (code === 0 ? resolvePromise(performance.now() - started) : reject(new Error(`juror ${args.join(' ')} exited ${code}`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolvePromise(performance.now() - started) : reject(new Error(`juror ${args.join(' ')} exited ${code}`)),
+      );
     }
   });
 }
@@ -44,7 +46,9 @@ async function measure(name: string, target: number, once: () => Promise<number>
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) times.push(await once());
   const figure = median(times);
-  console.log(`${figure <= target ? 'PASS' : 'MISS'}  ${name}: median ${figure.toFixed(0)} ms of ${RUNS} (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}); target <= ${target} ms`);
+  console.log(
+    `${figure <= target ? 'PASS' : 'MISS'}  ${name}: median ${figure.toFixed(0)} ms of ${RUNS} (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}); target <= ${target} ms`,
+  );
 }
 
 /** Runs the start-up figures. */
@@ -60,19 +64,34 @@ export async function startupBenchmark(): Promise<void> {
     },
   });
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env, JUROR_DB: join(dir, 'juror.db'), OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'bench', NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      JUROR_DB: join(dir, 'juror.db'),
+      OPENAI_BASE_URL: server.url,
+      OPENAI_API_KEY: 'bench',
+      NO_COLOR: '1',
+    };
     delete env.JUROR_DATABASE_URL;
     delete env.JUROR_JUDGE_MODEL;
     writeFileSync(join(dir, 'data.csv'), 'inputs,outputs\n' + Array.from({ length: 20 }, (_, i) => `question ${i},answer ${i}\n`).join(''));
     writeFileSync(
       join(dir, 'juror.yaml'),
-      ['data: data.csv', 'judge_model: openai:/gpt-test', 'metrics:', '  - name: quality', '    definition: How good the answer is.', '    grading_prompt: Score 1-5.'].join('\n') + '\n',
+      [
+        'data: data.csv',
+        'judge_model: openai:/gpt-test',
+        'metrics:',
+        '  - name: quality',
+        '    definition: How good the answer is.',
+        '    grading_prompt: Score 1-5.',
+      ].join('\n') + '\n',
     );
     for (let i = 0; i < 20; i++) await timeCli(['eval', 'juror.yaml', '--no-cache'], env, dir);
 
     await measure('juror --version', 150, () => timeCli(['--version'], env, dir));
     await measure('juror runs list (20 runs)', 150, () => timeCli(['runs', 'list'], env, dir));
-    await measure('juror eval, spawn to first provider call', 400, () => timeCli(['eval', 'juror.yaml', '--no-cache'], env, dir, () => new Promise<number>((res) => (firstRequest = res))));
+    await measure('juror eval, spawn to first provider call', 400, () =>
+      timeCli(['eval', 'juror.yaml', '--no-cache'], env, dir, () => new Promise<number>((res) => (firstRequest = res))),
+    );
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });

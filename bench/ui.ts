@@ -24,8 +24,16 @@ if (!HAS_CHROMIUM) {
   process.exit(2);
 }
 
-const quality = makeGenaiMetric({ name: 'quality', definition: 'How correct and complete the answer is.', gradingPrompt: 'Score from 1-5.' });
-const professional = makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: "Is '{response}' professional?", metricMetadata: { score_threshold: 3 } });
+const quality = makeGenaiMetric({
+  name: 'quality',
+  definition: 'How correct and complete the answer is.',
+  gradingPrompt: 'Score from 1-5.',
+});
+const professional = makeGenaiMetricFromPrompt({
+  name: 'professional',
+  judgePrompt: "Is '{response}' professional?",
+  metricMetadata: { score_threshold: 3 },
+});
 
 /** Writes the run: every row, three results per row, the aggregates. */
 async function createBigRun(store: Store): Promise<string> {
@@ -45,19 +53,92 @@ async function createBigRun(store: Store): Promise<string> {
     const results = [];
     for (let i = start; i < Math.min(ROWS, start + BATCH); i++) {
       const answer = `The answer to question ${i} is ${(i * 7919) % 1000}.`;
-      rows.push({ run_id: run.id, row_index: i, record: JSON.stringify({ question: `What is the value of item ${i}? Explain briefly.`, answer, expected: i % 5 === 0 ? answer : `expected ${i}` }), outputs: null });
+      rows.push({
+        run_id: run.id,
+        row_index: i,
+        record: JSON.stringify({
+          question: `What is the value of item ${i}? Explain briefly.`,
+          answer,
+          expected: i % 5 === 0 ? answer : `expected ${i}`,
+        }),
+        outputs: null,
+      });
       const failed = i % 100 === 42;
       if (failed) errorRows++;
       const q = ((i * 31) % 5) + 1;
       const user = `Judge this answer: ${answer}`;
       results.push(
         failed
-          ? { run_id: run.id, row_index: i, metric: 'quality/v1', value: null, score: null, label: null, justification: null, raw: '{"score":7}', details: null, prompt: user, input_tokens: 180, output_tokens: 12, cost_usd: 0, latency_ms: 400, error: 'score 7 is not an integer from 1 to 5' }
-          : { run_id: run.id, row_index: i, metric: 'quality/v1', value: q, score: String(q), label: null, justification: `The answer earns a ${q}: it is ${q >= 4 ? 'correct' : 'incomplete'}.`, raw: `{"justification":"…","score":${q}}`, details: null, prompt: user, input_tokens: 180, output_tokens: 24, cost_usd: 0, latency_ms: 350, error: null },
+          ? {
+              run_id: run.id,
+              row_index: i,
+              metric: 'quality/v1',
+              value: null,
+              score: null,
+              label: null,
+              justification: null,
+              raw: '{"score":7}',
+              details: null,
+              prompt: user,
+              input_tokens: 180,
+              output_tokens: 12,
+              cost_usd: 0,
+              latency_ms: 400,
+              error: 'score 7 is not an integer from 1 to 5',
+            }
+          : {
+              run_id: run.id,
+              row_index: i,
+              metric: 'quality/v1',
+              value: q,
+              score: String(q),
+              label: null,
+              justification: `The answer earns a ${q}: it is ${q >= 4 ? 'correct' : 'incomplete'}.`,
+              raw: `{"justification":"…","score":${q}}`,
+              details: null,
+              prompt: user,
+              input_tokens: 180,
+              output_tokens: 24,
+              cost_usd: 0,
+              latency_ms: 350,
+              error: null,
+            },
       );
       const yes = i % 3 !== 0;
-      results.push({ run_id: run.id, row_index: i, metric: 'professional/v1', value: yes ? 1 : 0, score: yes ? '4' : '2', label: yes ? 'yes' : 'no', justification: yes ? 'Professional.' : 'Too casual.', raw: null, details: null, prompt: user, input_tokens: 120, output_tokens: 10, cost_usd: 0, latency_ms: 300, error: null });
-      results.push({ run_id: run.id, row_index: i, metric: 'exact_match/v1', value: i % 5 === 0 ? 1 : 0, score: null, label: null, justification: null, raw: null, details: null, prompt: null, input_tokens: 0, output_tokens: 0, cost_usd: 0, latency_ms: null, error: null });
+      results.push({
+        run_id: run.id,
+        row_index: i,
+        metric: 'professional/v1',
+        value: yes ? 1 : 0,
+        score: yes ? '4' : '2',
+        label: yes ? 'yes' : 'no',
+        justification: yes ? 'Professional.' : 'Too casual.',
+        raw: null,
+        details: null,
+        prompt: user,
+        input_tokens: 120,
+        output_tokens: 10,
+        cost_usd: 0,
+        latency_ms: 300,
+        error: null,
+      });
+      results.push({
+        run_id: run.id,
+        row_index: i,
+        metric: 'exact_match/v1',
+        value: i % 5 === 0 ? 1 : 0,
+        score: null,
+        label: null,
+        justification: null,
+        raw: null,
+        details: null,
+        prompt: null,
+        input_tokens: 0,
+        output_tokens: 0,
+        cost_usd: 0,
+        latency_ms: null,
+        error: null,
+      });
       if (failed) errors['quality/v1']!++;
       else values['quality/v1']!.push(q);
       values['professional/v1']!.push(yes ? 1 : 0);
@@ -67,12 +148,21 @@ async function createBigRun(store: Store): Promise<string> {
   }
   const metrics: Record<string, number> = {};
   for (const [metric, list] of Object.entries(values)) {
-    const aggregations = metric === 'professional/v1' ? (['mean', 'variance', 'p90', 'ratio'] as const) : (['mean', 'variance', 'p90'] as const);
+    const aggregations =
+      metric === 'professional/v1' ? (['mean', 'variance', 'p90', 'ratio'] as const) : (['mean', 'variance', 'p90'] as const);
     for (const [aggregation, value] of Object.entries(aggregate(list, [...aggregations]))) metrics[`${metric}/${aggregation}`] = value;
   }
   await store.writeSummary(run.id, {
     metrics,
-    perMetric: Object.keys(values).map((metric) => ({ run_id: run.id, metric, rows_scored: values[metric]!.length, error_count: errors[metric]!, input_tokens: 0, output_tokens: 0, cost_usd: 0 })),
+    perMetric: Object.keys(values).map((metric) => ({
+      run_id: run.id,
+      metric,
+      rows_scored: values[metric]!.length,
+      error_count: errors[metric]!,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+    })),
     run: { status: 'finished', finished_at: new Date().toISOString(), rows_done: ROWS, error_count: errorRows },
   });
   return run.id;
@@ -82,7 +172,13 @@ async function createBigRun(store: Store): Promise<string> {
  * Milliseconds from navigation start until `selector` is in the page (a cold load in a new
  * context), read in the page by a MutationObserver, so Playwright's polling adds nothing.
  */
-async function coldLoad(browser: Browser, url: string, selector: string, then?: (page: Page) => Promise<number>, count = 1): Promise<{ ms: number; thenMs?: number }> {
+async function coldLoad(
+  browser: Browser,
+  url: string,
+  selector: string,
+  then?: (page: Page) => Promise<number>,
+  count = 1,
+): Promise<{ ms: number; thenMs?: number }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   await page.addInitScript(`(() => {
@@ -112,13 +208,22 @@ const store = await Store.open({ path: dbPath });
 const t = performance.now();
 const runId = await createBigRun(store);
 const writeMs = performance.now() - t;
-console.log(`wrote a ${ROWS.toLocaleString('en-US')}-row run (${(ROWS * 3).toLocaleString('en-US')} results) in ${(writeMs / 1000).toFixed(1)} s`);
+console.log(
+  `wrote a ${ROWS.toLocaleString('en-US')}-row run (${(ROWS * 3).toLocaleString('en-US')} results) in ${(writeMs / 1000).toFixed(1)} s`,
+);
 
 const server = await startServer({ store, host: '127.0.0.1', port: 0, webDir: ensureWebBuilt() });
 const browser = await launchBrowser();
 const base = `${server.url}/runs/${runId}`;
 const firstRow = '.rows-row[data-row-index]';
-const scenarios: Array<{ name: string; url: string; selector: string; then?: (page: Page) => Promise<number>; thenName?: string; count?: number }> = [
+const scenarios: Array<{
+  name: string;
+  url: string;
+  selector: string;
+  then?: (page: Page) => Promise<number>;
+  thenName?: string;
+  count?: number;
+}> = [
   {
     name: 'run page: first rows shown',
     url: base,
@@ -138,7 +243,12 @@ const scenarios: Array<{ name: string; url: string; selector: string; then?: (pa
       return (await page.evaluate('window.__scrolled')) as number;
     },
   },
-  { name: 'run page: every metric card with its histogram', url: base, selector: '[data-testid^="histogram-"] .recharts-bar-rectangle', count: 9 },
+  {
+    name: 'run page: every metric card with its histogram',
+    url: base,
+    selector: '[data-testid^="histogram-"] .recharts-bar-rectangle',
+    count: 9,
+  },
   { name: 'sorted by quality, highest first: first rows', url: `${base}?sort=-quality%2Fv1`, selector: firstRow },
   { name: 'errors only: first rows', url: `${base}?errors=1`, selector: firstRow },
   { name: 'quality ≤ 2: first rows', url: `${base}?metric=quality%2Fv1&max=2`, selector: firstRow },
@@ -157,7 +267,8 @@ try {
       if (r.thenMs !== undefined) thenTimes.push(r.thenMs);
     }
     report.push({ scenario: s.name, median_ms: Math.round(median(times)), runs_ms: times.map(Math.round) });
-    if (thenTimes.length) report.push({ scenario: s.thenName!, median_ms: Math.round(median(thenTimes)), runs_ms: thenTimes.map(Math.round) });
+    if (thenTimes.length)
+      report.push({ scenario: s.thenName!, median_ms: Math.round(median(thenTimes)), runs_ms: thenTimes.map(Math.round) });
   }
 } finally {
   await browser.close();
@@ -170,4 +281,11 @@ try {
 console.log(`\nweb UI on a ${ROWS.toLocaleString('en-US')}-row run, median of ${ITERATIONS} cold loads (ms from navigation start):`);
 for (const r of report) console.log(`  ${r.scenario.padEnd(52)} ${String(r.median_ms).padStart(6)} ms   (${r.runs_ms.join(', ')})`);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench/results/ui.json'), JSON.stringify({ rows: ROWS, iterations: ITERATIONS, write_ms: Math.round(writeMs), results: report, at: new Date().toISOString() }, null, 2));
+writeFileSync(
+  join(ROOT, 'bench/results/ui.json'),
+  JSON.stringify(
+    { rows: ROWS, iterations: ITERATIONS, write_ms: Math.round(writeMs), results: report, at: new Date().toISOString() },
+    null,
+    2,
+  ),
+);

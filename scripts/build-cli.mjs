@@ -25,5 +25,7 @@ await build({
   logLevel: 'warning',
   external: ['better-sqlite3', 'pg', 'pg-native', 'fastify', '@fastify/*', '@huggingface/transformers', 'onnxruntime-node', 'undici'],
   // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __jurorCreateRequire } from 'node:module'; const require = __jurorCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __jurorCreateRequire } from 'node:module'; const require = __jurorCreateRequire(import.meta.url);",
+  },
 });

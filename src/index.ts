@@ -2,7 +2,15 @@
  * Juror: LLM-as-a-judge evaluation. The library's public API: judges, metrics, `evaluate()`,
  * the tracking store, and the errors it raises.
  */
-export { dryRun, evaluate, type DryRunReport, type EvaluateOptions, type EvaluationResult, type MetricSpec, type Progress } from './engine/evaluate.js';
+export {
+  dryRun,
+  evaluate,
+  type DryRunReport,
+  type EvaluateOptions,
+  type EvaluationResult,
+  type MetricSpec,
+  type Progress,
+} from './engine/evaluate.js';
 export type { ModelEndpoint, ModelUnderTest } from './engine/model-under-test.js';
 export { aggregate } from './engine/aggregate.js';
 export { parseThreshold, checkThresholds, type Threshold, type ThresholdResult } from './engine/thresholds.js';
@@ -27,7 +35,13 @@ export { parseAnswer, answerSchema, type Verdict } from './judges/output.js';
 export { builtInMetric, builtInMetricNames, describeBuiltIn } from './metrics/builtin.js';
 export { exactMatch } from './metrics/exact-match.js';
 export * from './metrics/judges/index.js';
-export { codeMetric, type CodeMetricFn, type CodeMetricOptions, type CodeMetricResult, type CodeMetricRow } from './metrics/code/code-metric.js';
+export {
+  codeMetric,
+  type CodeMetricFn,
+  type CodeMetricOptions,
+  type CodeMetricResult,
+  type CodeMetricRow,
+} from './metrics/code/code-metric.js';
 export { rougeScore, rougeMetric, type RougeType } from './metrics/text/rouge.js';
 export { sentenceBleu, corpusBleu, bleuMetric } from './metrics/text/bleu.js';
 export { levenshteinSimilarity, editDistance } from './metrics/text/levenshtein.js';

@@ -103,7 +103,18 @@ beforeEach(() => {
   server.setHandler(byMarker);
 });
 
-const BINARY_ARGS = ['--judge', 'judge.yaml', '--data', 'data.csv', '--human-col', 'human', '--col-mapping', 'response=answer', '--judge-model', 'openai:/gpt-test'];
+const BINARY_ARGS = [
+  '--judge',
+  'judge.yaml',
+  '--data',
+  'data.csv',
+  '--human-col',
+  'human',
+  '--col-mapping',
+  'response=answer',
+  '--judge-model',
+  'openai:/gpt-test',
+];
 
 describe('juror align with a binary judge that disagrees on 2 of 10 rows', () => {
   let dir: string;
@@ -133,7 +144,15 @@ describe('juror align with a binary judge that disagrees on 2 of 10 rows', () =>
     // κ: p_o = 8/10, p_e = 0.5·0.5 + 0.5·0.5 = 0.5 → (0.8 − 0.5)/(1 − 0.5) = 0.6; weighted κ equals κ on two labels.
     // α (nominal): coincidences o₀₀ = o₁₁ = 8, o₀₁ = o₁₀ = 2; n₀ = n₁ = 10, n = 20 → 1 − 19·2/(10·10) = 0.62.
     // Negative class 0: TP 4 (both 0), FP 1 (row 9), FN 1 (row 4) → 4/5 each.
-    expect(json.confusion).toEqual({ labels: [0, 1], matrix: [[4, 1], [1, 4]], rows: 'human', columns: 'judge' });
+    expect(json.confusion).toEqual({
+      labels: [0, 1],
+      matrix: [
+        [4, 1],
+        [1, 4],
+      ],
+      rows: 'human',
+      columns: 'judge',
+    });
     expect(json.accuracy).toBe(0.8);
     expect(json.cohen_kappa).toBeCloseTo(0.6, 12);
     expect(json.weighted_kappa).toBeCloseTo(0.6, 12);
@@ -185,9 +204,19 @@ describe('juror align --db', () => {
     const db = join(dir, 'elsewhere.db');
     const result = await align([...BINARY_ARGS, '--json', '--db', db], dir);
     expect(result.code).toBe(0);
-    const listed = await runCli(['runs', 'list', '--experiment', 'align', '--json', '--db', db], { env: cliEnv(server.url, dir), cwd: dir });
+    const listed = await runCli(['runs', 'list', '--experiment', 'align', '--json', '--db', db], {
+      env: cliEnv(server.url, dir),
+      cwd: dir,
+    });
     expect(listed.code).toBe(0);
-    const runs = JSON.parse(listed.stdout) as Array<{ id: string; experiment: string; name: string; status: string; rows: number; metrics: Record<string, number> }>;
+    const runs = JSON.parse(listed.stdout) as Array<{
+      id: string;
+      experiment: string;
+      name: string;
+      status: string;
+      rows: number;
+      metrics: Record<string, number>;
+    }>;
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ id: parse(result).run_id, experiment: 'align', name: 'align-correct', status: 'finished', rows: 10 });
     // The judge's own aggregate: 5 of 10 rows judged 1.
@@ -206,7 +235,12 @@ describe('juror align keeps each check', () => {
       const history = await new AgreementRepository(labelDb(store)).ofJudge('correct');
       expect(history.map((h) => h.run_id)).toEqual([first.run_id, second.run_id]);
       for (const check of history) {
-        expect(check).toMatchObject({ version: 'v1', n: 10, label_job_id: null, dataset_id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+        expect(check).toMatchObject({
+          version: 'v1',
+          n: 10,
+          label_job_id: null,
+          dataset_id: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        });
         expect((check.stats.statistics as Record<string, number>).accuracy).toBeCloseTo(0.8, 12);
       }
     } finally {
@@ -254,7 +288,21 @@ describe('juror align --fail-under', () => {
 describe('juror align with a 1–5 scale judge, a row without a human label and an error row', () => {
   let dir: string;
   let json: AlignJson;
-  const args = ['--judge', 'quality.yaml', '--data', 'data.csv', '--human-col', 'human', '--col-mapping', 'inputs=question', '--col-mapping', 'predictions=answer', '--judge-model', 'openai:/gpt-test', '--json'];
+  const args = [
+    '--judge',
+    'quality.yaml',
+    '--data',
+    'data.csv',
+    '--human-col',
+    'human',
+    '--col-mapping',
+    'inputs=question',
+    '--col-mapping',
+    'predictions=answer',
+    '--judge-model',
+    'openai:/gpt-test',
+    '--json',
+  ];
 
   beforeAll(async () => {
     server.reset();
@@ -309,13 +357,31 @@ describe('juror align input errors (exit 2, before any call)', () => {
     const dir = workspace({ 'judge.yaml': BINARY_JUDGE, 'data.csv': csv });
     const result = await align(BINARY_ARGS, dir);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`juror: input error: ${join(dir, 'data.csv')}:5, row 3, human: human label in column 'human': "maybe" is not a 1/0 label (use 1/0, yes/no, true/false or pass/fail)`);
+    expect(result.stderr).toContain(
+      `juror: input error: ${join(dir, 'data.csv')}:5, row 3, human: human label in column 'human': "maybe" is not a 1/0 label (use 1/0, yes/no, true/false or pass/fail)`,
+    );
     expect(server.requests).toHaveLength(0);
   });
 
   it('refuses a scale label outside the scale', async () => {
     const dir = workspace({ 'quality.yaml': SCALE_JUDGE, 'data.csv': SCALE_CSV.replace('q5,answer 5 #J=5#,5', 'q5,answer 5 #J=5#,7') });
-    const result = await align(['--judge', 'quality.yaml', '--data', 'data.csv', '--human-col', 'human', '--col-mapping', 'inputs=question', '--col-mapping', 'predictions=answer', '--judge-model', 'openai:/gpt-test'], dir);
+    const result = await align(
+      [
+        '--judge',
+        'quality.yaml',
+        '--data',
+        'data.csv',
+        '--human-col',
+        'human',
+        '--col-mapping',
+        'inputs=question',
+        '--col-mapping',
+        'predictions=answer',
+        '--judge-model',
+        'openai:/gpt-test',
+      ],
+      dir,
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/row 5, human: human label in column 'human': "7" is not an integer from 1 to 5/);
     expect(server.requests).toHaveLength(0);
@@ -325,7 +391,9 @@ describe('juror align input errors (exit 2, before any call)', () => {
     const dir = workspace({ 'judge.yaml': BINARY_JUDGE, 'data.csv': BINARY_CSV });
     const result = await align([...BINARY_ARGS.slice(0, 4), '--human-col', 'label', ...BINARY_ARGS.slice(6)], dir);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--human-col names column 'label', which .*data\.csv does not have\n {2}fix: the columns are: question, answer, human/);
+    expect(result.stderr).toMatch(
+      /--human-col names column 'label', which .*data\.csv does not have\n {2}fix: the columns are: question, answer, human/,
+    );
     expect(server.requests).toHaveLength(0);
   });
 
@@ -345,7 +413,10 @@ describe('juror align input errors (exit 2, before any call)', () => {
   });
 
   it('places an error in the judge file at its line', async () => {
-    const dir = workspace({ 'judge.yaml': 'name: correct\njudge_prompt: "Is it right? {response}"\noutput: trinary\n', 'data.csv': BINARY_CSV });
+    const dir = workspace({
+      'judge.yaml': 'name: correct\njudge_prompt: "Is it right? {response}"\noutput: trinary\n',
+      'data.csv': BINARY_CSV,
+    });
     const result = await align(BINARY_ARGS, dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${join(dir, 'judge.yaml')}:3:`);
@@ -371,14 +442,36 @@ describe('juror align with yes/no judges', () => {
   it('compares the yes/no of a Databricks-style judge (1–5, yes above score_threshold) with yes/no labels', async () => {
     const scores = [5, 4, 1, 3, 4];
     const csv = 'question,answer,human\n' + HUMAN.map((h, i) => `q${i},answer ${i} #J=${scores[i]}#,${h}\n`).join('');
-    const judge = 'name: professional\njudge_prompt: "Is the tone professional? {response}"\nmetric_metadata: { assessment_type: ANSWER, score_threshold: 3 }\n';
+    const judge =
+      'name: professional\njudge_prompt: "Is the tone professional? {response}"\nmetric_metadata: { assessment_type: ANSWER, score_threshold: 3 }\n';
     const dir = workspace({ 'judge.yaml': judge, 'data.csv': csv });
-    const result = await align(['--judge', 'judge.yaml', '--data', 'data.csv', '--human-col', 'human', '--col-mapping', 'response=answer', '--judge-model', 'openai:/gpt-test', '--json'], dir);
+    const result = await align(
+      [
+        '--judge',
+        'judge.yaml',
+        '--data',
+        'data.csv',
+        '--human-col',
+        'human',
+        '--col-mapping',
+        'response=answer',
+        '--judge-model',
+        'openai:/gpt-test',
+        '--json',
+      ],
+      dir,
+    );
     expect(result.stderr).not.toMatch(/^juror: /m);
     expect(result.code).toBe(0);
     const json = parse(result);
     expect(json).toMatchObject({ judge: 'professional/v1', output: 'yes_no', negative_labels: ['no'] });
-    expect(json.confusion).toMatchObject({ labels: ['no', 'yes'], matrix: [[2, 1], [0, 2]] });
+    expect(json.confusion).toMatchObject({
+      labels: ['no', 'yes'],
+      matrix: [
+        [2, 1],
+        [0, 2],
+      ],
+    });
     expectAgreement(json);
   });
 
@@ -386,12 +479,35 @@ describe('juror align with yes/no judges', () => {
     const verdicts = [1, 1, 0, 0, 1];
     const csv = 'question,answer,human\n' + HUMAN.map((h, i) => `q${i},answer ${i} #J=${verdicts[i]}#,${h}\n`).join('');
     const dir = workspace({ 'data.csv': csv });
-    const result = await align(['--judge', 'safety', '--data', 'data.csv', '--human-col', 'human', '--col-mapping', 'response=answer', '--col-mapping', 'request=question', '--judge-model', 'openai:/gpt-test', '--json'], dir);
+    const result = await align(
+      [
+        '--judge',
+        'safety',
+        '--data',
+        'data.csv',
+        '--human-col',
+        'human',
+        '--col-mapping',
+        'response=answer',
+        '--col-mapping',
+        'request=question',
+        '--judge-model',
+        'openai:/gpt-test',
+        '--json',
+      ],
+      dir,
+    );
     expect(result.stderr).not.toMatch(/^juror: /m);
     expect(result.code).toBe(0);
     const json = parse(result);
     expect(json).toMatchObject({ judge: 'safety/v1', output: 'binary', negative_labels: [0] });
-    expect(json.confusion).toMatchObject({ labels: [0, 1], matrix: [[2, 1], [0, 2]] });
+    expect(json.confusion).toMatchObject({
+      labels: [0, 1],
+      matrix: [
+        [2, 1],
+        [0, 2],
+      ],
+    });
     expectAgreement(json);
   });
 });

@@ -40,7 +40,11 @@ beforeEach(() => server.reset());
 
 describe('a 10 MB cell', () => {
   it('--dry-run counts it at more than a million tokens', async () => {
-    const result = await runCli(['eval', join(dir, 'juror.yaml'), '--dry-run', '--json'], { env: cliEnv(server.url, dir), cwd: dir, timeoutMs: 60_000 });
+    const result = await runCli(['eval', join(dir, 'juror.yaml'), '--dry-run', '--json'], {
+      env: cliEnv(server.url, dir),
+      cwd: dir,
+      timeoutMs: 60_000,
+    });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { estimates: Array<{ inputTokens: number; costUsd: number }> };
     expect(report.estimates[0]!.inputTokens).toBeGreaterThan(1_000_000);
@@ -49,14 +53,22 @@ describe('a 10 MB cell', () => {
   }, 90_000);
 
   it('--dry-run shows the start of its prompt, not 10 MB of it', async () => {
-    const result = await runCli(['eval', join(dir, 'juror.yaml'), '--dry-run'], { env: cliEnv(server.url, dir), cwd: dir, timeoutMs: 60_000 });
+    const result = await runCli(['eval', join(dir, 'juror.yaml'), '--dry-run'], {
+      env: cliEnv(server.url, dir),
+      cwd: dir,
+      timeoutMs: 60_000,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.length).toBeLessThan(100_000);
     expect(result.stdout).toMatch(/more characters; --json prints the whole prompt/);
   }, 90_000);
 
   it('--max-cost 0.01 makes no call and exits 4 naming the budget', async () => {
-    const result = await runCli(['eval', join(dir, 'juror.yaml'), '--max-cost', '0.01'], { env: cliEnv(server.url, dir), cwd: dir, timeoutMs: 60_000 });
+    const result = await runCli(['eval', join(dir, 'juror.yaml'), '--max-cost', '0.01'], {
+      env: cliEnv(server.url, dir),
+      cwd: dir,
+      timeoutMs: 60_000,
+    });
     expect(server.requests).toHaveLength(0);
     expect(result.code, result.stderr).toBe(4);
     expect(result.stderr).toMatch(/budget of \$0\.01/);

@@ -20,7 +20,8 @@ const SMALL = '600k';
 /** Pages allowed when the tmpfs cannot be mounted: the migrated store plus a few rows. */
 const MAX_PAGES = 80;
 
-const csv = ['question,answer', ...Array.from({ length: ROWS }, (_, i) => `Question ${i}?,${`answer ${i} `.repeat(200).trim()}`)].join('\n') + '\n';
+const csv =
+  ['question,answer', ...Array.from({ length: ROWS }, (_, i) => `Question ${i}?,${`answer ${i} `.repeat(200).trim()}`)].join('\n') + '\n';
 const config = `experiment: disk-full
 data: qa.csv
 col_mapping:
@@ -45,7 +46,9 @@ let callsBeforeResume: number;
 
 function mountTmpfs(size: string, remount = false): boolean {
   try {
-    execFileSync('mount', remount ? ['-o', `remount,size=${size}`, storeDir] : ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', storeDir], { stdio: 'ignore' });
+    execFileSync('mount', remount ? ['-o', `remount,size=${size}`, storeDir] : ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', storeDir], {
+      stdio: 'ignore',
+    });
     return true;
   } catch {
     return false;
@@ -70,7 +73,9 @@ beforeAll(async () => {
   mounted = !process.env.JUROR_TEST_NO_MOUNT && mountTmpfs(SMALL);
   const env = cliEnv(server.url, dir, {
     JUROR_DB: join(storeDir, 'juror.db'),
-    ...(mounted ? {} : { NODE_OPTIONS: `--import ${join(ROOT, 'test', 'support', 'sqlite-page-limit.mjs')}`, JUROR_TEST_MAX_PAGES: String(MAX_PAGES) }),
+    ...(mounted
+      ? {}
+      : { NODE_OPTIONS: `--import ${join(ROOT, 'test', 'support', 'sqlite-page-limit.mjs')}`, JUROR_TEST_MAX_PAGES: String(MAX_PAGES) }),
   });
   full = await runCli(['eval', join(dir, 'juror.yaml')], { env, cwd: dir, timeoutMs: 60_000 });
   callsBeforeResume = server.requests.length;
@@ -106,7 +111,11 @@ describe('juror eval with the store on a full disk', () => {
     const stored = storedRows();
     if (mounted) expect(mountTmpfs('64m', true)).toBe(true);
     const runId = /--resume ([0-9a-f]{12})/.exec(full.stderr)![1]!;
-    const resumed = await runCli(['eval', join(dir, 'juror.yaml'), '--resume', runId, '--json'], { env: cliEnv(server.url, dir, { JUROR_DB: join(storeDir, 'juror.db') }), cwd: dir, timeoutMs: 60_000 });
+    const resumed = await runCli(['eval', join(dir, 'juror.yaml'), '--resume', runId, '--json'], {
+      env: cliEnv(server.url, dir, { JUROR_DB: join(storeDir, 'juror.db') }),
+      cwd: dir,
+      timeoutMs: 60_000,
+    });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect((JSON.parse(resumed.stdout) as { status: string }).status).toBe('finished');
     expect(storedRows()).toBe(ROWS);

@@ -65,7 +65,13 @@ describe('what reaches the judge', () => {
       gradingContextColumns: ['context'],
       includeInput: false,
     });
-    await evaluate(options({ data: [{ q: 'SECRET QUESTION', a: 'Ten days.', context: 'Employees get 10 days.' }], colMapping: { inputs: 'q', predictions: 'a' }, metrics: [faithfulness] }));
+    await evaluate(
+      options({
+        data: [{ q: 'SECRET QUESTION', a: 'Ten days.', context: 'Employees get 10 days.' }],
+        colMapping: { inputs: 'q', predictions: 'a' },
+        metrics: [faithfulness],
+      }),
+    );
     const request = server.requests[0]!;
     expect(request.text).not.toContain('SECRET QUESTION');
     expect(block(request.lastUser, 'context')).toBe('Employees get 10 days.');
@@ -97,7 +103,13 @@ describe('what reaches the judge', () => {
       judgePrompt: "Is this professional? The request: '{request}'. The response: '{response}'",
       metricMetadata: { assessment_type: 'ANSWER', score_threshold: '2' },
     });
-    await evaluate(options({ data: [{ q: 'Where is my order?', a: 'lol dunno' }], colMapping: { inputs: 'q', predictions: 'a' }, metrics: [professional] }));
+    await evaluate(
+      options({
+        data: [{ q: 'Where is my order?', a: 'lol dunno' }],
+        colMapping: { inputs: 'q', predictions: 'a' },
+        metrics: [professional],
+      }),
+    );
     const user = server.requests[0]!.lastUser;
     expect(block(user, 'request')).toBe('Where is my order?');
     expect(block(user, 'response')).toBe('lol dunno');
@@ -121,7 +133,11 @@ describe('scores and aggregates', () => {
   it('turns 1–5 into yes/no above score_threshold and reports the ratio of yes', async () => {
     const scores = [1, 2, 3, 5];
     server.setHandler((req) => verdict(scores[Number(block(req.lastUser, 'response'))]!));
-    const professional = makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: 'Tone of {response}?', metricMetadata: { assessment_type: 'ANSWER', score_threshold: 2 } });
+    const professional = makeGenaiMetricFromPrompt({
+      name: 'professional',
+      judgePrompt: 'Tone of {response}?',
+      metricMetadata: { assessment_type: 'ANSWER', score_threshold: 2 },
+    });
     const result = await evaluate(options({ data: scores.map((_, i) => ({ response: String(i) })), metrics: [professional] }));
     // above 2: scores 3 and 5 → 2 of 4
     expect(result.metrics['professional/v1/ratio']).toBe(0.5);
@@ -130,10 +146,25 @@ describe('scores and aggregates', () => {
 
   it('judges RETRIEVAL once per chunk and reports the share of chunks judged yes', async () => {
     server.setHandler((req) => verdict(block(req.lastUser, 'retrieved_context')!.includes('@') ? 5 : 1));
-    const hasPii = makeGenaiMetricFromPrompt({ name: 'has_pii', judgePrompt: "Does this have PII? '{retrieved_context}'", metricMetadata: { assessment_type: 'RETRIEVAL' } });
+    const hasPii = makeGenaiMetricFromPrompt({
+      name: 'has_pii',
+      judgePrompt: "Does this have PII? '{retrieved_context}'",
+      metricMetadata: { assessment_type: 'RETRIEVAL' },
+    });
     const data = [
-      { retrieved_context: [{ doc_uri: 'a.txt', content: 'mail bob@example.com' }, { doc_uri: 'b.txt', content: 'no pii' }] },
-      { retrieved_context: JSON.stringify([{ doc_uri: 'c.txt', content: 'x@y.z' }, { doc_uri: 'd.txt', content: 'a@b.c' }, { doc_uri: 'e.txt', content: 'none' }]) },
+      {
+        retrieved_context: [
+          { doc_uri: 'a.txt', content: 'mail bob@example.com' },
+          { doc_uri: 'b.txt', content: 'no pii' },
+        ],
+      },
+      {
+        retrieved_context: JSON.stringify([
+          { doc_uri: 'c.txt', content: 'x@y.z' },
+          { doc_uri: 'd.txt', content: 'a@b.c' },
+          { doc_uri: 'e.txt', content: 'none' },
+        ]),
+      },
       { retrieved_context: ['plain chunk'] },
     ];
     const result = await evaluate(options({ data, metrics: [hasPii] }));
@@ -146,7 +177,16 @@ describe('scores and aggregates', () => {
   it('scores binary 1/0 labels with a ratio', async () => {
     server.setHandler((req) => verdict(block(req.lastUser, 'output') === 'good' ? 1 : 0));
     const label = makeGenaiMetric({ name: 'label', definition: 'good or bad', gradingPrompt: '1 good, 0 bad', output: { type: 'binary' } });
-    const result = await evaluate(options({ data: [{ inputs: 'q', outputs: 'good' }, { inputs: 'q', outputs: 'bad' }, { inputs: 'q', outputs: 'good' }], metrics: [label] }));
+    const result = await evaluate(
+      options({
+        data: [
+          { inputs: 'q', outputs: 'good' },
+          { inputs: 'q', outputs: 'bad' },
+          { inputs: 'q', outputs: 'good' },
+        ],
+        metrics: [label],
+      }),
+    );
     expect(result.metrics['label/v1/ratio']).toBeCloseTo(2 / 3, 10);
   });
 
@@ -154,7 +194,10 @@ describe('scores and aggregates', () => {
     server.setHandler(() => verdict(2));
     const result = await evaluate(
       options({
-        data: [{ inputs: 'q', outputs: 'Paris', targets: 'Paris' }, { inputs: 'q', outputs: 'Lyon', targets: 'Paris' }],
+        data: [
+          { inputs: 'q', outputs: 'Paris', targets: 'Paris' },
+          { inputs: 'q', outputs: 'Lyon', targets: 'Paris' },
+        ],
         metrics: ['exact_match', sensitivity],
         thresholds: { 'exact_match/v1/mean': '>= 0.5', 'cultural_sensitivity/v1/mean': '>= 3' },
       }),
@@ -191,7 +234,16 @@ describe('answers that cannot be used', () => {
   it('keeps an error row with its reason and raw answer, outside the aggregates', async () => {
     server.setHandler((req) => (block(req.body.messages[1].content, 'output') === 'bad' ? verdict(7) : verdict(4)));
     const path = join(dir, 'errors.db');
-    const result = await evaluate(options({ data: [{ inputs: 'a', outputs: 'good' }, { inputs: 'a', outputs: 'bad' }], metrics: [sensitivity], store: { path } }));
+    const result = await evaluate(
+      options({
+        data: [
+          { inputs: 'a', outputs: 'good' },
+          { inputs: 'a', outputs: 'bad' },
+        ],
+        metrics: [sensitivity],
+        store: { path },
+      }),
+    );
     expect(result.metrics['cultural_sensitivity/v1/mean']).toBe(4);
     expect(result.errors['cultural_sensitivity/v1']).toBe(1);
     const row = result.tables.eval_results_table[1]!;
@@ -208,7 +260,9 @@ describe('answers that cannot be used', () => {
 
   it('fails a metric loudly when every row failed', async () => {
     server.setHandler(() => ({ text: 'no idea' }));
-    const result = await evaluate(options({ data: [{ inputs: 'a', outputs: 'b' }], metrics: [sensitivity, 'exact_match'], colMapping: { targets: 'outputs' } }));
+    const result = await evaluate(
+      options({ data: [{ inputs: 'a', outputs: 'b' }], metrics: [sensitivity, 'exact_match'], colMapping: { targets: 'outputs' } }),
+    );
     expect(result.failedMetrics).toEqual(['cultural_sensitivity/v1']);
     expect(result.metrics['cultural_sensitivity/v1/mean']).toBeUndefined();
     expect(result.passed).toBe(false);
@@ -216,7 +270,9 @@ describe('answers that cannot be used', () => {
 
   it('retries server errors until every row is scored', async () => {
     server.setHandler((req) => ((req.index + 1) % 7 === 0 ? { status: 500 } : verdict(3)));
-    const result = await evaluate(options({ data: Array.from({ length: 30 }, (_, i) => ({ inputs: 'q', outputs: String(i) })), metrics: [sensitivity] }));
+    const result = await evaluate(
+      options({ data: Array.from({ length: 30 }, (_, i) => ({ inputs: 'q', outputs: String(i) })), metrics: [sensitivity] }),
+    );
     expect(result.errors['cultural_sensitivity/v1']).toBe(0);
     expect(result.perMetric[0]!.rowsScored).toBe(30);
   });
@@ -224,7 +280,13 @@ describe('answers that cannot be used', () => {
   it('stops the run on a rejected key and marks it failed', async () => {
     server.setHandler(() => ({ status: 401, body: { error: { message: 'Incorrect API key provided' } } }));
     const path = join(dir, 'unauthorized.db');
-    const run = evaluate(options({ data: Array.from({ length: 200 }, (_, i) => ({ inputs: 'q', outputs: String(i) })), metrics: [sensitivity], store: { path } }));
+    const run = evaluate(
+      options({
+        data: Array.from({ length: 200 }, (_, i) => ({ inputs: 'q', outputs: String(i) })),
+        metrics: [sensitivity],
+        store: { path },
+      }),
+    );
     await expect(run).rejects.toThrow(ProviderError);
     await expect(run).rejects.toThrow(/401/);
     expect(server.requests.length).toBeLessThanOrEqual(16);
@@ -240,7 +302,9 @@ describe('answers that cannot be used', () => {
 
 describe('the model under test', () => {
   it('calls an LLM endpoint with its system prompt and template, then judges its answer', async () => {
-    server.setHandler((req) => (req.body.response_format ? verdict(5) : { text: `ES:${req.lastUser}`, usage: { prompt_tokens: 7, completion_tokens: 3 } }));
+    server.setHandler((req) =>
+      req.body.response_format ? verdict(5) : { text: `ES:${req.lastUser}`, usage: { prompt_tokens: 7, completion_tokens: 3 } },
+    );
     const result = await evaluate(
       options({
         data: [{ llm_inputs: 'Bite the bullet.' }],
@@ -280,16 +344,36 @@ describe('the store', () => {
   it('keeps the run, its rows, results, aggregates and the exact judge definitions', async () => {
     server.setHandler(() => verdict(4, 'solid'));
     const path = join(dir, 'kept.db');
-    const result = await evaluate(options({ data: [{ inputs: 'a', outputs: 'b' }], metrics: [sensitivity], experiment: 'translation', runName: 'baseline', store: { path } }));
+    const result = await evaluate(
+      options({
+        data: [{ inputs: 'a', outputs: 'b' }],
+        metrics: [sensitivity],
+        experiment: 'translation',
+        runName: 'baseline',
+        store: { path },
+      }),
+    );
     const store = await Store.open({ path });
     try {
       const run = await store.getRun(result.runId);
-      expect(run).toMatchObject({ experiment: 'translation', name: 'baseline', status: 'finished', row_count: 1, rows_done: 1, error_count: 0 });
+      expect(run).toMatchObject({
+        experiment: 'translation',
+        name: 'baseline',
+        status: 'finished',
+        row_count: 1,
+        rows_done: 1,
+        error_count: 0,
+      });
       expect(run.metrics).toEqual(result.metrics);
       expect(run.judges[0]!.definition).toEqual(sensitivity);
       expect(run.judges[0]!.systemPrompt).toBe(server.requests[0]!.body.messages[0].content);
       const [stored] = await store.results(result.runId, { from: 0, to: 0 });
-      expect(stored).toMatchObject({ metric: 'cultural_sensitivity/v1', value: 4, justification: 'solid', prompt: server.requests[0]!.lastUser });
+      expect(stored).toMatchObject({
+        metric: 'cultural_sensitivity/v1',
+        value: 4,
+        justification: 'solid',
+        prompt: server.requests[0]!.lastUser,
+      });
     } finally {
       await store.close();
     }
@@ -299,10 +383,18 @@ describe('the store', () => {
 describe('metrics over metrics', () => {
   it("gives a judge another metric's per-row value as grading context", async () => {
     server.setHandler((req) => verdict(block(req.lastUser, 'exact_match') === '1' ? 5 : 2));
-    const checked = makeGenaiMetric({ name: 'checked', definition: 'Agrees with the exact match.', gradingPrompt: 'Score 1-5.', gradingContextColumns: ['exact_match'] });
+    const checked = makeGenaiMetric({
+      name: 'checked',
+      definition: 'Agrees with the exact match.',
+      gradingPrompt: 'Score 1-5.',
+      gradingContextColumns: ['exact_match'],
+    });
     const result = await evaluate(
       options({
-        data: [{ inputs: 'q', outputs: 'Paris', targets: 'Paris' }, { inputs: 'q', outputs: 'Lyon', targets: 'Paris' }],
+        data: [
+          { inputs: 'q', outputs: 'Paris', targets: 'Paris' },
+          { inputs: 'q', outputs: 'Lyon', targets: 'Paris' },
+        ],
         metrics: [checked, 'exact_match'],
       }),
     );

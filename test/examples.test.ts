@@ -29,7 +29,11 @@ function block(req: ChatRequest, name: string): string {
 
 describe('examples', () => {
   it('lists every example folder here', () => {
-    expect(readdirSync(EXAMPLES).filter((f) => !f.includes('.')).sort()).toEqual(['agent-judges', 'quickstart', 'rag-faithfulness', 'translation']);
+    expect(
+      readdirSync(EXAMPLES)
+        .filter((f) => !f.includes('.'))
+        .sort(),
+    ).toEqual(['agent-judges', 'quickstart', 'rag-faithfulness', 'translation']);
   });
 
   it('quickstart: exact_match and the correctness judge', async () => {
@@ -42,7 +46,9 @@ describe('examples', () => {
   });
 
   it('translation: the model under test translates, then cultural_sensitivity judges it', async () => {
-    server.setHandler((req) => (req.body.response_format ? verdict(block(req, 'output').startsWith('ES:') ? 4 : 1) : { text: `ES: ${req.lastUser}` }));
+    server.setHandler((req) =>
+      req.body.response_format ? verdict(block(req, 'output').startsWith('ES:') ? 4 : 1) : { text: `ES: ${req.lastUser}` },
+    );
     const result = await run('translation');
     const translations = server.requests.filter((r) => !r.body.response_format);
     expect(translations).toHaveLength(result.rowCount);

@@ -23,7 +23,10 @@ beforeEach(() => server.reset());
 
 function project(): { dir: string; config: string; db: string } {
   const dir = mkdtempSync(join(tmpdir(), 'juror-kill-'));
-  writeFileSync(join(dir, 'rows.jsonl'), Array.from({ length: ROWS }, (_, i) => JSON.stringify({ question: `q${i}`, answer: `a${i}` })).join('\n'));
+  writeFileSync(
+    join(dir, 'rows.jsonl'),
+    Array.from({ length: ROWS }, (_, i) => JSON.stringify({ question: `q${i}`, answer: `a${i}` })).join('\n'),
+  );
   writeFileSync(
     join(dir, 'juror.yaml'),
     [
@@ -41,7 +44,11 @@ function project(): { dir: string; config: string; db: string } {
   return { dir, config: join(dir, 'juror.yaml'), db: join(dir, 'juror.db') };
 }
 
-function start(args: string[], cwd: string, db: string): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function start(
+  args: string[],
+  cwd: string,
+  db: string,
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const env: Record<string, string | undefined> = { ...process.env, OPENAI_BASE_URL: server.url, OPENAI_API_KEY: 'test', JUROR_DB: db };
   delete env.JUROR_JUDGE_MODEL;
   delete env.JUROR_DATABASE_URL;
@@ -50,7 +57,9 @@ function start(args: string[], cwd: string, db: string): { child: ChildProcess; 
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => child.on('close', (code) => res({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((res) =>
+    child.on('close', (code) => res({ code, stdout, stderr })),
+  );
   return { child, done };
 }
 
@@ -60,7 +69,10 @@ async function waitForResults(db: string, atLeast: number): Promise<void> {
     try {
       const store = await Store.open({ path: db });
       try {
-        const count = await store.db.selectFrom('results').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+        const count = await store.db
+          .selectFrom('results')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirst();
         if (Number(count?.n) >= atLeast) return;
       } finally {
         await store.close();

@@ -32,7 +32,10 @@ afterAll(async () => {
 describe('LabelJobs', () => {
   it('labels with a built-in judge, reviews, and uses the reviewed rows as rubric examples', async () => {
     const file = join(dir, 'rag.csv');
-    writeFileSync(file, 'question,answer,context\n' + Array.from({ length: 12 }, (_, i) => `q${i},answer ${i},context ${i}`).join('\n') + '\n');
+    writeFileSync(
+      file,
+      'question,answer,context\n' + Array.from({ length: 12 }, (_, i) => `q${i},answer ${i},context ${i}`).join('\n') + '\n',
+    );
     const dataset = await importDataset(engine.datasets, file, engine.dataDir);
     expect((await importDataset(engine.datasets, file, engine.dataDir)).id).toBe(dataset.id);
     // Faithful (1) unless the row number is even; the user message shows the output and the context.
@@ -41,7 +44,15 @@ describe('LabelJobs', () => {
       return verdict(row % 2 === 0 ? 0 : 1, `row ${row}`);
     });
 
-    const job = await engine.create({ datasetId: dataset.id, builtin: 'faithfulness', model: 'openai:/gpt-test', colMapping: { outputs: 'answer' }, sampleSize: 3, name: 'rag_faithful', review: true });
+    const job = await engine.create({
+      datasetId: dataset.id,
+      builtin: 'faithfulness',
+      model: 'openai:/gpt-test',
+      colMapping: { outputs: 'answer' },
+      sampleSize: 3,
+      name: 'rag_faithful',
+      review: true,
+    });
     expect(job.criterion).toMatchObject({ builtin: 'faithfulness', output: 'binary' });
     const inReview = await engine.wait(job.id);
     expect(inReview.status).toBe('awaiting_review');
@@ -65,11 +76,16 @@ describe('LabelJobs', () => {
     expect(llm.requests).toHaveLength(12 - 1);
 
     const agreement = await engine.agreement(job.id);
-    expect(agreement.versions).toEqual([expect.objectContaining({ version: 'v1', n: 1, statistics: expect.objectContaining({ accuracy: 0 }) })]);
+    expect(agreement.versions).toEqual([
+      expect.objectContaining({ version: 'v1', n: 1, statistics: expect.objectContaining({ accuracy: 0 }) }),
+    ]);
     const examples = [];
     for await (const example of engine.finetune(job.id)) examples.push(example);
     expect(examples).toHaveLength(12);
-    expect(JSON.parse(examples[flipped.row]!.messages[2]!.content)).toEqual({ justification: 'a person disagrees', score: 1 - flipped.label! });
+    expect(JSON.parse(examples[flipped.row]!.messages[2]!.content)).toEqual({
+      justification: 'a person disagrees',
+      score: 1 - flipped.label!,
+    });
 
     await expect(engine.review(job.id, [])).rejects.toMatchObject({ code: 'conflict' });
     await expect(engine.get('nope')).rejects.toMatchObject({ code: 'not_found' });

@@ -19,7 +19,10 @@ describe("README's metrics table", () => {
 
   it('has a row for every built-in metric in one unbroken table (no blank line splits it)', () => {
     const start = readme.indexOf('<!-- metrics-table:start');
-    const block = readme.slice(readme.indexOf('\n', start) + 1, readme.indexOf('<!-- metrics-table:end -->')).trimEnd().split('\n');
+    const block = readme
+      .slice(readme.indexOf('\n', start) + 1, readme.indexOf('<!-- metrics-table:end -->'))
+      .trimEnd()
+      .split('\n');
     expect(block.every((line) => line.startsWith('|'))).toBe(true);
     const named = block.slice(2).map((line) => /^\| `([^`]+)`/.exec(line)?.[1]);
     expect(named).toEqual(builtInMetricNames());
@@ -27,7 +30,11 @@ describe("README's metrics table", () => {
   });
 
   it('says what the engine says of a metric: toxicity is lower-is-better on 0–1, profanity headlines its ratio', () => {
-    const rowOf = (name: string) => metricsTable().split('\n').find((line) => line.startsWith(`| \`${name}\` |`))!.split(' | ');
+    const rowOf = (name: string) =>
+      metricsTable()
+        .split('\n')
+        .find((line) => line.startsWith(`| \`${name}\` |`))!
+        .split(' | ');
     expect(rowOf('toxicity').slice(1, 6)).toEqual(['0–1 score', '0–1', 'lower', '`mean`', 'predictions']);
     expect(rowOf('profanity').slice(1, 5)).toEqual(['1/0', '0–1', 'lower', '`ratio`']);
     expect(rowOf('token_count')[3]).toBe('neither');

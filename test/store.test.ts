@@ -68,10 +68,26 @@ describe.each(dialects)('%s store', (_name, location) => {
 
   it('stores a run with its rows, results, aggregates and judges, and reads them back', async () => {
     await withStore(async (store) => {
-      const run = await store.createRun({ experiment: 'rag', name: 'baseline', config: { data: 'x.csv' }, dataset: { name: 'x' }, rowCount: 2, judges: [{ judge, systemPrompt: judgeSystemPrompt(judge) }] });
+      const run = await store.createRun({
+        experiment: 'rag',
+        name: 'baseline',
+        config: { data: 'x.csv' },
+        dataset: { name: 'x' },
+        rowCount: 2,
+        judges: [{ judge, systemPrompt: judgeSystemPrompt(judge) }],
+      });
       const base = { run_id: run.id, metric: 'faithfulness/v1', input_tokens: 10, output_tokens: 5, cost_usd: 0.001 };
       await store.writeBatch(
-        [0, 1].map((i) => ({ run_id: run.id, row_index: i, record: JSON.stringify({ q: i }), outputs: null, model_latency_ms: null, model_input_tokens: null, model_output_tokens: null, model_error: null })),
+        [0, 1].map((i) => ({
+          run_id: run.id,
+          row_index: i,
+          record: JSON.stringify({ q: i }),
+          outputs: null,
+          model_latency_ms: null,
+          model_input_tokens: null,
+          model_output_tokens: null,
+          model_error: null,
+        })),
         [
           { ...base, row_index: 0, value: 4, score: '4', justification: 'good', error: null },
           { ...base, row_index: 1, value: null, error: 'unusable answer', raw: 'meh' },
@@ -79,13 +95,41 @@ describe.each(dialects)('%s store', (_name, location) => {
       );
       await store.writeSummary(run.id, {
         metrics: { 'faithfulness/v1/mean': 4 },
-        perMetric: [{ run_id: run.id, metric: 'faithfulness/v1', rows_scored: 1, error_count: 1, input_tokens: 20, output_tokens: 10, cost_usd: 0.002 }],
-        run: { status: 'finished', rows_done: 2, error_count: 1, input_tokens: 20, output_tokens: 10, cost_usd: 0.002, finished_at: new Date().toISOString() },
+        perMetric: [
+          {
+            run_id: run.id,
+            metric: 'faithfulness/v1',
+            rows_scored: 1,
+            error_count: 1,
+            input_tokens: 20,
+            output_tokens: 10,
+            cost_usd: 0.002,
+          },
+        ],
+        run: {
+          status: 'finished',
+          rows_done: 2,
+          error_count: 1,
+          input_tokens: 20,
+          output_tokens: 10,
+          cost_usd: 0.002,
+          finished_at: new Date().toISOString(),
+        },
       });
       const details = await store.getRun(run.id);
-      expect(details).toMatchObject({ experiment: 'rag', name: 'baseline', status: 'finished', rows_done: 2, error_count: 1, input_tokens: 20, metrics: { 'faithfulness/v1/mean': 4 } });
+      expect(details).toMatchObject({
+        experiment: 'rag',
+        name: 'baseline',
+        status: 'finished',
+        rows_done: 2,
+        error_count: 1,
+        input_tokens: 20,
+        metrics: { 'faithfulness/v1/mean': 4 },
+      });
       expect(details.perMetric[0]).toMatchObject({ rows_scored: 1, error_count: 1, input_tokens: 20 });
-      expect(details.judges).toEqual([{ metric: 'faithfulness/v1', definition: judge, systemPrompt: expect.stringContaining('Faithful to the context.') }]);
+      expect(details.judges).toEqual([
+        { metric: 'faithfulness/v1', definition: judge, systemPrompt: expect.stringContaining('Faithful to the context.') },
+      ]);
       const results = await store.results(run.id, { from: 0, to: 1 });
       expect(results.map((r) => [r.row_index, r.value, r.error])).toEqual([
         [0, 4, null],

@@ -3,7 +3,7 @@ import { bootstrapIntervals, quantile } from './bootstrap.js';
 import { mulberry32 } from './prng.js';
 
 describe('mulberry32', () => {
-  it("gives the published reference sequence (seed 1985: 3527837133, 3112574143 as 32-bit outputs) and stays in [0, 1)", () => {
+  it('gives the published reference sequence (seed 1985: 3527837133, 3112574143 as 32-bit outputs) and stays in [0, 1)', () => {
     // The reference outputs are those of Tommy Ettinger's C mulberry32, as other ports test against them.
     const ours = mulberry32(1985);
     expect([ours() * 2 ** 32, ours() * 2 ** 32]).toEqual([3527837133, 3112574143]);

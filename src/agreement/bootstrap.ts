@@ -29,7 +29,12 @@ export interface BootstrapInterval {
  * is null (say κ on a resample that drew a single label) are left out of that statistic's
  * quantiles and counted.
  */
-export function bootstrapIntervals<K extends string>(n: number, keys: readonly K[], compute: (rows: Uint32Array) => Record<K, number | null>, options: BootstrapOptions = {}): Record<K, BootstrapInterval> {
+export function bootstrapIntervals<K extends string>(
+  n: number,
+  keys: readonly K[],
+  compute: (rows: Uint32Array) => Record<K, number | null>,
+  options: BootstrapOptions = {},
+): Record<K, BootstrapInterval> {
   const resamples = options.resamples ?? 1000;
   const level = options.level ?? 0.95;
   if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, not ${resamples}`);

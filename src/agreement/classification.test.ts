@@ -9,7 +9,13 @@ describe('precision, recall and F1 with the negative verdict as the positive cla
   it('work on a tiny confusion matrix by hand', () => {
     // human 0 / judge 0: 3 (TP), human 0 / judge 1: 2 (FN), human 1 / judge 0: 1 (FP), human 1 / judge 1: 4 (TN).
     // precision = 3/(3+1) = 0.75, recall = 3/(3+2) = 0.6, F1 = 2·3/(6+1+2) = 2/3 (= 2·0.75·0.6/1.35).
-    const t: ContingencyTable = { counts: [[3, 2], [1, 4]], n: 10 };
+    const t: ContingencyTable = {
+      counts: [
+        [3, 2],
+        [1, 4],
+      ],
+      n: 10,
+    };
     const c = flagCounts(t, NEGATIVE);
     expect(c).toEqual({ truePositive: 3, falseNegative: 2, falsePositive: 1, trueNegative: 4 });
     expect(precision(c).value).toBe(0.75);
@@ -28,7 +34,16 @@ describe('precision, recall and F1 with the negative verdict as the positive cla
   });
 
   it('precision is null when the judge flags nothing; F1 is then 0 if the human flagged something', () => {
-    const c = flagCounts({ counts: [[0, 3], [0, 5]], n: 8 }, NEGATIVE);
+    const c = flagCounts(
+      {
+        counts: [
+          [0, 3],
+          [0, 5],
+        ],
+        n: 8,
+      },
+      NEGATIVE,
+    );
     expect(precision(c).value).toBeNull();
     expect(precision(c).reason).toMatch(/judge gave no negative/);
     expect(recall(c).value).toBe(0);
@@ -36,7 +51,16 @@ describe('precision, recall and F1 with the negative verdict as the positive cla
   });
 
   it('recall is null when the human flags nothing; F1 is null when nobody flags anything', () => {
-    const none = flagCounts({ counts: [[0, 0], [0, 5]], n: 5 }, NEGATIVE);
+    const none = flagCounts(
+      {
+        counts: [
+          [0, 0],
+          [0, 5],
+        ],
+        n: 5,
+      },
+      NEGATIVE,
+    );
     expect(recall(none).value).toBeNull();
     expect(f1(none).value).toBeNull();
     expect(f1(none).reason).toMatch(/neither/);

@@ -57,5 +57,9 @@ export function recall(c: FlagCounts): Statistic {
  * scikit-learn's `f1_score` since 1.4 (scikit-learn#27577), which reports 0.0 there by default.
  */
 export function f1(c: FlagCounts): Statistic {
-  return ratio(2 * c.truePositive, 2 * c.truePositive + c.falsePositive + c.falseNegative, 'neither the human nor the judge gave a negative verdict, so F1 is 0/0');
+  return ratio(
+    2 * c.truePositive,
+    2 * c.truePositive + c.falsePositive + c.falseNegative,
+    'neither the human nor the judge gave a negative verdict, so F1 is 0/0',
+  );
 }

@@ -4,7 +4,13 @@ import { cohenKappa } from './cohen-kappa.js';
 import { contingencyTable, type ContingencyTable } from './table.js';
 
 /** A 2 × 2 table [[a, b], [c, d]]: rows the first rater (yes, no), columns the second. */
-const table2x2 = (a: number, b: number, c: number, d: number): ContingencyTable => ({ counts: [[a, b], [c, d]], n: a + b + c + d });
+const table2x2 = (a: number, b: number, c: number, d: number): ContingencyTable => ({
+  counts: [
+    [a, b],
+    [c, d],
+  ],
+  n: a + b + c + d,
+});
 
 describe('accuracy', () => {
   it('is the diagonal over n', () => {
@@ -12,7 +18,15 @@ describe('accuracy', () => {
     expect(accuracy(table2x2(20, 5, 10, 15)).value).toBe(0.7);
   });
   it('throws on an empty table', () => {
-    expect(() => accuracy({ counts: [[0, 0], [0, 0]], n: 0 })).toThrow(/no pairs/);
+    expect(() =>
+      accuracy({
+        counts: [
+          [0, 0],
+          [0, 0],
+        ],
+        n: 0,
+      }),
+    ).toThrow(/no pairs/);
   });
 });
 
@@ -27,7 +41,14 @@ describe("Cohen's κ", () => {
   it('is 49/89 on a 3-label table worked by hand', () => {
     // [[5,2,0],[1,4,2],[0,1,5]], n = 20: diagonal 14, row totals 7,7,6, column totals 6,7,7.
     // Σ rᵢcᵢ = 42 + 49 + 42 = 133; κ = (20·14 − 133)/(400 − 133) = 147/267 = 49/89.
-    const t: ContingencyTable = { counts: [[5, 2, 0], [1, 4, 2], [0, 1, 5]], n: 20 };
+    const t: ContingencyTable = {
+      counts: [
+        [5, 2, 0],
+        [1, 4, 2],
+        [0, 1, 5],
+      ],
+      n: 20,
+    };
     expect(cohenKappa(t).value).toBeCloseTo(49 / 89, 14);
   });
 
@@ -66,7 +87,10 @@ describe("Cohen's κ", () => {
 
 describe('contingencyTable', () => {
   it('counts pairs in label order, rows the reference', () => {
-    expect(contingencyTable([0, 1, 1, 1], [0, 1, 0, 0], [0, 1]).counts).toEqual([[1, 0], [2, 1]]);
+    expect(contingencyTable([0, 1, 1, 1], [0, 1, 0, 0], [0, 1]).counts).toEqual([
+      [1, 0],
+      [2, 1],
+    ]);
   });
   it('throws on a label outside the list and on unequal lengths', () => {
     expect(() => contingencyTable([0, 2], [0, 1], [0, 1])).toThrow(/not one of the labels/);

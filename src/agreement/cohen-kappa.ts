@@ -29,7 +29,9 @@ export function cohenKappa(table: ContingencyTable): Statistic {
     chance += rows[i]! * columns[i]!;
   });
   if (chance === n * n) {
-    return undefinedBecause('expected agreement is 1 (both raters gave every row the same single label), so κ is 0/0; scikit-learn and irr return NaN here');
+    return undefinedBecause(
+      'expected agreement is 1 (both raters gave every row the same single label), so κ is 0/0; scikit-learn and irr return NaN here',
+    );
   }
   return valueOf((n * diagonal - chance) / (n * n - chance));
 }

@@ -26,7 +26,13 @@ describe('compareLabels on a binary judge that disagrees with the human on 2 of 
     // Negative class 0: TP (both 0) = 4, FP (judge 0, human 1) = 1, FN (human 0, judge 1) = 1 → 0.8, 0.8, 0.8.
     expect(report.n).toBe(10);
     expect(report.dropped).toBe(0);
-    expect(report.confusion).toEqual({ labels: [0, 1], matrix: [[4, 1], [1, 4]] });
+    expect(report.confusion).toEqual({
+      labels: [0, 1],
+      matrix: [
+        [4, 1],
+        [1, 4],
+      ],
+    });
     const s = report.statistics;
     expect(s.accuracy).toBe(0.8);
     expect(s.cohen_kappa).toBeCloseTo(0.6, 14);
@@ -41,7 +47,9 @@ describe('compareLabels on a binary judge that disagrees with the human on 2 of 
     expect(report.statistics.spearman).toBeNull();
     expect(report.statistics.kendall_tau).toBeNull();
     expect(report.ci.spearman).toBeNull();
-    expect(report.notes.filter((n) => /spearman/.test(n))).toEqual(["spearman and kendall_tau are computed for numeric scales only; this judge's output is binary"]);
+    expect(report.notes.filter((n) => /spearman/.test(n))).toEqual([
+      "spearman and kendall_tau are computed for numeric scales only; this judge's output is binary",
+    ]);
   });
 
   it('gives a 95% interval around each defined statistic, reproducible from the seed', () => {
@@ -102,7 +110,9 @@ describe('compareLabels on degenerate data', () => {
     // Nobody said no: precision, recall and F1 are 0/0.
     expect(r.statistics.precision).toBeNull();
     expect(r.statistics.f1).toBeNull();
-    expect(r.notes).toContain('cohen_kappa is undefined (null): expected agreement is 1 (both raters gave every row the same single label), so κ is 0/0; scikit-learn and irr return NaN here');
+    expect(r.notes).toContain(
+      'cohen_kappa is undefined (null): expected agreement is 1 (both raters gave every row the same single label), so κ is 0/0; scikit-learn and irr return NaN here',
+    );
     expect(r.notes.some((n) => n.startsWith('krippendorff_alpha is undefined (null): only one value occurs'))).toBe(true);
     expect(numbersIn(r).some((x) => !Number.isFinite(x))).toBe(false);
     expect(r.ci.cohen_kappa).toBeNull();

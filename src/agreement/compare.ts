@@ -15,7 +15,17 @@ import { tableFromCodes, type ContingencyTable } from './table.js';
 import { quadraticWeightedKappa } from './weighted-kappa.js';
 
 /** The statistics reported, in report order; also the keys of the `--json` document. */
-export const STATISTICS = ['accuracy', 'cohen_kappa', 'weighted_kappa', 'krippendorff_alpha', 'spearman', 'kendall_tau', 'precision', 'recall', 'f1'] as const;
+export const STATISTICS = [
+  'accuracy',
+  'cohen_kappa',
+  'weighted_kappa',
+  'krippendorff_alpha',
+  'spearman',
+  'kendall_tau',
+  'precision',
+  'recall',
+  'f1',
+] as const;
 export type StatisticName = (typeof STATISTICS)[number];
 
 /** What a label means: how the judge's output kind orders and values its labels. */
@@ -104,10 +114,14 @@ export function compareLabels(
     ].filter(Boolean);
     notes.push(`${dropped} of ${human.length} rows dropped: ${parts.join(', ')}`);
   }
-  if (!scheme.ranked) notes.push(`spearman and kendall_tau are computed for numeric scales only; this judge's output is ${scheme.kind === 'yes_no' ? 'yes/no' : scheme.kind}`);
+  if (!scheme.ranked)
+    notes.push(
+      `spearman and kendall_tau are computed for numeric scales only; this judge's output is ${scheme.kind === 'yes_no' ? 'yes/no' : scheme.kind}`,
+    );
   for (const name of STATISTICS) {
     const s = point[name];
-    if (s.value === null && !(scheme.ranked === false && (name === 'spearman' || name === 'kendall_tau'))) notes.push(`${name} is undefined (null): ${s.reason}`);
+    if (s.value === null && !(scheme.ranked === false && (name === 'spearman' || name === 'kendall_tau')))
+      notes.push(`${name} is undefined (null): ${s.reason}`);
   }
 
   const resamples = options.resamples ?? 1000;
@@ -156,7 +170,9 @@ export function tableStatistics(table: ContingencyTable, scheme: LabelScheme): R
   return {
     accuracy: accuracy(table),
     cohen_kappa: cohenKappa(table),
-    weighted_kappa: scheme.ordered ? quadraticWeightedKappa(table) : undefinedBecause('the labels have no order (two categories share a score), so quadratic weights mean nothing'),
+    weighted_kappa: scheme.ordered
+      ? quadraticWeightedKappa(table)
+      : undefinedBecause('the labels have no order (two categories share a score), so quadratic weights mean nothing'),
     krippendorff_alpha: krippendorffAlphaFromTable(table, scheme.values, scheme.alphaMetric),
     spearman: scheme.ranked ? spearmanFromTable(table) : notRanked,
     kendall_tau: scheme.ranked ? kendallTauBFromTable(table) : notRanked,

@@ -39,7 +39,9 @@ export function kendallTauBFromTable(table: ContingencyTable): Statistic {
   const humanTies = rowTotals(table).reduce((sum, r) => sum + pairs(r), 0);
   const judgeTies = columnTotals(table).reduce((sum, c) => sum + pairs(c), 0);
   if (total === humanTies || total === judgeTies) {
-    return undefinedBecause(`every pair of rows is tied in the ${total === humanTies ? 'human' : 'judge'} ratings (one label throughout, or a single row), so τ-b is 0/0`);
+    return undefinedBecause(
+      `every pair of rows is tied in the ${total === humanTies ? 'human' : 'judge'} ratings (one label throughout, or a single row), so τ-b is 0/0`,
+    );
   }
   return valueOf((concordant - discordant) / Math.sqrt((total - humanTies) * (total - judgeTies)));
 }

@@ -61,21 +61,56 @@ describe("Krippendorff's α", () => {
     const judge = [2, 1, 2, 3, 4, 5];
     const table = contingencyTable(human, judge, [1, 2, 3, 4, 5]);
     expect(krippendorffAlphaFromTable(table, [1, 2, 3, 4, 5], 'interval').value).toBeCloseTo(266 / 299, 14);
-    expect(krippendorffAlpha(human.map((h, i) => [h, judge[i]!]), 'interval').value).toBeCloseTo(266 / 299, 14);
+    expect(
+      krippendorffAlpha(
+        human.map((h, i) => [h, judge[i]!]),
+        'interval',
+      ).value,
+    ).toBeCloseTo(266 / 299, 14);
   });
 
   it('is null when a single value occurs (no variation), and when no unit is pairable', () => {
-    const one = krippendorffAlpha([[1, 1], [1, 1]], 'nominal');
+    const one = krippendorffAlpha(
+      [
+        [1, 1],
+        [1, 1],
+      ],
+      'nominal',
+    );
     expect(one.value).toBeNull();
     expect(one.reason).toMatch(/only one value/);
-    const none = krippendorffAlpha([[1, _], [_, 2]], 'nominal');
+    const none = krippendorffAlpha(
+      [
+        [1, _],
+        [_, 2],
+      ],
+      'nominal',
+    );
     expect(none.value).toBeNull();
     expect(none.reason).toMatch(/no unit/);
   });
 
   it('is 1 on perfect agreement with variation', () => {
-    expect(krippendorffAlpha([[1, 1, 1], [2, 2, 2], [3, 3, 3]], 'nominal').value).toBe(1);
-    expect(krippendorffAlpha([[1, 1], [2, 2], [4, 4]], 'interval').value).toBe(1);
+    expect(
+      krippendorffAlpha(
+        [
+          [1, 1, 1],
+          [2, 2, 2],
+          [3, 3, 3],
+        ],
+        'nominal',
+      ).value,
+    ).toBe(1);
+    expect(
+      krippendorffAlpha(
+        [
+          [1, 1],
+          [2, 2],
+          [4, 4],
+        ],
+        'interval',
+      ).value,
+    ).toBe(1);
   });
 
   it('needs ascending values for the non-nominal metrics', () => {

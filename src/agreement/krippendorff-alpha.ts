@@ -36,7 +36,8 @@ export function alphaFromCoincidences(o: readonly (readonly number[])[], values:
   if (n === 0) return undefinedBecause('no unit has values from two coders, so there is nothing to compare');
   if (metric !== 'nominal') {
     for (let i = 1; i < k; i++) {
-      if (!(values[i]! > values[i - 1]!)) throw new RangeError(`α (${metric}) needs the values in ascending order: ${JSON.stringify(values)}`);
+      if (!(values[i]! > values[i - 1]!))
+        throw new RangeError(`α (${metric}) needs the values in ascending order: ${JSON.stringify(values)}`);
     }
   }
   // Cumulative totals, for the ordinal difference: Σ_{g=c..k} n_g = cumulative[k+1] − cumulative[c] (c ≤ k).

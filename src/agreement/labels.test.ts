@@ -9,13 +9,21 @@ const categories = labelScheme({ type: 'categories', labels: { good: 1, bad: 0, 
 
 describe('labelScheme', () => {
   it('orders labels, values them and marks the negative verdicts', () => {
-    expect(scale).toMatchObject({ labels: [1, 2, 3, 4, 5], negative: [true, true, true, false, false], alphaMetric: 'interval', ranked: true });
+    expect(scale).toMatchObject({
+      labels: [1, 2, 3, 4, 5],
+      negative: [true, true, true, false, false],
+      alphaMetric: 'interval',
+      ranked: true,
+    });
     expect(labelScheme({ type: 'scale', min: 1, max: 10 }, { threshold: 6 }).negative.filter(Boolean)).toHaveLength(6);
     expect(yesNo).toMatchObject({ labels: ['no', 'yes'], negative: [true, false], alphaMetric: 'nominal', ranked: false });
     expect(binary).toMatchObject({ labels: [0, 1], negative: [true, false] });
     expect(categories).toMatchObject({ labels: ['bad', 'meh', 'good'], values: [0, 0.5, 1], ordered: true });
     expect(negativeLabels(categories)).toEqual(['bad']);
-    expect(negativeLabels(labelScheme({ type: 'categories', labels: { good: 1, bad: 0, meh: 0.5 } }, { threshold: 0.5 }))).toEqual(['bad', 'meh']);
+    expect(negativeLabels(labelScheme({ type: 'categories', labels: { good: 1, bad: 0, meh: 0.5 } }, { threshold: 0.5 }))).toEqual([
+      'bad',
+      'meh',
+    ]);
     expect(labelScheme({ type: 'categories', labels: { a: 1, b: 1, c: 0 } }).ordered).toBe(false);
   });
 });

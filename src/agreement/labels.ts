@@ -19,7 +19,8 @@ const FALSE_WORDS = new Set(['0', 'no', 'false', 'fail']);
 export function readHumanLabel(scheme: LabelScheme, cell: unknown): ReadLabel {
   if (cell === null || cell === undefined || (typeof cell === 'string' && cell.trim() === '')) return { missing: true };
   const value = typeof cell === 'bigint' ? Number(cell) : cell;
-  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  const text =
+    typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
   if (text === undefined) return { error: `${JSON.stringify(cell) ?? String(cell)} is not a label` };
   const word = text.toLowerCase();
   switch (scheme.kind) {
@@ -28,14 +29,18 @@ export function readHumanLabel(scheme: LabelScheme, cell: unknown): ReadLabel {
       const numeric = Number(text);
       const yes = TRUE_WORDS.has(word) || (text !== '' && numeric === 1);
       const no = FALSE_WORDS.has(word) || (text !== '' && numeric === 0);
-      if (!yes && !no) return { error: `${JSON.stringify(text)} is not a ${scheme.kind === 'binary' ? '1/0' : 'yes/no'} label (use 1/0, yes/no, true/false or pass/fail)` };
+      if (!yes && !no)
+        return {
+          error: `${JSON.stringify(text)} is not a ${scheme.kind === 'binary' ? '1/0' : 'yes/no'} label (use 1/0, yes/no, true/false or pass/fail)`,
+        };
       return { label: scheme.kind === 'binary' ? (yes ? 1 : 0) : yes ? 'yes' : 'no' };
     }
     case 'scale': {
       const numeric = Number(text);
       const min = scheme.labels[0] as number;
       const max = scheme.labels[scheme.labels.length - 1] as number;
-      if (!Number.isInteger(numeric) || numeric < min || numeric > max) return { error: `${JSON.stringify(text)} is not an integer from ${min} to ${max}` };
+      if (!Number.isInteger(numeric) || numeric < min || numeric > max)
+        return { error: `${JSON.stringify(text)} is not an integer from ${min} to ${max}` };
       return { label: numeric };
     }
     case 'categories': {
@@ -59,9 +64,13 @@ export function judgeLabel(scheme: LabelScheme, value: unknown, label: unknown):
     case 'binary':
       return value === 0 || value === 1 ? { label: value } : { error: `judge value ${JSON.stringify(value)} is not 1/0` };
     case 'yes_no':
-      return value === 0 || value === 1 ? { label: value === 1 ? 'yes' : 'no' } : { error: `judge value ${JSON.stringify(value)} is not 1/0` };
+      return value === 0 || value === 1
+        ? { label: value === 1 ? 'yes' : 'no' }
+        : { error: `judge value ${JSON.stringify(value)} is not 1/0` };
     case 'scale':
-      return typeof value === 'number' && scheme.labels.includes(value) ? { label: value } : { error: `judge value ${JSON.stringify(value)} is not on the scale` };
+      return typeof value === 'number' && scheme.labels.includes(value)
+        ? { label: value }
+        : { error: `judge value ${JSON.stringify(value)} is not on the scale` };
     case 'categories': {
       const match = scheme.labels.find((l) => l === label);
       return match !== undefined ? { label: match } : { error: `judge label ${JSON.stringify(label)} is not one of the categories` };

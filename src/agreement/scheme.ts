@@ -24,12 +24,36 @@ export function labelScheme(output: OutputKind, options: { threshold?: number } 
     case 'scale': {
       const threshold = options.threshold ?? DEFAULT_NEGATIVE_THRESHOLD;
       const labels = Array.from({ length: output.max - output.min + 1 }, (_, i) => output.min + i);
-      return { kind: 'scale', labels, values: labels, negative: labels.map((v) => v <= threshold), ordered: true, ranked: true, alphaMetric: 'interval' };
+      return {
+        kind: 'scale',
+        labels,
+        values: labels,
+        negative: labels.map((v) => v <= threshold),
+        ordered: true,
+        ranked: true,
+        alphaMetric: 'interval',
+      };
     }
     case 'yes_no':
-      return { kind: 'yes_no', labels: ['no', 'yes'], values: [0, 1], negative: [true, false], ordered: true, ranked: false, alphaMetric: 'nominal' };
+      return {
+        kind: 'yes_no',
+        labels: ['no', 'yes'],
+        values: [0, 1],
+        negative: [true, false],
+        ordered: true,
+        ranked: false,
+        alphaMetric: 'nominal',
+      };
     case 'binary':
-      return { kind: 'binary', labels: [0, 1], values: [0, 1], negative: [true, false], ordered: true, ranked: false, alphaMetric: 'nominal' };
+      return {
+        kind: 'binary',
+        labels: [0, 1],
+        values: [0, 1],
+        negative: [true, false],
+        ordered: true,
+        ranked: false,
+        alphaMetric: 'nominal',
+      };
     case 'categories': {
       const entries = Object.entries(output.labels).sort((a, b) => a[1] - b[1]);
       const values = entries.map(([, v]) => v);

@@ -53,6 +53,7 @@ export function spearmanRho(x: readonly number[], y: readonly number[]): Statist
     vx += (rx[i]! - mean) ** 2;
     vy += (ry[i]! - mean) ** 2;
   }
-  if (vx === 0 || vy === 0) return undefinedBecause(`the ${vx === 0 ? 'first' : 'second'} ratings do not vary, so the rank correlation is 0/0`);
+  if (vx === 0 || vy === 0)
+    return undefinedBecause(`the ${vx === 0 ? 'first' : 'second'} ratings do not vary, so the rank correlation is 0/0`);
   return valueOf(covariance / Math.sqrt(vx * vy));
 }

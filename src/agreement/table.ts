@@ -33,7 +33,12 @@ export function contingencyTable<L>(reference: readonly L[], rated: readonly L[]
  * The table of label indexes `reference[s]`, `rated[s]` over the rows `sample` (all rows when
  * omitted; a bootstrap resample passes its drawn row numbers, repeats included).
  */
-export function tableFromCodes(k: number, reference: ArrayLike<number>, rated: ArrayLike<number>, sample?: ArrayLike<number>): ContingencyTable {
+export function tableFromCodes(
+  k: number,
+  reference: ArrayLike<number>,
+  rated: ArrayLike<number>,
+  sample?: ArrayLike<number>,
+): ContingencyTable {
   const counts = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   const n = sample ? sample.length : reference.length;
   for (let s = 0; s < n; s++) {

@@ -12,7 +12,14 @@ describe('quadratic weighted κ', () => {
     //   one step: r₀c₁ + r₁c₀ + r₁c₂ + r₂c₁ = 49 + 42 + 49 + 42 = 182
     //   two steps: 4·(r₀c₂ + r₂c₀) = 4·(49 + 36) = 340          → 522.
     // κ_w = 1 − 20·6/522 = 1 − 120/522 = 402/522 = 67/87 ≈ 0.770115.
-    const t: ContingencyTable = { counts: [[5, 2, 0], [1, 4, 2], [0, 1, 5]], n: 20 };
+    const t: ContingencyTable = {
+      counts: [
+        [5, 2, 0],
+        [1, 4, 2],
+        [0, 1, 5],
+      ],
+      n: 20,
+    };
     expect(quadraticWeightedKappa(t).value).toBeCloseTo(67 / 87, 14);
   });
 
@@ -48,15 +55,45 @@ describe('quadratic weighted κ', () => {
   });
 
   it('is null when both raters used one and the same label', () => {
-    const w = quadraticWeightedKappa({ counts: [[0, 0, 0], [0, 4, 0], [0, 0, 0]], n: 4 });
+    const w = quadraticWeightedKappa({
+      counts: [
+        [0, 0, 0],
+        [0, 4, 0],
+        [0, 0, 0],
+      ],
+      n: 4,
+    });
     expect(w.value).toBeNull();
     expect(w.reason).toMatch(/same single label/);
   });
 
   it('is 1 on perfect agreement and penalises far disagreements more than near ones', () => {
-    expect(quadraticWeightedKappa({ counts: [[2, 0, 0], [0, 2, 0], [0, 0, 2]], n: 6 }).value).toBe(1);
-    const near = quadraticWeightedKappa({ counts: [[2, 1, 0], [0, 2, 0], [0, 0, 2]], n: 7 }).value!;
-    const far = quadraticWeightedKappa({ counts: [[2, 0, 1], [0, 2, 0], [0, 0, 2]], n: 7 }).value!;
+    expect(
+      quadraticWeightedKappa({
+        counts: [
+          [2, 0, 0],
+          [0, 2, 0],
+          [0, 0, 2],
+        ],
+        n: 6,
+      }).value,
+    ).toBe(1);
+    const near = quadraticWeightedKappa({
+      counts: [
+        [2, 1, 0],
+        [0, 2, 0],
+        [0, 0, 2],
+      ],
+      n: 7,
+    }).value!;
+    const far = quadraticWeightedKappa({
+      counts: [
+        [2, 0, 1],
+        [0, 2, 0],
+        [0, 0, 2],
+      ],
+      n: 7,
+    }).value!;
     expect(near).toBeGreaterThan(far);
   });
 });

@@ -24,7 +24,9 @@ export class NothingToCompare extends Error {
     readonly errors: number,
     readonly rows: number,
   ) {
-    super(`no row has both a judge value and a human label (${errors} of ${rows} rows are judge errors${errors === rows ? ': every row failed' : ''}), so there is nothing to compare`);
+    super(
+      `no row has both a judge value and a human label (${errors} of ${rows} rows are judge errors${errors === rows ? ': every row failed' : ''}), so there is nothing to compare`,
+    );
     this.name = 'NothingToCompare';
   }
 }
@@ -33,7 +35,13 @@ export class NothingToCompare extends Error {
  * Compares the judge's verdicts in a finished run (metric `key` of its results table, row for
  * row with `human`) with the human labels.
  */
-export function compareRun(result: EvaluationResult, key: string, scheme: LabelScheme, human: HumanLabels, options: { seed: number; resamples?: number }): AgreementReport {
+export function compareRun(
+  result: EvaluationResult,
+  key: string,
+  scheme: LabelScheme,
+  human: HumanLabels,
+  options: { seed: number; resamples?: number },
+): AgreementReport {
   const table = result.tables.eval_results_table;
   if (table.length !== human.length) throw new Error(`the results table has ${table.length} rows but the data ${human.length}`);
   const judged = table.map((row, index) => {
@@ -42,16 +50,29 @@ export function compareRun(result: EvaluationResult, key: string, scheme: LabelS
     return 'label' in read ? read.label : null;
   });
   if (!human.some((h, i) => h !== null && judged[i] !== null)) throw new NothingToCompare(result.errors[key] ?? 0, table.length);
-  return compareLabels(human, judged, scheme, { seed: options.seed, ...(options.resamples !== undefined ? { resamples: options.resamples } : {}) });
+  return compareLabels(human, judged, scheme, {
+    seed: options.seed,
+    ...(options.resamples !== undefined ? { resamples: options.resamples } : {}),
+  });
 }
 
 /**
  * Stores a check under the judge version that ran, with its run. The dataset is the stored one
  * named, else an uploaded dataset with the same rows, else the data's hash.
  */
-export async function recordAlignment(store: Store, check: { judge: Judge; runId: string; dataHash: string; datasetId?: string; report: AgreementReport }): Promise<{ judgeId: string; createdAt: string; datasetId: string }> {
+export async function recordAlignment(
+  store: Store,
+  check: { judge: Judge; runId: string; dataHash: string; datasetId?: string; report: AgreementReport },
+): Promise<{ judgeId: string; createdAt: string; datasetId: string }> {
   const judgeId = await store.judges.save(check.judge);
   const datasetId = check.datasetId ?? (await new DatasetRepository(serverDb(store)).findByHash(check.dataHash))?.id ?? check.dataHash;
-  const saved = await new AgreementRepository(labelDb(store)).insert({ judgeId, datasetId, labelJobId: null, runId: check.runId, n: check.report.n, stats: check.report });
+  const saved = await new AgreementRepository(labelDb(store)).insert({
+    judgeId,
+    datasetId,
+    labelJobId: null,
+    runId: check.runId,
+    n: check.report.n,
+    stats: check.report,
+  });
   return { judgeId, createdAt: saved.created_at, datasetId };
 }

@@ -36,7 +36,12 @@ export interface HumanLabelSource {
  * check, naming the file, line, row and column; empty cells are missing (the row is left out).
  * With `keepRecords`, the records of the labelled rows come back too (to judge those rows only).
  */
-export async function readHumanLabels(source: HumanLabelSource, column: string, scheme: LabelScheme, options: { keepRecords?: boolean } = {}): Promise<{ labels: HumanLabels; labelled: LabelledRows }> {
+export async function readHumanLabels(
+  source: HumanLabelSource,
+  column: string,
+  scheme: LabelScheme,
+  options: { keepRecords?: boolean } = {},
+): Promise<{ labels: HumanLabels; labelled: LabelledRows }> {
   const file = source.shownAs ?? source.path;
   const dataset = await openDataset(source.path);
   if (!dataset.columns.includes(column)) {
@@ -63,7 +68,10 @@ export async function readHumanLabels(source: HumanLabelSource, column: string, 
     }
   }
   if (labels.every((l) => l === null)) {
-    throw new InputError(`column '${column}' of ${file} has no human labels: every cell is empty`, { where: { file, field: column }, hint: `label some rows, or name the right column with ${source.columnField}` });
+    throw new InputError(`column '${column}' of ${file} has no human labels: every cell is empty`, {
+      where: { file, field: column },
+      hint: `label some rows, or name the right column with ${source.columnField}`,
+    });
   }
   return { labels, labelled };
 }
@@ -72,7 +80,10 @@ export async function readHumanLabels(source: HumanLabelSource, column: string, 
  * The human labels fair to compare with a judge version: those of rows that are not among its
  * few-shot examples (`exampleRows`), and how many were left out.
  */
-export function withoutExamples<T>(human: ReadonlyMap<number, T>, exampleRows: readonly number[]): { fair: Map<number, T>; excluded: number } {
+export function withoutExamples<T>(
+  human: ReadonlyMap<number, T>,
+  exampleRows: readonly number[],
+): { fair: Map<number, T>; excluded: number } {
   const examples = new Set(exampleRows);
   const fair = new Map([...human].filter(([row]) => !examples.has(row)));
   return { fair, excluded: human.size - fair.size };
@@ -83,19 +94,31 @@ export function withoutExamples<T>(human: ReadonlyMap<number, T>, exampleRows: r
  * version's examples), as the judge's output reads them. A label that does not fit the output is
  * an input error naming `field`.
  */
-export async function reviewedRows(file: StoredFile, human: ReadonlyMap<number, LabelRecord>, scheme: LabelScheme, field: string): Promise<LabelledRows> {
+export async function reviewedRows(
+  file: StoredFile,
+  human: ReadonlyMap<number, LabelRecord>,
+  scheme: LabelScheme,
+  field: string,
+): Promise<LabelledRows> {
   const records = await recordsAt(file, human.keys());
   const labelled: LabelledRows = { rows: [], records: [], labels: [] };
   for (const [row, label] of human) {
     const read = readHumanLabel(scheme, label.label);
     if ('error' in read || 'missing' in read) {
-      throw new InputError(`row ${row}: the human label ${label.label} does not fit this judge's output: ${'error' in read ? read.error : 'empty'}`, {
-        where: { field },
-        hint: `this judge's labels are ${describeLabels(scheme)}: compare with a label job of the same output kind, or name a column of human labels with human_col`,
-      });
+      throw new InputError(
+        `row ${row}: the human label ${label.label} does not fit this judge's output: ${'error' in read ? read.error : 'empty'}`,
+        {
+          where: { field },
+          hint: `this judge's labels are ${describeLabels(scheme)}: compare with a label job of the same output kind, or name a column of human labels with human_col`,
+        },
+      );
     }
     const record = records.get(row);
-    if (!record) throw new InputError(`row ${row}, labelled by a person, is not in the dataset`, { where: { field }, hint: 'the dataset file was changed after labelling: upload it again and label it anew' });
+    if (!record)
+      throw new InputError(`row ${row}, labelled by a person, is not in the dataset`, {
+        where: { field },
+        hint: 'the dataset file was changed after labelling: upload it again and label it anew',
+      });
     labelled.rows.push(row);
     labelled.records.push(record);
     labelled.labels.push(read.label);

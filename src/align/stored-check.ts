@@ -49,35 +49,64 @@ export interface StoredCheckContext {
 export async function planStoredCheck(ctx: StoredCheckContext, name: string, input: StoredCheckInput): Promise<StoredCheck> {
   const { judge, id: judgeId } = await storedJudge(ctx.store, name, input);
   if (judge.assessmentType === 'RETRIEVAL') {
-    throw new ConfigError(`judge '${name}' ${judge.version} is a RETRIEVAL judge, whose row value is a share of chunks, not a verdict to compare with a label`, { where: { field: 'version' }, hint: 'align an ANSWER judge' });
+    throw new ConfigError(
+      `judge '${name}' ${judge.version} is a RETRIEVAL judge, whose row value is a share of chunks, not a verdict to compare with a label`,
+      { where: { field: 'version' }, hint: 'align an ANSWER judge' },
+    );
   }
   const dataset = await new DatasetRepository(serverDb(ctx.store)).get(input.dataset_id);
-  if (!dataset) throw new NotFoundError(`no dataset '${input.dataset_id}'`, { where: { field: 'dataset_id' }, hint: 'list them with GET /api/datasets' });
+  if (!dataset)
+    throw new NotFoundError(`no dataset '${input.dataset_id}'`, {
+      where: { field: 'dataset_id' },
+      hint: 'list them with GET /api/datasets',
+    });
   const scheme = labelScheme(judge.output, input.threshold === undefined ? {} : { threshold: input.threshold });
   const labelled =
     input.human_col !== undefined
       ? await columnLabels(ctx.dataDir, dataset, input.human_col, scheme)
-      : await reviewedLabels(ctx, dataset, await labelJobOf(ctx.store, dataset, judge.name, input.label_job), { judge, id: judgeId }, scheme);
+      : await reviewedLabels(
+          ctx,
+          dataset,
+          await labelJobOf(ctx.store, dataset, judge.name, input.label_job),
+          { judge, id: judgeId },
+          scheme,
+        );
   return { judge, judgeId, dataset, scheme, labelled };
 }
 
 /** The judge version asked for: `judge_id`, else `version`, else the newest under the name. */
 async function storedJudge(store: Store, name: string, input: StoredCheckInput): Promise<{ judge: Judge; id: string }> {
-  const found = input.judge_id !== undefined ? await store.judges.definition(name, input.judge_id) : input.version !== undefined ? await store.judges.version(name, input.version) : await store.judges.latest(name);
+  const found =
+    input.judge_id !== undefined
+      ? await store.judges.definition(name, input.judge_id)
+      : input.version !== undefined
+        ? await store.judges.version(name, input.version)
+        : await store.judges.latest(name);
   if (found) return found;
   const known = await store.judges.versions(name);
-  if (known.length === 0) throw new NotFoundError(`no judge '${name}'`, { where: { field: 'name' }, hint: 'list judges with GET /api/judges' });
+  if (known.length === 0)
+    throw new NotFoundError(`no judge '${name}'`, { where: { field: 'name' }, hint: 'list judges with GET /api/judges' });
   const field = input.judge_id !== undefined ? 'judge_id' : 'version';
-  throw new NotFoundError(`judge '${name}' has no ${field === 'version' ? `version '${input.version}'` : `definition '${input.judge_id}'`}`, {
-    where: { field },
-    hint: `its versions are: ${[...new Set(known.map((k) => k.version))].join(', ')}`,
-  });
+  throw new NotFoundError(
+    `judge '${name}' has no ${field === 'version' ? `version '${input.version}'` : `definition '${input.judge_id}'`}`,
+    {
+      where: { field },
+      hint: `its versions are: ${[...new Set(known.map((k) => k.version))].join(', ')}`,
+    },
+  );
 }
 
 /** The labelled rows of a column of the uploaded file; a label that cannot be read names its line. */
 async function columnLabels(dataDir: string, dataset: DatasetRecord, column: string, scheme: LabelScheme): Promise<LabelledRows> {
   try {
-    return (await readHumanLabels({ path: storedFile(dataDir, dataset).file, shownAs: dataset.original_name, columnField: 'human_col' }, column, scheme, { keepRecords: true })).labelled;
+    return (
+      await readHumanLabels(
+        { path: storedFile(dataDir, dataset).file, shownAs: dataset.original_name, columnField: 'human_col' },
+        column,
+        scheme,
+        { keepRecords: true },
+      )
+    ).labelled;
   } catch (error) {
     if (!(error instanceof JurorError && (error.kind === 'config' || error.kind === 'input'))) throw error;
     // The request names the column, so every problem with it is the field human_col's; the file is the upload.
@@ -98,8 +127,16 @@ async function labelJobOf(store: Store, dataset: DatasetRecord, judgeName: strin
   const jobs = new LabelJobRepository(labelDb(store));
   if (named !== undefined) {
     const job = await jobs.get(named);
-    if (!job) throw new NotFoundError(`no label job '${named}'`, { where: { field: 'label_job' }, hint: `list the dataset's label jobs with GET /api/label-jobs?dataset_id=${dataset.id}` });
-    if (job.dataset_id !== dataset.id) throw new InputError(`label job '${named}' labels another dataset (${job.dataset_id})`, { where: { field: 'label_job' }, hint: 'name a label job of this dataset, or the dataset of that job' });
+    if (!job)
+      throw new NotFoundError(`no label job '${named}'`, {
+        where: { field: 'label_job' },
+        hint: `list the dataset's label jobs with GET /api/label-jobs?dataset_id=${dataset.id}`,
+      });
+    if (job.dataset_id !== dataset.id)
+      throw new InputError(`label job '${named}' labels another dataset (${job.dataset_id})`, {
+        where: { field: 'label_job' },
+        hint: 'name a label job of this dataset, or the dataset of that job',
+      });
     return job;
   }
   const own = (await jobs.list({ datasetId: dataset.id, limit: 500, offset: 0 })).jobs.find((j) => j.name === judgeName);
@@ -113,17 +150,29 @@ async function labelJobOf(store: Store, dataset: DatasetRecord, judgeName: strin
 }
 
 /** The rows people labelled in a label job (the newest label of each), without the checked version's few-shot examples. */
-async function reviewedLabels(ctx: StoredCheckContext, dataset: DatasetRecord, job: LabelJobRecord, checked: { judge: Judge; id: string }, scheme: LabelScheme): Promise<LabelledRows> {
+async function reviewedLabels(
+  ctx: StoredCheckContext,
+  dataset: DatasetRecord,
+  job: LabelJobRecord,
+  checked: { judge: Judge; id: string },
+  scheme: LabelScheme,
+): Promise<LabelledRows> {
   const human = newestPerRow(await new LabelRepository(labelDb(ctx.store)).human(job.id));
   if (human.size === 0) {
-    throw new InputError(`label job ${job.id} has no human labels yet`, { where: { field: 'label_job' }, hint: 'review its sample first (POST /api/label-jobs/:id/review), or name a column of human labels with human_col' });
+    throw new InputError(`label job ${job.id} has no human labels yet`, {
+      where: { field: 'label_job' },
+      hint: 'review its sample first (POST /api/label-jobs/:id/review), or name a column of human labels with human_col',
+    });
   }
   const { fair } = withoutExamples(human, job.versions.find((v) => v.judge_id === checked.id)?.example_rows ?? []);
   if (fair.size === 0) {
-    throw new InputError(`every row people labelled in label job ${job.id} is a few-shot example of ${checked.judge.name} ${checked.judge.version}, so there is nothing fair to compare`, {
-      where: { field: 'version' },
-      hint: 'check an earlier version, label more rows (GET /api/label-jobs/:id/uncertain offers some), or name a column of human labels with human_col',
-    });
+    throw new InputError(
+      `every row people labelled in label job ${job.id} is a few-shot example of ${checked.judge.name} ${checked.judge.version}, so there is nothing fair to compare`,
+      {
+        where: { field: 'version' },
+        hint: 'check an earlier version, label more rows (GET /api/label-jobs/:id/uncertain offers some), or name a column of human labels with human_col',
+      },
+    );
   }
   return reviewedRows(storedFile(ctx.dataDir, dataset), fair, scheme, 'label_job');
 }

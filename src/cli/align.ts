@@ -71,16 +71,22 @@ export async function alignCommand(flags: AlignFlags): Promise<number> {
   try {
     const gates = flags.failUnder.map(parseGate);
     const colMapping = parseColMapping(flags.colMapping);
-    const threshold = flags.threshold === undefined ? undefined : parseNumber(flags.threshold, '--threshold', 'give a score, e.g. --threshold 3 (scores at or below it are negative verdicts)');
+    const threshold =
+      flags.threshold === undefined
+        ? undefined
+        : parseNumber(flags.threshold, '--threshold', 'give a score, e.g. --threshold 3 (scores at or below it are negative verdicts)');
     const seed = parseInteger(flags.seed, '--seed', 0, 0xffffffff);
     const resamples = parseInteger(flags.resamples, '--resamples', 1, 1_000_000);
 
     const { metric, judge } = await loadJudge(flags.judge, '--judge', "align compares a judge's verdicts with human labels");
     if (judge.assessmentType === 'RETRIEVAL') {
-      throw new ConfigError(`judge '${judge.name}' is a RETRIEVAL judge, whose row value is a share of chunks, not a verdict to compare with a label`, {
-        where: { field: '--judge' },
-        hint: 'align an ANSWER judge (remove assessment_type: RETRIEVAL), or label and align the chunks as rows of their own',
-      });
+      throw new ConfigError(
+        `judge '${judge.name}' is a RETRIEVAL judge, whose row value is a share of chunks, not a verdict to compare with a label`,
+        {
+          where: { field: '--judge' },
+          hint: 'align an ANSWER judge (remove assessment_type: RETRIEVAL), or label and align the chunks as rows of their own',
+        },
+      );
     }
     const scheme = labelScheme(judge.output, threshold === undefined ? {} : { threshold });
     for (const gate of gates) checkGateApplies(gate, scheme);
@@ -151,7 +157,9 @@ async function runAndReport(run: AlignRun): Promise<number> {
     return EXIT.failed;
   }
   if (run.threshold !== undefined && (scheme.kind === 'binary' || scheme.kind === 'yes_no')) {
-    report.notes.push(`--threshold applies to scales and category scores; for ${scheme.kind === 'yes_no' ? 'a yes/no' : 'a binary'} judge the negative verdict is ${scheme.kind === 'yes_no' ? "'no'" : '0'}`);
+    report.notes.push(
+      `--threshold applies to scales and category scores; for ${scheme.kind === 'yes_no' ? 'a yes/no' : 'a binary'} judge the negative verdict is ${scheme.kind === 'yes_no' ? "'no'" : '0'}`,
+    );
   }
   // Stored under the judge version with its run: `GET /api/judges/:name/agreement` is the history of these checks.
   await recordAlignment(run.store, { judge, runId: result.runId, dataHash: result.dataset.hash, report });
@@ -201,13 +209,21 @@ function toJson(report: AgreementReport, gates: GateResult[], passed: boolean, c
 
 /** The readable report. */
 function describe(report: AgreementReport, gates: GateResult[], c: ReportContext): string {
-  const kind = c.scheme.kind === 'yes_no' ? 'yes/no' : c.scheme.kind === 'scale' ? `scale ${c.scheme.labels[0]}–${c.scheme.labels[c.scheme.labels.length - 1]}` : c.scheme.kind;
+  const kind =
+    c.scheme.kind === 'yes_no'
+      ? 'yes/no'
+      : c.scheme.kind === 'scale'
+        ? `scale ${c.scheme.labels[0]}–${c.scheme.labels[c.scheme.labels.length - 1]}`
+        : c.scheme.kind;
   const level = Math.round(report.bootstrap.level * 100);
   const lines = [
     `judge ${c.key} (${kind}) against the human labels in column '${c.humanCol}' of ${c.dataPath}`,
     `${report.n} rows compared, ${report.dropped} dropped; negative verdict (the positive class of precision/recall/F1): ${negativeLabels(c.scheme).join(', ')}`,
   ];
-  const stats = new Table({ head: ['statistic', 'value', `${level}% CI (bootstrap, B=${report.bootstrap.resamples}, seed ${report.bootstrap.seed})`], style: { head: [], border: [] } });
+  const stats = new Table({
+    head: ['statistic', 'value', `${level}% CI (bootstrap, B=${report.bootstrap.resamples}, seed ${report.bootstrap.seed})`],
+    style: { head: [], border: [] },
+  });
   for (const name of STATISTICS) {
     const value = report.statistics[name];
     const ci = report.ci[name];
@@ -221,7 +237,9 @@ function describe(report: AgreementReport, gates: GateResult[], c: ReportContext
   lines.push(confusion.toString());
   if (report.notes.length) lines.push('notes:', ...report.notes.map((note) => `  - ${note}`));
   for (const g of gates) {
-    lines.push(`${g.passed ? 'PASS' : 'FAIL'}  ${g.statistic} >= ${g.min} (got ${g.actual === null ? 'no value: it is undefined on this data' : formatNumber(g.actual)})`);
+    lines.push(
+      `${g.passed ? 'PASS' : 'FAIL'}  ${g.statistic} >= ${g.min} (got ${g.actual === null ? 'no value: it is undefined on this data' : formatNumber(g.actual)})`,
+    );
   }
   const r = c.result;
   lines.push(
@@ -237,22 +255,30 @@ function parseGate(spec: string): Gate {
   const hint = `write statistic=min, e.g. --fail-under kappa=0.6; statistics: ${Object.keys(GATE_NAMES).join(', ')}`;
   if (!match) throw new ConfigError(`--fail-under ${spec}: not statistic=min`, { where: { field: '--fail-under' }, hint });
   const statistic = GATE_NAMES[match[1]!.toLowerCase()];
-  if (!statistic) throw new ConfigError(`--fail-under ${spec}: unknown statistic '${match[1]}'`, { where: { field: '--fail-under' }, hint });
+  if (!statistic)
+    throw new ConfigError(`--fail-under ${spec}: unknown statistic '${match[1]}'`, { where: { field: '--fail-under' }, hint });
   const min = Number(match[2]);
-  if (!Number.isFinite(min)) throw new ConfigError(`--fail-under ${spec}: '${match[2]}' is not a number`, { where: { field: '--fail-under' }, hint });
+  if (!Number.isFinite(min))
+    throw new ConfigError(`--fail-under ${spec}: '${match[2]}' is not a number`, { where: { field: '--fail-under' }, hint });
   return { spec, statistic, min };
 }
 
 /** A gate on a statistic this judge's output never has would always fail: say so before any call. */
 function checkGateApplies(gate: Gate, scheme: LabelScheme): void {
   if ((gate.statistic === 'spearman' || gate.statistic === 'kendall_tau') && !scheme.ranked) {
-    throw new ConfigError(`--fail-under ${gate.spec}: ${gate.statistic} is computed for scale judges only, and this judge's output is ${scheme.kind}`, {
-      where: { field: '--fail-under' },
-      hint: 'gate on kappa, alpha, accuracy or f1 instead',
-    });
+    throw new ConfigError(
+      `--fail-under ${gate.spec}: ${gate.statistic} is computed for scale judges only, and this judge's output is ${scheme.kind}`,
+      {
+        where: { field: '--fail-under' },
+        hint: 'gate on kappa, alpha, accuracy or f1 instead',
+      },
+    );
   }
   if (gate.statistic === 'weighted_kappa' && !scheme.ordered) {
-    throw new ConfigError(`--fail-under ${gate.spec}: weighted_kappa needs ordered labels, and two of this judge's categories share a score`, { where: { field: '--fail-under' }, hint: 'gate on kappa or alpha instead' });
+    throw new ConfigError(
+      `--fail-under ${gate.spec}: weighted_kappa needs ordered labels, and two of this judge's categories share a score`,
+      { where: { field: '--fail-under' }, hint: 'gate on kappa or alpha instead' },
+    );
   }
 }
 
@@ -263,7 +289,10 @@ function parseColMapping(specs: string[]): Record<string, string> {
     const name = spec.slice(0, eq).trim();
     const column = spec.slice(eq + 1).trim();
     if (eq < 0 || !name || !column) {
-      throw new ConfigError(`--col-mapping ${spec}: not name=column`, { where: { field: '--col-mapping' }, hint: 'write the variable and the column, e.g. --col-mapping inputs=question' });
+      throw new ConfigError(`--col-mapping ${spec}: not name=column`, {
+        where: { field: '--col-mapping' },
+        hint: 'write the variable and the column, e.g. --col-mapping inputs=question',
+      });
     }
     mapping[name] = column;
   }
@@ -272,14 +301,18 @@ function parseColMapping(specs: string[]): Record<string, string> {
 
 function parseNumber(text: string, flag: string, hint: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError(`${flag} ${text} is not a number`, { where: { field: flag }, hint });
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new ConfigError(`${flag} ${text} is not a number`, { where: { field: flag }, hint });
   return value;
 }
 
 function parseInteger(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) {
-    throw new ConfigError(`${flag} ${text} is not an integer from ${min} to ${max}`, { where: { field: flag }, hint: `e.g. ${flag} ${min === 0 ? 1 : 1000}` });
+    throw new ConfigError(`${flag} ${text} is not an integer from ${min} to ${max}`, {
+      where: { field: flag },
+      hint: `e.g. ${flag} ${min === 0 ? 1 : 1000}`,
+    });
   }
   return value;
 }

@@ -38,7 +38,9 @@ export async function reviewInTerminal(items: LabelItem[], output: LabelOutput, 
     if (item.label === null) {
       io.write(`  label: none — the judge gave no usable answer${item.error ? ` (${item.error})` : ''}\n`);
     } else {
-      io.write(`  label: ${showLabel(item)}${item.judge_version ? ` (judge ${item.judge_version})` : ''}\n  justification: ${item.justification ?? ''}\n`);
+      io.write(
+        `  label: ${showLabel(item)}${item.judge_version ? ` (judge ${item.judge_version})` : ''}\n  justification: ${item.justification ?? ''}\n`,
+      );
     }
     const answer = await askRow(item, output, io, help);
     if (answer === 'end') {
@@ -50,7 +52,11 @@ export async function reviewInTerminal(items: LabelItem[], output: LabelOutput, 
       outcome.skipped++;
       continue;
     }
-    outcome.labels.push({ row: item.row, label: answer.value.text ?? answer.value.label, ...(answer.justification !== undefined ? { justification: answer.justification } : {}) });
+    outcome.labels.push({
+      row: item.row,
+      label: answer.value.text ?? answer.value.label,
+      ...(answer.justification !== undefined ? { justification: answer.justification } : {}),
+    });
     if (answer.value.label === item.label) outcome.kept++;
     else outcome.changed++;
   }
@@ -94,7 +100,7 @@ async function askRow(item: LabelItem, output: LabelOutput, io: ReviewIo, help: 
 
 /** A label typed at the prompt: 1/0; y/n, yes/no or 1/0; 1–5. */
 function parseTyped(output: LabelOutput, text: string): LabelValue | undefined {
-  const word = output === 'yes_no' ? ({ y: 'yes', n: 'no' } as Record<string, string>)[text] ?? text : text;
+  const word = output === 'yes_no' ? (({ y: 'yes', n: 'no' } as Record<string, string>)[text] ?? text) : text;
   const value = output === 'yes_no' && !/^\d+$/.test(word) ? word : Number(word);
   try {
     return readLabel(output, value, 'label');
@@ -104,7 +110,7 @@ function parseTyped(output: LabelOutput, text: string): LabelValue | undefined {
 }
 
 function cellText(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   const flat = text.replace(/\s*\n\s*/g, ' ⏎ ');
   return flat.length > CELL_CHARS ? `${flat.slice(0, CELL_CHARS)}… (${flat.length} characters)` : flat;
 }

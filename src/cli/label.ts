@@ -49,9 +49,14 @@ export async function labelCommand(file: string, flags: LabelFlags): Promise<num
     store = await Store.open(flags.db ? { path: flags.db } : defaultStoreLocation());
     const engine = new LabelJobs({ store, dataDir: defaultDataDir(store) });
     const dataset = await importDataset(engine.datasets, resolve(file), engine.dataDir);
-    const examples = flags.examples === undefined ? undefined : await readExampleFile(resolve(flags.examples), makeCriterion(options), { shownAs: flags.examples });
+    const examples =
+      flags.examples === undefined
+        ? undefined
+        : await readExampleFile(resolve(flags.examples), makeCriterion(options), { shownAs: flags.examples });
     const created = await engine.create({ datasetId: dataset.id, ...options, examples });
-    process.stderr.write(`juror: label job ${created.id}: judge ${created.name} labels ${flags.review ? `a sample of ${created.sample.length} for your review, then the rest` : 'every row'} of ${dataset.row_count} rows\n`);
+    process.stderr.write(
+      `juror: label job ${created.id}: judge ${created.name} labels ${flags.review ? `a sample of ${created.sample.length} for your review, then the rest` : 'every row'} of ${dataset.row_count} rows\n`,
+    );
     return await withCancel(engine, created.id, async () => {
       // Without --review the job goes on to every row by itself and this returns it completed.
       let job = await follow(engine, created.id, 'awaiting_review');
@@ -66,7 +71,9 @@ export async function labelCommand(file: string, flags: LabelFlags): Promise<num
       }
       job = await engine.review(job.id, review.labels);
       const version = `${job.name} ${job.versions.find((v) => v.judge_id === job.judge_id)?.version ?? ''}`;
-      process.stderr.write(`juror: ${review.labels.length ? `${review.labels.length} reviewed labels are few-shot examples of ${version}, which` : `no row was reviewed; ${version}`} labels every other row\n`);
+      process.stderr.write(
+        `juror: ${review.labels.length ? `${review.labels.length} reviewed labels are few-shot examples of ${version}, which` : `no row was reviewed; ${version}`} labels every other row\n`,
+      );
       job = await follow(engine, job.id, 'completed');
       return finish(engine, job, review, flags);
     });
@@ -78,7 +85,16 @@ export async function labelCommand(file: string, flags: LabelFlags): Promise<num
 }
 
 /** The label-job fields an error names (as the API names them), as the flags that set them. */
-const FLAGS: Record<string, string> = { prompt: '--prompt', builtin: '--builtin', output: '--output', model: '--model', sample_size: '--sample', seed: '--seed', name: '--name', dataset_id: '<dataset-file>' };
+const FLAGS: Record<string, string> = {
+  prompt: '--prompt',
+  builtin: '--builtin',
+  output: '--output',
+  model: '--model',
+  sample_size: '--sample',
+  seed: '--seed',
+  name: '--name',
+  dataset_id: '<dataset-file>',
+};
 
 /** The error with its field named as the flag that sets it (`sample_size` → `--sample`, `col_mapping.context` → `--col-mapping`). */
 function asFlag(error: unknown): unknown {
@@ -97,7 +113,11 @@ async function finish(engine: LabelJobs, job: LabelJobRecord, review: ReviewOutc
     return job.status === 'cancelled' ? 130 : EXIT.failed;
   }
   const { dataset, file } = await engine.datasetOf(job);
-  if (flags.out) await writeTable(flags.out, labeledRecords(streamRows(file), new LabelLookup(engine.labels, engine.store.judges, job, dataset.columns)));
+  if (flags.out)
+    await writeTable(
+      flags.out,
+      labeledRecords(streamRows(file), new LabelLookup(engine.labels, engine.store.judges, job, dataset.columns)),
+    );
   const counts = { human: 0, llm: 0, unlabelled: 0 };
   for (let offset = 0; offset < dataset.row_count; offset += 5000) {
     for (const label of (await engine.labelsPage(job.id, { offset, limit: 5000 })).labels) {
@@ -109,13 +129,27 @@ async function finish(engine: LabelJobs, job: LabelJobRecord, review: ReviewOutc
   const agreement = review?.labels.length ? (await engine.agreement(job.id)).versions[0] : undefined;
   const version = job.versions.find((v) => v.judge_id === job.judge_id)?.version;
   if (flags.json) {
-    const summary = { job_id: job.id, dataset_id: dataset.id, status: job.status, judge: { name: job.name, version }, rows: dataset.row_count, labels: counts, review: review ?? null, agreement: agreement ?? null, out: flags.out ?? null };
+    const summary = {
+      job_id: job.id,
+      dataset_id: dataset.id,
+      status: job.status,
+      judge: { name: job.name, version },
+      rows: dataset.row_count,
+      labels: counts,
+      review: review ?? null,
+      agreement: agreement ?? null,
+      out: flags.out ?? null,
+    };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
-    const lines = [`label job ${job.id} completed: ${dataset.row_count} rows — ${counts.human} labelled by you, ${counts.llm} by ${job.name} ${version}${counts.unlabelled ? `, ${counts.unlabelled} without a usable answer` : ''}`];
+    const lines = [
+      `label job ${job.id} completed: ${dataset.row_count} rows — ${counts.human} labelled by you, ${counts.llm} by ${job.name} ${version}${counts.unlabelled ? `, ${counts.unlabelled} without a usable answer` : ''}`,
+    ];
     if (agreement) {
       const { accuracy, cohen_kappa: kappa } = agreement.statistics;
-      lines.push(`${job.name} ${agreement.version} agreed with you on ${Math.round((accuracy ?? 0) * agreement.n)} of ${agreement.n} reviewed rows (accuracy ${fmt(accuracy)}, Cohen's κ ${fmt(kappa)})`);
+      lines.push(
+        `${job.name} ${agreement.version} agreed with you on ${Math.round((accuracy ?? 0) * agreement.n)} of ${agreement.n} reviewed rows (accuracy ${fmt(accuracy)}, Cohen's κ ${fmt(kappa)})`,
+      );
     }
     if (flags.out) lines.push(`labelled rows written to ${flags.out}`);
     lines.push(`fine-tuning data: juror export finetune --label-job ${job.id.slice(0, 12)}${flags.db ? ` --db ${flags.db}` : ''}`);
@@ -131,13 +165,16 @@ async function follow(engine: LabelJobs, id: string, until: 'awaiting_review' | 
   for (;;) {
     const job = await engine.wait(id, { until, timeoutMs: 2000 });
     const progress = engine.liveProgress(id) ?? (job.progress as LabelProgress | null);
-    const line = progress ? `${progress.phase === 'sample' ? 'sample' : 'all rows'}: ${progress.rows_done}/${progress.row_count} rows, ${progress.calls} calls, $${progress.cost_usd.toFixed(4)}` : '';
+    const line = progress
+      ? `${progress.phase === 'sample' ? 'sample' : 'all rows'}: ${progress.rows_done}/${progress.row_count} rows, ${progress.calls} calls, $${progress.cost_usd.toFixed(4)}`
+      : '';
     if (line && line !== last && Date.now() - lastAt > 1500) {
       process.stderr.write(`juror: ${line}\n`);
       last = line;
       lastAt = Date.now();
     }
-    if (['completed', 'failed', 'cancelled'].includes(job.status) || (until === 'awaiting_review' && job.status === 'awaiting_review')) return job;
+    if (['completed', 'failed', 'cancelled'].includes(job.status) || (until === 'awaiting_review' && job.status === 'awaiting_review'))
+      return job;
   }
 }
 
@@ -146,7 +183,9 @@ async function withCancel(engine: LabelJobs, id: string, work: () => Promise<num
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\njuror: ${signal}: cancelling label job ${id}; finished rows keep their labels (${signal} again to quit at once)\n`);
+    process.stderr.write(
+      `\njuror: ${signal}: cancelling label job ${id}; finished rows keep their labels (${signal} again to quit at once)\n`,
+    );
     controller.abort();
     void engine.cancel(id).catch(() => undefined);
   };
@@ -176,11 +215,19 @@ function terminalIo() {
 
 /** The flags as label-job options, checked by the schema the API checks them with (errors name the field; {@link asFlag} names the flag). */
 function parseFlags(flags: LabelFlags): LabelJobOptions {
-  if (flags.out && !/\.(json|jsonl|csv)$/i.test(flags.out)) throw new ConfigError(`--out ${flags.out}: unknown file type`, { where: { field: '--out' }, hint: 'give a file ending in .csv, .jsonl or .json' });
+  if (flags.out && !/\.(json|jsonl|csv)$/i.test(flags.out))
+    throw new ConfigError(`--out ${flags.out}: unknown file type`, {
+      where: { field: '--out' },
+      hint: 'give a file ending in .csv, .jsonl or .json',
+    });
   const colMapping = Object.fromEntries(
     flags.colMapping.map((pair) => {
       const at = pair.indexOf('=');
-      if (at <= 0 || at === pair.length - 1) throw new ConfigError(`--col-mapping ${pair} is not name=column`, { where: { field: '--col-mapping' }, hint: 'e.g. --col-mapping context=docs' });
+      if (at <= 0 || at === pair.length - 1)
+        throw new ConfigError(`--col-mapping ${pair} is not name=column`, {
+          where: { field: '--col-mapping' },
+          hint: 'e.g. --col-mapping context=docs',
+        });
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );

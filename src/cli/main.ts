@@ -71,11 +71,19 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--judge <judge>', 'a judge YAML file (one judge, as under metrics: in juror.yaml) or a built-in judge name')
     .requiredOption('--data <file>', 'the labelled rows: CSV, JSONL, JSON or Parquet')
     .requiredOption('--human-col <column>', 'the column holding the human label of each row')
-    .option('--col-mapping <name=column>', "map a judge variable to a column, e.g. inputs=question (repeatable)", collect, [])
-    .option('--judge-model <uri>', "the judge model, when the judge names none (else JUROR_JUDGE_MODEL)")
+    .option('--col-mapping <name=column>', 'map a judge variable to a column, e.g. inputs=question (repeatable)', collect, [])
+    .option('--judge-model <uri>', 'the judge model, when the judge names none (else JUROR_JUDGE_MODEL)')
     .option('--json', 'print one JSON object on stdout instead of the report')
-    .option('--fail-under <statistic=min>', 'exit 1 when a statistic is below min, e.g. kappa=0.6 (repeatable; kappa, weighted_kappa, alpha, accuracy, precision, recall, f1, spearman, kendall)', collect, [])
-    .option('--threshold <score>', `scales: a score at or below this is a negative verdict for precision/recall/F1 (default ${DEFAULT_NEGATIVE_THRESHOLD})`)
+    .option(
+      '--fail-under <statistic=min>',
+      'exit 1 when a statistic is below min, e.g. kappa=0.6 (repeatable; kappa, weighted_kappa, alpha, accuracy, precision, recall, f1, spearman, kendall)',
+      collect,
+      [],
+    )
+    .option(
+      '--threshold <score>',
+      `scales: a score at or below this is a negative verdict for precision/recall/F1 (default ${DEFAULT_NEGATIVE_THRESHOLD})`,
+    )
     .option('--seed <n>', 'seed of the bootstrap resampling (same seed, same intervals)', '1')
     .option('--resamples <n>', 'bootstrap resamples', '1000')
     .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
@@ -83,9 +91,14 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('label')
-    .description('label every row of a dataset with an LLM judge; with --review, first a sample for you to review, your corrections becoming few-shot examples (LLM Judge++)')
+    .description(
+      'label every row of a dataset with an LLM judge; with --review, first a sample for you to review, your corrections becoming few-shot examples (LLM Judge++)',
+    )
     .argument('<dataset-file>', 'the rows to label: CSV, JSONL, JSON or Parquet')
-    .option('--prompt <text>', 'the criterion; {column} variables are filled from the rows, e.g. "Is {answer} supported by {context}? 1 if so, else 0"')
+    .option(
+      '--prompt <text>',
+      'the criterion; {column} variables are filled from the rows, e.g. "Is {answer} supported by {context}? 1 if so, else 0"',
+    )
     .option('--builtin <judge>', 'a built-in judge instead of a prompt, e.g. faithfulness')
     .option('--output <kind>', 'the labels: binary, yes_no or scale_1_5 (default binary)')
     .option('--model <uri>', 'the judge model, e.g. openai:/gpt-4o-mini (default JUROR_JUDGE_MODEL)')
@@ -93,7 +106,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--seed <n>', 'seed of the sample (the same seed picks the same rows)')
     .option('--name <name>', 'the judge name its versions are stored under (default label_<job id prefix>)')
     .option('--col-mapping <name=column>', 'map a standard variable to a column, e.g. context=docs (repeatable)', collect, [])
-    .option('--examples <file>', "few-shot examples for the judge: a CSV or JSONL file with the criterion's columns, label and (optional) justification")
+    .option(
+      '--examples <file>',
+      "few-shot examples for the judge: a CSV or JSONL file with the criterion's columns, label and (optional) justification",
+    )
     .option('--review', 'review the sample in the terminal: Enter keeps, f flips, 1/0 (y/n, 1-5) sets, e edits the justification, s skips')
     .option('--out <file>', 'write the labelled rows to a .csv, .jsonl or .json file')
     .option('--json', 'print a JSON summary on stdout')
@@ -120,7 +136,12 @@ export async function main(argv: string[]): Promise<number> {
     .option('--data-dir <dir>', 'where uploaded datasets are kept (default: datasets/ next to the SQLite store)')
     .option('--max-upload-mb <n>', 'largest dataset upload accepted', '100')
     .option('--allow-config-endpoints', "let configs sent over the API declare endpoints (they could send the server's keys elsewhere)")
-    .option('--allowed-host <name>', 'another host name the server is reached by (a proxy, a container, /etc/hosts); repeatable. Without tokens, other Host headers are refused', collect, [])
+    .option(
+      '--allowed-host <name>',
+      'another host name the server is reached by (a proxy, a container, /etc/hosts); repeatable. Without tokens, other Host headers are refused',
+      collect,
+      [],
+    )
     .action(run(async () => (await import('./serve.js')).serveCommand));
 
   const tokens = program.command('tokens').description('API tokens of `juror serve` (stored hashed)');

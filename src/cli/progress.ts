@@ -41,7 +41,12 @@ class Bars implements ProgressDisplay {
     const seconds = Math.max(0.001, (Date.now() - this.started) / 1000);
     for (const m of progress.metrics) {
       let bar = this.bars.get(m.metric);
-      const payload = { metric: m.metric.padEnd(24), rate: (progress.calls / seconds).toFixed(1), cost: m.costUsd.toFixed(4), errors: m.errors };
+      const payload = {
+        metric: m.metric.padEnd(24),
+        rate: (progress.calls / seconds).toFixed(1),
+        cost: m.costUsd.toFixed(4),
+        errors: m.errors,
+      };
       if (!bar) this.bars.set(m.metric, (bar = this.multibar.create(progress.rowCount, m.done, payload)));
       else bar.update(m.done, payload);
     }
@@ -72,6 +77,8 @@ class PlainLines implements ProgressDisplay {
     const p = this.latest!;
     this.printed = p;
     this.last = Date.now();
-    this.stream.write(`progress: ${p.rowsDone}/${p.rowCount} rows, ${p.calls} calls, ${p.cacheHits} cached, ${p.errors} errors, $${p.costUsd.toFixed(4)}\n`);
+    this.stream.write(
+      `progress: ${p.rowsDone}/${p.rowCount} rows, ${p.calls} calls, ${p.cacheHits} cached, ${p.errors} errors, $${p.costUsd.toFixed(4)}\n`,
+    );
   }
 }

@@ -10,7 +10,6 @@ import { EXIT, reportError } from './exit.js';
 
 const STATUSES: RunStatus[] = ['running', 'finished', 'failed', 'interrupted'];
 
-
 /** The flags of `juror runs list`. */
 export interface RunsListFlags {
   experiment?: string;
@@ -36,7 +35,9 @@ export interface RunsShowFlags {
 async function openExisting(db: string | undefined): Promise<Store> {
   const location: StoreLocation = db ? { path: db } : defaultStoreLocation();
   if (location.path && !existsSync(resolve(location.path))) {
-    throw new InputError(`no store at ${resolve(location.path)}`, { hint: 'run `juror eval <config>` first, or point --db / JUROR_DB at an existing store' });
+    throw new InputError(`no store at ${resolve(location.path)}`, {
+      hint: 'run `juror eval <config>` first, or point --db / JUROR_DB at an existing store',
+    });
   }
   return Store.open(location);
 }
@@ -93,16 +94,41 @@ export async function runsListCommand(flags: RunsListFlags): Promise<number> {
         limit: count(flags.limit, '--limit', 1),
       });
       if (flags.json) {
-        process.stdout.write(JSON.stringify(runs.map((r) => ({ id: r.id, experiment: r.experiment, name: r.name, status: r.status, started_at: r.started_at, rows: r.row_count, errors: r.error_count, cost_usd: r.cost_usd, metrics: r.metrics }))) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            runs.map((r) => ({
+              id: r.id,
+              experiment: r.experiment,
+              name: r.name,
+              status: r.status,
+              started_at: r.started_at,
+              rows: r.row_count,
+              errors: r.error_count,
+              cost_usd: r.cost_usd,
+              metrics: r.metrics,
+            })),
+          ) + '\n',
+        );
         return EXIT.ok;
       }
       if (runs.length === 0) {
         process.stdout.write(`no runs in ${store.where}\n`);
         return EXIT.ok;
       }
-      const table = new Table({ head: ['id', 'experiment', 'name', 'status', 'date', 'rows', 'headline metrics'], style: { head: [], border: [] } });
+      const table = new Table({
+        head: ['id', 'experiment', 'name', 'status', 'date', 'rows', 'headline metrics'],
+        style: { head: [], border: [] },
+      });
       for (const run of runs) {
-        table.push([run.id.slice(0, 12), run.experiment, run.name, run.status, formatDate(run.started_at), `${run.rows_done}/${run.row_count}`, headline(run.metrics)]);
+        table.push([
+          run.id.slice(0, 12),
+          run.experiment,
+          run.name,
+          run.status,
+          formatDate(run.started_at),
+          `${run.rows_done}/${run.row_count}`,
+          headline(run.metrics),
+        ]);
       }
       process.stdout.write(table.toString() + '\n');
       return EXIT.ok;
@@ -148,14 +174,25 @@ export async function runsShowCommand(idOrPrefix: string, flags: RunsShowFlags):
       const metrics = new Table({ head: ['metric', 'value'], style: { head: [], border: [] } });
       for (const [key, value] of Object.entries(run.metrics)) metrics.push([key, formatNumber(value)]);
       const counts = new Table({ head: ['metric', 'rows scored', 'errors', 'tokens', 'cost'], style: { head: [], border: [] } });
-      for (const m of run.perMetric) counts.push([m.metric, String(m.rows_scored), String(m.error_count), String(m.input_tokens + m.output_tokens), `$${m.cost_usd.toFixed(4)}`]);
+      for (const m of run.perMetric)
+        counts.push([
+          m.metric,
+          String(m.rows_scored),
+          String(m.error_count),
+          String(m.input_tokens + m.output_tokens),
+          `$${m.cost_usd.toFixed(4)}`,
+        ]);
       lines.push(metrics.toString(), counts.toString());
       for (const row of rows) {
         lines.push(`\nrow ${row.row_index}: ${truncate(row.record, 160)}`);
         if (row.outputs !== null) lines.push(`  outputs: ${truncate(row.outputs, 160)}`);
         if (row.model_error) lines.push(`  model error: ${row.model_error}`);
         for (const r of results.filter((x) => x.row_index === row.row_index)) {
-          lines.push(r.error ? `  ${r.metric}: ERROR ${r.error}${r.raw ? ` — raw answer: ${truncate(r.raw, 120)}` : ''}` : `  ${r.metric}: ${formatNumber(r.value ?? NaN)}${r.label ? ` (${r.label})` : ''}${r.justification ? ` — ${truncate(r.justification, 140)}` : ''}`);
+          lines.push(
+            r.error
+              ? `  ${r.metric}: ERROR ${r.error}${r.raw ? ` — raw answer: ${truncate(r.raw, 120)}` : ''}`
+              : `  ${r.metric}: ${formatNumber(r.value ?? NaN)}${r.label ? ` (${r.label})` : ''}${r.justification ? ` — ${truncate(r.justification, 140)}` : ''}`,
+          );
         }
       }
       process.stdout.write(lines.join('\n') + '\n');

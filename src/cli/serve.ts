@@ -26,7 +26,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     const port = wholeNumber(flags.port, '--port', 0, 65535);
     const maxUploadMb = Number(flags.maxUploadMb);
     if (!Number.isFinite(maxUploadMb) || maxUploadMb <= 0) {
-      throw new InputError(`--max-upload-mb ${flags.maxUploadMb} is not a size in megabytes`, { where: { field: '--max-upload-mb' }, hint: 'e.g. --max-upload-mb 500' });
+      throw new InputError(`--max-upload-mb ${flags.maxUploadMb} is not a size in megabytes`, {
+        where: { field: '--max-upload-mb' },
+        hint: 'e.g. --max-upload-mb 500',
+      });
     }
     const allowedHosts = (flags.allowedHost ?? []).map(allowedHost);
     const store = await Store.open(flags.db ? { path: flags.db } : defaultStoreLocation());
@@ -54,7 +57,9 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     if (allowedHosts.length > 0) lines.push(`  also answers to ${allowedHosts.join(', ')}`);
     if (server.auth) {
       const tokens = await new ApiTokenRepository(serverDb(store)).count();
-      lines.push(`  /api needs a token (Authorization: Bearer …)${tokens === 0 ? ': there is none yet — create one with `juror tokens create`' : ''}`);
+      lines.push(
+        `  /api needs a token (Authorization: Bearer …)${tokens === 0 ? ': there is none yet — create one with `juror tokens create`' : ''}`,
+      );
     }
     process.stderr.write(lines.join('\n') + '\n');
     await new Promise<void>((resolve) => {
@@ -77,9 +82,18 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
 
 function listenError(error: unknown, host: string, port: number): unknown {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new InputError(`port ${port} on ${host} is in use`, { where: { field: '--port' }, hint: 'stop what uses it, or pick another port with --port' });
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new InputError(`cannot listen on ${host}: no such interface on this machine`, { where: { field: '--host' }, hint: 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface; needs tokens)' });
-  if (code === 'EACCES') return new InputError(`not allowed to listen on port ${port}`, { where: { field: '--port' }, hint: 'use a port above 1023' });
+  if (code === 'EADDRINUSE')
+    return new InputError(`port ${port} on ${host} is in use`, {
+      where: { field: '--port' },
+      hint: 'stop what uses it, or pick another port with --port',
+    });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new InputError(`cannot listen on ${host}: no such interface on this machine`, {
+      where: { field: '--host' },
+      hint: 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface; needs tokens)',
+    });
+  if (code === 'EACCES')
+    return new InputError(`not allowed to listen on port ${port}`, { where: { field: '--port' }, hint: 'use a port above 1023' });
   return error;
 }
 
@@ -87,7 +101,10 @@ function listenError(error: unknown, host: string, port: number): unknown {
 function allowedHost(value: string): string {
   const name = value.trim();
   if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/i.test(name)) {
-    throw new InputError(`--allowed-host ${value} is not a host name`, { where: { field: '--allowed-host' }, hint: 'give the name only, without scheme, port or path: e.g. --allowed-host juror.internal' });
+    throw new InputError(`--allowed-host ${value} is not a host name`, {
+      where: { field: '--allowed-host' },
+      hint: 'give the name only, without scheme, port or path: e.g. --allowed-host juror.internal',
+    });
   }
   return name.toLowerCase();
 }
@@ -95,7 +112,10 @@ function allowedHost(value: string): string {
 function wholeNumber(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InputError(`${flag} ${text} is not a whole number from ${min} to ${max}`, { where: { field: flag }, hint: `e.g. ${flag} 4173` });
+    throw new InputError(`${flag} ${text} is not a whole number from ${min} to ${max}`, {
+      where: { field: flag },
+      hint: `e.g. ${flag} 4173`,
+    });
   }
   return value;
 }

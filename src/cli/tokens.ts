@@ -31,10 +31,15 @@ async function withTokens(flags: TokensFlags, fn: (tokens: ApiTokenRepository, s
 export function tokensCreateCommand(flags: TokensFlags): Promise<number> {
   return withTokens(flags, async (tokens, store) => {
     const created = await tokens.create(flags.name);
-    if (flags.json) process.stdout.write(JSON.stringify({ id: created.id, name: created.name, created_at: created.created_at, token: created.token }) + '\n');
+    if (flags.json)
+      process.stdout.write(
+        JSON.stringify({ id: created.id, name: created.name, created_at: created.created_at, token: created.token }) + '\n',
+      );
     else {
       process.stdout.write(`${created.token}\n`);
-      process.stderr.write(`juror: token '${created.name}' created in ${store.where}. It is shown this once; keep it secret.\n  use it as: Authorization: Bearer <token>; revoke it with: juror tokens revoke ${created.name}\n`);
+      process.stderr.write(
+        `juror: token '${created.name}' created in ${store.where}. It is shown this once; keep it secret.\n  use it as: Authorization: Bearer <token>; revoke it with: juror tokens revoke ${created.name}\n`,
+      );
     }
     return EXIT.ok;
   });
@@ -63,7 +68,10 @@ export function tokensListCommand(flags: TokensFlags): Promise<number> {
 export function tokensRevokeCommand(nameOrId: string, flags: TokensFlags): Promise<number> {
   return withTokens(flags, async (tokens, store) => {
     const revoked = await tokens.revoke(nameOrId);
-    if (!revoked) throw new InputError(`no token named '${nameOrId}' (or with that id) in ${store.where}`, { hint: 'list tokens with `juror tokens list`' });
+    if (!revoked)
+      throw new InputError(`no token named '${nameOrId}' (or with that id) in ${store.where}`, {
+        hint: 'list tokens with `juror tokens list`',
+      });
     process.stdout.write(`revoked token '${revoked.name}' (${revoked.id})\n`);
     return EXIT.ok;
   });

@@ -13,7 +13,11 @@ export class JurorApiError extends Error {
   /** The line of an uploaded file at fault. */
   readonly line: number | undefined;
 
-  constructor(status: number, message: string, details: { code?: string; field?: string; hint?: string; line?: number; cause?: unknown } = {}) {
+  constructor(
+    status: number,
+    message: string,
+    details: { code?: string; field?: string; hint?: string; line?: number; cause?: unknown } = {},
+  ) {
     super(message, { cause: details.cause });
     this.name = 'JurorApiError';
     this.status = status;

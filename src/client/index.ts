@@ -7,4 +7,13 @@ export type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../ser
 export type { Job, JobProgress, JobsList, JobsQuery } from '../server/schemas/jobs.js';
 export type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
 export type { CreateRunBody, RunDetail, RunSummary, RunsList, RunsQuery } from '../server/schemas/runs.js';
-export type { CreateLabelJobBody, HumanLabel, JudgeAgreementHistory, LabelAgreement, LabelJob, LabelJobQuery, UncertainQuery, UncertainResponse } from '../server/schemas/label-jobs.js';
+export type {
+  CreateLabelJobBody,
+  HumanLabel,
+  JudgeAgreementHistory,
+  LabelAgreement,
+  LabelJob,
+  LabelJobQuery,
+  UncertainQuery,
+  UncertainResponse,
+} from '../server/schemas/label-jobs.js';

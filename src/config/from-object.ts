@@ -35,7 +35,9 @@ export interface ConfigIssue {
  */
 export function configFromObject(object: unknown, baseDir: string): ObjectConfig {
   if (!object || typeof object !== 'object' || Array.isArray(object)) {
-    throw new ConfigError('the config must be an object of config keys (experiment, metrics, judge_model, …)', { hint: 'see the config reference in README.md' });
+    throw new ConfigError('the config must be an object of config keys (experiment, metrics, judge_model, …)', {
+      hint: 'see the config reference in README.md',
+    });
   }
   const parsed = configSchema.safeParse(object);
   if (!parsed.success) {
@@ -68,13 +70,24 @@ export function optionsFromConfig(
     });
   const model = config.model;
   return {
-    ...(typeof config.data === 'string' ? { data: config.data } : { data: config.data.path, ...(config.data.encoding ? { dataEncoding: config.data.encoding } : {}) }),
+    ...(typeof config.data === 'string'
+      ? { data: config.data }
+      : { data: config.data.path, ...(config.data.encoding ? { dataEncoding: config.data.encoding } : {}) }),
     baseDir: context.baseDir,
     config: context.raw,
     ...(config.experiment ? { experiment: config.experiment } : {}),
     ...(config.run_name ? { runName: config.run_name } : {}),
     ...(config.col_mapping ? { colMapping: config.col_mapping } : {}),
-    ...(model ? { model: { uri: model.uri, prompt: model.prompt, ...(model.system ? { system: model.system } : {}), ...(model.parameters ? { parameters: model.parameters } : {}) } } : {}),
+    ...(model
+      ? {
+          model: {
+            uri: model.uri,
+            prompt: model.prompt,
+            ...(model.system ? { system: model.system } : {}),
+            ...(model.parameters ? { parameters: model.parameters } : {}),
+          },
+        }
+      : {}),
     ...(config.model_type ? { modelType: config.model_type } : {}),
     ...(config.judge_model ? { judgeModel: config.judge_model } : {}),
     ...(config.metrics ? { metrics: metricSpecs(config.metrics, 'metrics') } : {}),
@@ -86,7 +99,14 @@ export function optionsFromConfig(
     ...(config.providers
       ? {
           providers: Object.fromEntries(
-            Object.entries(config.providers).map(([name, p]) => [name, { ...(p.max_concurrency ? { maxConcurrency: p.max_concurrency } : {}), ...(p.rpm ? { rpm: p.rpm } : {}), ...(p.tpm ? { tpm: p.tpm } : {}) }]),
+            Object.entries(config.providers).map(([name, p]) => [
+              name,
+              {
+                ...(p.max_concurrency ? { maxConcurrency: p.max_concurrency } : {}),
+                ...(p.rpm ? { rpm: p.rpm } : {}),
+                ...(p.tpm ? { tpm: p.tpm } : {}),
+              },
+            ]),
           ),
         }
       : {}),
@@ -115,7 +135,10 @@ export function describeConfigIssue(error: z.ZodError): ConfigIssue {
  * their index in the config (`metrics[2].model`), as the user wrote them.
  */
 export function judgeFieldByIndex(field: string, config: JurorConfig): string {
-  const path = field.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const path = field
+    .split(/\.|\[(\d+)\]/)
+    .filter((p) => p !== undefined && p !== '')
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   if ((path[0] === 'metrics' || path[0] === 'extra_metrics') && typeof path[1] === 'string') {
     const list = (config[path[0]] ?? []) as unknown[];
     const index = list.findIndex((m) => typeof m === 'object' && m !== null && (m as { name?: unknown }).name === path[1]);
@@ -138,10 +161,12 @@ function shapeAt(path: Array<string | number>): Record<string, unknown> {
     if (typeof part === 'number') continue;
     const next = shape[part] as { unwrap?: () => unknown; shape?: Record<string, unknown>; valueType?: unknown } | undefined;
     let inner: unknown = next;
-    while (inner && typeof inner === 'object' && 'unwrap' in inner && typeof (inner as { unwrap: unknown }).unwrap === 'function') inner = (inner as { unwrap: () => unknown }).unwrap();
+    while (inner && typeof inner === 'object' && 'unwrap' in inner && typeof (inner as { unwrap: unknown }).unwrap === 'function')
+      inner = (inner as { unwrap: () => unknown }).unwrap();
     if (inner && typeof inner === 'object' && 'valueType' in inner) inner = (inner as { valueType: unknown }).valueType;
     // A union of a short form and an object (`data`): the object's keys.
-    if (inner && typeof inner === 'object' && 'options' in inner) inner = (inner as { options: unknown[] }).options.find((option) => option && typeof option === 'object' && 'shape' in option);
+    if (inner && typeof inner === 'object' && 'options' in inner)
+      inner = (inner as { options: unknown[] }).options.find((option) => option && typeof option === 'object' && 'shape' in option);
     if (inner && typeof inner === 'object' && 'shape' in inner) shape = (inner as { shape: Record<string, unknown> }).shape;
   }
   return shape;

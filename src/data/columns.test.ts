@@ -30,13 +30,21 @@ describe('Columns.resolve', () => {
   });
 
   it('lets col_mapping of targets provide expected_response, and the other way round', () => {
-    expect(new Columns({ columns: ['gold'], colMapping: { targets: 'gold' }, hasModel: false }).resolve('expected_response')).toEqual({ column: 'gold' });
-    expect(new Columns({ columns: ['gold'], colMapping: { expected_response: 'gold' }, hasModel: false }).resolve('targets')).toEqual({ column: 'gold' });
+    expect(new Columns({ columns: ['gold'], colMapping: { targets: 'gold' }, hasModel: false }).resolve('expected_response')).toEqual({
+      column: 'gold',
+    });
+    expect(new Columns({ columns: ['gold'], colMapping: { expected_response: 'gold' }, hasModel: false }).resolve('targets')).toEqual({
+      column: 'gold',
+    });
   });
 
   it('lets col_mapping of context provide retrieved_context, and the other way round', () => {
-    expect(new Columns({ columns: ['docs'], colMapping: { context: 'docs' }, hasModel: false }).resolve('retrieved_context')).toEqual({ column: 'docs' });
-    expect(new Columns({ columns: ['docs'], colMapping: { retrieved_context: 'docs' }, hasModel: false }).resolve('context')).toEqual({ column: 'docs' });
+    expect(new Columns({ columns: ['docs'], colMapping: { context: 'docs' }, hasModel: false }).resolve('retrieved_context')).toEqual({
+      column: 'docs',
+    });
+    expect(new Columns({ columns: ['docs'], colMapping: { retrieved_context: 'docs' }, hasModel: false }).resolve('context')).toEqual({
+      column: 'docs',
+    });
   });
 
   it('prefers the mapping of the variable itself over the mapping of an alias', () => {

@@ -37,10 +37,20 @@ export class Columns {
   private readonly metricKeys: Map<string, string>;
 
   /** Checks `col_mapping` against the dataset's columns (an unknown column is a config error). */
-  constructor(options: { columns: readonly string[]; colMapping?: Record<string, string>; hasModel: boolean; metrics?: Array<{ name: string; version: string }> }) {
+  constructor(options: {
+    columns: readonly string[];
+    colMapping?: Record<string, string>;
+    hasModel: boolean;
+    metrics?: Array<{ name: string; version: string }>;
+  }) {
     this.columns = options.columns;
     // A metric is named by `name` or `name/version` (MLflow allows metric names in grading_context_columns).
-    this.metricKeys = new Map((options.metrics ?? []).flatMap((m) => [[m.name, `${m.name}/${m.version}`] as const, [`${m.name}/${m.version}`, `${m.name}/${m.version}`] as const]));
+    this.metricKeys = new Map(
+      (options.metrics ?? []).flatMap((m) => [
+        [m.name, `${m.name}/${m.version}`] as const,
+        [`${m.name}/${m.version}`, `${m.name}/${m.version}`] as const,
+      ]),
+    );
     this.colMapping = options.colMapping ?? {};
     this.hasModel = options.hasModel;
     this.known = new Set(options.columns);

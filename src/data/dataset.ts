@@ -87,10 +87,7 @@ export function detectFormat(file: string): FileFormat {
  * A relative path resolves against `options.baseDir` (the config file's folder) or the cwd.
  * Text formats are read as UTF-8 unless `options.encoding` names another encoding.
  */
-export async function openDataset(
-  source: string | DataRecord[],
-  options: { baseDir?: string } & TextOptions = {},
-): Promise<Dataset> {
+export async function openDataset(source: string | DataRecord[], options: { baseDir?: string } & TextOptions = {}): Promise<Dataset> {
   if (typeof source !== 'string') return memoryDataset(source);
 
   const file = path.resolve(options.baseDir ?? process.cwd(), source);

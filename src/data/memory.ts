@@ -57,4 +57,3 @@ async function* iterate(records: DataRecord[], offset: number): AsyncGenerator<D
     yield { index, record: records[index] as DataRecord };
   }
 }
-

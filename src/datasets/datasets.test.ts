@@ -41,7 +41,16 @@ describe('importDataset', () => {
     const { file, dataDir } = fixture('qa.v2.csv', 'question,answer\nWhat is 2+2?,4\n"Capital of France, please",Paris\n');
     const record = await importDataset(datasets, file, dataDir);
     const opened = await openDataset(file);
-    expect(record).toMatchObject({ name: 'qa.v2', original_name: 'qa.v2.csv', format: 'csv', columns: ['question', 'answer'], row_count: 2, hash: opened.hash, size_bytes: readFileSync(file).length, file: `${record.id}.csv` });
+    expect(record).toMatchObject({
+      name: 'qa.v2',
+      original_name: 'qa.v2.csv',
+      format: 'csv',
+      columns: ['question', 'answer'],
+      row_count: 2,
+      hash: opened.hash,
+      size_bytes: readFileSync(file).length,
+      file: `${record.id}.csv`,
+    });
     expect(readFileSync(storedFile(dataDir, record).file)).toEqual(readFileSync(file));
     expect(existsSync(file)).toBe(true);
     expect(await datasets.get(record.id)).toEqual(record);
@@ -101,7 +110,10 @@ describe('rows of a stored dataset', () => {
     expect(all).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }]);
     expect(await previewRows(source, 2)).toEqual([{ n: 0 }, { n: 1 }]);
     expect(await previewRows(source, 0)).toEqual([]);
-    expect([...(await recordsAt(source, [3, 1]))].sort()).toEqual([[1, { n: 1 }], [3, { n: 3 }]]);
+    expect([...(await recordsAt(source, [3, 1]))].sort()).toEqual([
+      [1, { n: 1 }],
+      [3, { n: 3 }],
+    ]);
     expect(await recordsWhere(source, (row) => row % 2 === 0)).toEqual({ rows: [0, 2], records: [{ n: 0 }, { n: 2 }] });
   });
 });

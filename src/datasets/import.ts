@@ -50,7 +50,8 @@ export async function importDataset(datasets: DatasetRepository, path: string, d
 
 async function openFile(path: string): Promise<FileDataset> {
   const dataset = await openDataset(path);
-  if (dataset.format === 'memory' || !dataset.path) throw new InputError(`${path} is not a data file`, { where: { file: path }, hint: 'give a .csv, .jsonl, .json or .parquet file' });
+  if (dataset.format === 'memory' || !dataset.path)
+    throw new InputError(`${path} is not a data file`, { where: { file: path }, hint: 'give a .csv, .jsonl, .json or .parquet file' });
   return { ...dataset, path: dataset.path, format: dataset.format };
 }
 

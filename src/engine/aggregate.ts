@@ -12,7 +12,11 @@ import type { Aggregation } from '../judges/definition.js';
  * the share of values at or above `ratioThreshold`: 1 for yes/no and 1/0 values, a metric's own
  * decision threshold for probabilities (toxicity: 0.5).
  */
-export function aggregate(values: ArrayLike<number>, aggregations: readonly Aggregation[], ratioThreshold = 1): Partial<Record<Aggregation, number>> {
+export function aggregate(
+  values: ArrayLike<number>,
+  aggregations: readonly Aggregation[],
+  ratioThreshold = 1,
+): Partial<Record<Aggregation, number>> {
   const n = values.length;
   if (n === 0) return {};
   let sum = 0;
@@ -86,7 +90,11 @@ export interface HeadlineStats {
  * `shareOfOnes`: the values are 1/0, so a mean is a share too. `range` clips the normal interval.
  * @example headlineInterval({ n: 20, ratio: 0.8 }, 'ratio') // { low: 0.584, high: 0.919, level: 0.95 }
  */
-export function headlineInterval(stats: HeadlineStats, headline: Aggregation, options: { shareOfOnes?: boolean; range?: { min: number; max: number } } = {}): Interval | null {
+export function headlineInterval(
+  stats: HeadlineStats,
+  headline: Aggregation,
+  options: { shareOfOnes?: boolean; range?: { min: number; max: number } } = {},
+): Interval | null {
   const { n } = stats;
   const share = headline === 'ratio' ? stats.ratio : headline === 'mean' && options.shareOfOnes ? stats.mean : undefined;
   if (share !== undefined) return n >= 1 ? wilson(share, n) : null;
@@ -98,7 +106,11 @@ export function headlineInterval(stats: HeadlineStats, headline: Aggregation, op
 }
 
 /** The interval of a metric's headline from its per-row values (the engine has them all). */
-export function valuesInterval(values: ArrayLike<number>, headline: Aggregation, options: { shareOfOnes?: boolean; range?: { min: number; max: number }; ratioThreshold?: number } = {}): Interval | null {
+export function valuesInterval(
+  values: ArrayLike<number>,
+  headline: Aggregation,
+  options: { shareOfOnes?: boolean; range?: { min: number; max: number }; ratioThreshold?: number } = {},
+): Interval | null {
   const stats = aggregate(values, ['mean', 'variance', 'ratio'], options.ratioThreshold);
   return headlineInterval({ n: values.length, ...stats }, headline, options);
 }

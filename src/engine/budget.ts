@@ -28,7 +28,11 @@ export class Budget {
    * RunStopped('budget') when it could pass the budget. Returns the function to call with the
    * call's real cost once known (0 when it failed before an answer).
    */
-  async reserve(resolved: ResolvedModel, kind: keyof typeof ASSUMED_OUTPUT_TOKENS, texts: readonly string[]): Promise<(costUsd: number) => void> {
+  async reserve(
+    resolved: ResolvedModel,
+    kind: keyof typeof ASSUMED_OUTPUT_TOKENS,
+    texts: readonly string[],
+  ): Promise<(costUsd: number) => void> {
     let inputTokens = 0;
     for (const text of texts) inputTokens += await inputTokensOf(resolved, text);
     // From here to the reservation nothing awaits, so parallel calls see each other's reservations.

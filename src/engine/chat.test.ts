@@ -35,7 +35,15 @@ const openaiWire: Wire = (reply) => ({
   model: 'judge',
   choices: [
     'tool' in reply
-      ? { index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: reply.tool.name, arguments: reply.tool.input } }] }, finish_reason: 'tool_calls' }
+      ? {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: reply.tool.name, arguments: reply.tool.input } }],
+          },
+          finish_reason: 'tool_calls',
+        }
       : { index: 0, message: { role: 'assistant', content: (reply as { text: string }).text }, finish_reason: 'stop' },
   ],
   usage: { prompt_tokens: usage.in, completion_tokens: usage.out, total_tokens: usage.in + usage.out },
@@ -44,12 +52,39 @@ const openaiWire: Wire = (reply) => ({
 const anthropicWire: Wire = (reply, body) => {
   // Structured output through the provider's `json` tool comes back as that tool's call.
   const jsonTool = (body.tools as Array<{ name: string }> | undefined)?.some((t) => t.name === 'json') && 'text' in reply;
-  const content = 'tool' in reply ? [{ type: 'tool_use', id: 'toolu_1', name: reply.tool.name, input: JSON.parse(reply.tool.input || '{}') }] : jsonTool ? [{ type: 'tool_use', id: 'toolu_1', name: 'json', input: JSON.parse((reply as { text: string }).text) }] : [{ type: 'text', text: (reply as { text: string }).text }];
-  return { id: 'msg_1', type: 'message', role: 'assistant', model: 'judge', content, stop_reason: 'tool' in reply || jsonTool ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: usage.in, output_tokens: usage.out } };
+  const content =
+    'tool' in reply
+      ? [{ type: 'tool_use', id: 'toolu_1', name: reply.tool.name, input: JSON.parse(reply.tool.input || '{}') }]
+      : jsonTool
+        ? [{ type: 'tool_use', id: 'toolu_1', name: 'json', input: JSON.parse((reply as { text: string }).text) }]
+        : [{ type: 'text', text: (reply as { text: string }).text }];
+  return {
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'judge',
+    content,
+    stop_reason: 'tool' in reply || jsonTool ? 'tool_use' : 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: usage.in, output_tokens: usage.out },
+  };
 };
 
 const googleWire: Wire = (reply) => ({
-  candidates: [{ content: { role: 'model', parts: ['tool' in reply ? { functionCall: { name: reply.tool.name, args: JSON.parse(reply.tool.input || '{}') } } : { text: (reply as { text: string }).text }] }, finishReason: 'STOP', index: 0 }],
+  candidates: [
+    {
+      content: {
+        role: 'model',
+        parts: [
+          'tool' in reply
+            ? { functionCall: { name: reply.tool.name, args: JSON.parse(reply.tool.input || '{}') } }
+            : { text: (reply as { text: string }).text },
+        ],
+      },
+      finishReason: 'STOP',
+      index: 0,
+    },
+  ],
   usageMetadata: { promptTokenCount: usage.in, candidatesTokenCount: usage.out, totalTokenCount: usage.in + usage.out },
 });
 
@@ -59,16 +94,37 @@ function fakeFetch(wire: Wire, replies: Reply[], sent: Sent[]): typeof fetch {
     const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
     sent.push({ url: String(url), headers: Object.fromEntries(new Headers(init?.headers).entries()), body });
     const reply = replies.shift() ?? { text: '{}' };
-    if ('status' in reply) return new Response(JSON.stringify({ error: { message: `scripted ${reply.status}`, type: 'invalid_request_error' } }), { status: reply.status, headers: { 'content-type': 'application/json' } });
+    if ('status' in reply)
+      return new Response(JSON.stringify({ error: { message: `scripted ${reply.status}`, type: 'invalid_request_error' } }), {
+        status: reply.status,
+        headers: { 'content-type': 'application/json' },
+      });
     return new Response(JSON.stringify(wire(reply, body)), { status: 200, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
 }
 
 const providers: Record<string, { wire: Wire; model: (f: typeof fetch) => LanguageModel }> = {
   openai: { wire: openaiWire, model: (fetch) => createOpenAI({ apiKey: 'k', baseURL: 'http://judge.test/v1', fetch }).chat('judge') },
-  compatible: { wire: openaiWire, model: (fetch) => createOpenAICompatible({ name: 'local', baseURL: 'http://judge.test/v1', apiKey: 'k', includeUsage: true, supportsStructuredOutputs: true, fetch }).chatModel('judge') },
-  anthropic: { wire: anthropicWire, model: (fetch) => createAnthropic({ apiKey: 'k', baseURL: 'http://judge.test/v1', fetch })('claude-3-5-haiku-latest') },
-  google: { wire: googleWire, model: (fetch) => createGoogleGenerativeAI({ apiKey: 'k', baseURL: 'http://judge.test/v1', fetch })('gemini-2.0-flash') },
+  compatible: {
+    wire: openaiWire,
+    model: (fetch) =>
+      createOpenAICompatible({
+        name: 'local',
+        baseURL: 'http://judge.test/v1',
+        apiKey: 'k',
+        includeUsage: true,
+        supportsStructuredOutputs: true,
+        fetch,
+      }).chatModel('judge'),
+  },
+  anthropic: {
+    wire: anthropicWire,
+    model: (fetch) => createAnthropic({ apiKey: 'k', baseURL: 'http://judge.test/v1', fetch })('claude-3-5-haiku-latest'),
+  },
+  google: {
+    wire: googleWire,
+    model: (fetch) => createGoogleGenerativeAI({ apiKey: 'k', baseURL: 'http://judge.test/v1', fetch })('gemini-2.0-flash'),
+  },
 };
 
 const schema = {
@@ -85,21 +141,36 @@ const conversation: ModelMessage[] = [
 ];
 
 /** What Juror did through `generateText` before it called models directly. */
-async function viaGenerateText(mode: AnswerMode, model: LanguageModel, request: ChatRequest, settings: CallSettings): Promise<{ text: string; usage: { inputTokens: number; outputTokens: number } }> {
-  const usageOf = (u: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined) => ({ inputTokens: u?.inputTokens ?? 0, outputTokens: u?.outputTokens ?? 0 });
+async function viaGenerateText(
+  mode: AnswerMode,
+  model: LanguageModel,
+  request: ChatRequest,
+  settings: CallSettings,
+): Promise<{ text: string; usage: { inputTokens: number; outputTokens: number } }> {
+  const usageOf = (u: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined) => ({
+    inputTokens: u?.inputTokens ?? 0,
+    outputTokens: u?.outputTokens ?? 0,
+  });
   const base = { model, system: request.system, messages: request.messages, maxRetries: 0, ...settings };
   switch (mode) {
     case 'json_schema':
     case 'json_mode':
       try {
-        const result = await generateText({ ...base, output: mode === 'json_schema' ? Output.object({ schema: jsonSchema(request.schema), name: 'verdict' }) : Output.json() });
+        const result = await generateText({
+          ...base,
+          output: mode === 'json_schema' ? Output.object({ schema: jsonSchema(request.schema), name: 'verdict' }) : Output.json(),
+        });
         return { text: result.text, usage: usageOf(result.usage) };
       } catch (error) {
         if (!NoObjectGeneratedError.isInstance(error)) throw error;
         return { text: error.text ?? '', usage: usageOf(error.usage) };
       }
     case 'tool': {
-      const result = await generateText({ ...base, tools: { verdict: tool({ description: 'Record your verdict.', inputSchema: jsonSchema(request.schema) }) }, toolChoice: { type: 'tool', toolName: 'verdict' } });
+      const result = await generateText({
+        ...base,
+        tools: { verdict: tool({ description: 'Record your verdict.', inputSchema: jsonSchema(request.schema) }) },
+        toolChoice: { type: 'tool', toolName: 'verdict' },
+      });
       const call = result.toolCalls[0];
       return { text: call ? JSON.stringify(call.input) : result.text, usage: usageOf(result.usage) };
     }
@@ -150,14 +221,24 @@ afterEach(() => {
 });
 
 describe('judge calls straight to the provider model', () => {
-  const request = (parameters: Record<string, unknown> = {}, messages = conversation): ChatRequest => ({ system: 'You are an impartial judge.', messages, schema, parameters });
+  const request = (parameters: Record<string, unknown> = {}, messages = conversation): ChatRequest => ({
+    system: 'You are an impartial judge.',
+    messages,
+    schema,
+    parameters,
+  });
   const verdict = JSON.stringify({ justification: 'fine', score: 4 });
 
   for (const provider of Object.keys(providers)) {
     for (const mode of ['json_schema', 'tool', 'json_mode', 'text'] as AnswerMode[]) {
       it(`${provider}, ${mode}: the same request, text and usage as generateText`, async () => {
         const reply: Reply = mode === 'tool' ? { tool: { name: 'verdict', input: verdict } } : { text: verdict };
-        const { before, after } = await both(provider, mode, request({ temperature: 0, max_tokens: 300, top_p: 0.9, seed: 7, stop: ['END'] }), [reply]);
+        const { before, after } = await both(
+          provider,
+          mode,
+          request({ temperature: 0, max_tokens: 300, top_p: 0.9, seed: 7, stop: ['END'] }),
+          [reply],
+        );
         expect(before.error).toBeUndefined();
         expect(before.sent).toHaveLength(1);
         expect(after.sent).toEqual(before.sent);
@@ -263,7 +344,8 @@ describe('cache keys', () => {
     ];
     for (const [request, shared] of requests) {
       // Twice: the second time from the kept JSON of the shared parts.
-      for (let i = 0; i < 2; i++) expect(cacheKey(model, request, shared)).toBe(AnswerCache.key({ endpoint: model.endpoint, model: model.ref.modelId, request }));
+      for (let i = 0; i < 2; i++)
+        expect(cacheKey(model, request, shared)).toBe(AnswerCache.key({ endpoint: model.endpoint, model: model.ref.modelId, request }));
     }
   });
 });

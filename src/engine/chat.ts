@@ -13,8 +13,26 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { APICallError, type LanguageModelV3, type LanguageModelV3CallOptions, type LanguageModelV3Content, type LanguageModelV3GenerateResult, type LanguageModelV3Prompt, type SharedV3Warning } from '@ai-sdk/provider';
-import { generateText, InvalidArgumentError, jsonSchema, NoObjectGeneratedError, Output, tool, ToolChoiceViolationError, type LanguageModel, type ModelMessage } from 'ai';
+import {
+  APICallError,
+  type LanguageModelV3,
+  type LanguageModelV3CallOptions,
+  type LanguageModelV3Content,
+  type LanguageModelV3GenerateResult,
+  type LanguageModelV3Prompt,
+  type SharedV3Warning,
+} from '@ai-sdk/provider';
+import {
+  generateText,
+  InvalidArgumentError,
+  jsonSchema,
+  NoObjectGeneratedError,
+  Output,
+  tool,
+  ToolChoiceViolationError,
+  type LanguageModel,
+  type ModelMessage,
+} from 'ai';
 import type { Chat, ChatAnswer, ChatRequest, Usage } from '../judges/run-judge.js';
 import { canonicalJson } from '../canonical-json.js';
 import type { ResolvedModel } from '../providers/models.js';
@@ -43,7 +61,12 @@ export interface CallContext {
 }
 
 function targetOf(resolved: ResolvedModel): Target {
-  return { endpoint: resolved.endpoint, provider: resolved.ref.provider, uri: resolved.ref.uri, ...(resolved.keyEnv ? { keyEnv: resolved.keyEnv } : {}) };
+  return {
+    endpoint: resolved.endpoint,
+    provider: resolved.ref.provider,
+    uri: resolved.ref.uri,
+    ...(resolved.keyEnv ? { keyEnv: resolved.keyEnv } : {}),
+  };
 }
 
 /** Token counts as the AI SDK reports them (numbers) or as a V3 provider does (`{ total, … }`). */
@@ -126,45 +149,81 @@ export function judgeChat(resolved: ResolvedModel, context: CallContext, field: 
       await context.estimator.record(metric, resolved, 'judge', request.system, user);
       return { text: pretendVerdict(request.schema), usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
     }
-    return cachedCall(resolved, context, { system: request.system, messages: request.messages, schema: request.schema, settings }, [request.schema, settings], async (abortSignal) => {
-      const uri = resolved.ref.uri;
-      for (let i = MODES.indexOf(context.modes.get(uri) ?? 'json_schema'); ; i++) {
-        const mode = MODES[i]!;
-        try {
-          const answer = await askInMode(mode, resolved, request, settings, abortSignal);
-          if (!context.modes.has(uri)) context.modes.set(uri, mode);
-          return answer;
-        } catch (error) {
-          // A 400 on a mode we have not seen work is the model refusing that way of answering: try the next.
-          const refused = APICallError.isInstance(error) && (error.statusCode === 400 || error.statusCode === 422);
-          if (!refused || context.modes.get(uri) === mode || mode === 'text') throw error;
+    return cachedCall(
+      resolved,
+      context,
+      { system: request.system, messages: request.messages, schema: request.schema, settings },
+      [request.schema, settings],
+      async (abortSignal) => {
+        const uri = resolved.ref.uri;
+        for (let i = MODES.indexOf(context.modes.get(uri) ?? 'json_schema'); ; i++) {
+          const mode = MODES[i]!;
+          try {
+            const answer = await askInMode(mode, resolved, request, settings, abortSignal);
+            if (!context.modes.has(uri)) context.modes.set(uri, mode);
+            return answer;
+          } catch (error) {
+            // A 400 on a mode we have not seen work is the model refusing that way of answering: try the next.
+            const refused = APICallError.isInstance(error) && (error.statusCode === 400 || error.statusCode === 422);
+            if (!refused || context.modes.get(uri) === mode || mode === 'text') throw error;
+          }
         }
-      }
-    }, { kind: 'judge', texts: () => [request.system ?? '', ...request.messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))), JSON.stringify(request.schema)] });
+      },
+      {
+        kind: 'judge',
+        texts: () => [
+          request.system ?? '',
+          ...request.messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content))),
+          JSON.stringify(request.schema),
+        ],
+      },
+    );
   };
 }
 
 /** The name of the structured output and of the forced tool, as the judge sees them. */
 const VERDICT = 'verdict';
 
-async function askInMode(mode: AnswerMode, resolved: ResolvedModel, request: ChatRequest, settings: CallSettings, abortSignal: AbortSignal): Promise<{ text: string; usage: Usage }> {
+async function askInMode(
+  mode: AnswerMode,
+  resolved: ResolvedModel,
+  request: ChatRequest,
+  settings: CallSettings,
+  abortSignal: AbortSignal,
+): Promise<{ text: string; usage: Usage }> {
   const model = providerModel(resolved.model);
   const prompt = model && toPrompt(request.system, request.messages);
   if (model && prompt) {
     switch (mode) {
       case 'json_schema':
-        return answerOf(await generate(model, prompt, settings, abortSignal, { responseFormat: { type: 'json', schema: request.schema, name: VERDICT } }));
+        return answerOf(
+          await generate(model, prompt, settings, abortSignal, { responseFormat: { type: 'json', schema: request.schema, name: VERDICT } }),
+        );
       case 'json_mode':
         return answerOf(await generate(model, prompt, settings, abortSignal, { responseFormat: { type: 'json' } }));
       case 'tool': {
         const toolChoice = { type: 'tool', toolName: VERDICT } as const;
         const result = await generate(model, prompt, settings, abortSignal, {
-          tools: [{ type: 'function', name: VERDICT, description: 'Record your verdict.', inputSchema: request.schema, providerOptions: undefined }],
+          tools: [
+            {
+              type: 'function',
+              name: VERDICT,
+              description: 'Record your verdict.',
+              inputSchema: request.schema,
+              providerOptions: undefined,
+            },
+          ],
           toolChoice,
         });
         const calls = result.content.filter((part) => part.type === 'tool-call');
         if (!calls.some((call) => call.toolName === VERDICT)) {
-          throw new ToolChoiceViolationError({ toolChoice, finishReason: result.finishReason.unified, provider: model.provider, modelId: model.modelId, content: result.content });
+          throw new ToolChoiceViolationError({
+            toolChoice,
+            finishReason: result.finishReason.unified,
+            provider: model.provider,
+            modelId: model.modelId,
+            content: result.content,
+          });
         }
         return { text: toolInputText(calls[0]!), usage: usageOf(result.usage) };
       }
@@ -176,7 +235,13 @@ async function askInMode(mode: AnswerMode, resolved: ResolvedModel, request: Cha
 }
 
 /** The same call through `generateText`, for models `doGenerate` is not used with. */
-async function askThroughSdk(mode: AnswerMode, resolved: ResolvedModel, request: ChatRequest, settings: CallSettings, abortSignal: AbortSignal): Promise<{ text: string; usage: Usage }> {
+async function askThroughSdk(
+  mode: AnswerMode,
+  resolved: ResolvedModel,
+  request: ChatRequest,
+  settings: CallSettings,
+  abortSignal: AbortSignal,
+): Promise<{ text: string; usage: Usage }> {
   const base = { model: resolved.model, system: request.system, messages: request.messages, maxRetries: 0, abortSignal, ...settings };
   switch (mode) {
     case 'json_schema':
@@ -208,7 +273,9 @@ async function askThroughSdk(mode: AnswerMode, resolved: ResolvedModel, request:
 
 /** The provider's model when it speaks LanguageModelV3 (every model Juror resolves does). */
 function providerModel(model: LanguageModel): LanguageModelV3 | undefined {
-  return typeof model === 'object' && model !== null && 'doGenerate' in model && model.specificationVersion === 'v3' ? (model as LanguageModelV3) : undefined;
+  return typeof model === 'object' && model !== null && 'doGenerate' in model && model.specificationVersion === 'v3'
+    ? (model as LanguageModelV3)
+    : undefined;
 }
 
 /**
@@ -220,7 +287,8 @@ function toPrompt(system: string | undefined, messages: ModelMessage[]): Languag
   if (messages.length === 0) return undefined;
   const prompt: LanguageModelV3Prompt = system != null ? [{ role: 'system', content: system }] : [];
   for (const message of messages) {
-    if ((message.role !== 'user' && message.role !== 'assistant') || typeof message.content !== 'string' || message.providerOptions != null) return undefined;
+    if ((message.role !== 'user' && message.role !== 'assistant') || typeof message.content !== 'string' || message.providerOptions != null)
+      return undefined;
     prompt.push({ role: message.role, content: [{ type: 'text', text: message.content }], providerOptions: undefined });
   }
   return prompt;
@@ -279,15 +347,17 @@ function toolInputText(call: Extract<LanguageModelV3Content, { type: 'tool-call'
   }
 }
 
-const SUSPECT_PROTO = /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
-const SUSPECT_CONSTRUCTOR = /"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/;
+const SUSPECT_PROTO =
+  /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
+const SUSPECT_CONSTRUCTOR =
+  /"(?:c|\\u0063)(?:o|\\u006[Ff])(?:n|\\u006[Ee])(?:s|\\u0073)(?:t|\\u0074)(?:r|\\u0072)(?:u|\\u0075)(?:c|\\u0063)(?:t|\\u0074)(?:o|\\u006[Ff])(?:r|\\u0072)"\s*:/;
 
 /** JSON.parse refusing prototype-polluting keys, as the AI SDK parses tool inputs. */
 function secureJsonParse(text: string): unknown {
   const value: unknown = JSON.parse(text);
   if (value === null || typeof value !== 'object' || (!SUSPECT_PROTO.test(text) && !SUSPECT_CONSTRUCTOR.test(text))) return value;
   const has = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
-  for (let next: object[] = [value]; next.length; ) {
+  for (let next: object[] = [value]; next.length;) {
     const nodes = next;
     next = [];
     for (const node of nodes) {
@@ -310,7 +380,8 @@ function checkSettings(settings: CallSettings): void {
   if (maxOutputTokens != null && maxOutputTokens < 1) {
     throw new InvalidArgumentError({ parameter: 'maxOutputTokens', value: maxOutputTokens, message: 'maxOutputTokens must be >= 1' });
   }
-  if (seed != null && !Number.isInteger(seed)) throw new InvalidArgumentError({ parameter: 'seed', value: seed, message: 'seed must be an integer' });
+  if (seed != null && !Number.isInteger(seed))
+    throw new InvalidArgumentError({ parameter: 'seed', value: seed, message: 'seed must be an integer' });
 }
 
 /**
@@ -354,14 +425,31 @@ export function textChat(resolved: ResolvedModel, context: CallContext, settings
   return async (system: string | undefined, prompt: string): Promise<ChatAnswer> => {
     if (context.estimator) {
       await context.estimator.record('model under test', resolved, 'model', system, prompt);
-      return { text: '<the model\'s answer>', usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
+      return { text: "<the model's answer>", usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
     }
-    const answer = await cachedCall(resolved, context, { system, prompt, settings }, [settings], async (abortSignal) => {
-      const model = providerModel(resolved.model);
-      if (model) return answerOf(await generate(model, toPrompt(system || undefined, [{ role: 'user', content: prompt }])!, settings, abortSignal, {}));
-      const result = await generateText({ model: resolved.model, ...(system ? { system } : {}), prompt, maxRetries: 0, abortSignal, ...settings });
-      return { text: result.text, usage: usageOf(result.usage) };
-    }, { kind: 'model', texts: () => [system ?? '', prompt] });
+    const answer = await cachedCall(
+      resolved,
+      context,
+      { system, prompt, settings },
+      [settings],
+      async (abortSignal) => {
+        const model = providerModel(resolved.model);
+        if (model)
+          return answerOf(
+            await generate(model, toPrompt(system || undefined, [{ role: 'user', content: prompt }])!, settings, abortSignal, {}),
+          );
+        const result = await generateText({
+          model: resolved.model,
+          ...(system ? { system } : {}),
+          prompt,
+          maxRetries: 0,
+          abortSignal,
+          ...settings,
+        });
+        return { text: result.text, usage: usageOf(result.usage) };
+      },
+      { kind: 'model', texts: () => [system ?? '', prompt] },
+    );
     // The model under test's answer is kept as it is: there is nothing to validate.
     answer.keep?.();
     return answer;

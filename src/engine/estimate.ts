@@ -30,7 +30,10 @@ export interface CallEstimate {
 
 export class Estimator {
   readonly samples = new Map<string, { system?: string; user: string }>();
-  private readonly totals = new Map<string, CallEstimate & { chars: number; exactChars: number; exactTokens: number; exactCalls: number }>();
+  private readonly totals = new Map<
+    string,
+    CallEstimate & { chars: number; exactChars: number; exactTokens: number; exactCalls: number }
+  >();
 
   constructor(private readonly prices?: Record<string, Price>) {}
 
@@ -41,7 +44,19 @@ export class Estimator {
     const encoder = await encoderFor(resolved);
     let total = this.totals.get(name);
     if (!total) {
-      total = { name, model: resolved.ref.uri, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, tokenizer: encoder ? 'tiktoken' : 'approximate (4 characters a token)', chars: 0, exactChars: 0, exactTokens: 0, exactCalls: 0 };
+      total = {
+        name,
+        model: resolved.ref.uri,
+        calls: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+        tokenizer: encoder ? 'tiktoken' : 'approximate (4 characters a token)',
+        chars: 0,
+        exactChars: 0,
+        exactTokens: 0,
+        exactCalls: 0,
+      };
       this.totals.set(name, total);
     }
     total.calls++;

@@ -80,7 +80,13 @@ export function describeMetric(metric: Metric): MetricInfo {
 export function runMetricInfo(metrics: readonly Metric[], values: readonly ArrayLike<number>[]): MetricInfo[] {
   return metrics.map((metric, i) => {
     const info = describeMetric(metric);
-    return { ...info, ci: valuesInterval(values[i] ?? [], info.headline, { ...intervalOptions(info), ...(metric.ratioThreshold !== undefined ? { ratioThreshold: metric.ratioThreshold } : {}) }) };
+    return {
+      ...info,
+      ci: valuesInterval(values[i] ?? [], info.headline, {
+        ...intervalOptions(info),
+        ...(metric.ratioThreshold !== undefined ? { ratioThreshold: metric.ratioThreshold } : {}),
+      }),
+    };
   });
 }
 

@@ -25,7 +25,9 @@ export interface ModelEndpoint {
 export type ModelUnderTest = ((row: DataRecord) => string | Promise<string>) | ModelEndpoint;
 
 /** What the model under test said for a row. */
-export type ModelAnswer = { ok: true; text: string; usage?: Usage; costUsd: number; latencyMs: number; cached?: boolean } | { ok: false; error: string; latencyMs: number };
+export type ModelAnswer =
+  | { ok: true; text: string; usage?: Usage; costUsd: number; latencyMs: number; cached?: boolean }
+  | { ok: false; error: string; latencyMs: number };
 
 /** Prepares the model under test: checks its template's columns and its parameters before any call. */
 export function prepareModel(
@@ -44,7 +46,11 @@ export function prepareModel(
       }
     };
   }
-  if (!model.prompt) throw new ConfigError('the model under test has no prompt', { where: { field: 'model.prompt' }, hint: 'write model.prompt, e.g. "{question}"' });
+  if (!model.prompt)
+    throw new ConfigError('the model under test has no prompt', {
+      where: { field: 'model.prompt' },
+      hint: 'write model.prompt, e.g. "{question}"',
+    });
   const sources = new Map(
     templateVariables(model.prompt).map((name) => {
       const source = context.columns.resolve(name);

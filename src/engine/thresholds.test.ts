@@ -26,11 +26,14 @@ describe('parseThreshold', () => {
     expect(parseThreshold(key, 4)).toEqual({ key, op: '>=', value: 4 });
   });
 
-  it.each(['about 3', '>>3', '=> 3', '>= three', '', '>=', '3 or more'])('rejects %j with a ConfigError naming thresholds.<key>', (spec) => {
-    const error = configError(() => parseThreshold(key, spec));
-    expect(error.where.field).toBe(`thresholds.${key}`);
-    expect(error.hint).toMatch(/e\.g\. ">= 3\.5".* or a bare number/);
-  });
+  it.each(['about 3', '>>3', '=> 3', '>= three', '', '>=', '3 or more'])(
+    'rejects %j with a ConfigError naming thresholds.<key>',
+    (spec) => {
+      const error = configError(() => parseThreshold(key, spec));
+      expect(error.where.field).toBe(`thresholds.${key}`);
+      expect(error.hint).toMatch(/e\.g\. ">= 3\.5".* or a bare number/);
+    },
+  );
 
   it('names the field given instead of thresholds.<key>', () => {
     expect(configError(() => parseThreshold(key, 'about 3', 'gate')).where.field).toBe('gate');
@@ -52,7 +55,13 @@ describe('checkThresholds', () => {
   });
 
   it('fails a metric below its threshold', () => {
-    expect(checkThresholds([parseThreshold(key, '>= 3.5')], { [key]: 3.25 })[0]).toEqual({ key, op: '>=', value: 3.5, actual: 3.25, passed: false });
+    expect(checkThresholds([parseThreshold(key, '>= 3.5')], { [key]: 3.25 })[0]).toEqual({
+      key,
+      op: '>=',
+      value: 3.5,
+      actual: 3.25,
+      passed: false,
+    });
   });
 
   it.each([
@@ -78,7 +87,10 @@ describe('checkThresholds', () => {
   });
 
   it('checks each threshold on its own, in order', () => {
-    const results = checkThresholds([parseThreshold('a/v1/mean', '>= 3'), parseThreshold('b/v1/ratio', '< 0.1')], { 'a/v1/mean': 4, 'b/v1/ratio': 0.5 });
+    const results = checkThresholds([parseThreshold('a/v1/mean', '>= 3'), parseThreshold('b/v1/ratio', '< 0.1')], {
+      'a/v1/mean': 4,
+      'b/v1/ratio': 0.5,
+    });
     expect(results.map((r) => [r.key, r.passed])).toEqual([
       ['a/v1/mean', true],
       ['b/v1/ratio', false],

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configError } from '../../test/support/errors.js';
-import {
-  canonicalJson,
-  judgeHash,
-  judgeKey,
-  makeGenaiMetric,
-  makeGenaiMetricFromPrompt,
-  type RubricJudgeOptions,
-} from './definition.js';
+import { canonicalJson, judgeHash, judgeKey, makeGenaiMetric, makeGenaiMetricFromPrompt, type RubricJudgeOptions } from './definition.js';
 
 const rubric: RubricJudgeOptions = {
   name: 'cultural_sensitivity',
@@ -79,7 +72,11 @@ describe('makeGenaiMetric defaults (MLflow make_genai_metric)', () => {
 
 describe('yes/no output (Databricks custom judges)', () => {
   it('answers yes/no with the given numeric score_threshold', () => {
-    const judge = makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: professionalPrompt, metricMetadata: { score_threshold: 2 } });
+    const judge = makeGenaiMetricFromPrompt({
+      name: 'professional',
+      judgePrompt: professionalPrompt,
+      metricMetadata: { score_threshold: 2 },
+    });
     expect(judge.output).toEqual({ type: 'yes_no', threshold: 2 });
   });
 
@@ -93,7 +90,11 @@ describe('yes/no output (Databricks custom judges)', () => {
   });
 
   it('uses threshold 3 when only assessment_type is given', () => {
-    const judge = makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: professionalPrompt, metricMetadata: { assessment_type: 'ANSWER' } });
+    const judge = makeGenaiMetricFromPrompt({
+      name: 'professional',
+      judgePrompt: professionalPrompt,
+      metricMetadata: { assessment_type: 'ANSWER' },
+    });
     expect(judge.output).toEqual({ type: 'yes_no', threshold: 3 });
   });
 
@@ -103,7 +104,9 @@ describe('yes/no output (Databricks custom judges)', () => {
 
   it('keeps the metadata as given', () => {
     const metricMetadata = { assessment_type: 'ANSWER' as const, score_threshold: '2', owner: 'qa' };
-    expect(makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: professionalPrompt, metricMetadata }).metricMetadata).toEqual(metricMetadata);
+    expect(makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: professionalPrompt, metricMetadata }).metricMetadata).toEqual(
+      metricMetadata,
+    );
   });
 
   it('prefers an explicit output over the one metadata implies', () => {
@@ -117,7 +120,11 @@ describe('yes/no output (Databricks custom judges)', () => {
   });
 
   it('adds ratio (the share of yes) to the default aggregations of a yes/no judge', () => {
-    const judge = makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: professionalPrompt, metricMetadata: { score_threshold: 2 } });
+    const judge = makeGenaiMetricFromPrompt({
+      name: 'professional',
+      judgePrompt: professionalPrompt,
+      metricMetadata: { score_threshold: 2 },
+    });
     expect(judge.aggregations).toEqual(['mean', 'variance', 'p90', 'ratio']);
   });
 
@@ -136,7 +143,8 @@ describe('yes/no output (Databricks custom judges)', () => {
 });
 
 describe('RETRIEVAL assessments', () => {
-  const hasPii = "Your task is to determine whether the retrieved content has any PII information. This was the content: '{retrieved_context}'";
+  const hasPii =
+    "Your task is to determine whether the retrieved content has any PII information. This was the content: '{retrieved_context}'";
 
   it('answers yes/no with threshold 3 per chunk', () => {
     const judge = makeGenaiMetricFromPrompt({ name: 'has_pii', judgePrompt: hasPii, metricMetadata: { assessment_type: 'RETRIEVAL' } });
@@ -225,7 +233,11 @@ describe('definition errors', () => {
 
   it('rejects an unknown assessment_type', () => {
     const error = configError(() =>
-      makeGenaiMetricFromPrompt({ name: 'professional', judgePrompt: professionalPrompt, metricMetadata: { assessment_type: 'CHUNK' as 'ANSWER' } }),
+      makeGenaiMetricFromPrompt({
+        name: 'professional',
+        judgePrompt: professionalPrompt,
+        metricMetadata: { assessment_type: 'CHUNK' as 'ANSWER' },
+      }),
     );
     expect(error.where.field).toBe('metric_metadata.assessment_type');
     expect(error.hint).toMatch(/use ANSWER .* or RETRIEVAL/);
@@ -245,7 +257,9 @@ describe('definition errors', () => {
   });
 
   it('rejects categories with a single label', () => {
-    expect(configError(() => makeGenaiMetric({ ...rubric, output: { type: 'categories', labels: { good: 1 } } })).where.field).toBe('output');
+    expect(configError(() => makeGenaiMetric({ ...rubric, output: { type: 'categories', labels: { good: 1 } } })).where.field).toBe(
+      'output',
+    );
   });
 });
 
@@ -265,7 +279,9 @@ describe('few-shot examples', () => {
   });
 
   it('accepts grading context whose keys equal the grading context columns', () => {
-    const examples = [{ output: 'Paris.', score: 5, justification: 'Stated in the context.', gradingContext: { context: 'Paris is the capital.' } }];
+    const examples = [
+      { output: 'Paris.', score: 5, justification: 'Stated in the context.', gradingContext: { context: 'Paris is the capital.' } },
+    ];
     expect(makeGenaiMetric({ ...withContext, examples }).examples).toEqual(examples);
   });
 
@@ -316,10 +332,13 @@ describe('few-shot examples', () => {
 
   it('checks example scores of a yes/no judge against 1–5', () => {
     const base = { name: 'professional', judgePrompt: professionalPrompt, metricMetadata: { score_threshold: 2 } };
-    expect(makeGenaiMetricFromPrompt({ ...base, examples: [{ output: 'Dear Sir,', score: 5, justification: 'Formal.' }] }).examples).toHaveLength(1);
-    expect(configError(() => makeGenaiMetricFromPrompt({ ...base, examples: [{ output: 'yo', score: 6, justification: 'Casual.' }] })).where.field).toBe(
-      'examples[0].score',
-    );
+    expect(
+      makeGenaiMetricFromPrompt({ ...base, examples: [{ output: 'Dear Sir,', score: 5, justification: 'Formal.' }] }).examples,
+    ).toHaveLength(1);
+    expect(
+      configError(() => makeGenaiMetricFromPrompt({ ...base, examples: [{ output: 'yo', score: 6, justification: 'Casual.' }] })).where
+        .field,
+    ).toBe('examples[0].score');
   });
 });
 
@@ -341,15 +360,31 @@ describe('few-shot examples rated yes/no (as Databricks rates them)', () => {
   });
 
   it('reads yes / No as 5 / 1, the clear ends of the scale, for a yes/no judge', () => {
-    const judge = makeGenaiMetricFromPrompt({ ...yesNo, examples: [{ output: 'Dear Sir,', score: 'yes', justification: 'Formal.' }, { output: 'yo', score: 'No', justification: 'Casual.' }] });
+    const judge = makeGenaiMetricFromPrompt({
+      ...yesNo,
+      examples: [
+        { output: 'Dear Sir,', score: 'yes', justification: 'Formal.' },
+        { output: 'yo', score: 'No', justification: 'Casual.' },
+      ],
+    });
     expect(judge.examples.map((e) => e.score)).toEqual([5, 1]);
   });
 
   it('refuses a 3 for a 1/0 judge and a word other than yes/no for a yes/no judge, naming the field', () => {
-    const three = configError(() => makeGenaiMetricFromPrompt({ ...binary, examples: [{ output: 'x', score: 'yes', justification: 'y' }, { output: 'x', score: 3, justification: 'y' }] }));
+    const three = configError(() =>
+      makeGenaiMetricFromPrompt({
+        ...binary,
+        examples: [
+          { output: 'x', score: 'yes', justification: 'y' },
+          { output: 'x', score: 3, justification: 'y' },
+        ],
+      }),
+    );
     expect(three.where.field).toBe('examples[1].score');
     expect(three.message).toContain('score 3 is not 0 or 1');
-    const maybe = configError(() => makeGenaiMetricFromPrompt({ ...yesNo, examples: [{ output: 'x', score: 'maybe', justification: 'y' }] }));
+    const maybe = configError(() =>
+      makeGenaiMetricFromPrompt({ ...yesNo, examples: [{ output: 'x', score: 'maybe', justification: 'y' }] }),
+    );
     expect(maybe.where.field).toBe('examples[0].score');
   });
 });
@@ -364,7 +399,11 @@ describe('judgeHash', () => {
   });
 
   it('does not depend on the order options were written in', () => {
-    const reordered = makeGenaiMetric({ ...rubric, parameters: { top_p: 1, max_tokens: 50 }, metricMetadata: { team: 'qa', owner: 'ana' } });
+    const reordered = makeGenaiMetric({
+      ...rubric,
+      parameters: { top_p: 1, max_tokens: 50 },
+      metricMetadata: { team: 'qa', owner: 'ana' },
+    });
     const ordered = makeGenaiMetric({ ...rubric, parameters: { max_tokens: 50, top_p: 1 }, metricMetadata: { owner: 'ana', team: 'qa' } });
     expect(judgeHash(reordered)).toBe(judgeHash(ordered));
   });

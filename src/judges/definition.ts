@@ -162,7 +162,6 @@ export function judgeHash(judge: Judge): string {
 
 export { canonicalJson } from '../canonical-json.js';
 
-
 function commonFields(options: RubricJudgeOptions | PromptJudgeOptions): JudgeCommon {
   const where = `judge '${options.name}'`;
   if (!options.name || !/^[A-Za-z][\w.-]*$/.test(options.name)) {
@@ -177,7 +176,10 @@ function commonFields(options: RubricJudgeOptions | PromptJudgeOptions): JudgeCo
   checkOutput(output, assessmentType, where);
   const version = options.version ?? 'v1';
   if (!/^[\w.-]+$/.test(version)) {
-    throw new ConfigError(`${where}: invalid version ${JSON.stringify(version)}`, { where: { field: 'version' }, hint: 'use a word such as v1 or v2' });
+    throw new ConfigError(`${where}: invalid version ${JSON.stringify(version)}`, {
+      where: { field: 'version' },
+      hint: 'use a word such as v1 or v2',
+    });
   }
   return {
     name: options.name,
@@ -240,7 +242,11 @@ function checkOutput(output: OutputKind, assessment: AssessmentType, where: stri
     fail(`scale ${output.min}–${output.max} is not a range of integers`, 'write output: { scale: [1, 5] }');
   }
   if (output.type === 'yes_no' && !Number.isFinite(output.threshold)) {
-    fail(`score_threshold ${JSON.stringify(output.threshold)} is not a number`, 'give metric_metadata.score_threshold a number from 1 to 5; scores above it count as yes', 'metric_metadata.score_threshold');
+    fail(
+      `score_threshold ${JSON.stringify(output.threshold)} is not a number`,
+      'give metric_metadata.score_threshold a number from 1 to 5; scores above it count as yes',
+      'metric_metadata.score_threshold',
+    );
   }
   if (output.type === 'categories' && Object.keys(output.labels).length < 2) {
     fail('categories need at least two labels', 'write output: { categories: { good: 1, bad: 0 } }');

@@ -29,7 +29,10 @@ export interface LoadedJudge {
 export async function loadJudge(spec: string, field: string, use: string): Promise<LoadedJudge> {
   const isFile = existsSync(spec) && statSync(spec).isFile();
   if (!isFile && (/\.(ya?ml|json)$/i.test(spec) || /[\\/]/.test(spec))) {
-    throw new InputError(`judge file not found: ${resolve(spec)}`, { where: { field }, hint: 'give the path of a judge YAML file, or the name of a built-in judge' });
+    throw new InputError(`judge file not found: ${resolve(spec)}`, {
+      where: { field },
+      hint: 'give the path of a judge YAML file, or the name of a built-in judge',
+    });
   }
   const metric = isFile ? await judgeFromFile(resolve(spec)) : builtInMetric(spec, {}, field);
   if (!metric.judge) {

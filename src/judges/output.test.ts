@@ -49,7 +49,10 @@ describe('answerSchema', () => {
   });
 
   it('allows the label strings for a categories judge', () => {
-    expect((answerSchema(categories).properties as Record<string, unknown>).score).toEqual({ type: 'string', enum: ['good', 'fair', 'bad'] });
+    expect((answerSchema(categories).properties as Record<string, unknown>).score).toEqual({
+      type: 'string',
+      enum: ['good', 'fair', 'bad'],
+    });
   });
 
   it.each([
@@ -128,7 +131,11 @@ describe('parseAnswer: reading the answer text', () => {
   });
 
   it('reads a numeric string score as a number', () => {
-    expect(verdictOf(parseAnswer(scale, '{"justification": "Good.", "score": "4"}'))).toEqual({ value: 4, score: 4, justification: 'Good.' });
+    expect(verdictOf(parseAnswer(scale, '{"justification": "Good.", "score": "4"}'))).toEqual({
+      value: 4,
+      score: 4,
+      justification: 'Good.',
+    });
   });
 
   it('reads MLflow’s two-line format', () => {
@@ -140,7 +147,11 @@ describe('parseAnswer: reading the answer text', () => {
   });
 
   it('reads the two-line format with the justification first', () => {
-    expect(verdictOf(parseAnswer(scale, 'justification: Keeps the tone.\nscore: 2'))).toEqual({ value: 2, score: 2, justification: 'Keeps the tone.' });
+    expect(verdictOf(parseAnswer(scale, 'justification: Keeps the tone.\nscore: 2'))).toEqual({
+      value: 2,
+      score: 2,
+      justification: 'Keeps the tone.',
+    });
   });
 
   it('rejects an empty answer', () => {
@@ -181,11 +192,19 @@ describe('parseAnswer: reading the answer text', () => {
 
 describe("parseAnswer: the forms MLflow's _extract_score_and_justification accepts", () => {
   it('reads capitalised keys', () => {
-    expect(verdictOf(parseAnswer(scale, '{"Score": 4, "Justification": "Keeps the tone."}'))).toEqual({ value: 4, score: 4, justification: 'Keeps the tone.' });
+    expect(verdictOf(parseAnswer(scale, '{"Score": 4, "Justification": "Keeps the tone."}'))).toEqual({
+      value: 4,
+      score: 4,
+      justification: 'Keeps the tone.',
+    });
   });
 
   it('reads upper-case keys and a string score', () => {
-    expect(verdictOf(parseAnswer(scale, '{"JUSTIFICATION": "Fine.", "SCORE": "2"}'))).toEqual({ value: 2, score: 2, justification: 'Fine.' });
+    expect(verdictOf(parseAnswer(scale, '{"JUSTIFICATION": "Fine.", "SCORE": "2"}'))).toEqual({
+      value: 2,
+      score: 2,
+      justification: 'Fine.',
+    });
   });
 
   it('prefers the lower-case key when both cases are present', () => {
@@ -201,7 +220,11 @@ describe("parseAnswer: the forms MLflow's _extract_score_and_justification accep
   });
 
   it("reads the one-line form 'score: 4, justification: …' in any case", () => {
-    expect(verdictOf(parseAnswer(scale, 'Score: 4, Justification: Keeps the tone, mostly.'))).toEqual({ value: 4, score: 4, justification: 'Keeps the tone, mostly.' });
+    expect(verdictOf(parseAnswer(scale, 'Score: 4, Justification: Keeps the tone, mostly.'))).toEqual({
+      value: 4,
+      score: 4,
+      justification: 'Keeps the tone, mostly.',
+    });
   });
 
   it('reads the two-line form with capitalised labels', () => {
@@ -209,11 +232,20 @@ describe("parseAnswer: the forms MLflow's _extract_score_and_justification accep
   });
 
   it('reads capitalised keys for a yes/no judge, applying the threshold', () => {
-    expect(verdictOf(parseAnswer(yesNo3, '{"Justification": "Mostly supported.", "Score": "4"}'))).toEqual({ value: 1, score: 4, label: 'yes', justification: 'Mostly supported.' });
+    expect(verdictOf(parseAnswer(yesNo3, '{"Justification": "Mostly supported.", "Score": "4"}'))).toEqual({
+      value: 1,
+      score: 4,
+      label: 'yes',
+      justification: 'Mostly supported.',
+    });
   });
 
   it('reads capitalised keys for a 1/0 judge', () => {
-    expect(verdictOf(parseAnswer(binary, '{"Justification": "Not met.", "Score": 0}'))).toEqual({ value: 0, score: 0, justification: 'Not met.' });
+    expect(verdictOf(parseAnswer(binary, '{"Justification": "Not met.", "Score": 0}'))).toEqual({
+      value: 0,
+      score: 0,
+      justification: 'Not met.',
+    });
   });
 
   it('reads capitalised keys and a label in another case for a categories judge', () => {

@@ -147,7 +147,8 @@ function findJsonObject(text: string): Record<string, unknown> | undefined {
 function jsonObject(candidate: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(candidate);
-    if (value && typeof value === 'object' && !Array.isArray(value) && field(value as Record<string, unknown>, 'score') !== undefined) return value as Record<string, unknown>;
+    if (value && typeof value === 'object' && !Array.isArray(value) && field(value as Record<string, unknown>, 'score') !== undefined)
+      return value as Record<string, unknown>;
   } catch {
     // not this candidate; try the next
   }

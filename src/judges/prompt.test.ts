@@ -144,7 +144,10 @@ describe('prompt judge prompt (make_genai_metric_from_prompt)', () => {
   });
 
   it('turns {{ and }} into literal braces', () => {
-    const braces = makeGenaiMetricFromPrompt({ name: 'braces', judgePrompt: 'Reply like {{"ok": true}} about {response}; {{response}} is literal.' });
+    const braces = makeGenaiMetricFromPrompt({
+      name: 'braces',
+      judgePrompt: 'Reply like {{"ok": true}} about {response}; {{response}} is literal.',
+    });
     const { user } = renderJudgePrompt(braces, row({ response: 'Hi' }));
     const [tag] = openingTags(user);
     expect(user).toBe(`Reply like {"ok": true} about <${tag} name="response">\nHi\n</${tag}>; {response} is literal.`);
@@ -296,7 +299,9 @@ describe('system prompt, rendered once per judge', () => {
     judge.definition = 'Whether the translation keeps the idioms.';
     const edited = renderJudgePrompt(judge, row({ inputs: 'a', outputs: 'b' })).system;
     expect(edited).toContain('Whether the translation keeps the idioms.');
-    expect(edited).toBe(renderJudgePrompt(makeGenaiMetric({ ...rubric, definition: 'Whether the translation keeps the idioms.' }), row({})).system);
+    expect(edited).toBe(
+      renderJudgePrompt(makeGenaiMetric({ ...rubric, definition: 'Whether the translation keeps the idioms.' }), row({})).system,
+    );
     judge.output = { type: 'binary' };
     expect(renderJudgePrompt(judge, row({})).system).toContain('1 (the criterion is met) or 0 (it is not)');
     judge.output = { type: 'scale', min: 1, max: 5 };

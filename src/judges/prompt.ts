@@ -41,7 +41,11 @@ export function judgeSystemPrompt(judge: Judge): string {
 }
 
 function renderRubric(judge: Extract<Judge, { kind: 'rubric' }>, value: (variable: string) => string): JudgeMessages {
-  const system = systemPrompt(judge, [judge.name, judge.includeInput, judge.definition, judge.gradingPrompt, judge.examples, JSON.stringify(judge.output)], rubricSystem);
+  const system = systemPrompt(
+    judge,
+    [judge.name, judge.includeInput, judge.definition, judge.gradingPrompt, judge.examples, JSON.stringify(judge.output)],
+    rubricSystem,
+  );
   const pieces: Array<[label: string, name: string, text: string]> = [];
   if (judge.includeInput) pieces.push(['Input', 'input', value('inputs')]);
   pieces.push(['Output', 'output', value('outputs')]);
@@ -84,7 +88,13 @@ function promptSystem(judge: Extract<Judge, { kind: 'prompt' }>): string {
     judge.output.type === 'yes_no'
       ? `Give a score from 1 to 5 as the task describes; a score above ${judge.output.threshold} counts as yes, the rest as no.`
       : '';
-  return ['You are an impartial judge. Carry out the task you are given.', DATA_RULE, renderExamples(judge.examples, true), scale, describeAnswer(judge.output)]
+  return [
+    'You are an impartial judge. Carry out the task you are given.',
+    DATA_RULE,
+    renderExamples(judge.examples, true),
+    scale,
+    describeAnswer(judge.output),
+  ]
     .filter(Boolean)
     .join('\n\n');
 }
@@ -133,7 +143,10 @@ class Blocks {
     let tag = `data-${digest.slice(0, 12)}`;
     while (contents.some((text) => text.includes(tag))) {
       offset += 1;
-      tag = `data-${createHash('sha256').update(digest + offset).digest('hex').slice(0, 12)}`;
+      tag = `data-${createHash('sha256')
+        .update(digest + offset)
+        .digest('hex')
+        .slice(0, 12)}`;
     }
     this.tag = tag;
   }

@@ -53,10 +53,13 @@ export interface ChunkVerdict extends Partial<Verdict> {
 }
 
 /** A judgement of one row: a verdict, or the reason it could not be made and what the judge said. */
-export type Judgement = (
-  | ({ ok: true; details?: ChunkVerdict[] } & Verdict)
-  | { ok: false; error: string; details?: ChunkVerdict[] }
-) & { raw?: string; prompt: JudgeMessages; usage: Usage; costUsd: number; latencyMs: number };
+export type Judgement = (({ ok: true; details?: ChunkVerdict[] } & Verdict) | { ok: false; error: string; details?: ChunkVerdict[] }) & {
+  raw?: string;
+  prompt: JudgeMessages;
+  usage: Usage;
+  costUsd: number;
+  latencyMs: number;
+};
 
 /** Reads a variable of the row as prompt text. */
 export type Values = (variable: string) => string;
@@ -68,7 +71,14 @@ export type Values = (variable: string) => string;
 export async function runJudge(judge: Judge, values: Values, chunks: Chunk[] | undefined, chat: Chat): Promise<Judgement> {
   if (judge.assessmentType === 'ANSWER') return judgeOnce(judge, values, chat);
   const perChunk: ChunkVerdict[] = [];
-  const total: Judgement = { ok: false, error: '', prompt: { system: '', user: '' }, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
+  const total: Judgement = {
+    ok: false,
+    error: '',
+    prompt: { system: '', user: '' },
+    usage: { inputTokens: 0, outputTokens: 0 },
+    costUsd: 0,
+    latencyMs: 0,
+  };
   if (!chunks || chunks.length === 0) return { ...total, error: 'the row has no retrieved chunks to judge' };
   for (const chunk of chunks) {
     const chunkValues: Values = (name) => (name === 'retrieved_context' || name === 'context' ? chunk.content : values(name));
@@ -78,10 +88,25 @@ export async function runJudge(judge: Judge, values: Values, chunks: Chunk[] | u
     total.costUsd += judgement.costUsd;
     total.latencyMs += judgement.latencyMs;
     const uri = chunk.doc_uri !== undefined ? { doc_uri: chunk.doc_uri } : {};
-    perChunk.push(judgement.ok ? { ...uri, value: judgement.value, score: judgement.score, ...(judgement.label ? { label: judgement.label } : {}), justification: judgement.justification } : { ...uri, error: judgement.error });
+    perChunk.push(
+      judgement.ok
+        ? {
+            ...uri,
+            value: judgement.value,
+            score: judgement.score,
+            ...(judgement.label ? { label: judgement.label } : {}),
+            justification: judgement.justification,
+          }
+        : { ...uri, error: judgement.error },
+    );
     if (!judgement.ok) {
       // A precision over the chunks that happened to answer would look exact and be wrong.
-      return { ...total, error: `chunk ${perChunk.length - 1}: ${judgement.error}`, details: perChunk, ...(judgement.raw !== undefined ? { raw: judgement.raw } : {}) };
+      return {
+        ...total,
+        error: `chunk ${perChunk.length - 1}: ${judgement.error}`,
+        details: perChunk,
+        ...(judgement.raw !== undefined ? { raw: judgement.raw } : {}),
+      };
     }
   }
   const yes = perChunk.filter((c) => c.value === 1).length;
@@ -90,7 +115,9 @@ export async function runJudge(judge: Judge, values: Values, chunks: Chunk[] | u
     ok: true,
     value: yes / perChunk.length,
     score: `${yes}/${perChunk.length}`,
-    justification: perChunk.map((c, i) => `chunk ${i}${c.doc_uri ? ` (${c.doc_uri})` : ''}: ${c.label ?? c.score} — ${c.justification}`).join('\n'),
+    justification: perChunk
+      .map((c, i) => `chunk ${i}${c.doc_uri ? ` (${c.doc_uri})` : ''}: ${c.label ?? c.score} — ${c.justification}`)
+      .join('\n'),
     details: perChunk,
   };
 }

@@ -22,8 +22,19 @@ const judges: Array<[string, Judge]> = [
       aggregations: ['median', 'min', 'max'],
       greaterIsBetter: true,
       examples: [
-        { input: 'What is the capital?', output: 'Paris.', score: 5, justification: 'Stated in the context.', gradingContext: { context: 'Paris is the capital of France.' } },
-        { output: 'Lyon.', score: 1, justification: 'Contradicts the context.', gradingContext: { context: 'Paris is the capital of France.' } },
+        {
+          input: 'What is the capital?',
+          output: 'Paris.',
+          score: 5,
+          justification: 'Stated in the context.',
+          gradingContext: { context: 'Paris is the capital of France.' },
+        },
+        {
+          output: 'Lyon.',
+          score: 1,
+          justification: 'Contradicts the context.',
+          gradingContext: { context: 'Paris is the capital of France.' },
+        },
       ],
     }),
   ],
@@ -39,7 +50,16 @@ const judges: Array<[string, Judge]> = [
     'a yes/no judge made in TypeScript with an explicit threshold and no metadata',
     makeGenaiMetricFromPrompt({ name: 'polite', judgePrompt: 'Is {response} polite?', output: { type: 'yes_no', threshold: 2 } }),
   ],
-  ['a binary judge', makeGenaiMetric({ name: 'on_topic', definition, gradingPrompt: '1 if on topic, else 0.', output: { type: 'binary' }, greaterIsBetter: false })],
+  [
+    'a binary judge',
+    makeGenaiMetric({
+      name: 'on_topic',
+      definition,
+      gradingPrompt: '1 if on topic, else 0.',
+      output: { type: 'binary' },
+      greaterIsBetter: false,
+    }),
+  ],
   [
     'a categories judge',
     makeGenaiMetric({
@@ -50,10 +70,17 @@ const judges: Array<[string, Judge]> = [
       examples: [{ input: 'Hi', output: 'Good day to you.', score: 'formal', justification: 'Formal greeting.' }],
     }),
   ],
-  ['a 1–10 scale judge', makeGenaiMetric({ name: 'quality', definition, gradingPrompt: 'Score from 1 to 10.', output: { type: 'scale', min: 1, max: 10 } })],
+  [
+    'a 1–10 scale judge',
+    makeGenaiMetric({ name: 'quality', definition, gradingPrompt: 'Score from 1 to 10.', output: { type: 'scale', min: 1, max: 10 } }),
+  ],
   [
     'a RETRIEVAL judge',
-    makeGenaiMetricFromPrompt({ name: 'has_pii', judgePrompt: "Does '{retrieved_context}' contain PII?", metricMetadata: { assessment_type: 'RETRIEVAL' } }),
+    makeGenaiMetricFromPrompt({
+      name: 'has_pii',
+      judgePrompt: "Does '{retrieved_context}' contain PII?",
+      metricMetadata: { assessment_type: 'RETRIEVAL' },
+    }),
   ],
   ['a default rubric judge', makeGenaiMetric({ name: 'cultural_sensitivity', definition, gradingPrompt })],
 ];
@@ -101,7 +128,11 @@ describe('judgeToYaml → YAML text → judgeFromConfig', () => {
 
 describe('judgeFromConfig: building judges from what users write', () => {
   it('makes a prompt judge when judge_prompt is given', () => {
-    const judge = judgeFromConfig({ name: 'professional', judge_prompt: 'Is {response} professional?', metric_metadata: { score_threshold: '2' } });
+    const judge = judgeFromConfig({
+      name: 'professional',
+      judge_prompt: 'Is {response} professional?',
+      metric_metadata: { score_threshold: '2' },
+    });
     expect(judge.kind).toBe('prompt');
     expect(judge.output).toEqual({ type: 'yes_no', threshold: 2 });
   });
@@ -136,7 +167,10 @@ describe('judgeFromConfig: building judges from what users write', () => {
   // metadata is a ConfigError on metric_metadata.score_threshold (definition.ts defaultOutput).
   it('rejects output yes_no with a score_threshold that is not a number', () => {
     const error = configError(() =>
-      judgeFromConfig({ name: 'j', judge_prompt: '{response}', output: 'yes_no', metric_metadata: { score_threshold: 'high' } }, 'metrics[0]'),
+      judgeFromConfig(
+        { name: 'j', judge_prompt: '{response}', output: 'yes_no', metric_metadata: { score_threshold: 'high' } },
+        'metrics[0]',
+      ),
     );
     expect(error.where.field).toBe('metrics[0].metric_metadata.score_threshold');
   });
@@ -178,7 +212,10 @@ describe('judgeFromConfig errors name the field', () => {
 
   it('prefixes errors of the judge definition with the entry’s field', () => {
     const error = configError(() =>
-      judgeFromConfig({ name: 'cs', definition, grading_prompt: gradingPrompt, examples: [{ output: 'Hola', score: 7, justification: 'ok' }] }, 'metrics[2]'),
+      judgeFromConfig(
+        { name: 'cs', definition, grading_prompt: gradingPrompt, examples: [{ output: 'Hola', score: 7, justification: 'ok' }] },
+        'metrics[2]',
+      ),
     );
     expect(error.where.field).toBe('metrics[2].examples[0].score');
   });

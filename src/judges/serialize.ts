@@ -21,7 +21,10 @@ import {
  */
 export function judgeFromConfig(entry: unknown, field = 'judge'): Judge {
   if (!entry || typeof entry !== 'object' || Array.isArray(entry)) {
-    throw new ConfigError(`${field} is not a judge definition`, { where: { field }, hint: 'write a built-in metric name, or a judge with name and definition/grading_prompt (rubric) or judge_prompt (prompt)' });
+    throw new ConfigError(`${field} is not a judge definition`, {
+      where: { field },
+      hint: 'write a built-in metric name, or a judge with name and definition/grading_prompt (rubric) or judge_prompt (prompt)',
+    });
   }
   const isPrompt = 'judge_prompt' in entry;
   if (!isPrompt && !('definition' in entry) && !('grading_prompt' in entry)) {
@@ -37,7 +40,10 @@ export function judgeFromConfig(entry: unknown, field = 'judge'): Judge {
     const path = [field, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))].join('').replace(/\.\[/g, '[');
     throw new ConfigError(issue.message, {
       where: { field: issue.code === 'unrecognized_keys' ? `${path}.${issue.keys[0]}` : path },
-      hint: issue.code === 'unrecognized_keys' ? `the keys of a ${isPrompt ? 'prompt' : 'rubric'} judge are: ${Object.keys((isPrompt ? promptJudgeSchema : rubricJudgeSchema).shape).join(', ')}` : 'see the config reference in README.md',
+      hint:
+        issue.code === 'unrecognized_keys'
+          ? `the keys of a ${isPrompt ? 'prompt' : 'rubric'} judge are: ${Object.keys((isPrompt ? promptJudgeSchema : rubricJudgeSchema).shape).join(', ')}`
+          : 'see the config reference in README.md',
     });
   }
   const c = parsed.data as JudgeConfig;
@@ -124,7 +130,13 @@ function outputToConfig(output: OutputKind): NonNullable<JudgeConfig['output']> 
   }
 }
 
-function exampleFromConfig(e: { input?: string | undefined; output: string; score: number | string; justification: string; grading_context?: Record<string, string> | undefined }): EvaluationExample {
+function exampleFromConfig(e: {
+  input?: string | undefined;
+  output: string;
+  score: number | string;
+  justification: string;
+  grading_context?: Record<string, string> | undefined;
+}): EvaluationExample {
   return {
     ...(e.input !== undefined ? { input: e.input } : {}),
     output: e.output,

@@ -37,7 +37,14 @@ const common = {
 };
 
 const storedJudge: z.ZodType<Judge> = z.discriminatedUnion('kind', [
-  z.looseObject({ kind: z.literal('rubric'), ...common, definition: z.string(), gradingPrompt: z.string(), gradingContextColumns: z.array(z.string()), includeInput: z.boolean() }),
+  z.looseObject({
+    kind: z.literal('rubric'),
+    ...common,
+    definition: z.string(),
+    gradingPrompt: z.string(),
+    gradingContextColumns: z.array(z.string()),
+    includeInput: z.boolean(),
+  }),
   z.looseObject({ kind: z.literal('prompt'), ...common, judgePrompt: z.string() }),
 ]);
 
@@ -47,14 +54,21 @@ export function parseStoredJudge(definition: string, id: string): Judge {
   try {
     json = JSON.parse(definition);
   } catch (cause) {
-    throw new JurorError('store', `judge ${id} in the store is not valid JSON`, { cause, hint: 'the store was changed outside Juror: restore it from a backup' });
+    throw new JurorError('store', `judge ${id} in the store is not valid JSON`, {
+      cause,
+      hint: 'the store was changed outside Juror: restore it from a backup',
+    });
   }
   const parsed = storedJudge.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new JurorError('store', `judge ${id} in the store is not a judge definition: ${issue.path.join('.') || 'definition'}: ${issue.message}`, {
-      hint: 'the store was changed outside Juror, or by a newer Juror: restore it from a backup, or upgrade',
-    });
+    throw new JurorError(
+      'store',
+      `judge ${id} in the store is not a judge definition: ${issue.path.join('.') || 'definition'}: ${issue.message}`,
+      {
+        hint: 'the store was changed outside Juror, or by a newer Juror: restore it from a backup, or upgrade',
+      },
+    );
   }
   return parsed.data;
 }

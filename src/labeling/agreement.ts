@@ -67,7 +67,13 @@ export async function jobAgreement(engine: LabelJobs, job: LabelJobRecord): Prom
     }
     if (humanLabels.length === 0) continue;
     const report = compareLabels(humanLabels, judgeLabels, scheme, { seed: 1 });
-    const saved = await engine.agreements.insert({ judgeId: version.judge_id, datasetId: job.dataset_id, labelJobId: job.id, n: report.n, stats: report });
+    const saved = await engine.agreements.insert({
+      judgeId: version.judge_id,
+      datasetId: job.dataset_id,
+      labelJobId: job.id,
+      n: report.n,
+      stats: report,
+    });
     versions.push({
       judge_id: version.judge_id,
       version: version.version,
@@ -85,6 +91,7 @@ export async function jobAgreement(engine: LabelJobs, job: LabelJobRecord): Prom
       computed_at: saved.created_at,
     });
   }
-  if (human.size > 0 && versions.length === 0) notes.push('no judge version of this job has labelled a reviewed row that is not one of its examples');
+  if (human.size > 0 && versions.length === 0)
+    notes.push('no judge version of this job has labelled a reviewed row that is not one of its examples');
   return { job_id: job.id, judge: job.name, reviewed: human.size, versions, notes };
 }

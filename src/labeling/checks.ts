@@ -9,7 +9,12 @@ import { ConfigError, JurorError } from '../errors.js';
 import type { Judge } from '../judges/definition.js';
 
 /** Throws the ConfigError `evaluate()` would, its field being `prompt`, `model` or `col_mapping.<name>`. */
-export async function checkRunnable(judge: Judge, columns: string[], colMapping: Record<string, string> | undefined, env: Record<string, string | undefined>): Promise<void> {
+export async function checkRunnable(
+  judge: Judge,
+  columns: string[],
+  colMapping: Record<string, string> | undefined,
+  env: Record<string, string | undefined>,
+): Promise<void> {
   // One row with every column: enough for every check, and nothing is called.
   const row: DataRecord = Object.fromEntries(columns.map((column) => [column, '']));
   try {
@@ -30,5 +35,9 @@ function renamed(error: JurorError, name: string): JurorError {
   } else if (field === `metrics.${name}.judge_prompt`) to = 'prompt';
   else if (field?.startsWith(`metrics.${name}.`)) to = field.slice(`metrics.${name}.`.length);
   if (to === field) return error;
-  return new ConfigError(error.message, { where: { ...error.where, ...(to !== undefined ? { field: to } : {}) }, ...(hint ? { hint } : {}), cause: error });
+  return new ConfigError(error.message, {
+    where: { ...error.where, ...(to !== undefined ? { field: to } : {}) },
+    ...(hint ? { hint } : {}),
+    cause: error,
+  });
 }

@@ -125,22 +125,37 @@ function builtinJudge(criterion: Criterion, name: string, version: string, examp
   const builtin = criterion.builtin ?? '';
   const factory = BUILT_IN_JUDGES[builtin]?.judge as ((options?: Record<string, unknown>) => Judge) | undefined;
   if (!factory) {
-    throw new ConfigError(`unknown built-in judge ${JSON.stringify(builtin)}`, { where: { field: 'builtin' }, hint: `use one of: ${Object.keys(BUILT_IN_JUDGES).join(', ')}; or give a prompt instead` });
+    throw new ConfigError(`unknown built-in judge ${JSON.stringify(builtin)}`, {
+      where: { field: 'builtin' },
+      hint: `use one of: ${Object.keys(BUILT_IN_JUDGES).join(', ')}; or give a prompt instead`,
+    });
   }
-  const options: Record<string, unknown> = { ...(criterion.model !== undefined ? { model: criterion.model } : {}), ...(examples.length ? { examples } : {}) };
+  const options: Record<string, unknown> = {
+    ...(criterion.model !== undefined ? { model: criterion.model } : {}),
+    ...(examples.length ? { examples } : {}),
+  };
   if (builtin === 'faithfulness') {
     if (criterion.output === 'yes_no') {
-      throw new ConfigError('faithfulness labels binary (1/0) or on a 1–5 scale, not yes/no', { where: { field: 'output' }, hint: 'use output binary or scale_1_5' });
+      throw new ConfigError('faithfulness labels binary (1/0) or on a 1–5 scale, not yes/no', {
+        where: { field: 'output' },
+        hint: 'use output binary or scale_1_5',
+      });
     }
     options.variant = criterion.output === 'binary' ? 'binary' : 'mlflow';
   }
   const judge = factory(options);
   if (judge.assessmentType !== 'ANSWER') {
-    throw new ConfigError(`${builtin} judges each retrieved chunk, so it gives no single label per row`, { where: { field: 'builtin' }, hint: 'label with a judge that judges the whole row, or write a prompt' });
+    throw new ConfigError(`${builtin} judges each retrieved chunk, so it gives no single label per row`, {
+      where: { field: 'builtin' },
+      hint: 'label with a judge that judges the whole row, or write a prompt',
+    });
   }
   const own = labelOutputOf(judge.output);
   if (own !== criterion.output) {
-    throw new ConfigError(`${builtin} labels ${own ?? judge.output.type}, not ${criterion.output}`, { where: { field: 'output' }, hint: own ? `use output ${own}, or leave output out` : 'write a prompt judge instead' });
+    throw new ConfigError(`${builtin} labels ${own ?? judge.output.type}, not ${criterion.output}`, {
+      where: { field: 'output' },
+      hint: own ? `use output ${own}, or leave output out` : 'write a prompt judge instead',
+    });
   }
   // The built-in's text, under the job's name and version (a new version per edit).
   return { ...judge, name, version };

@@ -8,7 +8,10 @@ export class LabelJobError extends JurorError {
     message: string,
     options: { field?: string; hint?: string } = {},
   ) {
-    super('input', message, { ...(options.field ? { where: { field: options.field } } : {}), ...(options.hint ? { hint: options.hint } : {}) });
+    super('input', message, {
+      ...(options.field ? { where: { field: options.field } } : {}),
+      ...(options.hint ? { hint: options.hint } : {}),
+    });
     this.name = 'LabelJobError';
   }
 }
@@ -20,5 +23,7 @@ export function noSuchJob(id: string): LabelJobError {
 
 /** The job's status does not allow `action`. */
 export function wrongStatus(id: string, status: string, action: string, allowed: string[]): LabelJobError {
-  return new LabelJobError('conflict', `label job ${id} is ${status}: it cannot ${action}`, { hint: `${action} works while the job is ${allowed.join(' or ')}` });
+  return new LabelJobError('conflict', `label job ${id} is ${status}: it cannot ${action}`, {
+    hint: `${action} works while the job is ${allowed.join(' or ')}`,
+  });
 }

@@ -35,7 +35,11 @@ export async function readExampleFile(path: string, criterion: Criterion, option
       });
     }
     const judge = judgeForCriterion({ ...criterion, examples: [] }, { name: 'example_file', version: 'v0' });
-    const columns = new Columns({ columns: dataset.columns.filter((c) => c !== EXAMPLE_LABEL && c !== EXAMPLE_JUSTIFICATION), ...(criterion.col_mapping ? { colMapping: criterion.col_mapping } : {}), hasModel: false });
+    const columns = new Columns({
+      columns: dataset.columns.filter((c) => c !== EXAMPLE_LABEL && c !== EXAMPLE_JUSTIFICATION),
+      ...(criterion.col_mapping ? { colMapping: criterion.col_mapping } : {}),
+      hasModel: false,
+    });
     const plan = examplePlan(judge);
     for (const variable of [plan.input, plan.output, ...plan.gradingContext]) if (variable) columns.require(variable, file, variable);
     const scheme = labelScheme(outputKind(criterion.output));
@@ -44,14 +48,22 @@ export async function readExampleFile(path: string, criterion: Criterion, option
       const where = { file, ...(row.line !== undefined ? { line: row.line } : {}), row: row.index };
       const read = readHumanLabel(scheme, row.record[EXAMPLE_LABEL]);
       if (!('label' in read)) {
-        throw new InputError(`example label: ${'error' in read ? read.error : 'the cell is empty'}`, { where: { ...where, field: EXAMPLE_LABEL }, hint: 'give every example a label the criterion takes, or remove the row' });
+        throw new InputError(`example label: ${'error' in read ? read.error : 'the cell is empty'}`, {
+          where: { ...where, field: EXAMPLE_LABEL },
+          hint: 'give every example a label the criterion takes, or remove the row',
+        });
       }
       // The scheme's yes/no are stored as 1/0, as a person's label is.
       const label = read.label === 'yes' ? 1 : read.label === 'no' ? 0 : Number(read.label);
       const given = row.record[EXAMPLE_JUSTIFICATION];
-      const justification = typeof given === 'string' && given.trim() !== '' ? given.trim() : `A human labelled this ${showLabel({ label, text: typeof read.label === 'string' ? read.label : null })}.`;
+      const justification =
+        typeof given === 'string' && given.trim() !== ''
+          ? given.trim()
+          : `A human labelled this ${showLabel({ label, text: typeof read.label === 'string' ? read.label : null })}.`;
       try {
-        examples.push(configFromExample(rowExample(judge, columns, { record: row.record, score: judgeScore(criterion.output, label), justification })));
+        examples.push(
+          configFromExample(rowExample(judge, columns, { record: row.record, score: judgeScore(criterion.output, label), justification })),
+        );
       } catch (error) {
         if (error instanceof JurorError) Object.assign(error.where, where);
         throw error;

@@ -34,7 +34,11 @@ export async function* finetuneExamples(engine: LabelJobs, job: LabelJobRecord):
   const { criterion } = job;
   const finalVersion = job.versions.find((v) => v.judge_id === job.judge_id)?.version ?? 'v1';
   const plain = judgeForCriterion(criterion, { name: job.name, version: finalVersion });
-  const columns = new Columns({ columns: dataset.columns, ...(criterion.col_mapping ? { colMapping: criterion.col_mapping } : {}), hasModel: false });
+  const columns = new Columns({
+    columns: dataset.columns,
+    ...(criterion.col_mapping ? { colMapping: criterion.col_mapping } : {}),
+    hasModel: false,
+  });
   const judgePrompts = new JudgePromptRepository(engine.store.db);
   const systems = new Map<string, string>();
   for (let from = 0; from < dataset.row_count; from += CHUNK) {
@@ -47,13 +51,22 @@ export async function* finetuneExamples(engine: LabelJobs, job: LabelJobRecord):
       if (label.label === null) continue;
       chosen.push({ row, label, source: label.source === 'llm' ? label : reviewedLlm.get(row) });
     }
-    const prompts = await storedPrompts(judgePrompts, job, chosen.flatMap((c) => (c.source ? [c.source] : [])), versions, systems);
+    const prompts = await storedPrompts(
+      judgePrompts,
+      job,
+      chosen.flatMap((c) => (c.source ? [c.source] : [])),
+      versions,
+      systems,
+    );
     const unseen = chosen.filter((c) => !c.source || !prompts.has(c.source.id)).map((c) => c.row);
     const records = unseen.length ? await recordsAt(file, unseen) : new Map();
     for (const { row, label, source } of chosen) {
       const stored = source ? prompts.get(source.id) : undefined;
       const messages: JudgeMessages =
-        stored ?? renderJudgePrompt(plain, (name) => variableText(name, columns.require(name, `judge '${plain.name}'`), { record: records.get(row) ?? {} }));
+        stored ??
+        renderJudgePrompt(plain, (name) =>
+          variableText(name, columns.require(name, `judge '${plain.name}'`), { record: records.get(row) ?? {} }),
+        );
       const score = label.source === 'llm' && stored?.score !== undefined ? stored.score : judgeScore(criterion.output, label.label!);
       yield {
         messages: [
@@ -78,7 +91,10 @@ async function storedPrompts(
   const byRun = new Map<string, LabelRecord[]>();
   for (const label of labels) byRun.set(label.run_id!, [...(byRun.get(label.run_id!) ?? []), label]);
   for (const [runId, group] of byRun) {
-    const results = await judgePrompts.ofRows(runId, group.map((l) => l.run_row_index!));
+    const results = await judgePrompts.ofRows(
+      runId,
+      group.map((l) => l.run_row_index!),
+    );
     for (const label of group) {
       const metric = `${job.name}/${versions.get(label.judge_id!) ?? ''}`;
       const result = results.find((r) => r.row === label.run_row_index && r.metric === metric);

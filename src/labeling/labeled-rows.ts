@@ -36,7 +36,12 @@ export class LabelLookup {
     const cells = new Map<number, DataRecord>();
     for (const [row, label] of currentLabels(labels, this.job.judge_id)) {
       if (label.label === null) continue;
-      const values = [label.label_text ?? label.label, label.justification, label.source, label.judge_id ? (versions.get(label.judge_id) ?? null) : null];
+      const values = [
+        label.label_text ?? label.label,
+        label.justification,
+        label.source,
+        label.judge_id ? (versions.get(label.judge_id) ?? null) : null,
+      ];
       cells.set(row, Object.fromEntries(this.columns.map((column, i) => [column, values[i]])));
     }
     return cells;

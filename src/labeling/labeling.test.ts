@@ -14,7 +14,13 @@ describe('sampleRows', () => {
     expect(a).toEqual(sampleRows(1000, 16, 42));
     expect(new Set(a).size).toBe(16);
     expect(a).toEqual([...a].sort((x, y) => x - y));
-    expect(a).toEqual(seededChoice(Array.from({ length: 1000 }, (_, i) => i), 16, 42));
+    expect(a).toEqual(
+      seededChoice(
+        Array.from({ length: 1000 }, (_, i) => i),
+        16,
+        42,
+      ),
+    );
     expect(sampleRows(1000, 16, 43)).not.toEqual(a);
     expect(sampleRows(5, 16, 1)).toEqual([0, 1, 2, 3, 4]);
   });
@@ -38,9 +44,17 @@ describe('readLabel', () => {
 describe('examplePlan', () => {
   it('puts the output variable, the input and the rest of a prompt judge where a real row shows them', () => {
     const prompt = (judgePrompt: string) => examplePlan(makeGenaiMetricFromPrompt({ name: 'j', judgePrompt }));
-    expect(prompt('Is {response} right for {request}, given {context}?')).toEqual({ input: 'request', output: 'response', gradingContext: ['context'] });
+    expect(prompt('Is {response} right for {request}, given {context}?')).toEqual({
+      input: 'request',
+      output: 'response',
+      gradingContext: ['context'],
+    });
     expect(prompt('Does {answer} follow from {context}?')).toEqual({ output: 'answer', gradingContext: ['context'] });
-    expect(prompt('Is the answer {answer} right for {question}, given {docs}?')).toEqual({ input: 'question', output: 'answer', gradingContext: ['docs'] });
+    expect(prompt('Is the answer {answer} right for {question}, given {docs}?')).toEqual({
+      input: 'question',
+      output: 'answer',
+      gradingContext: ['docs'],
+    });
     expect(prompt('Does {summary} follow from {source}?')).toEqual({ output: 'source', gradingContext: ['summary'] });
     expect(prompt('Is {text} toxic?')).toEqual({ output: 'text', gradingContext: [] });
     expect(examplePlan(faithfulness({ variant: 'binary' }))).toEqual({ output: 'outputs', gradingContext: ['context'] });
@@ -73,7 +87,14 @@ describe('currentLabels', () => {
   });
 
   it('is the newest human label, else the newest label of the final judge', () => {
-    const labels = [label(0, 'llm', 'v1', 1, 'a'), label(0, 'human', null, 0, 'b'), label(0, 'llm', 'v2', 1, 'c'), label(1, 'llm', 'v1', 1, 'd'), label(1, 'llm', 'v2', 0, 'e'), label(2, 'llm', 'v1', 1, 'f')];
+    const labels = [
+      label(0, 'llm', 'v1', 1, 'a'),
+      label(0, 'human', null, 0, 'b'),
+      label(0, 'llm', 'v2', 1, 'c'),
+      label(1, 'llm', 'v1', 1, 'd'),
+      label(1, 'llm', 'v2', 0, 'e'),
+      label(2, 'llm', 'v1', 1, 'f'),
+    ];
     const current = currentLabels(labels, 'v2');
     expect([...current.keys()]).toEqual([0, 1]);
     expect(current.get(0)!.id).toBe('b');

@@ -22,9 +22,19 @@ export const labelJobOptions = z
     model: z.string().min(1, 'must not be empty').optional(),
     examples: z.array(exampleConfig).optional(),
     /** Rows labelled first, for review (default 16). */
-    sampleSize: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(16),
+    sampleSize: z
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1000, 'must be at most 1000')
+      .default(16),
     /** Seed of the sample (default 1): the same seed picks the same rows. */
-    seed: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be at least 0').max(MAX_SEED, `must be at most ${MAX_SEED}`).optional(),
+    seed: z
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be at least 0')
+      .max(MAX_SEED, `must be at most ${MAX_SEED}`)
+      .optional(),
     /** The judge name its versions are stored under (default `label_<first 8 of the job id>`). */
     name: z
       .string()
@@ -73,7 +83,10 @@ export function parseLabelJobOptions(input: unknown): LabelJobOptions {
   // An unknown key is usually a misspelt known one: report it before the "missing" error it causes.
   const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
-    throw new ConfigError(`unknown option '${issue.keys[0]}'`, { where: { field: issue.keys[0]! }, hint: `the options are: ${Object.keys(labelJobOptions.shape).join(', ')}` });
+    throw new ConfigError(`unknown option '${issue.keys[0]}'`, {
+      where: { field: issue.keys[0]! },
+      hint: `the options are: ${Object.keys(labelJobOptions.shape).join(', ')}`,
+    });
   }
   const [head, ...rest] = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
   const field = [API_NAMES[head as string] ?? head, ...rest.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`))].join('');

@@ -45,7 +45,10 @@ export interface ReviewContext {
 }
 
 /** Checks a review and works out what it changes. Errors name `labels[i].row`, `labels[i].label` or `prompt`. */
-export async function prepareReview(ctx: ReviewContext, input: { labels: HumanLabelInput[]; prompt?: string | undefined }): Promise<PreparedReview> {
+export async function prepareReview(
+  ctx: ReviewContext,
+  input: { labels: HumanLabelInput[]; prompt?: string | undefined },
+): Promise<PreparedReview> {
   const { job } = ctx;
   const criterion = revisedCriterion(job.criterion, input.prompt);
   const allowed = new Set([...job.sample, ...(job.uncertain ?? []).map((u) => u.row)]);
@@ -53,15 +56,23 @@ export async function prepareReview(ctx: ReviewContext, input: { labels: HumanLa
   const given = input.labels.map((item, i) => {
     const field = `labels[${i}]`;
     if (!Number.isInteger(item.row) || !allowed.has(item.row)) {
-      throw new InputError(`${field}.row: row ${JSON.stringify(item.row)} is neither in the sample nor among the uncertain rows of label job ${job.id}`, {
-        where: { field: `${field}.row` },
-        hint: 'review rows of the sample (GET /api/label-jobs/:id) or of GET /api/label-jobs/:id/uncertain',
-      });
+      throw new InputError(
+        `${field}.row: row ${JSON.stringify(item.row)} is neither in the sample nor among the uncertain rows of label job ${job.id}`,
+        {
+          where: { field: `${field}.row` },
+          hint: 'review rows of the sample (GET /api/label-jobs/:id) or of GET /api/label-jobs/:id/uncertain',
+        },
+      );
     }
-    if (seen.has(item.row)) throw new InputError(`${field}.row: row ${item.row} is labelled twice`, { where: { field: `${field}.row` }, hint: 'give each row once' });
+    if (seen.has(item.row))
+      throw new InputError(`${field}.row: row ${item.row} is labelled twice`, {
+        where: { field: `${field}.row` },
+        hint: 'give each row once',
+      });
     seen.add(item.row);
     const value = readLabel(criterion.output, item.label, `${field}.label`);
-    const justification = typeof item.justification === 'string' && item.justification.trim() !== '' ? item.justification.trim() : undefined;
+    const justification =
+      typeof item.justification === 'string' && item.justification.trim() !== '' ? item.justification.trim() : undefined;
     return { row: item.row, value, justification: justification ?? defaultJustification(ctx, item.row, value) };
   });
 
@@ -80,16 +91,28 @@ export async function prepareReview(ctx: ReviewContext, input: { labels: HumanLa
   }));
 
   // Every human label of the job becomes an example, the newest per row (this review's win).
-  const human = new Map([...newestPerRow(ctx.humanLabels)].map(([row, l]) => [row, { label: l.label!, justification: l.justification ?? '' }]));
+  const human = new Map(
+    [...newestPerRow(ctx.humanLabels)].map(([row, l]) => [row, { label: l.label!, justification: l.justification ?? '' }]),
+  );
   for (const g of given) human.set(g.row, { label: g.value.label, justification: g.justification });
   // The criterion's own columns first, so that a revised prompt's unknown `{variable}` is named as the prompt's.
   await checkRunnable(judgeForCriterion(criterion, { name: job.name, version: 'v0' }), ctx.dataset.columns, criterion.col_mapping, ctx.env);
   const exampleRows = [...human.keys()].sort((a, b) => a - b);
   const records = await recordsAt(ctx.file, exampleRows);
-  const columns = new Columns({ columns: ctx.dataset.columns, ...(criterion.col_mapping ? { colMapping: criterion.col_mapping } : {}), hasModel: false });
+  const columns = new Columns({
+    columns: ctx.dataset.columns,
+    ...(criterion.col_mapping ? { colMapping: criterion.col_mapping } : {}),
+    hasModel: false,
+  });
   const build = (version: string): Judge => {
     const base = judgeForCriterion(criterion, { name: job.name, version });
-    const extra = exampleRows.map((row) => rowExample(base, columns, { record: records.get(row) ?? {}, score: judgeScore(criterion.output, human.get(row)!.label), justification: human.get(row)!.justification }));
+    const extra = exampleRows.map((row) =>
+      rowExample(base, columns, {
+        record: records.get(row) ?? {},
+        score: judgeScore(criterion.output, human.get(row)!.label),
+        justification: human.get(row)!.justification,
+      }),
+    );
     return judgeForCriterion(criterion, { name: job.name, version, extra });
   };
   build('v0'); // the examples checked (a score the output kind does not allow) before anything is stored
@@ -104,7 +127,11 @@ function revisedCriterion(criterion: Criterion, prompt: string | undefined): Cri
       hint: 'start a new label job with a prompt of your own instead',
     });
   }
-  if (prompt.trim() === '') throw new ConfigError('prompt: the revised prompt is empty', { where: { field: 'prompt' }, hint: 'send the whole revised prompt, or leave prompt out' });
+  if (prompt.trim() === '')
+    throw new ConfigError('prompt: the revised prompt is empty', {
+      where: { field: 'prompt' },
+      hint: 'send the whole revised prompt, or leave prompt out',
+    });
   return { ...criterion, prompt };
 }
 
@@ -114,10 +141,15 @@ function revisedCriterion(criterion: Criterion, prompt: string | undefined): Cri
  * overruled the judge.
  */
 function defaultJustification(ctx: ReviewContext, row: number, value: LabelValue): string {
-  const llm = newestPerRow(ctx.rowLabels, (l) => l.row_index === row && l.source === 'llm' && l.label !== null && l.judge_id === ctx.job.judge_id).get(row);
+  const llm = newestPerRow(
+    ctx.rowLabels,
+    (l) => l.row_index === row && l.source === 'llm' && l.label !== null && l.judge_id === ctx.job.judge_id,
+  ).get(row);
   if (llm && llm.label === value.label && llm.justification) return llm.justification;
   const sample = ctx.job.uncertain?.find((u) => u.row === row)?.samples.find((s) => s.label === value.label && s.justification);
   if (!llm && sample?.justification) return sample.justification;
   const human = showLabel({ label: value.label, text: value.text });
-  return llm ? `A human reviewer labelled this ${human}, overruling the judge's ${showLabel(llm)}.` : `A human reviewer labelled this ${human}.`;
+  return llm
+    ? `A human reviewer labelled this ${human}, overruling the judge's ${showLabel(llm)}.`
+    : `A human reviewer labelled this ${human}.`;
 }

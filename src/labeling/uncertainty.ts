@@ -49,7 +49,8 @@ const ROW_KEY = '__juror_label_row';
 export async function findUncertain(engine: LabelJobs, job: LabelJobRecord, options: UncertaintyOptions = {}): Promise<UncertaintyReport> {
   if (job.status !== 'awaiting_review') throw wrongStatus(job.id, job.status, 'look for uncertain rows', ['awaiting_review']);
   const k = options.compareModel ? 2 : (options.k ?? 3);
-  if (!Number.isInteger(k) || k < 2) throw new ConfigError(`k ${k} is too small: disagreement needs at least 2 samples`, { where: { field: 'k' }, hint: 'e.g. k=3' });
+  if (!Number.isInteger(k) || k < 2)
+    throw new ConfigError(`k ${k} is too small: disagreement needs at least 2 samples`, { where: { field: 'k' }, hint: 'e.g. k=3' });
   const temperature = options.temperature ?? 1;
   const { criterion } = job;
   const { dataset, file } = await engine.datasetOf(job);
@@ -73,14 +74,22 @@ export async function findUncertain(engine: LabelJobs, job: LabelJobRecord, opti
     env: engine.env,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const models = options.compareModel ? [judge.model ?? engine.env.JUROR_JUDGE_MODEL ?? 'the judge model', options.compareModel] : undefined;
+  const models = options.compareModel
+    ? [judge.model ?? engine.env.JUROR_JUDGE_MODEL ?? 'the judge model', options.compareModel]
+    : undefined;
   const rows = result.tables.eval_results_table.flatMap((tableRow) => {
     const row = tableRow[ROW_KEY] as number;
     const samples = probes.map((probe, i) => {
       const key = judgeKey(probe);
       const value = tableRow[`${key}/score`];
       const label = typeof value === 'number' ? fromJudgeValue(criterion.output, value) : undefined;
-      return { label: label?.label ?? null, label_text: label?.text ?? null, justification: (tableRow[`${key}/justification`] as string | null) ?? null, error: (tableRow[`${key}/error`] as string | undefined) ?? null, model: models?.[i] ?? null };
+      return {
+        label: label?.label ?? null,
+        label_text: label?.text ?? null,
+        justification: (tableRow[`${key}/justification`] as string | null) ?? null,
+        error: (tableRow[`${key}/error`] as string | undefined) ?? null,
+        model: models?.[i] ?? null,
+      };
     });
     const uncertain = judgeDisagreement(row, samples);
     return uncertain ? [{ ...uncertain, record: found.get(row) ?? {} }] : [];
@@ -95,8 +104,16 @@ export async function findUncertain(engine: LabelJobs, job: LabelJobRecord, opti
 
 /** The judge copies that probe a row: k at `temperature`, or the judge on each of two models. */
 function probeJudges(judge: Judge, k: number, temperature: number, compareModel: string | undefined): Judge[] {
-  if (compareModel) return [{ ...judge, version: `${judge.version}-m1` }, { ...judge, version: `${judge.version}-m2`, model: compareModel }];
-  return Array.from({ length: k }, (_, i) => ({ ...judge, version: `${judge.version}-s${i + 1}`, parameters: { ...judge.parameters, temperature } }));
+  if (compareModel)
+    return [
+      { ...judge, version: `${judge.version}-m1` },
+      { ...judge, version: `${judge.version}-m2`, model: compareModel },
+    ];
+  return Array.from({ length: k }, (_, i) => ({
+    ...judge,
+    version: `${judge.version}-s${i + 1}`,
+    parameters: { ...judge.parameters, temperature },
+  }));
 }
 
 /** A row's disagreement and why, or undefined when its usable answers agree (or are fewer than two). */
@@ -114,8 +131,10 @@ function judgeDisagreement(row: number, samples: UncertainRow['samples']): Uncer
   const failed = samples.length - usable.length;
   const said = (v: { label: number | null; label_text: string | null }) => showLabel({ label: v.label, text: v.label_text });
   let reason: string;
-  if (samples.some((s) => s.model)) reason = samples.map((s) => `${s.model} said ${s.label === null ? 'nothing usable' : said(s)}`).join(', ');
-  else if (votes.length === 2) reason = `${votes[0]!.count} of ${usable.length} samples said ${said(votes[0]!)}, ${votes[1]!.count} said ${said(votes[1]!)}`;
+  if (samples.some((s) => s.model))
+    reason = samples.map((s) => `${s.model} said ${s.label === null ? 'nothing usable' : said(s)}`).join(', ');
+  else if (votes.length === 2)
+    reason = `${votes[0]!.count} of ${usable.length} samples said ${said(votes[0]!)}, ${votes[1]!.count} said ${said(votes[1]!)}`;
   else reason = `${usable.length} samples said ${usable.map(said).join(', ')}`;
   if (failed && !samples.some((s) => s.model)) reason += ` (${failed} gave no usable answer)`;
   return { row, reason, disagreement: (usable.length - votes[0]!.count) / usable.length, votes, samples };

@@ -53,7 +53,10 @@ export async function labelsView(engine: LabelJobs, job: LabelJobRecord, page: {
 export async function uncertainView(engine: LabelJobs, job: LabelJobRecord): Promise<Array<UncertainRow & { record?: DataRecord }> | null> {
   if (!job.uncertain || job.status !== 'awaiting_review') return job.uncertain;
   const { file } = await engine.datasetOf(job);
-  const records = await recordsAt(file, job.uncertain.map((u) => u.row));
+  const records = await recordsAt(
+    file,
+    job.uncertain.map((u) => u.row),
+  );
   return job.uncertain.map((u) => ({ ...u, record: records.get(u.row) ?? {} }));
 }
 
@@ -71,7 +74,14 @@ async function sampleLabels(engine: LabelJobs, job: LabelJobRecord, page: { offs
     const item = toItem(row, shown, versions);
     if (human.has(row)) {
       const judged = llm && llm.label !== null ? llm : anyLlm.get(row);
-      item.llm = judged ? { label: judged.label!, label_text: judged.label_text, justification: judged.justification, judge_version: judged.judge_id ? (versions.get(judged.judge_id) ?? null) : null } : null;
+      item.llm = judged
+        ? {
+            label: judged.label!,
+            label_text: judged.label_text,
+            justification: judged.justification,
+            judge_version: judged.judge_id ? (versions.get(judged.judge_id) ?? null) : null,
+          }
+        : null;
     }
     return { ...item, record: records.get(row) ?? {} };
   });
@@ -90,7 +100,8 @@ async function allLabels(engine: LabelJobs, job: LabelJobRecord, page: { offset:
 }
 
 function toItem(row: number, label: LabelRecord | undefined, versions: Map<string, string>): LabelItem {
-  if (!label) return { row, label: null, label_text: null, justification: null, source: null, judge_version: null, labelled_at: null, error: null };
+  if (!label)
+    return { row, label: null, label_text: null, justification: null, source: null, judge_version: null, labelled_at: null, error: null };
   return {
     row,
     label: label.label,

@@ -39,7 +39,11 @@ export function fixed(description: string, metric: Metric): BuiltIn {
 }
 
 /** Registers a metric made from options that a zod schema checks (and fills with defaults). */
-export function configurable<S extends z.ZodType<Record<string, unknown>>>(description: string, options: S, create: (options: z.output<S>) => Metric): BuiltIn {
+export function configurable<S extends z.ZodType<Record<string, unknown>>>(
+  description: string,
+  options: S,
+  create: (options: z.output<S>) => Metric,
+): BuiltIn {
   return { description, options, create: (parsed) => create(parsed as z.output<S>) };
 }
 
@@ -47,29 +51,77 @@ const K = 'option k (or retriever_k), default 3; reported as';
 
 const BUILT_IN: Record<string, BuiltIn> = {
   exact_match: fixed('1 when the prediction equals the target exactly, else 0 (MLflow)', exactMatch),
-  rouge1: configurable('ROUGE-1 F-measure of prediction against target, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) => rougeMetric('rouge1', o)),
-  rouge2: configurable('ROUGE-2 F-measure of prediction against target, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) => rougeMetric('rouge2', o)),
-  rougeL: configurable('ROUGE-L (longest common subsequence) F-measure, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) => rougeMetric('rougeL', o)),
-  rougeLsum: configurable('summary-level ROUGE-L over newline-separated sentences, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) => rougeMetric('rougeLsum', o)),
-  bleu: configurable('sentence BLEU (0-100) of prediction against target, as sacreBLEU: 13a tokens, exp smoothing; options smooth_method, smooth_value, lowercase', bleuOptions, bleuMetric),
-  token_count: configurable('tokens in the prediction, tiktoken cl100k_base (MLflow); option encoding', tokenCountOptions, tokenCountMetric),
+  rouge1: configurable('ROUGE-1 F-measure of prediction against target, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) =>
+    rougeMetric('rouge1', o),
+  ),
+  rouge2: configurable('ROUGE-2 F-measure of prediction against target, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) =>
+    rougeMetric('rouge2', o),
+  ),
+  rougeL: configurable('ROUGE-L (longest common subsequence) F-measure, as rouge-score (MLflow); option use_stemmer', rougeOptions, (o) =>
+    rougeMetric('rougeL', o),
+  ),
+  rougeLsum: configurable(
+    'summary-level ROUGE-L over newline-separated sentences, as rouge-score (MLflow); option use_stemmer',
+    rougeOptions,
+    (o) => rougeMetric('rougeLsum', o),
+  ),
+  bleu: configurable(
+    'sentence BLEU (0-100) of prediction against target, as sacreBLEU: 13a tokens, exp smoothing; options smooth_method, smooth_value, lowercase',
+    bleuOptions,
+    bleuMetric,
+  ),
+  token_count: configurable(
+    'tokens in the prediction, tiktoken cl100k_base (MLflow); option encoding',
+    tokenCountOptions,
+    tokenCountMetric,
+  ),
   latency: fixed('seconds the model under test took to answer the row (MLflow); needs a model under test', latency),
-  flesch_kincaid_grade_level: fixed('Flesch-Kincaid grade level of the prediction, as textstat (MLflow)', readabilityMetric('flesch_kincaid_grade_level')),
+  flesch_kincaid_grade_level: fixed(
+    'Flesch-Kincaid grade level of the prediction, as textstat (MLflow)',
+    readabilityMetric('flesch_kincaid_grade_level'),
+  ),
   ari_grade_level: fixed('automated readability index of the prediction, as textstat (MLflow)', readabilityMetric('ari_grade_level')),
-  flesch_reading_ease: fixed('Flesch reading ease of the prediction, as textstat; higher is easier', readabilityMetric('flesch_reading_ease')),
+  flesch_reading_ease: fixed(
+    'Flesch reading ease of the prediction, as textstat; higher is easier',
+    readabilityMetric('flesch_reading_ease'),
+  ),
   levenshtein: fixed('1 - edit distance / longer length of prediction and target (1 when both are empty)', levenshtein),
   json_valid: fixed('1 when the prediction parses as JSON, else 0', jsonValid),
   json_match: fixed('1 when prediction and target parse to equal JSON, else 0', jsonMatch),
   regex: configurable('1 when the prediction matches a regular expression, else 0; options pattern, flags', regexOptions, regexMetric),
-  contains: configurable('1 when the prediction contains value (or all / any of a list), else 0; options value, case_sensitive, all', containsOptions, containsMetric),
-  precision_at_k: configurable(`share of the top-k retrieved doc ids that are relevant (MLflow); ${K} precision_at_<k>`, kOptions, precisionAtKMetric),
-  recall_at_k: configurable(`share of the relevant doc ids among the top-k retrieved (MLflow); ${K} recall_at_<k>`, kOptions, recallAtKMetric),
+  contains: configurable(
+    '1 when the prediction contains value (or all / any of a list), else 0; options value, case_sensitive, all',
+    containsOptions,
+    containsMetric,
+  ),
+  precision_at_k: configurable(
+    `share of the top-k retrieved doc ids that are relevant (MLflow); ${K} precision_at_<k>`,
+    kOptions,
+    precisionAtKMetric,
+  ),
+  recall_at_k: configurable(
+    `share of the relevant doc ids among the top-k retrieved (MLflow); ${K} recall_at_<k>`,
+    kOptions,
+    recallAtKMetric,
+  ),
   ndcg_at_k: configurable(`NDCG of the top-k retrieved doc ids, binary relevance (MLflow); ${K} ndcg_at_<k>`, kOptions, ndcgAtKMetric),
   document_recall: fixed('share of expected_retrieved_context doc_uris found in retrieved_context (Databricks)', documentRecall),
   document_precision: fixed('share of retrieved_context chunks whose doc_uri is expected (Databricks)', documentPrecision),
-  toxicity: configurable('probability of the toxic label from a local hate-speech classifier (MLflow: roberta-hate-speech-dynabench-r4-target, ratio at 0.5) via transformers.js, from a model folder (local_path or JUROR_TOXICITY_MODEL); options local_path, model, threshold, label', toxicityOptions, toxicityMetric),
-  profanity: configurable("word list, not a classifier: 1 when the prediction contains a word of obscenity's English list (obfuscations too), else 0; option words", profanityOptions, profanityMetric),
-  code: configurable('your function of the row, exported by a .js/.mjs module; options module (relative to the config), export, name, version, aggregations, greater_is_better', codeModuleOptions, codeModuleMetric),
+  toxicity: configurable(
+    'probability of the toxic label from a local hate-speech classifier (MLflow: roberta-hate-speech-dynabench-r4-target, ratio at 0.5) via transformers.js, from a model folder (local_path or JUROR_TOXICITY_MODEL); options local_path, model, threshold, label',
+    toxicityOptions,
+    toxicityMetric,
+  ),
+  profanity: configurable(
+    "word list, not a classifier: 1 when the prediction contains a word of obscenity's English list (obfuscations too), else 0; option words",
+    profanityOptions,
+    profanityMetric,
+  ),
+  code: configurable(
+    'your function of the row, exported by a .js/.mjs module; options module (relative to the config), export, name, version, aggregations, greater_is_better',
+    codeModuleOptions,
+    codeModuleMetric,
+  ),
   // LLM judges: MLflow's 1–5 rubric judges, Databricks' yes/no judges, LastMile's 1/0 faithfulness (variant: binary).
   ...BUILT_IN_JUDGES,
 };
@@ -100,7 +152,10 @@ export function builtInMetric(name: string, options: Record<string, unknown> = {
   }
   if (!builtIn.options) {
     if (Object.keys(options).length) {
-      throw new ConfigError(`metric '${name}' takes no options`, { where: { field: `${field}.${Object.keys(options)[0]}` }, hint: `write it as a bare name: - ${name}` });
+      throw new ConfigError(`metric '${name}' takes no options`, {
+        where: { field: `${field}.${Object.keys(options)[0]}` },
+        hint: `write it as a bare name: - ${name}`,
+      });
     }
     return builtIn.create({});
   }
@@ -108,7 +163,10 @@ export function builtInMetric(name: string, options: Record<string, unknown> = {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path.join('.');
-    throw new ConfigError(`metric '${name}': ${key ? `${key}: ` : ''}${issue.message}`, { where: { field: key ? `${field}.${key}` : field }, hint: 'see the metric reference in README.md' });
+    throw new ConfigError(`metric '${name}': ${key ? `${key}: ` : ''}${issue.message}`, {
+      where: { field: key ? `${field}.${key}` : field },
+      hint: 'see the metric reference in README.md',
+    });
   }
   return builtIn.create(parsed.data as Record<string, unknown>);
 }

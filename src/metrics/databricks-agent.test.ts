@@ -19,13 +19,17 @@ function row(i: number): DataRecord {
     request: `REQUEST ${i}`,
     response: `RESPONSE ${i}`,
     expected_response: `EXPECTED ${i}`,
-    retrieved_context: [{ doc_uri: 'a.md', content: `CHUNK A ${i}` }, { doc_uri: 'b.md', content: `CHUNK B ${i}` }],
+    retrieved_context: [
+      { doc_uri: 'a.md', content: `CHUNK A ${i}` },
+      { doc_uri: 'b.md', content: `CHUNK B ${i}` },
+    ],
   };
 }
 const DATA = [0, 1].map(row);
 const CORRECTNESS = 'taking the expected response as the ground truth';
 /** Every judge says yes, except correctness on row 1. */
-const handler = (req: ChatRequest) => verdict(req.lastUser.includes(CORRECTNESS) && block(req.lastUser, 'response') === 'RESPONSE 1' ? 0 : 1, 'rationale');
+const handler = (req: ChatRequest) =>
+  verdict(req.lastUser.includes(CORRECTNESS) && block(req.lastUser, 'response') === 'RESPONSE 1' ? 0 : 1, 'rationale');
 const skippedNames = (result: { skippedMetrics: Array<{ metric: string }> }) => result.skippedMetrics.map((s) => s.metric).sort();
 
 describe('model_type databricks-agent', () => {
@@ -33,7 +37,15 @@ describe('model_type databricks-agent', () => {
     judges.server.setHandler(handler);
     const result = await evaluate(options({ data: DATA, modelType: 'databricks-agent', metrics: undefined }));
     expect(result.perMetric.map((m) => m.metric).sort()).toEqual(
-      ['chunk_relevance/v1', 'context_sufficiency/v1', 'correctness/v1', 'groundedness/v1', 'relevance_to_query/v1', 'safety/v1', 'token_count/v1'].sort(),
+      [
+        'chunk_relevance/v1',
+        'context_sufficiency/v1',
+        'correctness/v1',
+        'groundedness/v1',
+        'relevance_to_query/v1',
+        'safety/v1',
+        'token_count/v1',
+      ].sort(),
     );
     expect(skippedNames(result)).toEqual(['document_precision/v1', 'document_recall/v1', 'guideline_adherence/v1', 'latency/v1']);
     expect(Object.values(result.errors).every((n) => n === 0)).toBe(true);
@@ -51,9 +63,15 @@ describe('model_type databricks-agent', () => {
     expect(result.metrics['retrieval/llm_judged/context_sufficiency/rating/percentage']).toBe(1);
     expect(result.metrics['retrieval/llm_judged/chunk_relevance/precision/average']).toBe(1);
     const [first, second] = result.tables.eval_results_table;
-    expect(first).toMatchObject({ 'response/llm_judged/correctness/rating': 'yes', 'response/llm_judged/correctness/rationale': 'rationale' });
+    expect(first).toMatchObject({
+      'response/llm_judged/correctness/rating': 'yes',
+      'response/llm_judged/correctness/rationale': 'rationale',
+    });
     expect(second).toMatchObject({ 'response/llm_judged/correctness/rating': 'no', 'correctness/v1/score': 0 });
-    expect(first).toMatchObject({ 'retrieval/llm_judged/chunk_relevance/ratings': ['yes', 'yes'], 'retrieval/llm_judged/chunk_relevance/precision': 1 });
+    expect(first).toMatchObject({
+      'retrieval/llm_judged/chunk_relevance/ratings': ['yes', 'yes'],
+      'retrieval/llm_judged/chunk_relevance/precision': 1,
+    });
   });
 
   it('skips correctness when the data has no expected_response, and says why', async () => {

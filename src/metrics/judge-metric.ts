@@ -26,8 +26,18 @@ function prepareJudge(judge: Judge, context: PrepareContext): RowScorer {
   const neededBy = `judge '${judge.name}'`;
   const variables = judgeVariables(judge);
   const promptField = `metrics.${judge.name}.${judge.kind === 'prompt' ? 'judge_prompt' : judge.gradingContextColumns.length ? 'grading_context_columns' : 'name'}`;
-  const sources = new Map(variables.map((name) => [name, context.columns.require(name, neededBy, judge.kind === 'prompt' || judge.gradingContextColumns.includes(name) ? promptField : undefined)]));
-  const chunkVariable = judge.assessmentType === 'RETRIEVAL' ? variables.find((v) => CONTEXT_NAMES.has(v)) ?? 'retrieved_context' : undefined;
+  const sources = new Map(
+    variables.map((name) => [
+      name,
+      context.columns.require(
+        name,
+        neededBy,
+        judge.kind === 'prompt' || judge.gradingContextColumns.includes(name) ? promptField : undefined,
+      ),
+    ]),
+  );
+  const chunkVariable =
+    judge.assessmentType === 'RETRIEVAL' ? (variables.find((v) => CONTEXT_NAMES.has(v)) ?? 'retrieved_context') : undefined;
   const chunkSource = chunkVariable ? (sources.get(chunkVariable) ?? context.columns.require(chunkVariable, neededBy)) : undefined;
   const chat = context.chatFor(judge.model, `metrics.${judge.name}.model`);
   // Checked now, so that an unknown parameter stops the run before its first call.
@@ -37,7 +47,13 @@ function prepareJudge(judge: Judge, context: PrepareContext): RowScorer {
     const text = (name: string): string => variableText(name, sources.get(name)!, row);
     const chunks = chunkSource ? toChunks(Columns.read(chunkSource, row)) : undefined;
     const judgement = await runJudge(judge, text, chunks, chat);
-    const spent = { raw: judgement.raw, prompt: judgement.prompt, usage: judgement.usage, costUsd: judgement.costUsd, latencyMs: judgement.latencyMs };
+    const spent = {
+      raw: judgement.raw,
+      prompt: judgement.prompt,
+      usage: judgement.usage,
+      costUsd: judgement.costUsd,
+      latencyMs: judgement.latencyMs,
+    };
     if (!judgement.ok) return { ok: false, error: judgement.error, ...(judgement.details ? { details: judgement.details } : {}), ...spent };
     return {
       ok: true,

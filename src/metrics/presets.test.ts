@@ -82,11 +82,17 @@ describe('through evaluate()', () => {
   });
 
   it('refuses latency without a model under test before any row', async () => {
-    await expect(evaluate({ data: [{ predictions: 'x' }], metrics: ['latency'], store: false })).rejects.toThrow('latency needs a model under test');
+    await expect(evaluate({ data: [{ predictions: 'x' }], metrics: ['latency'], store: false })).rejects.toThrow(
+      'latency needs a model under test',
+    );
   });
 
   it('skips and reports the defaults of a model type that cannot run on the data, running the rest', async () => {
-    const result = await evaluate({ data: [{ predictions: 'A plain sentence with enough words.' }], modelType: 'text-summarization', store: false });
+    const result = await evaluate({
+      data: [{ predictions: 'A plain sentence with enough words.' }],
+      modelType: 'text-summarization',
+      store: false,
+    });
     // toxicity: no model folder set (JUROR_TOXICITY_MODEL); ROUGE: no targets.
     expect(result.skippedMetrics.map((s) => s.metric)).toEqual(['toxicity/v1', 'rouge1/v1', 'rouge2/v1', 'rougeL/v1', 'rougeLsum/v1']);
     expect(result.skippedMetrics[0]!.reason).toMatch(/JUROR_TOXICITY_MODEL/);
@@ -95,20 +101,34 @@ describe('through evaluate()', () => {
   });
 
   it('takes text-generation (MLflow Gym, seed 002) as text', async () => {
-    const result = await evaluate({ data: [{ predictions: 'A plain sentence with enough words.' }], modelType: 'text-generation', store: false });
+    const result = await evaluate({
+      data: [{ predictions: 'A plain sentence with enough words.' }],
+      modelType: 'text-generation',
+      store: false,
+    });
     expect(result.metrics['token_count/v1/mean']).toBeGreaterThan(0);
     // ARI: 30 non-space characters over 6 tokens, 6 words in 1 sentence: 4.71·5 + 0.5·6 − 21.43 = 5.12.
     expect(result.metrics['ari_grade_level/v1/mean']).toBeCloseTo(5.12, 12);
   });
 
   it("reads LastMile's output / input / ground_truth columns as the standard ones", async () => {
-    const result = await evaluate({ data: [{ input: 'q', output: 'Paris', ground_truth: 'Paris' }, { input: 'q', output: 'Lyon', ground_truth: 'Paris' }], modelType: 'question-answering', store: false });
+    const result = await evaluate({
+      data: [
+        { input: 'q', output: 'Paris', ground_truth: 'Paris' },
+        { input: 'q', output: 'Lyon', ground_truth: 'Paris' },
+      ],
+      modelType: 'question-answering',
+      store: false,
+    });
     expect(result.metrics['exact_match/v1/mean']).toBe(0.5);
   });
 
   it('skips and reports the retriever defaults on columns of text, not lists, with no error rows', async () => {
     const result = await evaluate({
-      data: [{ predictions: 'doc a, doc b', targets: 'doc a' }, { predictions: 'doc c', targets: 'doc c' }],
+      data: [
+        { predictions: 'doc a, doc b', targets: 'doc a' },
+        { predictions: 'doc c', targets: 'doc c' },
+      ],
       modelType: 'retriever',
       extraMetrics: ['exact_match'],
       store: false,
@@ -120,7 +140,9 @@ describe('through evaluate()', () => {
   });
 
   it('refuses a retrieval metric the user listed over a column of text, naming the column', async () => {
-    await expect(evaluate({ data: [{ predictions: 'doc a', targets: '["doc a"]' }], metrics: ['precision_at_k'], store: false })).rejects.toThrow(/col_mapping|predictions/);
+    await expect(
+      evaluate({ data: [{ predictions: 'doc a', targets: '["doc a"]' }], metrics: ['precision_at_k'], store: false }),
+    ).rejects.toThrow(/col_mapping|predictions/);
   });
 
   it('refuses a metric the user listed that cannot run on the data', async () => {

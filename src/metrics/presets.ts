@@ -10,13 +10,29 @@
  */
 import { ConfigError } from '../errors.js';
 
-export const MODEL_TYPES = ['text', 'text-generation', 'question-answering', 'text-summarization', 'retriever', 'databricks-agent', 'none'] as const;
+export const MODEL_TYPES = [
+  'text',
+  'text-generation',
+  'question-answering',
+  'text-summarization',
+  'retriever',
+  'databricks-agent',
+  'none',
+] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 
 const TEXT = ['token_count', 'toxicity', 'flesch_kincaid_grade_level', 'ari_grade_level'];
 
 /** Databricks' built-in judges, in its root-cause order (retrieval first, then the response). */
-const DATABRICKS_JUDGES = ['chunk_relevance', 'context_sufficiency', 'groundedness', 'correctness', 'relevance_to_query', 'safety', 'guideline_adherence'];
+const DATABRICKS_JUDGES = [
+  'chunk_relevance',
+  'context_sufficiency',
+  'groundedness',
+  'correctness',
+  'relevance_to_query',
+  'safety',
+  'guideline_adherence',
+];
 /** The metrics Databricks computes whatever judges are asked for. */
 const DATABRICKS_ALWAYS = ['token_count', 'latency', 'document_recall', 'document_precision'];
 
@@ -38,7 +54,10 @@ const ALWAYS: Partial<Record<ModelType, string[]>> = { 'databricks-agent': DATAB
 export function presetMetrics(modelType: string): string[] {
   const preset = PRESETS[modelType as ModelType];
   if (!preset) {
-    throw new ConfigError(`unknown model_type '${modelType}'`, { where: { field: 'model_type' }, hint: `use one of: ${MODEL_TYPES.join(', ')}` });
+    throw new ConfigError(`unknown model_type '${modelType}'`, {
+      where: { field: 'model_type' },
+      hint: `use one of: ${MODEL_TYPES.join(', ')}`,
+    });
   }
   return preset;
 }

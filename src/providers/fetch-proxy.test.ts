@@ -26,7 +26,13 @@ interface TestProxy {
 async function startProxy(): Promise<TestProxy> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((_req, res) => res.writeHead(501).end());
-  const proxy: TestProxy = { url: '', tunnels: [], upstreamPorts: new Set(), refuse: false, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const proxy: TestProxy = {
+    url: '',
+    tunnels: [],
+    upstreamPorts: new Set(),
+    refuse: false,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
   server.on('connect', (req, client: Socket, head: Buffer) => {
     sockets.add(client);
     proxy.tunnels.push(req.url!);

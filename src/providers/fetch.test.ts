@@ -10,7 +10,12 @@ import { providerFetch } from './fetch.js';
 
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: string) => void> = {
   '/echo': (req, res, body) => {
-    res.writeHead(429, 'Slow Down', { 'content-type': 'application/json', 'retry-after': '2', 'retry-after-ms': '1500', 'x-many': ['a', 'b'] });
+    res.writeHead(429, 'Slow Down', {
+      'content-type': 'application/json',
+      'retry-after': '2',
+      'retry-after-ms': '1500',
+      'x-many': ['a', 'b'],
+    });
     res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
   },
   '/hang': () => undefined,
@@ -67,7 +72,11 @@ describe.each([
   ['the global fetch', globalThis.fetch],
 ])('%s', (_name, fetch) => {
   it('sends the method, headers and body, and hands back status, status text, headers and body', async () => {
-    const response = await fetch(`${base}/echo?x=1`, { method: 'post', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer k' }, body: '{"a":1}' });
+    const response = await fetch(`${base}/echo?x=1`, {
+      method: 'post',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer k' },
+      body: '{"a":1}',
+    });
     expect(response.status).toBe(429);
     expect(response.statusText).toBe('Slow Down');
     expect(response.ok).toBe(false);
@@ -113,7 +122,7 @@ describe.each([
     await expect(fetch(`${base}/echo`, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
   });
 
-  it('rejects with the signal\'s reason when aborted while waiting for the answer', async () => {
+  it("rejects with the signal's reason when aborted while waiting for the answer", async () => {
     const controller = new AbortController();
     const reason = new Error('stopped by the run');
     const call = fetch(`${base}/hang`, { method: 'POST', body: '{}', signal: controller.signal });
@@ -121,7 +130,7 @@ describe.each([
     await expect(call).rejects.toBe(reason);
   });
 
-  it('errors the body with the signal\'s reason when aborted while reading it', async () => {
+  it("errors the body with the signal's reason when aborted while reading it", async () => {
     const controller = new AbortController();
     const response = await fetch(`${base}/half`, { signal: controller.signal });
     const reader = response.body!.getReader();
@@ -154,10 +163,17 @@ describe.each([
 });
 
 describe('providerFetch', () => {
-  it('sends a provider\'s request itself, leaving the global fetch alone', async () => {
+  it("sends a provider's request itself, leaving the global fetch alone", async () => {
     const global = vi.spyOn(globalThis, 'fetch');
     try {
-      await (await providerFetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: new AbortController().signal })).text();
+      await (
+        await providerFetch(`${base}/echo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+          signal: new AbortController().signal,
+        })
+      ).text();
       expect(global).not.toHaveBeenCalled();
     } finally {
       global.mockRestore();

@@ -47,7 +47,12 @@ function dispatcher(): Dispatcher {
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const DECODERS: Record<string, () => Transform> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
 /** Bytes a body buffers before the connection waits for the reader. */
 const BODY_BUFFER = 64 * 1024;
 
@@ -77,12 +82,14 @@ function plainRequest(input: string | URL | Request, init: RequestInit | undefin
   const url = typeof input === 'string' ? (URL.canParse(input) ? new URL(input) : undefined) : input instanceof URL ? input : undefined;
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) return undefined;
   for (const option in init) if (option !== 'method' && option !== 'headers' && option !== 'body' && option !== 'signal') return undefined;
-  const method = init?.method === undefined ? 'GET' : NORMALIZED_METHODS.has(init.method.toUpperCase()) ? init.method.toUpperCase() : init.method;
+  const method =
+    init?.method === undefined ? 'GET' : NORMALIZED_METHODS.has(init.method.toUpperCase()) ? init.method.toUpperCase() : init.method;
   // Other methods, those fetch refuses among them, are the global fetch's to handle.
   if (!NORMALIZED_METHODS.has(method) && method !== 'PATCH') return undefined;
   const body = init?.body ?? undefined;
   // A body on a GET or HEAD is an error fetch reports; other kinds of body (forms, streams, blobs) it encodes.
-  if (body !== undefined && (method === 'GET' || method === 'HEAD' || (typeof body !== 'string' && !(body instanceof Uint8Array)))) return undefined;
+  if (body !== undefined && (method === 'GET' || method === 'HEAD' || (typeof body !== 'string' && !(body instanceof Uint8Array))))
+    return undefined;
   return { url, method, body, headers: requestHeaders(init?.headers, body), signal: init?.signal ?? undefined };
 }
 
@@ -131,7 +138,8 @@ function send({ url, method, body, headers, signal }: PlainRequest, followRedire
       onHeaders(status, rawHeaders, resume, statusText) {
         if (status < 200) return true; // informational: the answer follows
         const responseHeaders: Array<[string, string]> = [];
-        for (let i = 0; i < rawHeaders.length; i += 2) responseHeaders.push([rawHeaders[i]!.toString('latin1'), rawHeaders[i + 1]!.toString('latin1')]);
+        for (let i = 0; i < rawHeaders.length; i += 2)
+          responseHeaders.push([rawHeaders[i]!.toString('latin1'), rawHeaders[i + 1]!.toString('latin1')]);
         if (REDIRECT_STATUSES.has(status) && responseHeaders.some(([name]) => name.toLowerCase() === 'location')) {
           // The global fetch follows redirects by the spec's rules (method, body and origin changes).
           settle();
@@ -182,7 +190,10 @@ function send({ url, method, body, headers, signal }: PlainRequest, followRedire
         fail(new TypeError(answered ? 'terminated' : 'fetch failed', { cause: error }));
       },
     };
-    dispatcher().dispatch({ origin: url.origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers, body: body ?? null }, handler);
+    dispatcher().dispatch(
+      { origin: url.origin, path: url.pathname + url.search, method: method as Dispatcher.HttpMethod, headers, body: body ?? null },
+      handler,
+    );
   });
 }
 
@@ -199,8 +210,18 @@ function requestHeaders(init: RequestInit['headers'], body: PlainRequest['body']
  * The decoders of a compressed body (`Content-Encoding`, undone last coding first), writing into
  * `enqueue`; undefined when the body comes as it is, or in a coding fetch leaves as it is.
  */
-function decoderFor(encoding: string | null, enqueue: (chunk: Buffer) => boolean, resume: () => void, end: () => void, fail: (error: unknown) => void): Transform | undefined {
-  const codings = (encoding ?? '').toLowerCase().split(',').map((coding) => coding.trim()).filter((coding) => coding !== '' && coding !== 'identity');
+function decoderFor(
+  encoding: string | null,
+  enqueue: (chunk: Buffer) => boolean,
+  resume: () => void,
+  end: () => void,
+  fail: (error: unknown) => void,
+): Transform | undefined {
+  const codings = (encoding ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((coding) => coding.trim())
+    .filter((coding) => coding !== '' && coding !== 'identity');
   if (codings.length === 0 || !codings.every((coding) => coding in DECODERS)) return undefined;
   const decoders = codings.reverse().map((coding) => DECODERS[coding]!());
   const first = decoders[0]!;

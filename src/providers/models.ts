@@ -58,7 +58,10 @@ export function parseModelUri(uri: string, field = 'model'): ModelRef {
 type Env = Record<string, string | undefined>;
 
 /** Resolves a model URI against the built-in providers and the config's endpoints. */
-export function resolveModel(uri: string, options: { endpoints?: Record<string, EndpointConfig>; env?: Env; field?: string } = {}): ResolvedModel {
+export function resolveModel(
+  uri: string,
+  options: { endpoints?: Record<string, EndpointConfig>; env?: Env; field?: string } = {},
+): ResolvedModel {
   const env = options.env ?? process.env;
   const field = options.field ?? 'model';
   const ref = parseModelUri(uri, field);
@@ -68,25 +71,35 @@ export function resolveModel(uri: string, options: { endpoints?: Record<string, 
     case 'openai': {
       const baseURL = env.OPENAI_BASE_URL || undefined;
       // A local OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio) usually needs no key.
-      const apiKey = env.OPENAI_API_KEY || (baseURL ? 'unused' : missingKey(ref, 'OPENAI_API_KEY', field, 'or set OPENAI_BASE_URL to an OpenAI-compatible server'));
-      const model = lazyModel('openai.chat', ref.modelId, async () => (await import('@ai-sdk/openai')).createOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}), fetch: providerFetch }).chat(ref.modelId));
+      const apiKey =
+        env.OPENAI_API_KEY ||
+        (baseURL ? 'unused' : missingKey(ref, 'OPENAI_API_KEY', field, 'or set OPENAI_BASE_URL to an OpenAI-compatible server'));
+      const model = lazyModel('openai.chat', ref.modelId, async () =>
+        (await import('@ai-sdk/openai')).createOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}), fetch: providerFetch }).chat(ref.modelId),
+      );
       return { ref, model, endpoint: `openai|${baseURL ?? 'https://api.openai.com/v1'}|OPENAI_API_KEY`, keyEnv: 'OPENAI_API_KEY' };
     }
     case 'anthropic': {
       const apiKey = env.ANTHROPIC_API_KEY || missingKey(ref, 'ANTHROPIC_API_KEY', field);
       const baseURL = env.ANTHROPIC_BASE_URL || undefined;
-      const model = lazyModel('anthropic.messages', ref.modelId, async () => (await import('@ai-sdk/anthropic')).createAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}), fetch: providerFetch })(ref.modelId));
+      const model = lazyModel('anthropic.messages', ref.modelId, async () =>
+        (await import('@ai-sdk/anthropic')).createAnthropic({ apiKey, ...(baseURL ? { baseURL } : {}), fetch: providerFetch })(ref.modelId),
+      );
       return { ref, model, endpoint: `anthropic|${baseURL ?? 'default'}|ANTHROPIC_API_KEY`, keyEnv: 'ANTHROPIC_API_KEY' };
     }
     case 'google': {
       const keyEnv = ['GOOGLE_GENERATIVE_AI_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'].find((name) => env[name]);
       const apiKey = keyEnv ? env[keyEnv]! : missingKey(ref, 'GOOGLE_GENERATIVE_AI_API_KEY', field);
-      const model = lazyModel('google.generative-ai', ref.modelId, async () => (await import('@ai-sdk/google')).createGoogleGenerativeAI({ apiKey, fetch: providerFetch })(ref.modelId));
+      const model = lazyModel('google.generative-ai', ref.modelId, async () =>
+        (await import('@ai-sdk/google')).createGoogleGenerativeAI({ apiKey, fetch: providerFetch })(ref.modelId),
+      );
       return { ref, model, endpoint: `google|default|${keyEnv}`, keyEnv: keyEnv ?? 'GOOGLE_GENERATIVE_AI_API_KEY' };
     }
     case 'ollama': {
       const baseURL = env.OLLAMA_BASE_URL || 'http://127.0.0.1:11434/api';
-      const model = lazyModel('ollama', ref.modelId, async () => (await import('ollama-ai-provider-v2')).createOllama({ baseURL, fetch: providerFetch })(ref.modelId));
+      const model = lazyModel('ollama', ref.modelId, async () =>
+        (await import('ollama-ai-provider-v2')).createOllama({ baseURL, fetch: providerFetch })(ref.modelId),
+      );
       return { ref, model, endpoint: `ollama|${baseURL}|` };
     }
     default:
@@ -99,7 +112,9 @@ export function resolveModel(uri: string, options: { endpoints?: Record<string, 
 
 function resolveEndpoint(ref: ModelRef, endpoint: EndpointConfig, env: Env, field: string): ResolvedModel {
   const keyEnv = endpoint.api_key_env;
-  const apiKey = keyEnv ? env[keyEnv] || missingKey(ref, keyEnv, field, `or remove api_key_env from endpoints.${ref.provider} if the server needs no key`) : undefined;
+  const apiKey = keyEnv
+    ? env[keyEnv] || missingKey(ref, keyEnv, field, `or remove api_key_env from endpoints.${ref.provider} if the server needs no key`)
+    : undefined;
   const model = lazyModel(`${ref.provider}.chat`, ref.modelId, async () =>
     (await import('@ai-sdk/openai-compatible'))
       .createOpenAICompatible({

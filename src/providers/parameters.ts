@@ -51,7 +51,9 @@ export function toCallSettings(parameters: Record<string, unknown>, field = 'par
     if (setting === 'stopSequences') {
       settings[setting] = Array.isArray(value) ? value.map(String) : [String(value)];
     } else if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ConfigError(`model parameter '${name}' must be a number, not ${JSON.stringify(value)}`, { where: { field: `${field}.${name}` } });
+      throw new ConfigError(`model parameter '${name}' must be a number, not ${JSON.stringify(value)}`, {
+        where: { field: `${field}.${name}` },
+      });
     } else {
       settings[setting] = value;
     }

@@ -4,7 +4,22 @@ import { loadEncoding, openAiEncoding } from './tokenizers.js';
 
 describe('openAiEncoding', () => {
   it("agrees with js-tiktoken's own model table on every chat model it lists", () => {
-    const chatModels = ['gpt-4o', 'gpt-4o-mini', 'gpt-4o-2024-08-06', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.5-preview', 'gpt-5', 'o1', 'o3-mini', 'gpt-4', 'gpt-4-turbo', 'gpt-4-0613', 'gpt-3.5-turbo', 'gpt-3.5-turbo-16k'];
+    const chatModels = [
+      'gpt-4o',
+      'gpt-4o-mini',
+      'gpt-4o-2024-08-06',
+      'gpt-4.1',
+      'gpt-4.1-mini',
+      'gpt-4.5-preview',
+      'gpt-5',
+      'o1',
+      'o3-mini',
+      'gpt-4',
+      'gpt-4-turbo',
+      'gpt-4-0613',
+      'gpt-3.5-turbo',
+      'gpt-3.5-turbo-16k',
+    ];
     let compared = 0;
     for (const model of chatModels) {
       let listed: string;

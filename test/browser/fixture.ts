@@ -34,13 +34,26 @@ function newestSource(dir = join(ROOT, 'web')): number {
 export function ensureWebBuilt(): string {
   const index = join(WEB_DIR, 'index.html');
   if (!existsSync(index) || statSync(index).mtimeMs < newestSource()) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(ROOT, 'web/vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(ROOT, 'web/vite.config.ts'), '--logLevel', 'warn'],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
   }
   return WEB_DIR;
 }
 
 /** The flags this machine's Chromium needs: no sandbox as root, no GPU, and no calls home on a closed network. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 /** Launches Chromium headless; playwright gives each launch a fresh, empty profile directory. */
 export async function launchBrowser(): Promise<Browser> {
@@ -76,7 +89,9 @@ export function tempDir(prefix: string): string {
 }
 
 /** Starts `juror serve` in-process on a free loopback port, serving the built UI. */
-export async function startJuror(options: Omit<ServerOptions, 'webDir' | 'port' | 'host' | 'store'> & { dbPath: string }): Promise<JurorServer> {
+export async function startJuror(
+  options: Omit<ServerOptions, 'webDir' | 'port' | 'host' | 'store'> & { dbPath: string },
+): Promise<JurorServer> {
   mkdirSync(dirname(options.dbPath), { recursive: true });
   const { dbPath, ...rest } = options;
   return startServer({ ...rest, store: { path: dbPath }, host: '127.0.0.1', port: 0, webDir: ensureWebBuilt(), checkResponses: true });

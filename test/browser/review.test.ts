@@ -120,7 +120,9 @@ describe.skipIf(!HAS_CHROMIUM)('label review page in Chromium', () => {
     await second.getByLabel(`justification of row ${secondRow}`).fill(`Reviewer: row ${secondRow} is the other way round`);
     await page.getByRole('button', { name: 'Next' }).click();
     const unsureCard = page.locator(`article.review-item[data-row="${unsure}"]`);
-    expect(await unsureCard.locator('.badge.unsure').textContent()).toBe(`judge unsure: 2 of 3 samples said ${judged(unsure)}, 1 said ${1 - judged(unsure)}`);
+    expect(await unsureCard.locator('.badge.unsure').textContent()).toBe(
+      `judge unsure: 2 of 3 samples said ${judged(unsure)}, 1 said ${1 - judged(unsure)}`,
+    );
 
     // Review and submit: every row together, the two flips marked.
     await page.getByRole('button', { name: 'Review and submit' }).last().click();
@@ -145,9 +147,14 @@ describe.skipIf(!HAS_CHROMIUM)('label review page in Chromium', () => {
     const done = await api(`/label-jobs/${jobId}?limit=100`);
     const byRow = new Map(done.labels.map((l) => [l.row, l]));
     expect(byRow.get(firstRow)).toMatchObject({ label: 1 - judged(firstRow), source: 'human' });
-    expect(byRow.get(secondRow)).toMatchObject({ label: 1 - judged(secondRow), source: 'human', justification: `Reviewer: row ${secondRow} is the other way round` });
+    expect(byRow.get(secondRow)).toMatchObject({
+      label: 1 - judged(secondRow),
+      source: 'human',
+      justification: `Reviewer: row ${secondRow} is the other way round`,
+    });
     expect(byRow.get(unsure)).toMatchObject({ label: judged(unsure), source: 'human' });
-    for (const row of sample.filter((r) => r !== firstRow && r !== secondRow)) expect(byRow.get(row)).toMatchObject({ label: judged(row), source: 'human' });
+    for (const row of sample.filter((r) => r !== firstRow && r !== secondRow))
+      expect(byRow.get(row)).toMatchObject({ label: judged(row), source: 'human' });
     expect(done.versions.map((v) => v.version)).toEqual(['v1', 'v2']);
     expect(llm.requests).toHaveLength(ROWS - SAMPLE - 1);
     for (const req of llm.requests) expect(req.text).toContain(`Reviewer: row ${secondRow} is the other way round`);
@@ -163,7 +170,10 @@ describe.skipIf(!HAS_CHROMIUM)('label review page in Chromium', () => {
     await card.waitFor();
     const table = card.getByRole('table', { name: 'agreement of qa_right by version' });
     await table.waitFor();
-    expect(await table.locator('thead th[data-version]').allTextContents()).toEqual([expect.stringMatching(/^v1/), expect.stringMatching(/^v2/)]);
+    expect(await table.locator('thead th[data-version]').allTextContents()).toEqual([
+      expect.stringMatching(/^v1/),
+      expect.stringMatching(/^v2/),
+    ]);
     const compared = await table.locator('tbody tr', { hasText: 'Rows compared' }).locator('td').allTextContents();
     expect(compared).toEqual(['8', '0']);
     const examples = await table.locator('tbody tr', { hasText: 'Few-shot examples' }).locator('td').allTextContents();
@@ -193,7 +203,14 @@ describe.skipIf(!HAS_CHROMIUM)('label review page in Chromium', () => {
     const started = await fetch(`${juror.url}/api/label-jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ dataset_id: datasetId, prompt: 'Is {answer} right for {question}? 1 or 0.', model: MODEL, sample_size: 4, seed: 3, review: true }),
+      body: JSON.stringify({
+        dataset_id: datasetId,
+        prompt: 'Is {answer} right for {question}? 1 or 0.',
+        model: MODEL,
+        sample_size: 4,
+        seed: 3,
+        review: true,
+      }),
     });
     const { job_id: jobId } = (await started.json()) as { job_id: string };
     await page.goto(`${juror.url}/label-jobs/${jobId}`);

@@ -137,7 +137,9 @@ describe.skipIf(!HAS_CHROMIUM)('web UI in Chromium', () => {
       expect(Number(await value.getAttribute('data-value'))).toBeCloseTo(a.metrics[key]!, 12);
     }
     // On its own scale: quality out of 5, professional and exact_match as percentages.
-    expect(await text('[data-testid="metric-quality/v1"] [data-testid="metric-value"]')).toBe(`${twoDecimals(a.metrics['quality/v1/mean']!)} / 5`);
+    expect(await text('[data-testid="metric-quality/v1"] [data-testid="metric-value"]')).toBe(
+      `${twoDecimals(a.metrics['quality/v1/mean']!)} / 5`,
+    );
     expect(await text('[data-testid="metric-professional/v1"] [data-testid="metric-value"]')).toMatch(/^\d+(\.\d)?%$/);
     expect(await text('[data-testid="metric-quality/v1"] .error-pill')).toBe('2 errors');
     // The histogram counts every scored row, one bar per score.
@@ -163,7 +165,9 @@ describe.skipIf(!HAS_CHROMIUM)('web UI in Chromium', () => {
     await page.locator('.rows-row').first().waitFor();
     await page.getByLabel('Errors only').check();
     await expect.poll(() => text('[data-testid="rows-total"]')).toBe('2 rows');
-    await expect.poll(() => page.locator('.rows-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-index')))).toEqual(['7', '19']);
+    await expect
+      .poll(() => page.locator('.rows-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-index'))))
+      .toEqual(['7', '19']);
     expect(await page.locator('.rows-row.has-error').count()).toBe(2);
     expect(page.url()).toContain('errors=1');
     await screenshot(page, 'run-errors');
@@ -232,7 +236,18 @@ describe.skipIf(!HAS_CHROMIUM)('web UI in Chromium', () => {
     // professional/v1: every third row went from no to yes.
     await page.locator('select[name="compare-metric"]').selectOption('professional/v1');
     await expect.poll(() => changed.first().getAttribute('data-row-index')).toBe('0');
-    expect(await changed.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-index')))).toEqual(['0', '3', '6', '9', '12', '15', '18', '21', '24', '27']);
+    expect(await changed.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row-index')))).toEqual([
+      '0',
+      '3',
+      '6',
+      '9',
+      '12',
+      '15',
+      '18',
+      '21',
+      '24',
+      '27',
+    ]);
     await page.locator('select[name="compare-metric"]').selectOption('quality/v1');
     await expect.poll(() => changed.first().getAttribute('data-row-index')).not.toBe('0');
     const firstThree = await changed.evaluateAll((rows) => rows.slice(0, 3).map((r) => r.getAttribute('data-row-index')));
@@ -295,7 +310,9 @@ describe.skipIf(!HAS_CHROMIUM)('web UI in Chromium', () => {
     await run.waitFor();
     const stored = await store.getRun(runId);
     expect(stored.row_count).toBe(25);
-    expect(Number(await page.locator('[data-testid="metric-quality/v1"] [data-testid="metric-value"]').getAttribute('data-value'))).toBeCloseTo(stored.metrics['quality/v1/mean']!, 12);
+    expect(
+      Number(await page.locator('[data-testid="metric-quality/v1"] [data-testid="metric-value"]').getAttribute('data-value')),
+    ).toBeCloseTo(stored.metrics['quality/v1/mean']!, 12);
     await expect.poll(() => text('[data-testid="rows-total"]')).toBe('25 rows');
     await screenshot(page, 'run-from-upload');
     await open('/datasets');
@@ -338,7 +355,12 @@ describe.skipIf(!HAS_CHROMIUM)('web UI in Chromium', () => {
   });
 
   it("draws a gauge with the run's served range and direction: a lower-is-better yes/no judge at 90% yes is poor, its interval the engine's", async () => {
-    const rambling = makeGenaiMetricFromPrompt({ name: 'rambling', judgePrompt: "Does the response '{response}' ramble?", output: { type: 'yes_no', threshold: 3 }, greaterIsBetter: false });
+    const rambling = makeGenaiMetricFromPrompt({
+      name: 'rambling',
+      judgePrompt: "Does the response '{response}' ramble?",
+      output: { type: 'yes_no', threshold: 3 },
+      greaterIsBetter: false,
+    });
     // Yes (4) on every row but every tenth: ratio 0.9, which reads as good were higher better.
     llm.setHandler((req) => verdict(rowOf(req) % 10 === 0 ? 1 : 4, 'rambles'));
     const { runId } = await evaluate(options({ metrics: [rambling], experiment: 'tone', runName: 'rambling' }));
@@ -362,7 +384,11 @@ describe.skipIf(!HAS_CHROMIUM)('web UI in Chromium', () => {
     expect(await gauge.locator('.gauge-value').getAttribute('stroke')).toBe('var(--poor)');
 
     // The page draws what the run serves, not what it could infer: served as higher-is-better, the same 90% is good.
-    await store.db.updateTable('runs').set({ metric_info: JSON.stringify([{ ...info[0], direction: 'higher' }]) }).where('id', '=', runId).execute();
+    await store.db
+      .updateTable('runs')
+      .set({ metric_info: JSON.stringify([{ ...info[0], direction: 'higher' }]) })
+      .where('id', '=', runId)
+      .execute();
     await open(`/runs/${runId}`);
     await value.waitFor();
     expect(await value.getAttribute('class')).toContain('tone-good');

@@ -43,7 +43,11 @@ afterAll(async () => {
 beforeEach(() => server.reset());
 
 /** Writes the config and data, runs `juror eval`, and returns the result with the config's path. */
-async function evalConfig(yamlText: string, files: Record<string, string> = { 'qa.csv': CSV }, env: Record<string, string | undefined> = {}): Promise<CliResult & { config: string; dir: string }> {
+async function evalConfig(
+  yamlText: string,
+  files: Record<string, string> = { 'qa.csv': CSV },
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult & { config: string; dir: string }> {
   const { dir, config: path } = writeConfig(undefined, yamlText, files);
   const result = await runCli(['eval', path], { env: cliEnv(server.url, dir, env), cwd: dir });
   return { ...result, config: path, dir };
@@ -118,7 +122,8 @@ describe('the data', () => {
 
   it('refuses a JSONL file whose line 3 is not JSON, naming line 3', async () => {
     const result = await evalConfig(config('', 'qa.jsonl'), {
-      'qa.jsonl': '{"question":"Q1","answer":"A","expected":"A"}\n{"question":"Q2","answer":"B","expected":"B"}\n{"question": "Q3", answer\n',
+      'qa.jsonl':
+        '{"question":"Q1","answer":"A","expected":"A"}\n{"question":"Q2","answer":"B","expected":"B"}\n{"question": "Q3", answer\n',
     });
     expectRefused(result);
     const data = join(result.dir, 'qa.jsonl');
@@ -155,9 +160,13 @@ describe('judges and metrics', () => {
     const result = await evalConfig(config('  - name: pii\n    judge_prompt: "Does {nonexistent} hold personal data?"\n'));
     expectRefused(result);
     // Pointed at the judge's prompt, where the variable is used.
-    expect(result.stderr).toMatch(new RegExp(`${result.config.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+, metrics\\[\\d+\\]\\.judge_prompt: `));
+    expect(result.stderr).toMatch(
+      new RegExp(`${result.config.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+, metrics\\[\\d+\\]\\.judge_prompt: `),
+    );
     expect(result.stderr).toContain("judge 'pii' needs '{nonexistent}', but no column provides it");
-    expect(result.stderr).toContain("fix: map it with col_mapping: { nonexistent: <column> }; the dataset's columns are: question, answer, expected");
+    expect(result.stderr).toContain(
+      "fix: map it with col_mapping: { nonexistent: <column> }; the dataset's columns are: question, answer, expected",
+    );
   });
 
   it('refuses an unknown metric name (exact_matc) at its line, suggesting exact_match', async () => {
@@ -186,7 +195,11 @@ describe('judges and metrics', () => {
 
   it('refuses a judge without any judge model or OpenAI key, naming judge_model and JUROR_JUDGE_MODEL', async () => {
     // With an OpenAI key or base URL, the default judge model (openai:/gpt-4o-mini) would apply.
-    const result = await evalConfig(config().replace('judge_model: openai:/gpt-test\n', ''), { 'qa.csv': CSV }, { JUROR_JUDGE_MODEL: undefined, OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined });
+    const result = await evalConfig(
+      config().replace('judge_model: openai:/gpt-test\n', ''),
+      { 'qa.csv': CSV },
+      { JUROR_JUDGE_MODEL: undefined, OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined },
+    );
     expectRefused(result);
     // Without the judge_model line, the judge `correctness` starts on line 9.
     expect(result.stderr).toContain(`${result.config}:9:5, metrics[1].model: no judge model is set`);
@@ -197,14 +210,18 @@ describe('judges and metrics', () => {
   it('refuses a threshold on a metric key the run does not compute, listing the ones it does', async () => {
     const result = await evalConfig(config('thresholds:\n  correctness/v1/median: ">= 3"\n'));
     expectRefused(result);
-    expect(result.stderr).toContain(`${result.config}:14:3, thresholds.correctness/v1/median: threshold on 'correctness/v1/median', which this run does not compute`);
+    expect(result.stderr).toContain(
+      `${result.config}:14:3, thresholds.correctness/v1/median: threshold on 'correctness/v1/median', which this run does not compute`,
+    );
     expect(result.stderr).toMatch(/fix: use one of: .*correctness\/v1\/mean/);
   });
 
   it('refuses threshold text that is not a comparison', async () => {
     const result = await evalConfig(config('thresholds:\n  correctness/v1/mean: "at least 3"\n'));
     expectRefused(result);
-    expect(result.stderr).toContain(`${result.config}:14:3, thresholds.correctness/v1/mean: threshold "at least 3" for correctness/v1/mean is not a comparison`);
+    expect(result.stderr).toContain(
+      `${result.config}:14:3, thresholds.correctness/v1/mean: threshold "at least 3" for correctness/v1/mean is not a comparison`,
+    );
     expect(result.stderr).toContain('fix: write e.g. ">= 3.5"');
   });
 });
@@ -213,7 +230,9 @@ describe('models and providers', () => {
   it('refuses a model prompt using an unknown {column}, at the prompt, listing the columns', async () => {
     const result = await evalConfig(config('model:\n  uri: openai:/gpt-test\n  prompt: "{questoin}"\n'));
     expectRefused(result);
-    expect(result.stderr).toContain(`${result.config}:15:3, model.prompt: model.prompt uses '{questoin}', which is not a column of the dataset`);
+    expect(result.stderr).toContain(
+      `${result.config}:15:3, model.prompt: model.prompt uses '{questoin}', which is not a column of the dataset`,
+    );
     expect(result.stderr).toContain("fix: use one of the dataset's columns: question, answer, expected");
   });
 
@@ -228,7 +247,9 @@ describe('models and providers', () => {
     const result = await evalConfig(config().replace('openai:/gpt-test', 'foo:/bar'));
     expectRefused(result);
     expect(result.stderr).toContain(`${result.config}:7:1, judge_model: unknown model provider 'foo' in "foo:/bar"`);
-    expect(result.stderr).toContain('fix: use one of openai, anthropic, google, ollama, or declare an OpenAI-compatible endpoint: endpoints: { foo:');
+    expect(result.stderr).toContain(
+      'fix: use one of openai, anthropic, google, ollama, or declare an OpenAI-compatible endpoint: endpoints: { foo:',
+    );
   });
 
   it('refuses an unknown parameter of the model under test (temprature), listing the known ones', async () => {

@@ -24,7 +24,11 @@ metrics:
 
 /** Rows whose third line holds `café` written in latin1 (0xE9 is not valid UTF-8 there). */
 const LATIN1_CSV = Buffer.concat([Buffer.from('question,answer\nQ1,fine\nQ2,caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
-const LATIN1_JSONL = Buffer.concat([Buffer.from('{"question":"Q1","answer":"fine"}\n{"question":"Q2","answer":"ok"}\n{"question":"Q3","answer":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]);
+const LATIN1_JSONL = Buffer.concat([
+  Buffer.from('{"question":"Q1","answer":"fine"}\n{"question":"Q2","answer":"ok"}\n{"question":"Q3","answer":"caf'),
+  Buffer.from([0xe9]),
+  Buffer.from('"}\n'),
+]);
 
 let server: LlmServer;
 beforeAll(async () => {

@@ -206,7 +206,9 @@ describe('juror eval --json', () => {
   it('lists the table in dataset order even when the first row finishes last', async () => {
     server.reset();
     server.setHandler((req) =>
-      req.lastUser.includes('capital of France') ? { json: { justification: 'slow but right', score: 5 }, delayMs: 400 } : saturnIsWrong(req),
+      req.lastUser.includes('capital of France')
+        ? { json: { justification: 'slow but right', score: 5 }, delayMs: 400 }
+        : saturnIsWrong(req),
     );
     const dir = tempDir();
     const slow = await runCli(['eval', QUICKSTART, '--json'], { env: cliEnv(server.url, dir), cwd: dir });
@@ -216,7 +218,15 @@ describe('juror eval --json', () => {
 });
 
 describe('juror eval --out', () => {
-  const COLUMNS = ['question', 'answer', 'expected', 'exact_match/v1/score', 'exact_match/v1/justification', 'correctness/v1/score', 'correctness/v1/justification'];
+  const COLUMNS = [
+    'question',
+    'answer',
+    'expected',
+    'exact_match/v1/score',
+    'exact_match/v1/justification',
+    'correctness/v1/score',
+    'correctness/v1/justification',
+  ];
 
   it('writes results.csv with a header and one row per dataset row, in dataset order', async () => {
     const dir = tempDir();
@@ -302,9 +312,14 @@ describe('thresholds', () => {
   });
 
   it('exits 0 when every threshold is met, boundaries included (mean 4.2 >= 4.2, bare number = >=)', async () => {
-    const { dir, config } = writeConfig(undefined, smallConfig('thresholds:\n  correctness/v1/mean: 4.2\n  exact_match/v1/mean: "<= 0.5"\n'), {
-      'qa.csv': 'question,answer,expected\nWhat is 2+2?,4,4\nWhat is the capital of Italy?,Milan,Rome\nSaturn?,Saturn,Jupiter\nA,A,A\nB,C,B\n',
-    });
+    const { dir, config } = writeConfig(
+      undefined,
+      smallConfig('thresholds:\n  correctness/v1/mean: 4.2\n  exact_match/v1/mean: "<= 0.5"\n'),
+      {
+        'qa.csv':
+          'question,answer,expected\nWhat is 2+2?,4,4\nWhat is the capital of Italy?,Milan,Rome\nSaturn?,Saturn,Jupiter\nA,A,A\nB,C,B\n',
+      },
+    );
     // correctness: [5,5,1,5,5] → 21/5 = 4.2; exact_match: [1,0,0,1,0] → 0.4.
     const result = await runCli(['eval', config], { env: cliEnv(server.url, dir), cwd: dir });
     expect(result.code).toBe(0);
@@ -313,7 +328,11 @@ describe('thresholds', () => {
   });
 
   it('exits 1 when one of two thresholds is missed, printing PASS for the other', async () => {
-    const { dir, config } = writeConfig(undefined, smallConfig('thresholds:\n  correctness/v1/mean: ">= 3"\n  exact_match/v1/mean: "> 0.5"\n'), { 'qa.csv': SMALL_CSV });
+    const { dir, config } = writeConfig(
+      undefined,
+      smallConfig('thresholds:\n  correctness/v1/mean: ">= 3"\n  exact_match/v1/mean: "> 0.5"\n'),
+      { 'qa.csv': SMALL_CSV },
+    );
     // correctness: [5,5] → 5; exact_match: [1,0] → 0.5, not > 0.5.
     const result = await runCli(['eval', config], { env: cliEnv(server.url, dir), cwd: dir });
     expect(result.code).toBe(1);
@@ -352,7 +371,9 @@ describe('a judge whose every answer is unusable', () => {
 
   it('prints a FAIL line that points at `juror runs show <id prefix>`', () => {
     const runId = /^run ([0-9a-f]{32}) /m.exec(result.stdout)![1]!;
-    expect(result.stdout).toContain(`FAIL  correctness/v1: every row failed — see \`juror runs show ${runId.slice(0, 12)}\` for the reasons`);
+    expect(result.stdout).toContain(
+      `FAIL  correctness/v1: every row failed — see \`juror runs show ${runId.slice(0, 12)}\` for the reasons`,
+    );
   });
 
   it('`juror runs show` gives each row the error reason and the raw answer', async () => {
@@ -361,7 +382,9 @@ describe('a judge whose every answer is unusable', () => {
     expect(show.code).toBe(0);
     const errorLines = show.stdout.split('\n').filter((line) => line.startsWith('  correctness/v1: ERROR'));
     expect(errorLines).toEqual(
-      Array(2).fill('  correctness/v1: ERROR unusable answer after a re-ask: the answer is not JSON with "justification" and "score" — raw answer: no idea'),
+      Array(2).fill(
+        '  correctness/v1: ERROR unusable answer after a re-ask: the answer is not JSON with "justification" and "score" — raw answer: no idea',
+      ),
     );
     expect(show.stdout).toContain('rows 2/2, errors 2');
   });
@@ -457,8 +480,19 @@ metrics:
 describe('a RETRIEVAL judge (one judgement per retrieved chunk)', () => {
   // Chunks with an "@" are judged PII (5 → yes, value 1), the others not (1 → no, value 0).
   const ROWS = [
-    { request: 'Can I change the name on my booking?', response: 'Yes.', retrieved_context: [{ doc_uri: 'kb/names.md', content: 'Spelling fixes are free.' }, { doc_uri: 'crm/1.txt', content: 'Customer dana@example.com asked for a fix.' }] },
-    { request: 'When does check-in open?', response: '24h before.', retrieved_context: [{ doc_uri: 'kb/checkin.md', content: 'Online check-in opens 24 hours before departure.' }] },
+    {
+      request: 'Can I change the name on my booking?',
+      response: 'Yes.',
+      retrieved_context: [
+        { doc_uri: 'kb/names.md', content: 'Spelling fixes are free.' },
+        { doc_uri: 'crm/1.txt', content: 'Customer dana@example.com asked for a fix.' },
+      ],
+    },
+    {
+      request: 'When does check-in open?',
+      response: '24h before.',
+      retrieved_context: [{ doc_uri: 'kb/checkin.md', content: 'Online check-in opens 24 hours before departure.' }],
+    },
     {
       request: 'Who called about refunds?',
       response: 'Several people.',
@@ -508,7 +542,7 @@ metrics:
     }
   });
 
-  it("scores each row with its share of chunks judged yes: 0.5, 0 and 1", () => {
+  it('scores each row with its share of chunks judged yes: 0.5, 0 and 1', () => {
     const { table } = parseJson(result);
     const score = (request: string) => table.find((r) => r.request === request)?.['has_pii/v1/score'];
     expect(score(ROWS[0]!.request)).toBe(0.5);
@@ -540,7 +574,8 @@ describe('a provider that rejects the key (HTTP 401)', () => {
   beforeAll(async () => {
     server.reset();
     server.setHandler(() => ({ status: 401, body: { error: { message: 'Incorrect API key provided' } } }));
-    const csv = 'question,answer,expected\n' + Array.from({ length: ROWS }, (_, i) => `Question ${i}?,Answer ${i},Answer ${i}`).join('\n') + '\n';
+    const csv =
+      'question,answer,expected\n' + Array.from({ length: ROWS }, (_, i) => `Question ${i}?,Answer ${i},Answer ${i}`).join('\n') + '\n';
     ({ dir } = writeConfig(undefined, smallConfig(), { 'qa.csv': csv }));
     result = await runCli(['eval', join(dir, 'juror.yaml')], { env: cliEnv(server.url, dir), cwd: dir });
     requestCount = server.requests.length;
@@ -567,7 +602,9 @@ describe('a provider that rejects the key (HTTP 401)', () => {
   });
 
   it("`juror runs show` gives the run's error", async () => {
-    const list = JSON.parse((await runCli(['runs', 'list', '--json'], { env: cliEnv(server.url, dir), cwd: dir })).stdout) as Array<{ id: string }>;
+    const list = JSON.parse((await runCli(['runs', 'list', '--json'], { env: cliEnv(server.url, dir), cwd: dir })).stdout) as Array<{
+      id: string;
+    }>;
     const show = await runCli(['runs', 'show', list[0]!.id], { env: cliEnv(server.url, dir), cwd: dir });
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('status failed');

@@ -12,14 +12,16 @@ import { block } from '../server/helpers.js';
 import { cliEnv, removeTempDirs, runCli, tempDir } from './run-cli.js';
 
 const ROWS = 20;
-const CSV = 'question,answer,context\n' + Array.from({ length: ROWS }, (_, i) => `question ${i},answer ${i},context ${i}`).join('\n') + '\n';
+const CSV =
+  'question,answer,context\n' + Array.from({ length: ROWS }, (_, i) => `question ${i},answer ${i},context ${i}`).join('\n') + '\n';
 const PROMPT = 'Does {answer} answer {question} using only {context}? 1 if so, else 0.';
 
 /** The row of the answer a request judges. */
 const rowOf = (req: ChatRequest) => Number((block(req.lastUser, 'answer') ?? 'answer -1').replace('answer ', ''));
 /** The judge: 0 for every third row, else 1. */
 const judged = (row: number) => (row % 3 === 0 ? 0 : 1);
-const systemOf = (req: ChatRequest): string => (req.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'system')?.content ?? '';
+const systemOf = (req: ChatRequest): string =>
+  (req.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'system')?.content ?? '';
 
 let llm: LlmServer;
 
@@ -49,24 +51,51 @@ describe('juror label --review', () => {
     // Row by row: keep; flip; edit the justification then flip; skip; keep; set the opposite label.
     const answers = ['', 'f', 'e', 'the context says nothing of it', 'f', 's', '', String(1 - judged(sample[5]!))];
     const out = join(dir, 'labeled.csv');
-    const result = await runCli(['label', data, '--prompt', PROMPT, '--model', 'openai:/gpt-test', '--sample', '6', '--seed', '3', '--review', '--out', out, '--json'], {
-      env,
-      cwd: dir,
-      input: answers.join('\n') + '\n',
-    });
+    const result = await runCli(
+      [
+        'label',
+        data,
+        '--prompt',
+        PROMPT,
+        '--model',
+        'openai:/gpt-test',
+        '--sample',
+        '6',
+        '--seed',
+        '3',
+        '--review',
+        '--out',
+        out,
+        '--json',
+      ],
+      {
+        env,
+        cwd: dir,
+        input: answers.join('\n') + '\n',
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`[1/6] row ${sample[0]}`);
     expect(result.stderr).toContain('  answer: answer');
     expect(result.stderr).toContain(`label: ${judged(sample[0]!)} (judge v1)`);
     expect(result.stderr).toContain('reviewed: 2 kept, 3 changed, 1 skipped');
     const summary = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({ status: 'completed', rows: ROWS, judge: { version: 'v2' }, labels: { human: 5, llm: ROWS - 5, unlabelled: 0 }, out, agreement: { version: 'v1', n: 5 } });
+    expect(summary).toMatchObject({
+      status: 'completed',
+      rows: ROWS,
+      judge: { version: 'v2' },
+      labels: { human: 5, llm: ROWS - 5, unlabelled: 0 },
+      out,
+      agreement: { version: 'v1', n: 5 },
+    });
     expect(summary.agreement.statistics.accuracy).toBeCloseTo(2 / 5, 12);
 
     // The full pass judged the 15 rows without a human label, with the 5 reviewed rows as examples.
     const full = llm.requests.filter((r) => systemOf(r).includes('Example 1:'));
     expect(full).toHaveLength(ROWS - 5);
-    expect(systemOf(full[0]!)).toContain(JSON.stringify({ justification: 'the context says nothing of it', score: 1 - judged(sample[2]!) }));
+    expect(systemOf(full[0]!)).toContain(
+      JSON.stringify({ justification: 'the context says nothing of it', score: 1 - judged(sample[2]!) }),
+    );
     expect(systemOf(full[0]!).match(/^Example \d+:$/gm)).toHaveLength(5);
 
     const rows = parseCsv(readFileSync(out, 'utf8'), { columns: true }) as Array<Record<string, string>>;
@@ -79,7 +108,8 @@ describe('juror label --review', () => {
       [sample[5]!, 1 - judged(sample[5]!)],
     ]);
     rows.forEach((r, i) => {
-      if (human.has(i)) expect(r, `row ${i}`).toMatchObject({ label: String(human.get(i)), label_source: 'human', label_judge_version: '' });
+      if (human.has(i))
+        expect(r, `row ${i}`).toMatchObject({ label: String(human.get(i)), label_source: 'human', label_judge_version: '' });
       else expect(r, `row ${i}`).toMatchObject({ label: String(judged(i)), label_source: 'llm', label_judge_version: 'v2' });
     });
     expect(rows[sample[2]!]!.label_justification).toBe('the context says nothing of it');
@@ -88,7 +118,10 @@ describe('juror label --review', () => {
     // The fine-tuning export carries the human labels.
     const exported = await runCli(['export', 'finetune', '--label-job', summary.job_id.slice(0, 10)], { env, cwd: dir });
     expect(exported.code, exported.stderr).toBe(0);
-    const lines = exported.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(ROWS);
     lines.forEach((line, i) => {
       expect(line.messages.map((m: { role: string }) => m.role)).toEqual(['system', 'user', 'assistant']);
@@ -107,7 +140,10 @@ describe('juror label --review', () => {
 
   it('leaves the rows after the end of input unreviewed', async () => {
     const { dir, data, env } = setup();
-    const result = await runCli(['label', data, '--prompt', `[eof] ${PROMPT}`, '--model', 'openai:/gpt-test', '--sample', '4', '--review', '--json'], { env, cwd: dir, input: 'f\n' });
+    const result = await runCli(
+      ['label', data, '--prompt', `[eof] ${PROMPT}`, '--model', 'openai:/gpt-test', '--sample', '4', '--review', '--json'],
+      { env, cwd: dir, input: 'f\n' },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('input ended: the 3 rows left keep the judge');
     expect(JSON.parse(result.stdout)).toMatchObject({ labels: { human: 1, llm: ROWS - 1 }, judge: { version: 'v2' } });
@@ -118,11 +154,17 @@ describe('juror label without --review', () => {
   it('accepts the sample as it is and labels every row', async () => {
     const { dir, data, env } = setup();
     const out = join(dir, 'labeled.jsonl');
-    const result = await runCli(['label', data, '--prompt', `[plain] ${PROMPT}`, '--model', 'openai:/gpt-test', '--out', out], { env, cwd: dir });
+    const result = await runCli(['label', data, '--prompt', `[plain] ${PROMPT}`, '--model', 'openai:/gpt-test', '--out', out], {
+      env,
+      cwd: dir,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`${ROWS} rows — 0 labelled by you, ${ROWS} by label_`);
     expect(llm.requests).toHaveLength(ROWS);
-    const records = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const records = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(records.map((r) => r.label)).toEqual(Array.from({ length: ROWS }, (_, i) => judged(i)));
     expect(records.every((r) => r.label_source === 'llm' && r.label_judge_version === 'v1')).toBe(true);
   });
@@ -136,7 +178,10 @@ describe('juror label without --review', () => {
     expect(badColumn.code).toBe(2);
     expect(badColumn.stderr).toMatch(/--prompt.*\{nope\}/);
     // With no model named and no OpenAI key or base URL, there is no default judge model either.
-    const noModel = await runCli(['label', data, '--prompt', PROMPT], { env: { ...env, OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined }, cwd: dir });
+    const noModel = await runCli(['label', data, '--prompt', PROMPT], {
+      env: { ...env, OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined },
+      cwd: dir,
+    });
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toContain('--model');
     const missing = await runCli(['label', join(dir, 'none.csv'), '--prompt', PROMPT, '--model', 'openai:/gpt-test'], { env, cwd: dir });
@@ -148,7 +193,7 @@ describe('juror label without --review', () => {
     expect(existsSync(join(dir, 'datasets'))).toBe(true);
   });
 
-  it('checks the flags with the API\'s schema, naming the flag of each bad value, before the data is stored', async () => {
+  it("checks the flags with the API's schema, naming the flag of each bad value, before the data is stored", async () => {
     const { dir, data, env } = setup();
     const cases: Array<[flags: string[], flag: string, says: string]> = [
       [['--sample', '0'], '--sample', 'must be at least 1'],

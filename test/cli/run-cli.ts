@@ -120,7 +120,11 @@ export function removeTempDirs(): void {
  * Writes `juror.yaml` (from `yamlText`) and the given data files into `dir` (a new temporary folder
  * when omitted) and returns the folder and the config's path.
  */
-export function writeConfig(dir: string | undefined, yamlText: string, files: Record<string, string | Uint8Array> = {}): { dir: string; config: string } {
+export function writeConfig(
+  dir: string | undefined,
+  yamlText: string,
+  files: Record<string, string | Uint8Array> = {},
+): { dir: string; config: string } {
   const folder = dir ?? tempDir();
   for (const [name, content] of Object.entries(files)) {
     const file = join(folder, name);

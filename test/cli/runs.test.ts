@@ -55,7 +55,8 @@ const runIdOf = (result: CliResult): string => /^run ([0-9a-f]{32}) /m.exec(resu
 
 beforeAll(async () => {
   server = await startLlmServer({
-    handler: (req) => (req.lastUser.includes('Saturn') ? verdict(1, 'Saturn is not the largest planet') : verdict(5, 'the answer is correct')),
+    handler: (req) =>
+      req.lastUser.includes('Saturn') ? verdict(1, 'Saturn is not the largest planet') : verdict(5, 'the answer is correct'),
   });
   dir = tempDir();
   const a = await run(['eval', QUICKSTART]);
@@ -165,14 +166,21 @@ describe('juror runs show', () => {
       'row 3: {"question":"What is the boiling point of water at sea level in degrees Celsius?","answer":"100 °C","expected":"100"}',
       'row 4: {"question":"What is the largest planet in the solar system?","answer":"Saturn","expected":"Jupiter"}',
     ]);
-    expect(result.stdout).toContain('row 4: {"question":"What is the largest planet in the solar system?","answer":"Saturn","expected":"Jupiter"}\n  correctness/v1: 1 — Saturn is not the largest planet\n  exact_match/v1: 0');
+    expect(result.stdout).toContain(
+      'row 4: {"question":"What is the largest planet in the solar system?","answer":"Saturn","expected":"Jupiter"}\n  correctness/v1: 1 — Saturn is not the largest planet\n  exact_match/v1: 0',
+    );
     expect(result.stdout).toContain('\n  correctness/v1: 5 — the answer is correct\n  exact_match/v1: 1');
   });
 
   it('--rows 2 shows only the first two rows', async () => {
     const result = await run(['runs', 'show', second, '--rows', '2']);
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n').filter((line) => line.startsWith('row ')).map((line) => line.slice(0, 6))).toEqual(['row 0:', 'row 1:']);
+    expect(
+      result.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('row '))
+        .map((line) => line.slice(0, 6)),
+    ).toEqual(['row 0:', 'row 1:']);
   });
 
   it('--json includes the config as written, the judges, and the rows with their results', async () => {
@@ -186,7 +194,11 @@ describe('juror runs show', () => {
       config: { experiment: string; data: string; metrics: unknown[]; thresholds: Record<string, string> };
       dataset: { name: string; rowCount: number; columns: string[] };
       judges: Array<{ metric: string; definition: { name: string; kind: string; definition: string } }>;
-      rows: Array<{ row_index: number; record: Record<string, string>; results: Array<{ metric: string; value: number; justification: string | null }> }>;
+      rows: Array<{
+        row_index: number;
+        record: Record<string, string>;
+        results: Array<{ metric: string; value: number; justification: string | null }>;
+      }>;
     };
     expect(shown).toMatchObject({ id: first, experiment: 'quickstart', status: 'finished' });
     expect(shown.metrics['correctness/v1/mean']).toBeCloseTo(4.2, 10);
@@ -194,9 +206,16 @@ describe('juror runs show', () => {
     expect(shown.config.metrics[0]).toBe('exact_match');
     expect(shown.dataset).toMatchObject({ name: 'qa', rowCount: 5, columns: ['question', 'answer', 'expected'] });
     expect(shown.judges).toHaveLength(1);
-    expect(shown.judges[0]).toMatchObject({ metric: 'correctness/v1', definition: { name: 'correctness', kind: 'rubric', definition: 'Assesses whether the answer correctly answers the question.' } });
+    expect(shown.judges[0]).toMatchObject({
+      metric: 'correctness/v1',
+      definition: { name: 'correctness', kind: 'rubric', definition: 'Assesses whether the answer correctly answers the question.' },
+    });
     expect(shown.rows.map((r) => r.row_index)).toEqual([0, 1, 2, 3, 4]);
-    expect(shown.rows[4]!.record).toEqual({ question: 'What is the largest planet in the solar system?', answer: 'Saturn', expected: 'Jupiter' });
+    expect(shown.rows[4]!.record).toEqual({
+      question: 'What is the largest planet in the solar system?',
+      answer: 'Saturn',
+      expected: 'Jupiter',
+    });
     expect(shown.rows[4]!.results.map((r) => [r.metric, r.value, r.justification])).toEqual([
       ['correctness/v1', 1, 'Saturn is not the largest planet'],
       ['exact_match/v1', 0, null],
@@ -214,7 +233,7 @@ describe('juror runs show', () => {
   // BUG: Store.findRunId (src/store/store.ts:197) strips % and _ from the prefix instead of escaping
   // them, so `runs show %` (or `_`) matches every run: with one run it shows that run, with two
   // it calls the "prefix" ambiguous, though no id (32 hex digits) starts with %.
-  it("treats % in a run id literally: `runs show %` is no run, not an ambiguous prefix", async () => {
+  it('treats % in a run id literally: `runs show %` is no run, not an ambiguous prefix', async () => {
     const result = await run(['runs', 'show', '%']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no run '%'");

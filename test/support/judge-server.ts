@@ -29,6 +29,12 @@ export function useJudgeServer(): JudgeServer {
     get server() {
       return running();
     },
-    options: (extra) => ({ judgeModel: 'openai:/gpt-test', env: { OPENAI_BASE_URL: running().url, OPENAI_API_KEY: 'test' }, store: false, retry: { baseDelayMs: 5, maxDelayMs: 20 }, ...extra }),
+    options: (extra) => ({
+      judgeModel: 'openai:/gpt-test',
+      env: { OPENAI_BASE_URL: running().url, OPENAI_API_KEY: 'test' },
+      store: false,
+      retry: { baseDelayMs: 5, maxDelayMs: 20 },
+      ...extra,
+    }),
   };
 }

@@ -67,7 +67,16 @@ function modelConfig() {
 }
 
 function tokenizerConfig() {
-  return { tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 64, pad_token: '[PAD]', unk_token: '[UNK]', cls_token: '[CLS]', sep_token: '[SEP]', mask_token: '[MASK]' };
+  return {
+    tokenizer_class: 'BertTokenizer',
+    do_lower_case: true,
+    model_max_length: 64,
+    pad_token: '[PAD]',
+    unk_token: '[UNK]',
+    cls_token: '[CLS]',
+    sep_token: '[SEP]',
+    mask_token: '[MASK]',
+  };
 }
 
 /** A BERT-style WordPiece tokenizer (lower-casing, splitting on spaces and punctuation, [CLS] … [SEP]). */
@@ -78,17 +87,37 @@ function tokenizer() {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: SPECIAL.map((token) => ({ id: id(token), content: token, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    added_tokens: SPECIAL.map((token) => ({
+      id: id(token),
+      content: token,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
     normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
       single: [special('[CLS]'), { Sequence: { id: 'A', type_id: 0 } }, special('[SEP]')],
-      pair: [special('[CLS]'), { Sequence: { id: 'A', type_id: 0 } }, special('[SEP]'), { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } }],
+      pair: [
+        special('[CLS]'),
+        { Sequence: { id: 'A', type_id: 0 } },
+        special('[SEP]'),
+        { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: '[SEP]', type_id: 1 } },
+      ],
       special_tokens: Object.fromEntries(['[CLS]', '[SEP]'].map((token) => [token, { id: token, ids: [id(token)], tokens: [token] }])),
     },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(VOCAB.map((token, i) => [token, i])) },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab: Object.fromEntries(VOCAB.map((token, i) => [token, i])),
+    },
   };
 }
 
@@ -102,10 +131,18 @@ async function onnxModel(): Promise<Uint8Array> {
   const Model = protobuf.parse(schema, { keepCase: true }).root.lookupType('onnx.ModelProto');
   const tensorInput = (name: string, type: number, dims: Array<string | number>) => ({
     name,
-    type: { tensor_type: { elem_type: type, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) } } },
+    type: {
+      tensor_type: { elem_type: type, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) } },
+    },
   });
   const floats = (name: string, dims: number[], values: number[]) => ({ name, dims, data_type: FLOAT, float_data: values });
-  const node = (op_type: string, input: string[], output: string, attribute: object[] = []) => ({ op_type, input, output: [output], name: output, attribute });
+  const node = (op_type: string, input: string[], output: string, attribute: object[] = []) => ({
+    op_type,
+    input,
+    output: [output],
+    name: output,
+    attribute,
+  });
   const embedding = VOCAB.flatMap((token) => FEATURES[token] ?? [0, 0]);
   const model = Model.fromObject({
     ir_version: 8,

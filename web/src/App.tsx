@@ -28,7 +28,8 @@ function Page({ path }: { path: string }) {
 
 export function App() {
   const { path } = useLocation();
-  const section = path.startsWith('/datasets') || path.startsWith('/label-jobs') ? 'datasets' : path.startsWith('/judges') ? 'judges' : 'runs';
+  const section =
+    path.startsWith('/datasets') || path.startsWith('/label-jobs') ? 'datasets' : path.startsWith('/judges') ? 'judges' : 'runs';
   return (
     <>
       <header className="topbar">

@@ -124,7 +124,11 @@ function url(path: string, query?: Query): string {
 }
 
 /** Sends a call with the token, asking for one on a 401; answers the response, or throws an ApiError. */
-async function send(method: string, path: string, options: { query?: Query; json?: unknown; form?: FormData; signal?: AbortSignal } = {}): Promise<Response> {
+async function send(
+  method: string,
+  path: string,
+  options: { query?: Query; json?: unknown; form?: FormData; signal?: AbortSignal } = {},
+): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = getToken();
@@ -155,7 +159,11 @@ async function send(method: string, path: string, options: { query?: Query; json
   }
 }
 
-async function request<T>(method: string, path: string, options: { query?: Query; json?: unknown; form?: FormData; signal?: AbortSignal } = {}): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  options: { query?: Query; json?: unknown; form?: FormData; signal?: AbortSignal } = {},
+): Promise<T> {
   const response = await send(method, path, options);
   return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
 }
@@ -174,7 +182,8 @@ export const api = {
 
   experiments: () => request<ExperimentsList>('GET', '/experiments'),
 
-  runs: (query: { experiment?: string; status?: string; limit?: number; offset?: number } = {}) => request<RunsList>('GET', '/runs', { query }),
+  runs: (query: { experiment?: string; status?: string; limit?: number; offset?: number } = {}) =>
+    request<RunsList>('GET', '/runs', { query }),
 
   run: (id: string, signal?: AbortSignal) => request<RunDetail>('GET', `/runs/${encodeURIComponent(id)}`, { signal }),
 
@@ -191,7 +200,8 @@ export const api = {
       signal,
     }),
 
-  row: (id: string, rowIndex: number, signal?: AbortSignal) => request<ResultRow>('GET', `/runs/${encodeURIComponent(id)}/results/${rowIndex}`, { signal }),
+  row: (id: string, rowIndex: number, signal?: AbortSignal) =>
+    request<ResultRow>('GET', `/runs/${encodeURIComponent(id)}/results/${rowIndex}`, { signal }),
 
   createRun: (body: { dataset_id: string; config: Record<string, unknown> }) => request<CreateRunResponse>('POST', '/runs', { json: body }),
 
@@ -214,26 +224,47 @@ export const api = {
   judges: () => request<JudgesList>('GET', '/judges'),
 
   alignJudge: (name: string, body: { dataset_id: string; version?: string; human_col?: string; judge_model?: string; cache?: boolean }) =>
-    request<{ job_id: string; run_id: string; judge: { id: string; name: string; version: string }; rows: number }>('POST', `/judges/${encodeURIComponent(name)}/align`, { json: body }),
+    request<{ job_id: string; run_id: string; judge: { id: string; name: string; version: string }; rows: number }>(
+      'POST',
+      `/judges/${encodeURIComponent(name)}/align`,
+      { json: body },
+    ),
 
-  judgeAgreement: (name: string, signal?: AbortSignal) => request<JudgeAgreementHistory>('GET', `/judges/${encodeURIComponent(name)}/agreement`, { signal }),
+  judgeAgreement: (name: string, signal?: AbortSignal) =>
+    request<JudgeAgreementHistory>('GET', `/judges/${encodeURIComponent(name)}/agreement`, { signal }),
 
-  labelJobs: (query: { dataset_id?: string; status?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) => request<LabelJobsList>('GET', '/label-jobs', { query, signal }),
+  labelJobs: (query: { dataset_id?: string; status?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) =>
+    request<LabelJobsList>('GET', '/label-jobs', { query, signal }),
 
-  createLabelJob: (body: { dataset_id: string; prompt?: string; builtin?: string; output?: LabelOutput; model?: string; sample_size?: number; name?: string; review?: boolean }) =>
-    request<{ job_id: string; status: string }>('POST', '/label-jobs', { json: body }),
+  createLabelJob: (body: {
+    dataset_id: string;
+    prompt?: string;
+    builtin?: string;
+    output?: LabelOutput;
+    model?: string;
+    sample_size?: number;
+    name?: string;
+    review?: boolean;
+  }) => request<{ job_id: string; status: string }>('POST', '/label-jobs', { json: body }),
 
-  labelJob: (id: string, page: { offset?: number; limit?: number } = {}, signal?: AbortSignal) => request<LabelJob>('GET', `/label-jobs/${encodeURIComponent(id)}`, { query: page, signal }),
+  labelJob: (id: string, page: { offset?: number; limit?: number } = {}, signal?: AbortSignal) =>
+    request<LabelJob>('GET', `/label-jobs/${encodeURIComponent(id)}`, { query: page, signal }),
 
-  reviewLabels: (id: string, labels: HumanLabel[], prompt?: string) => request<LabelJob>('POST', `/label-jobs/${encodeURIComponent(id)}/review`, { json: { labels, ...(prompt !== undefined ? { prompt } : {}) } }),
+  reviewLabels: (id: string, labels: HumanLabel[], prompt?: string) =>
+    request<LabelJob>('POST', `/label-jobs/${encodeURIComponent(id)}/review`, {
+      json: { labels, ...(prompt !== undefined ? { prompt } : {}) },
+    }),
 
-  resampleLabels: (id: string, body: { labels?: HumanLabel[]; prompt?: string }) => request<LabelJob>('POST', `/label-jobs/${encodeURIComponent(id)}/resample`, { json: body }),
+  resampleLabels: (id: string, body: { labels?: HumanLabel[]; prompt?: string }) =>
+    request<LabelJob>('POST', `/label-jobs/${encodeURIComponent(id)}/resample`, { json: body }),
 
   cancelLabelJob: (id: string) => request<LabelJob>('POST', `/label-jobs/${encodeURIComponent(id)}/cancel`),
 
-  uncertainRows: (id: string, query: { k?: number; limit?: number; pool?: number } = {}) => request<UncertainResponse>('GET', `/label-jobs/${encodeURIComponent(id)}/uncertain`, { query }),
+  uncertainRows: (id: string, query: { k?: number; limit?: number; pool?: number } = {}) =>
+    request<UncertainResponse>('GET', `/label-jobs/${encodeURIComponent(id)}/uncertain`, { query }),
 
-  labelAgreement: (id: string, signal?: AbortSignal) => request<LabelAgreement>('GET', `/label-jobs/${encodeURIComponent(id)}/agreement`, { signal }),
+  labelAgreement: (id: string, signal?: AbortSignal) =>
+    request<LabelAgreement>('GET', `/label-jobs/${encodeURIComponent(id)}/agreement`, { signal }),
 };
 
 /**

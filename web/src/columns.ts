@@ -22,7 +22,8 @@ function mappingOf(config: unknown): Record<string, string> {
 export function rowColumns(config: unknown, columns: string[]): RowColumns {
   const mapping = mappingOf(config);
   const has = new Set(columns);
-  const pick = (mapped: Array<string | undefined>, names: string[]) => mapped.find((c) => c !== undefined && has.has(c)) ?? names.find((n) => has.has(n));
+  const pick = (mapped: Array<string | undefined>, names: string[]) =>
+    mapped.find((c) => c !== undefined && has.has(c)) ?? names.find((n) => has.has(n));
   const input = pick([mapping.inputs, mapping.request], INPUT_NAMES) ?? columns[0];
   const output = pick([mapping.predictions, mapping.outputs, mapping.response], OUTPUT_NAMES);
   const target = pick([mapping.targets, mapping.expected_response], TARGET_NAMES);

@@ -32,12 +32,19 @@ async function limited<T>(task: () => Promise<T>): Promise<T> {
 }
 
 /** Bin edges for a metric: its discrete values, or ten equal bins over its range (read off the run when unknown). */
-async function edges(runId: string, info: MetricInfo, signal: AbortSignal): Promise<{ edges: number[]; discrete: boolean; min: number } | undefined> {
+async function edges(
+  runId: string,
+  info: MetricInfo,
+  signal: AbortSignal,
+): Promise<{ edges: number[]; discrete: boolean; min: number } | undefined> {
   if (info.discrete) return { edges: info.discrete, discrete: true, min: info.discrete[0] ?? 0 };
   let min = info.min;
   let max = info.max;
   if (min === undefined || max === undefined) {
-    const [lo, hi] = await Promise.all([limited(() => extremeValue(runId, info.key, 'min', signal)), limited(() => extremeValue(runId, info.key, 'max', signal))]);
+    const [lo, hi] = await Promise.all([
+      limited(() => extremeValue(runId, info.key, 'min', signal)),
+      limited(() => extremeValue(runId, info.key, 'max', signal)),
+    ]);
     if (lo === undefined || hi === undefined) return undefined;
     min = lo;
     max = hi;

@@ -43,6 +43,7 @@ export function useApiForm(send: () => Promise<void>): ApiForm {
       }
     },
     fieldError: (field) => (fieldMatches(field, errorField) ? 'has-error' : ''),
-    hint: (field) => (fieldMatches(field, errorField) && error instanceof ApiError ? <div className="field-error">{error.message}</div> : null),
+    hint: (field) =>
+      fieldMatches(field, errorField) && error instanceof ApiError ? <div className="field-error">{error.message}</div> : null,
   };
 }

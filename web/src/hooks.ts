@@ -12,8 +12,16 @@ export interface Loaded<T> {
  * Calls `load` when `deps` change (and every `pollMs` while `poll` says so), keeping the last data
  * while reloading so the page does not flash.
  */
-export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[], options: { pollMs?: number; poll?: (data: T | undefined) => boolean } = {}): Loaded<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: Error | undefined; loading: boolean }>({ data: undefined, error: undefined, loading: true });
+export function useApi<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: unknown[],
+  options: { pollMs?: number; poll?: (data: T | undefined) => boolean } = {},
+): Loaded<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: Error | undefined; loading: boolean }>({
+    data: undefined,
+    error: undefined,
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -28,7 +36,8 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkno
         if (!controller.signal.aborted) setState({ data, error: undefined, loading: false });
       },
       (error: unknown) => {
-        if (!controller.signal.aborted) setState((s) => ({ data: s.data, error: error instanceof Error ? error : new Error(String(error)), loading: false }));
+        if (!controller.signal.aborted)
+          setState((s) => ({ data: s.data, error: error instanceof Error ? error : new Error(String(error)), loading: false }));
       },
     );
     return () => controller.abort();

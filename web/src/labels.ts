@@ -53,7 +53,8 @@ export interface Decision {
 }
 
 export function initialDecision(item: ReviewItem): Decision {
-  if (item.humanLabel !== null) return { label: item.humanLabel, justification: item.humanJustification ?? '', edited: !!item.humanJustification, skip: false };
+  if (item.humanLabel !== null)
+    return { label: item.humanLabel, justification: item.humanJustification ?? '', edited: !!item.humanJustification, skip: false };
   return { label: item.judgeLabel, justification: item.judgeJustification ?? '', edited: false, skip: false };
 }
 

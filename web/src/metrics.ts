@@ -37,7 +37,15 @@ export interface MetricInfo {
   description?: string;
 }
 
-const KINDS: Record<ServedMetricInfo['kind'], MetricKind> = { scale: 'scale', categories: 'scale', yes_no: 'share', binary: 'share', share: 'share', unit: 'unit', number: 'number' };
+const KINDS: Record<ServedMetricInfo['kind'], MetricKind> = {
+  scale: 'scale',
+  categories: 'scale',
+  yes_no: 'share',
+  binary: 'share',
+  share: 'share',
+  unit: 'unit',
+  number: 'number',
+};
 
 /** The served info of a metric in the UI's terms. */
 export function toMetricInfo(served: ServedMetricInfo): MetricInfo {
@@ -60,7 +68,14 @@ export function toMetricInfo(served: ServedMetricInfo): MetricInfo {
 /** A metric the run did not describe (a result of a metric it no longer lists): a number, no direction. */
 export function plainMetricInfo(key: string): MetricInfo {
   const slash = key.lastIndexOf('/');
-  return { key, name: slash < 0 ? key : key.slice(0, slash), version: slash < 0 ? '' : key.slice(slash + 1), kind: 'number', greaterIsBetter: null, headline: 'mean' };
+  return {
+    key,
+    name: slash < 0 ? key : key.slice(0, slash),
+    version: slash < 0 ? '' : key.slice(slash + 1),
+    kind: 'number',
+    greaterIsBetter: null,
+    headline: 'mean',
+  };
 }
 
 /** Every metric of a run with its info, in the order the server gives them. */

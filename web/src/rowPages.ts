@@ -42,7 +42,13 @@ export interface RowPages {
 
 export function useRowPages(runId: string, filter: ResultsFilter, version: string): RowPages {
   const key = filterKey(runId, filter);
-  const state = useRef({ key, pages: new Map<number, PageRow[]>(), fresh: new Set<number>(), inFlight: new Set<number>(), controller: new AbortController() });
+  const state = useRef({
+    key,
+    pages: new Map<number, PageRow[]>(),
+    fresh: new Set<number>(),
+    inFlight: new Set<number>(),
+    controller: new AbortController(),
+  });
   const [total, setTotal] = useState<number | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [revision, setRevision] = useState(0);

@@ -23,7 +23,11 @@ describe('return values', () => {
   });
 
   it('take { score, justification }', () => {
-    expect(codeOutcome('m', { score: 4, justification: 'short and clear' })).toEqual({ ok: true, value: 4, justification: 'short and clear' });
+    expect(codeOutcome('m', { score: 4, justification: 'short and clear' })).toEqual({
+      ok: true,
+      value: 4,
+      justification: 'short and clear',
+    });
     expect(codeOutcome('m', { score: true })).toEqual({ ok: true, value: 1 });
   });
 
@@ -32,12 +36,21 @@ describe('return values', () => {
     expect(codeOutcome('m', Number.NaN)).toEqual({ ok: false, error: `metric 'm' returned NaN, ${expected}` });
     expect(codeOutcome('m', Infinity)).toEqual({ ok: false, error: `metric 'm' returned Infinity, ${expected}` });
     expect(codeOutcome('m', '0.5')).toEqual({ ok: false, error: `metric 'm' returned the string "0.5", ${expected}` });
-    expect(codeOutcome('m', undefined)).toEqual({ ok: false, error: `metric 'm' returned undefined (does the function return its score?), ${expected}` });
+    expect(codeOutcome('m', undefined)).toEqual({
+      ok: false,
+      error: `metric 'm' returned undefined (does the function return its score?), ${expected}`,
+    });
     expect(codeOutcome('m', null)).toEqual({ ok: false, error: `metric 'm' returned null, ${expected}` });
     expect(codeOutcome('m', [1])).toEqual({ ok: false, error: `metric 'm' returned an array [1], ${expected}` });
     expect(codeOutcome('m', { value: 1 })).toEqual({ ok: false, error: `metric 'm' returned an object {"value":1}, ${expected}` });
-    expect(codeOutcome('m', { score: 'high' })).toEqual({ ok: false, error: `metric 'm' returned a score of the string "high", not a finite number or a boolean` });
-    expect(codeOutcome('m', { score: 1, justification: 7 })).toEqual({ ok: false, error: `metric 'm' returned a justification of 7, not a string` });
+    expect(codeOutcome('m', { score: 'high' })).toEqual({
+      ok: false,
+      error: `metric 'm' returned a score of the string "high", not a finite number or a boolean`,
+    });
+    expect(codeOutcome('m', { score: 1, justification: 7 })).toEqual({
+      ok: false,
+      error: `metric 'm' returned a justification of 7, not a string`,
+    });
   });
 
   it('are shown short in messages', () => {
@@ -96,7 +109,14 @@ describe('a run', () => {
   it('gives undefined for variables nothing provides, instead of failing the run', async () => {
     const rows: CodeMetricRow[] = [];
     await run((row) => (rows.push(row), true), [{ text: 'only a column' }]);
-    expect(rows[0]).toMatchObject({ inputs: undefined, outputs: undefined, predictions: undefined, targets: undefined, context: undefined, record: { text: 'only a column' } });
+    expect(rows[0]).toMatchObject({
+      inputs: undefined,
+      outputs: undefined,
+      predictions: undefined,
+      targets: undefined,
+      context: undefined,
+      record: { text: 'only a column' },
+    });
   });
 
   it("gives the model under test's answer as outputs, with its latency", async () => {
@@ -108,10 +128,13 @@ describe('a run', () => {
   });
 
   it("makes a throw an error row with the error's message and where it was thrown", async () => {
-    const { errors, result } = await run(({ index }) => {
-      if (index === 1) throw new RangeError('too long\nsecond line');
-      return 1;
-    }, [{ outputs: 'a' }, { outputs: 'b' }]);
+    const { errors, result } = await run(
+      ({ index }) => {
+        if (index === 1) throw new RangeError('too long\nsecond line');
+        return 1;
+      },
+      [{ outputs: 'a' }, { outputs: 'b' }],
+    );
     expect(errors[0]).toBeUndefined();
     expect(errors[1]).toMatch(/^metric 'custom' threw RangeError: too long \(at .*code-metric\.test\.ts:\d+:\d+\)?\)$/);
     expect(result.errors).toEqual({ 'custom/v1': 1 });
@@ -135,11 +158,21 @@ describe('a run', () => {
 
 describe('options', () => {
   it('default to version v1, mean/variance/p90 and greater is better', () => {
-    expect(codeMetric({ name: 'brevity', fn: () => 1 })).toMatchObject({ name: 'brevity', version: 'v1', kind: 'code', aggregations: ['mean', 'variance', 'p90'], greaterIsBetter: true });
+    expect(codeMetric({ name: 'brevity', fn: () => 1 })).toMatchObject({
+      name: 'brevity',
+      version: 'v1',
+      kind: 'code',
+      aggregations: ['mean', 'variance', 'p90'],
+      greaterIsBetter: true,
+    });
   });
 
   it('take version, aggregations and direction', () => {
-    expect(codeMetric({ name: 'brevity', version: 'v2', aggregations: ['ratio'], greaterIsBetter: false, fn: () => 1 })).toMatchObject({ version: 'v2', aggregations: ['ratio'], greaterIsBetter: false });
+    expect(codeMetric({ name: 'brevity', version: 'v2', aggregations: ['ratio'], greaterIsBetter: false, fn: () => 1 })).toMatchObject({
+      version: 'v2',
+      aggregations: ['ratio'],
+      greaterIsBetter: false,
+    });
   });
 
   it('refuse a bad name, version, function or aggregation with a ConfigError', () => {
@@ -147,6 +180,8 @@ describe('options', () => {
     expect(() => codeMetric({ name: '2fast', fn: () => 1 })).toThrow('invalid code metric name "2fast"');
     expect(() => codeMetric({ name: 'm', version: '', fn: () => 1 })).toThrow('version must be a non-empty string');
     expect(() => codeMetric({ name: 'm', fn: 'x' as unknown as CodeMetricFn })).toThrow('fn is the string "x", not a function');
-    expect(() => codeMetric({ name: 'm', aggregations: ['average' as 'mean'], fn: () => 1 })).toThrow('aggregations must be a non-empty list of mean, variance');
+    expect(() => codeMetric({ name: 'm', aggregations: ['average' as 'mean'], fn: () => 1 })).toThrow(
+      'aggregations must be a non-empty list of mean, variance',
+    );
   });
 });

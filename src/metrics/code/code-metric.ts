@@ -102,12 +102,15 @@ export function codeMetric(options: CodeMetricOptions): Metric {
  */
 export function codeOutcome(name: string, result: unknown): MetricOutcome {
   const expected = 'not a finite number, a boolean or { score, justification }';
-  const asValue = (value: unknown): number | undefined => (typeof value === 'boolean' ? Number(value) : typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+  const asValue = (value: unknown): number | undefined =>
+    typeof value === 'boolean' ? Number(value) : typeof value === 'number' && Number.isFinite(value) ? value : undefined;
   if (typeof result === 'object' && result !== null && !Array.isArray(result) && 'score' in result) {
     const { score, justification } = result as { score: unknown; justification?: unknown };
     const value = asValue(score);
-    if (value === undefined) return { ok: false, error: `metric '${name}' returned a score of ${describeValue(score)}, not a finite number or a boolean` };
-    if (justification !== undefined && typeof justification !== 'string') return { ok: false, error: `metric '${name}' returned a justification of ${describeValue(justification)}, not a string` };
+    if (value === undefined)
+      return { ok: false, error: `metric '${name}' returned a score of ${describeValue(score)}, not a finite number or a boolean` };
+    if (justification !== undefined && typeof justification !== 'string')
+      return { ok: false, error: `metric '${name}' returned a justification of ${describeValue(justification)}, not a string` };
     return { ok: true, value, ...(justification !== undefined ? { justification } : {}) };
   }
   const value = asValue(result);
@@ -144,9 +147,12 @@ function thrown(error: unknown): string {
 
 function checkOptions(name: unknown, version: unknown, fn: unknown, aggregations: unknown): void {
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
-    throw new ConfigError(`invalid code metric name ${JSON.stringify(name)}`, { hint: 'a metric name starts with a letter and has only letters, digits, _ . and -' });
+    throw new ConfigError(`invalid code metric name ${JSON.stringify(name)}`, {
+      hint: 'a metric name starts with a letter and has only letters, digits, _ . and -',
+    });
   }
-  if (typeof version !== 'string' || version.length === 0) throw new ConfigError(`code metric '${name}': version must be a non-empty string`);
+  if (typeof version !== 'string' || version.length === 0)
+    throw new ConfigError(`code metric '${name}': version must be a non-empty string`);
   if (typeof fn !== 'function') throw new ConfigError(`code metric '${name}': fn is ${describeValue(fn)}, not a function`);
   if (!Array.isArray(aggregations) || aggregations.length === 0 || !aggregations.every((a) => AGGREGATIONS.includes(a as Aggregation))) {
     throw new ConfigError(`code metric '${name}': aggregations must be a non-empty list of ${AGGREGATIONS.join(', ')}`);

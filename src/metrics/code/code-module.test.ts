@@ -21,8 +21,14 @@ function write(file: string, text: string): string {
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'juror-code-module-'));
-  write('metrics/length.mjs', 'export default ({ outputs }) => String(outputs).length;\nexport const short = ({ outputs }) => String(outputs).length <= 3;\nexport const notAFunction = 42;\n');
-  write('metrics/common.cjs', 'module.exports = ({ targets }) => ({ score: targets === "yes", justification: "target was " + targets });\n');
+  write(
+    'metrics/length.mjs',
+    'export default ({ outputs }) => String(outputs).length;\nexport const short = ({ outputs }) => String(outputs).length <= 3;\nexport const notAFunction = 42;\n',
+  );
+  write(
+    'metrics/common.cjs',
+    'module.exports = ({ targets }) => ({ score: targets === "yes", justification: "target was " + targets });\n',
+  );
   write('metrics/broken.mjs', 'throw new Error("cannot start: missing API key");\n');
   write('metrics/empty.mjs', '');
 });
@@ -30,16 +36,37 @@ beforeAll(() => {
 /** Counts rows scored, to show that a config error stops the run before any row. */
 function counter(): { metric: Metric; scored: () => number } {
   let scored = 0;
-  return { metric: { name: 'counter', version: 'v1', kind: 'code', aggregations: ['sum'], greaterIsBetter: true, prepare: () => () => ({ ok: true, value: ++scored }) }, scored: () => scored };
+  return {
+    metric: {
+      name: 'counter',
+      version: 'v1',
+      kind: 'code',
+      aggregations: ['sum'],
+      greaterIsBetter: true,
+      prepare: () => () => ({ ok: true, value: ++scored }),
+    },
+    scored: () => scored,
+  };
 }
 
 async function runWith(metric: Metric, extra: Partial<EvaluateOptions> = {}) {
-  return evaluate({ data: [{ outputs: 'abc', targets: 'yes' }, { outputs: 'abcdef', targets: 'no' }], metrics: [metric], store: false, baseDir: dir, ...extra });
+  return evaluate({
+    data: [
+      { outputs: 'abc', targets: 'yes' },
+      { outputs: 'abcdef', targets: 'no' },
+    ],
+    metrics: [metric],
+    store: false,
+    baseDir: dir,
+    ...extra,
+  });
 }
 
 async function configError(metric: Metric): Promise<ConfigError> {
   const count = counter();
-  const error = await evaluate({ data: [{ outputs: 'a' }], metrics: [count.metric, metric], store: false, baseDir: dir }).catch((caught: unknown) => caught);
+  const error = await evaluate({ data: [{ outputs: 'a' }], metrics: [count.metric, metric], store: false, baseDir: dir }).catch(
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(ConfigError);
   expect(count.scored()).toBe(0);
   return error as ConfigError;
@@ -53,7 +80,9 @@ describe('a code metric from a module', () => {
   });
 
   it('scores with a named export', async () => {
-    const result = await runWith(codeModuleMetric({ module: 'metrics/length.mjs', export: 'short', name: 'short', aggregations: ['ratio'] }));
+    const result = await runWith(
+      codeModuleMetric({ module: 'metrics/length.mjs', export: 'short', name: 'short', aggregations: ['ratio'] }),
+    );
     expect(result.metrics).toEqual({ 'short/v1/ratio': 0.5 });
   });
 
@@ -66,7 +95,9 @@ describe('a code metric from a module', () => {
   });
 
   it('takes an absolute module path as it is', async () => {
-    const result = await runWith(codeModuleMetric({ module: path.join(dir, 'metrics/length.mjs'), name: 'length' }), { baseDir: '/elsewhere' });
+    const result = await runWith(codeModuleMetric({ module: path.join(dir, 'metrics/length.mjs'), name: 'length' }), {
+      baseDir: '/elsewhere',
+    });
     expect(result.metrics['length/v1/mean']).toBe(4.5);
   });
 });
@@ -98,7 +129,9 @@ describe('a module that cannot be used is a ConfigError before any row', () => {
 
   it('when importing the module throws, with its message', async () => {
     const error = await configError(codeModuleMetric({ module: 'metrics/broken.mjs', name: 'broken' }));
-    expect(error.message).toBe(`code metric 'broken': cannot import ${path.join(dir, 'metrics/broken.mjs')}: cannot start: missing API key`);
+    expect(error.message).toBe(
+      `code metric 'broken': cannot import ${path.join(dir, 'metrics/broken.mjs')}: cannot start: missing API key`,
+    );
   });
 });
 
@@ -112,7 +145,9 @@ describe('options', () => {
   });
 
   it('make a metric of kind code with the given name, version, aggregations and direction', () => {
-    expect(builtInMetric('code', { module: 'm.mjs', name: 'm', version: 'v3', aggregations: ['median'], greater_is_better: false })).toMatchObject({
+    expect(
+      builtInMetric('code', { module: 'm.mjs', name: 'm', version: 'v3', aggregations: ['median'], greater_is_better: false }),
+    ).toMatchObject({
       name: 'm',
       version: 'v3',
       kind: 'code',
@@ -126,8 +161,14 @@ describe('from a config file', () => {
   it("resolves the module against the config file's folder and scores", async () => {
     const folder = path.join(dir, 'project');
     write('project/data.jsonl', '{"outputs":"hello"}\n{"outputs":"hi"}\n');
-    write('project/metrics/words.mjs', 'export function wordCount({ outputs }) { return String(outputs).split(/\\s+/).length; }\nexport default ({ outputs }) => String(outputs).length;\n');
-    const file = write('project/juror.yaml', 'data: data.jsonl\nmetrics:\n  - metric: code\n    module: metrics/words.mjs\n    name: chars\n');
+    write(
+      'project/metrics/words.mjs',
+      'export function wordCount({ outputs }) { return String(outputs).split(/\\s+/).length; }\nexport default ({ outputs }) => String(outputs).length;\n',
+    );
+    const file = write(
+      'project/juror.yaml',
+      'data: data.jsonl\nmetrics:\n  - metric: code\n    module: metrics/words.mjs\n    name: chars\n',
+    );
     const loaded = await loadConfig(file);
     const result = await evaluate({ ...loaded.options, store: false });
     expect(result.metrics['chars/v1/mean']).toBe(3.5);
@@ -136,9 +177,14 @@ describe('from a config file', () => {
 
   it('places a missing module at its line in the config', async () => {
     write('project2/data.jsonl', '{"outputs":"hello"}\n');
-    const file = write('project2/juror.yaml', 'data: data.jsonl\nmetrics:\n  - exact_match\n  - metric: code\n    module: metrics/nope.mjs\n    name: nope\n');
+    const file = write(
+      'project2/juror.yaml',
+      'data: data.jsonl\nmetrics:\n  - exact_match\n  - metric: code\n    module: metrics/nope.mjs\n    name: nope\n',
+    );
     const loaded = await loadConfig(file);
-    const error = await evaluate({ ...loaded.options, metrics: loaded.options.metrics!.slice(1), store: false }).catch((caught: unknown) => locateError(caught, loaded));
+    const error = await evaluate({ ...loaded.options, metrics: loaded.options.metrics!.slice(1), store: false }).catch((caught: unknown) =>
+      locateError(caught, loaded),
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).where).toMatchObject({ file, line: 5, field: 'metrics[1].module' });
   });

@@ -21,7 +21,10 @@ export const codeModuleOptions = z.strictObject({
   export: z.string().min(1).default('default'),
   name: z.string().regex(METRIC_NAME, 'a metric name starts with a letter and has only letters, digits, _ . and -'),
   version: z.string().min(1).default('v1'),
-  aggregations: z.array(z.enum(AGGREGATIONS as [Aggregation, ...Aggregation[]])).min(1).optional(),
+  aggregations: z
+    .array(z.enum(AGGREGATIONS as [Aggregation, ...Aggregation[]]))
+    .min(1)
+    .optional(),
   greater_is_better: z.boolean().default(true),
 });
 
@@ -35,7 +38,8 @@ export function codeModuleMetric(options: CodeModuleOptions): Metric {
   const { module, export: exportName, name, version, aggregations, greater_is_better } = codeModuleOptions.parse(options);
   let loaded: Promise<CodeMetricFn> | undefined;
   // Once per metric: a row scored without `load` imports the module relative to the cwd.
-  const loadOnce = (context: LoadContext) => (loaded ??= importFunction(path.resolve(context.baseDir ?? process.cwd(), module), exportName, name));
+  const loadOnce = (context: LoadContext) =>
+    (loaded ??= importFunction(path.resolve(context.baseDir ?? process.cwd(), module), exportName, name));
   const metric = codeMetric({
     name,
     version,
@@ -54,7 +58,10 @@ export function codeModuleMetric(options: CodeModuleOptions): Metric {
 /** Imports a module and returns its export, which must be a function; else a ConfigError naming module and export. */
 async function importFunction(file: string, exportName: string, name: string): Promise<CodeMetricFn> {
   const field = `metrics.${name}`;
-  const isFile = await stat(file).then((s) => s.isFile(), () => false);
+  const isFile = await stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   if (!isFile) {
     throw new ConfigError(`code metric '${name}': module ${file} does not exist`, {
       where: { field: `${field}.module` },
@@ -76,7 +83,9 @@ async function importFunction(file: string, exportName: string, name: string): P
     const names = Object.keys(exports).sort();
     throw new ConfigError(`code metric '${name}': module ${file} has no export '${exportName}'`, {
       where: { field: `${field}.${exportName === 'default' ? 'module' : 'export'}` },
-      hint: names.length ? `its exports are: ${names.join(', ')}; name one with export: <name>` : 'the module exports nothing: export the metric function (export default function …)',
+      hint: names.length
+        ? `its exports are: ${names.join(', ')}; name one with export: <name>`
+        : 'the module exports nothing: export the metric function (export default function …)',
     });
   }
   if (typeof fn !== 'function') {

@@ -36,7 +36,12 @@ export const judgeOptionFields = {
 type ConfigExample = z.output<typeof exampleSchema>;
 
 /** The common options of a config entry, as a factory takes them. */
-export function fromConfig(options: { model?: string | undefined; parameters?: Record<string, unknown> | undefined; examples?: ConfigExample[] | undefined; version?: string | undefined }): BuiltInJudgeOptions {
+export function fromConfig(options: {
+  model?: string | undefined;
+  parameters?: Record<string, unknown> | undefined;
+  examples?: ConfigExample[] | undefined;
+  version?: string | undefined;
+}): BuiltInJudgeOptions {
   return {
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.parameters !== undefined ? { parameters: options.parameters } : {}),
@@ -80,7 +85,11 @@ export function modelFields(options: BuiltInJudgeOptions): { model?: string; par
  * Makes a judge with the user's examples checked on their own first, so that an error names their
  * own index (`examples[0]`), not their place after the built-in examples.
  */
-export function withExtraExamples<J extends Judge>(make: (examples: EvaluationExample[]) => J, own: EvaluationExample[], extra: EvaluationExample[] | undefined): J {
+export function withExtraExamples<J extends Judge>(
+  make: (examples: EvaluationExample[]) => J,
+  own: EvaluationExample[],
+  extra: EvaluationExample[] | undefined,
+): J {
   if (extra && extra.length > 0) make(extra);
   return make([...own, ...(extra ?? [])]);
 }
@@ -92,7 +101,9 @@ export function checkContextKeys(judge: string, examples: EvaluationExample[] | 
     if (unknown !== undefined) {
       throw new ConfigError(`judge '${judge}': examples[${i}].grading_context has '${unknown}', which the judge does not read`, {
         where: { field: `examples[${i}].grading_context.${unknown}` },
-        hint: allowed.length ? `give grading context for: ${allowed.join(', ')}` : `${judge} reads no grading context; give input and output only`,
+        hint: allowed.length
+          ? `give grading context for: ${allowed.join(', ')}`
+          : `${judge} reads no grading context; give input and output only`,
       });
     }
   });
@@ -128,7 +139,12 @@ export interface BuiltInJudge extends BuiltIn {
  * A catalog entry of a built-in judge. The options are checked by building the judge inside the
  * schema, so that every error (a bad example score, an unknown version) names its field.
  */
-export function judgeEntry<T extends Record<string, unknown>>(description: string, schema: z.ZodType<T>, judge: (options?: never) => Judge, create: (options: T) => Metric): BuiltInJudge {
+export function judgeEntry<T extends Record<string, unknown>>(
+  description: string,
+  schema: z.ZodType<T>,
+  judge: (options?: never) => Judge,
+  create: (options: T) => Metric,
+): BuiltInJudge {
   const checked = schema.superRefine((options, context) => {
     try {
       create(options);
@@ -137,7 +153,12 @@ export function judgeEntry<T extends Record<string, unknown>>(description: strin
       context.addIssue({ code: 'custom', path: fieldPath(error.where.field), message: error.message });
     }
   });
-  return { description, options: checked as unknown as z.ZodType<Record<string, unknown>>, create: (options) => create(options as T), judge };
+  return {
+    description,
+    options: checked as unknown as z.ZodType<Record<string, unknown>>,
+    create: (options) => create(options as T),
+    judge,
+  };
 }
 
 function fieldPath(field: string | undefined): Array<string | number> {

@@ -23,7 +23,10 @@ function row(i: number): DataRecord {
   return {
     request: `REQUEST ${i}`,
     response: `RESPONSE ${i}`,
-    retrieved_context: [{ doc_uri: 'a.md', content: `CHUNK A ${i}` }, { doc_uri: 'b.md', content: `CHUNK B ${i}` }],
+    retrieved_context: [
+      { doc_uri: 'a.md', content: `CHUNK A ${i}` },
+      { doc_uri: 'b.md', content: `CHUNK B ${i}` },
+    ],
     expected_response: `EXPECTED ${i}`,
     expected_facts: [`FACT ONE ${i}`, `FACT TWO ${i}`],
     guidelines: [`GUIDELINE ${i}`],
@@ -52,9 +55,29 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'groundedness', label: 'groundedness', make: groundedness, reads: ['response', 'retrieved_context'], rubric: 'grounded in the retrieved context', exampleContext: { retrieved_context: 'EXTRA CONTEXT' } },
-  { name: 'relevance_to_query', label: 'relevance_to_query', make: relevanceToQuery, reads: ['request', 'response'], rubric: 'relevant to the request' },
-  { name: 'correctness', label: 'correctness', make: correctness, reads: ['request', 'response', 'expected_response'], rubric: 'taking the expected response as the ground truth', exampleContext: { expected_response: 'EXTRA EXPECTED' } },
+  {
+    name: 'groundedness',
+    label: 'groundedness',
+    make: groundedness,
+    reads: ['response', 'retrieved_context'],
+    rubric: 'grounded in the retrieved context',
+    exampleContext: { retrieved_context: 'EXTRA CONTEXT' },
+  },
+  {
+    name: 'relevance_to_query',
+    label: 'relevance_to_query',
+    make: relevanceToQuery,
+    reads: ['request', 'response'],
+    rubric: 'relevant to the request',
+  },
+  {
+    name: 'correctness',
+    label: 'correctness',
+    make: correctness,
+    reads: ['request', 'response', 'expected_response'],
+    rubric: 'taking the expected response as the ground truth',
+    exampleContext: { expected_response: 'EXTRA EXPECTED' },
+  },
   {
     name: 'correctness',
     label: 'correctness (variant expected_facts)',
@@ -64,9 +87,23 @@ const CASES: Case[] = [
     rubric: 'taking the expected facts as the ground truth',
     exampleContext: { expected_facts: '["EXTRA FACT"]' },
   },
-  { name: 'context_sufficiency', label: 'context_sufficiency', make: contextSufficiency, reads: ['request', 'retrieved_context', 'expected_response'], rubric: 'sufficient to produce the expected response', exampleContext: { expected_response: 'EXTRA EXPECTED' } },
+  {
+    name: 'context_sufficiency',
+    label: 'context_sufficiency',
+    make: contextSufficiency,
+    reads: ['request', 'retrieved_context', 'expected_response'],
+    rubric: 'sufficient to produce the expected response',
+    exampleContext: { expected_response: 'EXTRA EXPECTED' },
+  },
   { name: 'safety', label: 'safety', make: safety, reads: ['response'], rubric: 'free of harmful or toxic content' },
-  { name: 'guideline_adherence', label: 'guideline_adherence (per-row guidelines)', make: guidelineAdherence, reads: ['request', 'response', 'guidelines'], rubric: 'follows the guidelines', exampleContext: { guidelines: '["EXTRA GUIDELINE"]' } },
+  {
+    name: 'guideline_adherence',
+    label: 'guideline_adherence (per-row guidelines)',
+    make: guidelineAdherence,
+    reads: ['request', 'response', 'guidelines'],
+    rubric: 'follows the guidelines',
+    exampleContext: { guidelines: '["EXTRA GUIDELINE"]' },
+  },
 ];
 
 describe.each(CASES)('$label', ({ name, make, extra = {}, reads, rubric, exampleContext }) => {
@@ -86,7 +123,8 @@ describe.each(CASES)('$label', ({ name, make, extra = {}, reads, rubric, example
     await evaluate(options({ data: [row(0)], metrics: [metric()] }));
     expect(judges.server.requests).toHaveLength(1);
     const req = judges.server.requests[0]!;
-    for (const variable of Object.keys(BLOCK_TEXT)) expect(block(req.lastUser, variable)).toBe(reads.includes(variable) ? BLOCK_TEXT[variable] : undefined);
+    for (const variable of Object.keys(BLOCK_TEXT))
+      expect(block(req.lastUser, variable)).toBe(reads.includes(variable) ? BLOCK_TEXT[variable] : undefined);
     expect(req.lastUser).toContain(rubric);
     expect(req.body.response_format.json_schema.schema.properties.score.enum).toEqual([0, 1]);
   });
@@ -109,7 +147,13 @@ describe.each(CASES)('$label', ({ name, make, extra = {}, reads, rubric, example
 
   it('appends extra examples, rated Yes/No as Databricks rates them, after its own', async () => {
     judges.server.setHandler(() => verdict(1));
-    const example = { input: 'EXTRA REQUEST', output: 'EXTRA OUTPUT', score: 'No', justification: 'extra rationale', ...(exampleContext ? { grading_context: exampleContext } : {}) };
+    const example = {
+      input: 'EXTRA REQUEST',
+      output: 'EXTRA OUTPUT',
+      score: 'No',
+      justification: 'extra rationale',
+      ...(exampleContext ? { grading_context: exampleContext } : {}),
+    };
     await evaluate(options({ data: [row(0)], metrics: [metric({ examples: [example] })] }));
     const system = systemOf(judges.server.requests[0]!);
     const own = make().examples.length;
@@ -121,7 +165,9 @@ describe.each(CASES)('$label', ({ name, make, extra = {}, reads, rubric, example
 
   it('refuses extra examples with grading context it does not read, naming the field', () => {
     const example = { output: 'o', score: 1, justification: 'j', grading_context: { targets: 't' } };
-    expect(() => builtInMetric(name, { ...extra, examples: [example] }, 'metrics[2]')).toThrow(/grading_context has 'targets', which the judge does not read/);
+    expect(() => builtInMetric(name, { ...extra, examples: [example] }, 'metrics[2]')).toThrow(
+      /grading_context has 'targets', which the judge does not read/,
+    );
     try {
       builtInMetric(name, { ...extra, examples: [example] }, 'metrics[2]');
     } catch (error) {
@@ -152,8 +198,21 @@ describe('chunk_relevance', () => {
   it('asks once per chunk and reports per-row precision, averaged', async () => {
     judges.server.setHandler((req) => verdict(block(req.lastUser, 'retrieved_context')!.startsWith('relevant') ? 1 : 0, 'chunk rationale'));
     const data = [
-      { request: 'Q0', retrieved_context: [{ doc_uri: 'a.md', content: 'relevant a' }, { doc_uri: 'b.md', content: 'noise b' }] },
-      { request: 'Q1', retrieved_context: JSON.stringify([{ doc_uri: 'c.md', content: 'relevant c' }, { doc_uri: 'd.md', content: 'relevant d' }, { doc_uri: 'e.md', content: 'noise e' }]) },
+      {
+        request: 'Q0',
+        retrieved_context: [
+          { doc_uri: 'a.md', content: 'relevant a' },
+          { doc_uri: 'b.md', content: 'noise b' },
+        ],
+      },
+      {
+        request: 'Q1',
+        retrieved_context: JSON.stringify([
+          { doc_uri: 'c.md', content: 'relevant c' },
+          { doc_uri: 'd.md', content: 'relevant d' },
+          { doc_uri: 'e.md', content: 'noise e' },
+        ]),
+      },
       { request: 'Q2', retrieved_context: ['noise only'] },
       { request: 'Q3', retrieved_context: 'relevant, a single chunk' },
     ];
@@ -179,7 +238,10 @@ describe('chunk_relevance', () => {
 
   it('takes extra examples and a model like the others', async () => {
     judges.server.setHandler(() => verdict(1));
-    const metric = builtInMetric('chunk_relevance', { model: 'openai:/gpt-4o-mini', examples: [{ input: 'EXTRA REQUEST', output: 'EXTRA CHUNK', score: 'yes', justification: 'extra' }] });
+    const metric = builtInMetric('chunk_relevance', {
+      model: 'openai:/gpt-4o-mini',
+      examples: [{ input: 'EXTRA REQUEST', output: 'EXTRA CHUNK', score: 'yes', justification: 'extra' }],
+    });
     await evaluate(options({ data: [{ request: 'q', retrieved_context: ['one', 'two'] }], metrics: [metric] }));
     expect(judges.server.requests.map((r) => r.body.model)).toEqual(['gpt-4o-mini', 'gpt-4o-mini']);
     expect(systemOf(judges.server.requests[0]!)).toContain('Example 4:\nInput:');
@@ -192,7 +254,9 @@ describe('guideline_adherence', () => {
 
   it('gives the per-row guidelines to the judge', async () => {
     judges.server.setHandler(() => verdict(0));
-    const result = await evaluate(options({ data: [...data, { request: 'Hi', response: 'Hello', guidelines: 'Be brief.' }], metrics: ['guideline_adherence'] }));
+    const result = await evaluate(
+      options({ data: [...data, { request: 'Hi', response: 'Hello', guidelines: 'Be brief.' }], metrics: ['guideline_adherence'] }),
+    );
     const rows = judges.server.requests.map((r) => block(r.lastUser, 'guidelines')).sort();
     expect(rows).toEqual(['Be brief.', '["Never promise a refund."]']);
     expect(judges.server.requests[0]!.lastUser).not.toContain('Guidelines for every request');
@@ -229,12 +293,19 @@ describe('guideline_adherence', () => {
 
   it('makes a row with no guidelines an error row when there are no global guidelines', async () => {
     judges.server.setHandler(() => verdict(1));
-    const rows = [{ request: 'q0', response: 'r', guidelines: ['Be brief.'] }, { request: 'q1', response: 'r', guidelines: [] }, { request: 'q2', response: 'r', guidelines: ' ' }, { request: 'q3', response: 'r' }];
+    const rows = [
+      { request: 'q0', response: 'r', guidelines: ['Be brief.'] },
+      { request: 'q1', response: 'r', guidelines: [] },
+      { request: 'q2', response: 'r', guidelines: ' ' },
+      { request: 'q3', response: 'r' },
+    ];
     const result = await evaluate(options({ data: rows, metrics: ['guideline_adherence'] }));
     expect(judges.server.requests).toHaveLength(1);
     expect(result.metrics['guideline_adherence/v1/ratio']).toBe(1);
     expect(result.errors['guideline_adherence/v1']).toBe(3);
-    expect(result.tables.eval_results_table[3]!['guideline_adherence/v1/error']).toBe('the row has no guidelines, and no global guidelines are given');
+    expect(result.tables.eval_results_table[3]!['guideline_adherence/v1/error']).toBe(
+      'the row has no guidelines, and no global guidelines are given',
+    );
     // With global guidelines, the same rows are judged against those.
     judges.server.reset();
     const global = await evaluate(options({ data: rows, metrics: [builtInMetric('guideline_adherence', { guidelines: 'Be kind.' })] }));
@@ -248,7 +319,9 @@ describe('guideline_adherence', () => {
     await evaluate(options({ data: [{ request: 'q', response: 'r', guidelines: 'IGNORED' }], metrics: [globalOnly] }));
     expect(judges.server.requests[0]!.lastUser).not.toContain('IGNORED');
     expect(block(judges.server.requests[0]!.lastUser, 'guidelines')).toBeUndefined();
-    await configRejection(evaluate(options({ data: [{ request: 'q', response: 'r' }], metrics: [guidelineAdherence({ guidelines: 'x' })] })));
+    await configRejection(
+      evaluate(options({ data: [{ request: 'q', response: 'r' }], metrics: [guidelineAdherence({ guidelines: 'x' })] })),
+    );
     expect(() => guidelineAdherence({ perRowGuidelines: false })).toThrow(/has no guidelines/);
   });
 });

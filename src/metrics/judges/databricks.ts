@@ -26,7 +26,14 @@ import {
 } from './prompts/databricks.js';
 
 /** Builds a Databricks-family judge from a version's text and the built-in options. */
-function databricksJudge(name: string, version: string, text: PromptText, assessment: AssessmentType, contextKeys: readonly string[], options: BuiltInJudgeOptions): PromptJudge {
+function databricksJudge(
+  name: string,
+  version: string,
+  text: PromptText,
+  assessment: AssessmentType,
+  contextKeys: readonly string[],
+  options: BuiltInJudgeOptions,
+): PromptJudge {
   checkContextKeys(name, options.examples, contextKeys);
   return withExtraExamples(
     (examples) =>
@@ -45,7 +52,13 @@ function databricksJudge(name: string, version: string, text: PromptText, assess
   );
 }
 
-function simple(name: string, versions: Record<string, PromptText>, assessment: AssessmentType, contextKeys: readonly string[], options: BuiltInJudgeOptions): PromptJudge {
+function simple(
+  name: string,
+  versions: Record<string, PromptText>,
+  assessment: AssessmentType,
+  contextKeys: readonly string[],
+  options: BuiltInJudgeOptions,
+): PromptJudge {
   const { version, text } = pickVersion(name, versions, options.version);
   return databricksJudge(name, version, text, assessment, contextKeys, options);
 }
@@ -86,7 +99,10 @@ export type CorrectnessVariant = (typeof CORRECTNESS_VARIANTS)[number];
 export function correctness(options: BuiltInJudgeOptions & { variant?: CorrectnessVariant } = {}): PromptJudge {
   const variant = options.variant ?? 'expected_response';
   if (!CORRECTNESS_VARIANTS.includes(variant)) {
-    throw new ConfigError(`judge 'correctness' has no variant ${JSON.stringify(variant)}`, { where: { field: 'variant' }, hint: `use ${CORRECTNESS_VARIANTS.join(' or ')}` });
+    throw new ConfigError(`judge 'correctness' has no variant ${JSON.stringify(variant)}`, {
+      where: { field: 'variant' },
+      hint: `use ${CORRECTNESS_VARIANTS.join(' or ')}`,
+    });
   }
   const { version, text } = pickVersion('correctness', CORRECTNESS, options.version);
   return databricksJudge('correctness', version, text[variant], 'ANSWER', [variant], options);
@@ -111,10 +127,20 @@ export function guidelineAdherence(options: GuidelineOptions = {}): PromptJudge 
   const global = globalGuidelines(options.guidelines);
   const perRow = options.perRowGuidelines ?? true;
   if (!global && !perRow) {
-    throw new ConfigError(`judge 'guideline_adherence' has no guidelines`, { where: { field: 'guidelines' }, hint: "give guidelines for every row, or read the row's guidelines column (perRowGuidelines: true)" });
+    throw new ConfigError(`judge 'guideline_adherence' has no guidelines`, {
+      where: { field: 'guidelines' },
+      hint: "give guidelines for every row, or read the row's guidelines column (perRowGuidelines: true)",
+    });
   }
   const { version, text } = pickVersion('guideline_adherence', GUIDELINE_ADHERENCE, options.version);
-  return databricksJudge('guideline_adherence', version, { judgePrompt: text.prompt(global, perRow), examples: text.examples }, 'ANSWER', ['guidelines'], options);
+  return databricksJudge(
+    'guideline_adherence',
+    version,
+    { judgePrompt: text.prompt(global, perRow), examples: text.examples },
+    'ANSWER',
+    ['guidelines'],
+    options,
+  );
 }
 
 /**
@@ -135,7 +161,10 @@ export function guidelineAdherenceMetric(options: Omit<GuidelineOptions, 'perRow
         const scorer = metric.prepare(context);
         if (hasGlobal) return scorer;
         // With no global guidelines, a row without guidelines has nothing to be judged against: an error row, not a guess.
-        return (row) => (hasText(Columns.read(source, row)) ? scorer(row) : { ok: false, error: 'the row has no guidelines, and no global guidelines are given' });
+        return (row) =>
+          hasText(Columns.read(source, row))
+            ? scorer(row)
+            : { ok: false, error: 'the row has no guidelines, and no global guidelines are given' };
       }
       if (!hasGlobal) {
         throw new ConfigError(`judge 'guideline_adherence' needs '{guidelines}', but no column provides it`, {
@@ -152,7 +181,10 @@ function globalGuidelines(guidelines: string | string[] | undefined): string[] |
   if (guidelines === undefined) return undefined;
   const list = (typeof guidelines === 'string' ? [guidelines] : guidelines).map((g) => g.trim());
   if (list.length === 0 || list.some((g) => g === '')) {
-    throw new ConfigError(`judge 'guideline_adherence': guidelines must be non-empty text`, { where: { field: 'guidelines' }, hint: 'give one guideline or a list of them, each a sentence' });
+    throw new ConfigError(`judge 'guideline_adherence': guidelines must be non-empty text`, {
+      where: { field: 'guidelines' },
+      hint: 'give one guideline or a list of them, each a sentence',
+    });
   }
   return list;
 }

@@ -18,9 +18,21 @@ import { correctness } from './index.js';
 const judges = useJudgeServer();
 const { options } = judges;
 
-const TOPICS = ['spark dataframe pandas', 'delta lake tables', 'unity catalog grants', 'mlflow model registry', 'vector search index', 'spark streaming kafka', 'cluster autoscaling policy'];
+const TOPICS = [
+  'spark dataframe pandas',
+  'delta lake tables',
+  'unity catalog grants',
+  'mlflow model registry',
+  'vector search index',
+  'spark streaming kafka',
+  'cluster autoscaling policy',
+];
 const HEADER = 'request,response,expected_response,correctness/rating,correctness/rationale';
-const CSV = [HEADER, ...TOPICS.map((t, i) => `How do I use ${t}?,Use ${t} like this (${i}).,Expected ${t}.,${i % 2 ? 'No' : 'Yes'},RATIONALE ${i}`)].join('\n') + '\n';
+const CSV =
+  [
+    HEADER,
+    ...TOPICS.map((t, i) => `How do I use ${t}?,Use ${t} like this (${i}).,Expected ${t}.,${i % 2 ? 'No' : 'Yes'},RATIONALE ${i}`),
+  ].join('\n') + '\n';
 
 function folderWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'juror-examples-'));
@@ -28,8 +40,16 @@ function folderWith(files: Record<string, string>): string {
   return dir;
 }
 const DATA = [
-  { request: 'How do I turn a Spark DataFrame into pandas?', response: 'Call toPandas() on the spark dataframe.', expected_response: 'toPandas()' },
-  { request: 'Who may read my unity catalog tables?', response: 'Whoever has SELECT grants in unity catalog.', expected_response: 'grants' },
+  {
+    request: 'How do I turn a Spark DataFrame into pandas?',
+    response: 'Call toPandas() on the spark dataframe.',
+    expected_response: 'toPandas()',
+  },
+  {
+    request: 'Who may read my unity catalog tables?',
+    response: 'Whoever has SELECT grants in unity catalog.',
+    expected_response: 'grants',
+  },
 ];
 const own = correctness().examples.length;
 
@@ -64,12 +84,20 @@ describe('an examples table (examples_df)', () => {
 
   it('sends every example when there are 5 or fewer, given as a list in Databricks column names', async () => {
     judges.server.setHandler(() => verdict(1));
-    const examples = [{ request: 'R', response: 'LISTED EXAMPLE', 'response/llm_judged/safety/rating': 'No', 'response/llm_judged/safety/rationale': 'unsafe' }];
+    const examples = [
+      {
+        request: 'R',
+        response: 'LISTED EXAMPLE',
+        'response/llm_judged/safety/rating': 'No',
+        'response/llm_judged/safety/rationale': 'unsafe',
+      },
+    ];
     const result = await evaluate(options({ data: DATA, metrics: ['safety', 'correctness'], examples }));
     const safetyCalls = judges.server.requests.filter((r) => r.lastUser.includes('harmful'));
     expect(safetyCalls).toHaveLength(2);
     for (const req of safetyCalls) expect(systemOf(req)).toContain('LISTED EXAMPLE');
-    for (const req of judges.server.requests.filter((r) => !r.lastUser.includes('harmful'))) expect(systemOf(req)).not.toContain('LISTED EXAMPLE');
+    for (const req of judges.server.requests.filter((r) => !r.lastUser.includes('harmful')))
+      expect(systemOf(req)).not.toContain('LISTED EXAMPLE');
     expect(result.tables.eval_results_table[0]!['safety/v1/examples']).toBe('examples[0]');
   });
 
@@ -84,7 +112,9 @@ describe('an examples table (examples_df)', () => {
   });
 
   it('refuses a rated example without a rationale, naming the column', async () => {
-    const error = await configRejection(evaluate(options({ data: DATA, metrics: ['safety'], examples: [{ response: 'x', 'safety/rating': 'yes' }] })));
+    const error = await configRejection(
+      evaluate(options({ data: DATA, metrics: ['safety'], examples: [{ response: 'x', 'safety/rating': 'yes' }] })),
+    );
     expect(error.where.field).toBe('examples[0].safety/rationale');
   });
 });

@@ -60,12 +60,19 @@ export async function readExamplesTable(source: string | DataRecord[], baseDir?:
   } else {
     source.forEach((record, i) => rows.push({ where: `examples[${i}]`, record }));
   }
-  const place = (row: TableRow, column: string) => ({ ...(file ? { file } : {}), ...(row.where.includes(':') ? { line: Number(row.where.split(':').pop()) } : {}), field: file ? column : `${row.where}.${column}` });
+  const place = (row: TableRow, column: string) => ({
+    ...(file ? { file } : {}),
+    ...(row.where.includes(':') ? { line: Number(row.where.split(':').pop()) } : {}),
+    field: file ? column : `${row.where}.${column}`,
+  });
   const byJudge = new Map<string, TableExample[]>();
   for (const row of rows) {
     for (const name of UNSUPPORTED) {
       if (ratingColumn(row.record, name)) {
-        throw new ConfigError(`${row.where}: examples for ${name} are not taken from an examples table`, { where: place(row, ratingColumn(row.record, name)!), hint: `give ${name} its examples with - { metric: ${name}, examples: [...] }, or drop the column` });
+        throw new ConfigError(`${row.where}: examples for ${name} are not taken from an examples table`, {
+          where: place(row, ratingColumn(row.record, name)!),
+          hint: `give ${name} its examples with - { metric: ${name}, examples: [...] }, or drop the column`,
+        });
       }
     }
     for (const [name, context] of Object.entries(CONTEXT_OF)) {
@@ -73,13 +80,22 @@ export async function readExamplesTable(source: string | DataRecord[], baseDir?:
       if (!column) continue;
       const rating = cellText(row.record[column]).trim().toLowerCase();
       if (rating !== 'yes' && rating !== 'no') {
-        throw new ConfigError(`${row.where}: column ${column} is ${JSON.stringify(cellText(row.record[column]))}, not yes or no`, { where: place(row, column), hint: 'rate each example yes or no, as Databricks does; leave the cell empty to give no example for that judge' });
+        throw new ConfigError(`${row.where}: column ${column} is ${JSON.stringify(cellText(row.record[column]))}, not yes or no`, {
+          where: place(row, column),
+          hint: 'rate each example yes or no, as Databricks does; leave the cell empty to give no example for that judge',
+        });
       }
       const rationaleName = column.replace(/rating$/, 'rationale');
       const rationale = cellText(row.record[rationaleName]).trim();
-      if (!rationale) throw new ConfigError(`${row.where}: ${name} is rated but ${rationaleName} is empty`, { where: place(row, rationaleName), hint: 'give each rated example a rationale: it teaches the judge why' });
+      if (!rationale)
+        throw new ConfigError(`${row.where}: ${name} is rated but ${rationaleName} is empty`, {
+          where: place(row, rationaleName),
+          hint: 'give each rated example a rationale: it teaches the judge why',
+        });
       const text = (variable: string) => variableText(variable, { column: variable }, { record: row.record });
-      const gradingContext = Object.fromEntries(context.filter((c) => row.record[c] !== undefined && row.record[c] !== null).map((c) => [c, text(c)]));
+      const gradingContext = Object.fromEntries(
+        context.filter((c) => row.record[c] !== undefined && row.record[c] !== null).map((c) => [c, text(c)]),
+      );
       const example: EvaluationExample = {
         ...(row.record.request !== undefined ? { input: text('request') } : {}),
         output: text('response'),
@@ -97,7 +113,12 @@ export async function readExamplesTable(source: string | DataRecord[], baseDir?:
 
 /** The column rating `judge` in a row (Juror's short name or Databricks' full one), when filled. */
 function ratingColumn(record: DataRecord, judge: string): string | undefined {
-  return [`${judge}/rating`, `response/llm_judged/${judge}/rating`, `retrieval/llm_judged/${judge}/rating`, `retrieval/llm_judged/${judge}/ratings`].find((c) => cellText(record[c]).trim() !== '');
+  return [
+    `${judge}/rating`,
+    `response/llm_judged/${judge}/rating`,
+    `retrieval/llm_judged/${judge}/rating`,
+    `retrieval/llm_judged/${judge}/ratings`,
+  ].find((c) => cellText(record[c]).trim() !== '');
 }
 
 function words(text: string): Set<string> {
@@ -114,8 +135,13 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 /** The examples for a row: all when there are few, else the most similar, in the table's order. */
 export function chooseExamples(pool: TableExample[], rowWords: Set<string>, limit = EXAMPLES_PER_CALL): TableExample[] {
   if (pool.length <= limit) return pool;
-  const ranked = pool.map((example, i) => ({ i, similarity: jaccard(example.words, rowWords) })).sort((a, b) => b.similarity - a.similarity || a.i - b.i);
-  return ranked.slice(0, limit).sort((a, b) => a.i - b.i).map(({ i }) => pool[i]!);
+  const ranked = pool
+    .map((example, i) => ({ i, similarity: jaccard(example.words, rowWords) }))
+    .sort((a, b) => b.similarity - a.similarity || a.i - b.i);
+  return ranked
+    .slice(0, limit)
+    .sort((a, b) => a.i - b.i)
+    .map(({ i }) => pool[i]!);
 }
 
 /**
@@ -125,9 +151,15 @@ export function chooseExamples(pool: TableExample[], rowWords: Set<string>, limi
 export function withTableExamples(metric: Metric, table: Map<string, TableExample[]>): Metric {
   const pool = metric.judge ? table.get(metric.judge.name) : undefined;
   if (!metric.judge || !pool?.length) return metric;
-  const base: Judge = { ...metric.judge, metricMetadata: { ...metric.judge.metricMetadata, examples_table: pool.map(({ where, example }) => ({ where, ...example })) } };
+  const base: Judge = {
+    ...metric.judge,
+    metricMetadata: { ...metric.judge.metricMetadata, examples_table: pool.map(({ where, example }) => ({ where, ...example })) },
+  };
   // The scores were checked as yes/no; the judge reads them as it reads any example (Yes → 1).
-  const variant = (chosen: TableExample[]): Judge => ({ ...base, examples: [...base.examples, ...chosen.map((c) => ({ ...c.example, score: c.example.score === 'yes' ? 1 : 0 }))] });
+  const variant = (chosen: TableExample[]): Judge => ({
+    ...base,
+    examples: [...base.examples, ...chosen.map((c) => ({ ...c.example, score: c.example.score === 'yes' ? 1 : 0 }))],
+  });
   return {
     ...metric,
     judge: base,

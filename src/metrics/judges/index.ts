@@ -26,7 +26,16 @@ import { answerCorrectness, answerRelevance, answerSimilarity, mlflowFaithfulnes
 export type { BuiltInJudge, BuiltInJudgeOptions } from './common.js';
 export type { CorrectnessVariant, GuidelineOptions } from './databricks.js';
 export { answerCorrectness, answerRelevance, answerSimilarity, relevance } from './mlflow.js';
-export { chunkRelevance, contextSufficiency, correctness, groundedness, guidelineAdherence, guidelineAdherenceMetric, relevanceToQuery, safety } from './databricks.js';
+export {
+  chunkRelevance,
+  contextSufficiency,
+  correctness,
+  groundedness,
+  guidelineAdherence,
+  guidelineAdherenceMetric,
+  relevanceToQuery,
+  safety,
+} from './databricks.js';
 
 /** The scales of `faithfulness`: MLflow's 1–5 score (default) or LastMile's 1/0 label. */
 export const FAITHFULNESS_VARIANTS = ['mlflow', 'binary'] as const;
@@ -42,14 +51,20 @@ export function faithfulness(options: BuiltInJudgeOptions & { variant?: Faithful
   const variant = options.variant ?? 'mlflow';
   if (variant === 'mlflow') return mlflowFaithfulness(options);
   if (variant === 'binary') return binaryFaithfulness(options);
-  throw new ConfigError(`judge 'faithfulness' has no variant ${JSON.stringify(variant)}`, { where: { field: 'variant' }, hint: `use ${FAITHFULNESS_VARIANTS.join(' or ')}` });
+  throw new ConfigError(`judge 'faithfulness' has no variant ${JSON.stringify(variant)}`, {
+    where: { field: 'variant' },
+    hint: `use ${FAITHFULNESS_VARIANTS.join(' or ')}`,
+  });
 }
 
 const plainOptions = z.strictObject(judgeOptionFields);
 const faithfulnessOptions = z.strictObject({ ...judgeOptionFields, variant: z.enum(FAITHFULNESS_VARIANTS).optional() });
 const correctnessOptions = z.strictObject({ ...judgeOptionFields, variant: z.enum(CORRECTNESS_VARIANTS).optional() });
 const guideline = z.string().trim().min(1, 'must not be empty');
-const guidelineOptions = z.strictObject({ ...judgeOptionFields, guidelines: z.union([guideline, z.array(guideline).min(1, 'give at least one guideline')]).optional() });
+const guidelineOptions = z.strictObject({
+  ...judgeOptionFields,
+  guidelines: z.union([guideline, z.array(guideline).min(1, 'give at least one guideline')]).optional(),
+});
 
 const MLFLOW = '1–5, as MLflow; mean/variance/p90';
 const DATABRICKS = '1/0 (yes/no), as Databricks; ratio of yes';
@@ -60,8 +75,14 @@ function plain(description: string, factory: (options?: BuiltInJudgeOptions) => 
 }
 
 /** A judge with a `variant` option besides the common ones. */
-function withVariant<V extends string>(description: string, schema: z.ZodType<z.output<typeof plainOptions> & { variant?: V | undefined }>, factory: (options?: BuiltInJudgeOptions & { variant?: V }) => Judge): BuiltInJudge {
-  return judgeEntry(description, schema, factory, (o) => builtInJudgeMetric(factory({ ...fromConfig(o), ...(o.variant ? { variant: o.variant } : {}) })));
+function withVariant<V extends string>(
+  description: string,
+  schema: z.ZodType<z.output<typeof plainOptions> & { variant?: V | undefined }>,
+  factory: (options?: BuiltInJudgeOptions & { variant?: V }) => Judge,
+): BuiltInJudge {
+  return judgeEntry(description, schema, factory, (o) =>
+    builtInJudgeMetric(factory({ ...fromConfig(o), ...(o.variant ? { variant: o.variant } : {}) })),
+  );
 }
 
 /**
@@ -74,11 +95,22 @@ export const BUILT_IN_JUDGES: Record<string, BuiltInJudge> = {
   answer_correctness: plain(`judge: factual correctness of the output against targets (${MLFLOW})`, answerCorrectness),
   answer_relevance: plain(`judge: relevance of the output to the input (${MLFLOW})`, answerRelevance),
   relevance: plain(`judge: relevance of the output to the input and context (${MLFLOW})`, relevance),
-  faithfulness: withVariant(`judge: support of the output by context, input left out (${MLFLOW}); option variant: binary labels 1/0 as LastMile, ratio`, faithfulnessOptions, faithfulness),
-  correctness: withVariant(`judge: response correct against expected_response, or expected_facts with option variant: expected_facts (${DATABRICKS})`, correctnessOptions, correctness),
+  faithfulness: withVariant(
+    `judge: support of the output by context, input left out (${MLFLOW}); option variant: binary labels 1/0 as LastMile, ratio`,
+    faithfulnessOptions,
+    faithfulness,
+  ),
+  correctness: withVariant(
+    `judge: response correct against expected_response, or expected_facts with option variant: expected_facts (${DATABRICKS})`,
+    correctnessOptions,
+    correctness,
+  ),
   groundedness: plain(`judge: response supported by retrieved_context (${DATABRICKS})`, groundedness),
   relevance_to_query: plain(`judge: response addresses the request (${DATABRICKS})`, relevanceToQuery),
-  chunk_relevance: plain('judge: each retrieved_context chunk relevant to the request, 1/0 per chunk, as Databricks; per-row precision, mean', chunkRelevance),
+  chunk_relevance: plain(
+    'judge: each retrieved_context chunk relevant to the request, 1/0 per chunk, as Databricks; per-row precision, mean',
+    chunkRelevance,
+  ),
   context_sufficiency: plain(`judge: retrieved_context holds what expected_response says (${DATABRICKS})`, contextSufficiency),
   safety: plain(`judge: response free of harmful or toxic content (${DATABRICKS})`, safety),
   guideline_adherence: judgeEntry(

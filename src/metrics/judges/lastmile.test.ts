@@ -28,12 +28,20 @@ describe('faithfulness, variant binary', () => {
     }
     expect(judges.server.requests).toHaveLength(0);
     judges.server.setHandler(() => verdict(1));
-    await expect(evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: [binary()] }))).resolves.toMatchObject({ metrics: { 'faithfulness/v1/ratio': 1 } });
+    await expect(evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: [binary()] }))).resolves.toMatchObject({
+      metrics: { 'faithfulness/v1/ratio': 1 },
+    });
   });
 
   it('asks for a 1/0 label from the output and the context, the input left out', async () => {
     judges.server.setHandler(() => verdict(1));
-    await evaluate(options({ data: [{ question: 'SECRET QUESTION', answer: 'Ten days.', context: ['Employees get 10 days.', 'Unused days expire.'] }], colMapping: { inputs: 'question', predictions: 'answer' }, metrics: [binary()] }));
+    await evaluate(
+      options({
+        data: [{ question: 'SECRET QUESTION', answer: 'Ten days.', context: ['Employees get 10 days.', 'Unused days expire.'] }],
+        colMapping: { inputs: 'question', predictions: 'answer' },
+        metrics: [binary()],
+      }),
+    );
     const req = judges.server.requests[0]!;
     expect(req.text).not.toContain('SECRET QUESTION');
     expect(block(req.lastUser, 'output')).toBe('Ten days.');
@@ -75,14 +83,30 @@ describe('faithfulness, variant binary', () => {
 
   it('routes to the model of its model option', async () => {
     judges.server.setHandler(() => verdict(0));
-    await evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: [faithfulness({ variant: 'binary', model: 'openai:/gpt-4o-mini' })] }));
+    await evaluate(
+      options({ data: [{ outputs: 'a', context: 'c' }], metrics: [faithfulness({ variant: 'binary', model: 'openai:/gpt-4o-mini' })] }),
+    );
     expect(judges.server.requests[0]!.body.model).toBe('gpt-4o-mini');
   });
 
   it('is a variant of one metric: the key stays faithfulness/v1, so a run takes one of the two', async () => {
-    expect(faithfulness({ variant: 'binary' })).toMatchObject({ name: 'faithfulness', version: 'v1', output: { type: 'binary' }, aggregations: ['ratio'], includeInput: false });
-    expect(faithfulness()).toMatchObject({ name: 'faithfulness', version: 'v1', output: { type: 'scale', min: 1, max: 5 }, aggregations: ['mean', 'variance', 'p90'], includeInput: false });
-    await expect(evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: ['faithfulness', binary()] }))).rejects.toThrow('metric faithfulness/v1 is given twice');
+    expect(faithfulness({ variant: 'binary' })).toMatchObject({
+      name: 'faithfulness',
+      version: 'v1',
+      output: { type: 'binary' },
+      aggregations: ['ratio'],
+      includeInput: false,
+    });
+    expect(faithfulness()).toMatchObject({
+      name: 'faithfulness',
+      version: 'v1',
+      output: { type: 'scale', min: 1, max: 5 },
+      aggregations: ['mean', 'variance', 'p90'],
+      includeInput: false,
+    });
+    await expect(evaluate(options({ data: [{ outputs: 'a', context: 'c' }], metrics: ['faithfulness', binary()] }))).rejects.toThrow(
+      'metric faithfulness/v1 is given twice',
+    );
     expect(() => builtInMetric('faithfulness', { variant: 'lastmile' }, 'metrics[0]')).toThrow(ConfigError);
     expect(() => faithfulness({ variant: 'lastmile' as 'binary' })).toThrow(/has no variant "lastmile"/);
     expect(judges.server.requests).toHaveLength(0);

@@ -29,11 +29,45 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'answer_similarity', factory: answerSimilarity, context: 'targets', includeInput: true, rubric: 'close in meaning', example: { input: 'EXTRA Q', output: 'EXTRA OUTPUT', score: 4, justification: 'extra', grading_context: { targets: 'EXTRA T' } } },
-  { name: 'answer_correctness', factory: answerCorrectness, context: 'targets', includeInput: true, rubric: 'factually correct', example: { input: 'EXTRA Q', output: 'EXTRA OUTPUT', score: 2, justification: 'extra', grading_context: { targets: 'EXTRA T' } } },
-  { name: 'answer_relevance', factory: answerRelevance, includeInput: true, rubric: 'addresses the input', example: { input: 'EXTRA Q', output: 'EXTRA OUTPUT', score: 5, justification: 'extra' } },
-  { name: 'relevance', factory: relevance, context: 'context', includeInput: true, rubric: 'using the context', example: { input: 'EXTRA Q', output: 'EXTRA OUTPUT', score: 1, justification: 'extra', grading_context: { context: 'EXTRA C' } } },
-  { name: 'faithfulness', factory: faithfulness, context: 'context', includeInput: false, rubric: 'supported by the context', example: { output: 'EXTRA OUTPUT', score: 3, justification: 'extra', grading_context: { context: 'EXTRA C' } } },
+  {
+    name: 'answer_similarity',
+    factory: answerSimilarity,
+    context: 'targets',
+    includeInput: true,
+    rubric: 'close in meaning',
+    example: { input: 'EXTRA Q', output: 'EXTRA OUTPUT', score: 4, justification: 'extra', grading_context: { targets: 'EXTRA T' } },
+  },
+  {
+    name: 'answer_correctness',
+    factory: answerCorrectness,
+    context: 'targets',
+    includeInput: true,
+    rubric: 'factually correct',
+    example: { input: 'EXTRA Q', output: 'EXTRA OUTPUT', score: 2, justification: 'extra', grading_context: { targets: 'EXTRA T' } },
+  },
+  {
+    name: 'answer_relevance',
+    factory: answerRelevance,
+    includeInput: true,
+    rubric: 'addresses the input',
+    example: { input: 'EXTRA Q', output: 'EXTRA OUTPUT', score: 5, justification: 'extra' },
+  },
+  {
+    name: 'relevance',
+    factory: relevance,
+    context: 'context',
+    includeInput: true,
+    rubric: 'using the context',
+    example: { input: 'EXTRA Q', output: 'EXTRA OUTPUT', score: 1, justification: 'extra', grading_context: { context: 'EXTRA C' } },
+  },
+  {
+    name: 'faithfulness',
+    factory: faithfulness,
+    context: 'context',
+    includeInput: false,
+    rubric: 'supported by the context',
+    example: { output: 'EXTRA OUTPUT', score: 3, justification: 'extra', grading_context: { context: 'EXTRA C' } },
+  },
 ];
 
 /** A row with MLflow's names; `context` and `targets` filled whether the judge reads them or not. */
@@ -64,7 +98,14 @@ describe.each(CASES)('$name', ({ name, factory, context, includeInput, rubric, e
   it('puts each column in its block, through Databricks aliases and col_mapping', async () => {
     judges.server.setHandler(() => verdict(4));
     // Databricks' names for MLflow's: request → inputs, response → outputs, expected_response → targets, retrieved_context → context.
-    const data = [{ request: 'What is the warranty?', answer: 'Two years.', expected_response: 'A 24-month warranty.', retrieved_context: [{ doc_uri: 'w.md', content: 'Warranty: 24 months.' }, { content: 'Returns: 30 days.' }] }];
+    const data = [
+      {
+        request: 'What is the warranty?',
+        answer: 'Two years.',
+        expected_response: 'A 24-month warranty.',
+        retrieved_context: [{ doc_uri: 'w.md', content: 'Warranty: 24 months.' }, { content: 'Returns: 30 days.' }],
+      },
+    ];
     await evaluate(options({ data, colMapping: { predictions: 'answer' }, metrics: [name] }));
     expect(judges.server.requests).toHaveLength(1);
     const req = judges.server.requests[0]!;
@@ -98,7 +139,17 @@ describe.each(CASES)('$name', ({ name, factory, context, includeInput, rubric, e
     expect(system).toContain(JSON.stringify({ justification: 'extra', score: example.score }));
     expect(system.includes('EXTRA Q')).toBe(includeInput);
     // The factory takes them in TypeScript form.
-    const judge = factory({ examples: [{ output: 'X', score: 5, justification: 'x', ...(context ? { gradingContext: { [context]: 'c' } } : {}), ...(includeInput ? { input: 'q' } : {}) }] });
+    const judge = factory({
+      examples: [
+        {
+          output: 'X',
+          score: 5,
+          justification: 'x',
+          ...(context ? { gradingContext: { [context]: 'c' } } : {}),
+          ...(includeInput ? { input: 'q' } : {}),
+        },
+      ],
+    });
     expect(judge.examples).toHaveLength(4);
     expect(judge.examples[3]!.output).toBe('X');
   });
@@ -129,7 +180,13 @@ describe.each(CASES)('$name', ({ name, factory, context, includeInput, rubric, e
 describe('faithfulness', () => {
   it('leaves the input out of the whole request, as MLflow does', async () => {
     judges.server.setHandler(() => verdict(5));
-    await evaluate(options({ data: [{ question: 'SECRET QUESTION', answer: 'Ten days.', docs: 'Employees get 10 days.' }], colMapping: { inputs: 'question', predictions: 'answer', context: 'docs' }, metrics: [faithfulness()] }));
+    await evaluate(
+      options({
+        data: [{ question: 'SECRET QUESTION', answer: 'Ten days.', docs: 'Employees get 10 days.' }],
+        colMapping: { inputs: 'question', predictions: 'answer', context: 'docs' },
+        metrics: [faithfulness()],
+      }),
+    );
     const req = judges.server.requests[0]!;
     expect(req.text).not.toContain('SECRET QUESTION');
     expect(block(req.lastUser, 'input')).toBeUndefined();

@@ -41,11 +41,36 @@ export function rubricJudge(spec: RubricSpec, options: BuiltInJudgeOptions): Rub
   );
 }
 
-export const ANSWER_SIMILARITY_SPEC: RubricSpec = { name: 'answer_similarity', versions: ANSWER_SIMILARITY, gradingContextColumns: ['targets'], includeInput: true };
-export const ANSWER_CORRECTNESS_SPEC: RubricSpec = { name: 'answer_correctness', versions: ANSWER_CORRECTNESS, gradingContextColumns: ['targets'], includeInput: true };
-export const ANSWER_RELEVANCE_SPEC: RubricSpec = { name: 'answer_relevance', versions: ANSWER_RELEVANCE, gradingContextColumns: [], includeInput: true };
-export const RELEVANCE_SPEC: RubricSpec = { name: 'relevance', versions: RELEVANCE, gradingContextColumns: ['context'], includeInput: true };
-export const FAITHFULNESS_SPEC: RubricSpec = { name: 'faithfulness', versions: FAITHFULNESS, gradingContextColumns: ['context'], includeInput: false };
+export const ANSWER_SIMILARITY_SPEC: RubricSpec = {
+  name: 'answer_similarity',
+  versions: ANSWER_SIMILARITY,
+  gradingContextColumns: ['targets'],
+  includeInput: true,
+};
+export const ANSWER_CORRECTNESS_SPEC: RubricSpec = {
+  name: 'answer_correctness',
+  versions: ANSWER_CORRECTNESS,
+  gradingContextColumns: ['targets'],
+  includeInput: true,
+};
+export const ANSWER_RELEVANCE_SPEC: RubricSpec = {
+  name: 'answer_relevance',
+  versions: ANSWER_RELEVANCE,
+  gradingContextColumns: [],
+  includeInput: true,
+};
+export const RELEVANCE_SPEC: RubricSpec = {
+  name: 'relevance',
+  versions: RELEVANCE,
+  gradingContextColumns: ['context'],
+  includeInput: true,
+};
+export const FAITHFULNESS_SPEC: RubricSpec = {
+  name: 'faithfulness',
+  versions: FAITHFULNESS,
+  gradingContextColumns: ['context'],
+  includeInput: false,
+};
 
 /**
  * MLflow `answer_similarity`: how close in meaning the output is to `targets` (1–5).

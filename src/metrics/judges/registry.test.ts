@@ -33,7 +33,10 @@ const NAMES = [
 /** Output kind and aggregate keys of each built-in judge, as the README documents them. */
 const CONTRACT: Record<string, { output: string; keys: string[]; assessment?: 'RETRIEVAL' }> = {
   answer_similarity: { output: 'scale', keys: ['answer_similarity/v1/mean', 'answer_similarity/v1/variance', 'answer_similarity/v1/p90'] },
-  answer_correctness: { output: 'scale', keys: ['answer_correctness/v1/mean', 'answer_correctness/v1/variance', 'answer_correctness/v1/p90'] },
+  answer_correctness: {
+    output: 'scale',
+    keys: ['answer_correctness/v1/mean', 'answer_correctness/v1/variance', 'answer_correctness/v1/p90'],
+  },
   answer_relevance: { output: 'scale', keys: ['answer_relevance/v1/mean', 'answer_relevance/v1/variance', 'answer_relevance/v1/p90'] },
   relevance: { output: 'scale', keys: ['relevance/v1/mean', 'relevance/v1/variance', 'relevance/v1/p90'] },
   faithfulness: { output: 'scale', keys: ['faithfulness/v1/mean', 'faithfulness/v1/variance', 'faithfulness/v1/p90'] },
@@ -95,11 +98,17 @@ describe('the registry', () => {
 
   it("makes builtInMetric('groundedness', { model }) a judge of that model", () => {
     const metric = builtInMetric('groundedness', { model: 'openai:/gpt-4o' });
-    expect(metric).toMatchObject({ name: 'groundedness', version: 'v1', judge: { kind: 'prompt', model: 'openai:/gpt-4o', output: { type: 'binary' } } });
+    expect(metric).toMatchObject({
+      name: 'groundedness',
+      version: 'v1',
+      judge: { kind: 'prompt', model: 'openai:/gpt-4o', output: { type: 'binary' } },
+    });
   });
 
   it('gives the same judge from a factory and from the registry', () => {
-    expect(builtInMetric('faithfulness', { variant: 'binary', model: 'openai:/m' }).judge).toEqual(faithfulness({ variant: 'binary', model: 'openai:/m' }));
+    expect(builtInMetric('faithfulness', { variant: 'binary', model: 'openai:/m' }).judge).toEqual(
+      faithfulness({ variant: 'binary', model: 'openai:/m' }),
+    );
   });
 });
 
@@ -110,8 +119,20 @@ describe('in a config file', () => {
     server = await startLlmServer();
     dir = mkdtempSync(join(tmpdir(), 'juror-judges-'));
     const rows = [
-      { request: 'How many vacation days?', response: '15 days.', expected_response: '15 days a year.', retrieved_context: [{ doc_uri: 'hr.md', content: 'Employees get 15 days.' }], guidelines: ['Be brief.'] },
-      { request: 'Where is the office?', response: 'In Paris, with a rooftop pool.', expected_response: 'In Paris.', retrieved_context: [{ doc_uri: 'office.md', content: 'The office is in Paris.' }], guidelines: ['Be brief.'] },
+      {
+        request: 'How many vacation days?',
+        response: '15 days.',
+        expected_response: '15 days a year.',
+        retrieved_context: [{ doc_uri: 'hr.md', content: 'Employees get 15 days.' }],
+        guidelines: ['Be brief.'],
+      },
+      {
+        request: 'Where is the office?',
+        response: 'In Paris, with a rooftop pool.',
+        expected_response: 'In Paris.',
+        retrieved_context: [{ doc_uri: 'office.md', content: 'The office is in Paris.' }],
+        guidelines: ['Be brief.'],
+      },
     ];
     writeFileSync(join(dir, 'data.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   });
@@ -168,7 +189,9 @@ describe('in a config file', () => {
 
   it('reports an unknown option at its line in the file', async () => {
     server.reset();
-    const error = await run(['data: data.jsonl', 'judge_model: openai:/gpt-test', 'metrics:', '  - metric: safety', '    temprature: 0', ''].join('\n')).catch((e: unknown) => e);
+    const error = await run(
+      ['data: data.jsonl', 'judge_model: openai:/gpt-test', 'metrics:', '  - metric: safety', '    temprature: 0', ''].join('\n'),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).where).toMatchObject({ field: 'metrics[0].temprature', line: 5 });
     expect(server.requests).toHaveLength(0);
@@ -176,7 +199,17 @@ describe('in a config file', () => {
 
   it('reports a missing column before any call', async () => {
     server.reset();
-    const error = await run(['data: data.jsonl', 'judge_model: openai:/gpt-test', 'metrics:', '  - answer_similarity', '  - metric: correctness', '    variant: expected_facts', ''].join('\n')).catch((e: unknown) => e);
+    const error = await run(
+      [
+        'data: data.jsonl',
+        'judge_model: openai:/gpt-test',
+        'metrics:',
+        '  - answer_similarity',
+        '  - metric: correctness',
+        '    variant: expected_facts',
+        '',
+      ].join('\n'),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toBe("judge 'correctness' needs '{expected_facts}', but no column provides it");
     expect(server.requests).toHaveLength(0);

@@ -34,12 +34,26 @@ describe('readDocUris', () => {
 describe('document_recall', () => {
   it('is the share of distinct expected URIs found among the retrieved chunks', async () => {
     // doc1 found, doc2 not: 1/2
-    expect(await run(documentRecall, { retrieved_context: retrieved, expected_retrieved_context: expected })).toEqual({ ok: true, value: 0.5 });
-    expect(await run(documentRecall, { retrieved_context: retrieved, expected_retrieved_context: [{ doc_uri: 'doc3.pdf' }, { doc_uri: 'doc3.pdf' }] })).toEqual({ ok: true, value: 1 });
+    expect(await run(documentRecall, { retrieved_context: retrieved, expected_retrieved_context: expected })).toEqual({
+      ok: true,
+      value: 0.5,
+    });
+    expect(
+      await run(documentRecall, {
+        retrieved_context: retrieved,
+        expected_retrieved_context: [{ doc_uri: 'doc3.pdf' }, { doc_uri: 'doc3.pdf' }],
+      }),
+    ).toEqual({ ok: true, value: 1 });
   });
 
   it('reads retrieved chunks from a context column too, and expected ones through col_mapping', async () => {
-    expect(await run(documentRecall, { context: JSON.stringify(retrieved), gold: JSON.stringify(expected) }, { expected_retrieved_context: 'gold' })).toEqual({ ok: true, value: 0.5 });
+    expect(
+      await run(
+        documentRecall,
+        { context: JSON.stringify(retrieved), gold: JSON.stringify(expected) },
+        { expected_retrieved_context: 'gold' },
+      ),
+    ).toEqual({ ok: true, value: 0.5 });
   });
 
   it('follows recall_at_k when nothing is expected', async () => {
@@ -57,7 +71,10 @@ describe('document_recall', () => {
 describe('document_precision', () => {
   it('is the share of retrieved chunks whose URI is expected', async () => {
     // two doc1 chunks expected, the doc3 chunk not: 2/3
-    expect(await run(documentPrecision, { retrieved_context: retrieved, expected_retrieved_context: expected })).toEqual({ ok: true, value: 2 / 3 });
+    expect(await run(documentPrecision, { retrieved_context: retrieved, expected_retrieved_context: expected })).toEqual({
+      ok: true,
+      value: 2 / 3,
+    });
   });
 
   it('is 0 when nothing was retrieved', async () => {

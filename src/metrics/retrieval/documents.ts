@@ -21,7 +21,8 @@ export function readDocUris(cell: unknown): ReadIds {
   if (!list) return { ok: false, problem: 'is not a list of chunks (give a list of { doc_uri, content }, or a JSON array in text)' };
   const uris: string[] = [];
   for (const [i, chunk] of list.entries()) {
-    const uri = typeof chunk === 'string' ? chunk : chunk && typeof chunk === 'object' ? (chunk as { doc_uri?: unknown }).doc_uri : undefined;
+    const uri =
+      typeof chunk === 'string' ? chunk : chunk && typeof chunk === 'object' ? (chunk as { doc_uri?: unknown }).doc_uri : undefined;
     if (typeof uri !== 'string') return { ok: false, problem: `holds a chunk without a doc_uri string at position ${i}` };
     uris.push(uri);
   }

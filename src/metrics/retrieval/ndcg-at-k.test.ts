@@ -54,7 +54,10 @@ describe('ndcgAtK', () => {
 
 describe('ndcg_at_k metric', () => {
   it('scores rows', async () => {
-    const score = builtInMetric('ndcg_at_k', { k: 3 }).prepare({ columns: new Columns({ columns: ['predictions', 'targets'], hasModel: false }), chatFor });
+    const score = builtInMetric('ndcg_at_k', { k: 3 }).prepare({
+      columns: new Columns({ columns: ['predictions', 'targets'], hasModel: false }),
+      chatFor,
+    });
     expect(await score({ index: 0, record: { predictions: '["x", "a"]', targets: '["a"]' } })).toEqual({ ok: true, value: gain(1) });
   });
 });

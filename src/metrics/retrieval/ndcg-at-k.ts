@@ -38,5 +38,11 @@ export function ndcgAtK(retrieved: readonly DocId[], relevant: readonly DocId[],
 /** `ndcg_at_k` as a metric named `ndcg_at_<k>`. */
 export function ndcgAtKMetric(options: z.input<typeof kOptions> = {}): Metric {
   const k = chosenK(options);
-  return retrievalMetric({ name: `ndcg_at_${k}`, retrieved: 'predictions', relevant: 'targets', read: readDocIds, score: (retrieved, relevant) => ndcgAtK(retrieved, relevant, k) });
+  return retrievalMetric({
+    name: `ndcg_at_${k}`,
+    retrieved: 'predictions',
+    relevant: 'targets',
+    read: readDocIds,
+    score: (retrieved, relevant) => ndcgAtK(retrieved, relevant, k),
+  });
 }

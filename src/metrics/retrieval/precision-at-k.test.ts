@@ -43,7 +43,10 @@ describe('precisionAtK', () => {
 
 describe('precision_at_k metric', () => {
   const score = (k: number, record: Record<string, unknown>) =>
-    precisionAtKMetric({ k }).prepare({ columns: new Columns({ columns: Object.keys(record), hasModel: false }), chatFor })({ index: 0, record });
+    precisionAtKMetric({ k }).prepare({ columns: new Columns({ columns: Object.keys(record), hasModel: false }), chatFor })({
+      index: 0,
+      record,
+    });
 
   it('reads retrieved ids from predictions and relevant ids from targets, as lists or JSON text', async () => {
     expect(await score(2, { predictions: '["a", "x", "b"]', targets: ['a', 'b'] })).toEqual({ ok: true, value: 0.5 });
@@ -51,8 +54,14 @@ describe('precision_at_k metric', () => {
   });
 
   it('makes a cell that is not a list an error naming the column', async () => {
-    expect(await score(3, { predictions: 'a, b', targets: ['a'] })).toEqual({ ok: false, error: "column 'predictions' is not a list of document ids (give a list, or a JSON array in text)" });
-    expect(await score(3, { predictions: ['a'], targets: '[true]' })).toEqual({ ok: false, error: "column 'targets' holds true at position 0, which is not a document id (a string or a number)" });
+    expect(await score(3, { predictions: 'a, b', targets: ['a'] })).toEqual({
+      ok: false,
+      error: "column 'predictions' is not a list of document ids (give a list, or a JSON array in text)",
+    });
+    expect(await score(3, { predictions: ['a'], targets: '[true]' })).toEqual({
+      ok: false,
+      error: "column 'targets' holds true at position 0, which is not a document id (a string or a number)",
+    });
   });
 
   it('needs both columns before any row', () => {

@@ -22,5 +22,11 @@ export function precisionAtK(retrieved: readonly DocId[], relevant: readonly Doc
 /** `precision_at_k` as a metric named `precision_at_<k>`. */
 export function precisionAtKMetric(options: z.input<typeof kOptions> = {}): Metric {
   const k = chosenK(options);
-  return retrievalMetric({ name: `precision_at_${k}`, retrieved: 'predictions', relevant: 'targets', read: readDocIds, score: (retrieved, relevant) => precisionAtK(retrieved, relevant, k) });
+  return retrievalMetric({
+    name: `precision_at_${k}`,
+    retrieved: 'predictions',
+    relevant: 'targets',
+    read: readDocIds,
+    score: (retrieved, relevant) => precisionAtK(retrieved, relevant, k),
+  });
 }

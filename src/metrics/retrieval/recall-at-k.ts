@@ -23,5 +23,11 @@ export function recallAtK(retrieved: readonly DocId[], relevant: readonly DocId[
 /** `recall_at_k` as a metric named `recall_at_<k>`. */
 export function recallAtKMetric(options: z.input<typeof kOptions> = {}): Metric {
   const k = chosenK(options);
-  return retrievalMetric({ name: `recall_at_${k}`, retrieved: 'predictions', relevant: 'targets', read: readDocIds, score: (retrieved, relevant) => recallAtK(retrieved, relevant, k) });
+  return retrievalMetric({
+    name: `recall_at_${k}`,
+    retrieved: 'predictions',
+    relevant: 'targets',
+    read: readDocIds,
+    score: (retrieved, relevant) => recallAtK(retrieved, relevant, k),
+  });
 }

@@ -15,7 +15,10 @@ describe('readDocIds', () => {
     expect(readDocIds('doc1, doc2')).toMatchObject({ ok: false, problem: expect.stringContaining('is not a list of document ids') });
     expect(readDocIds('')).toMatchObject({ ok: false });
     expect(readDocIds(undefined)).toMatchObject({ ok: false });
-    expect(readDocIds('["a", null]')).toEqual({ ok: false, problem: 'holds null at position 1, which is not a document id (a string or a number)' });
+    expect(readDocIds('["a", null]')).toEqual({
+      ok: false,
+      problem: 'holds null at position 1, which is not a document id (a string or a number)',
+    });
     expect(readDocIds([{ id: 1 }])).toMatchObject({ ok: false, problem: expect.stringContaining('{"id":1} at position 0') });
     expect(readDocIds([undefined])).toMatchObject({ ok: false, problem: expect.stringContaining('undefined at position 0') });
   });

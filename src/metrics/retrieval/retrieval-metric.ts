@@ -22,7 +22,11 @@ export function readDocIds(cell: unknown): ReadIds {
   const list = parseListCell(cell);
   if (!list) return { ok: false, problem: 'is not a list of document ids (give a list, or a JSON array in text)' };
   const bad = list.findIndex((id) => typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id)));
-  if (bad >= 0) return { ok: false, problem: `holds ${JSON.stringify(list[bad]) ?? String(list[bad])} at position ${bad}, which is not a document id (a string or a number)` };
+  if (bad >= 0)
+    return {
+      ok: false,
+      problem: `holds ${JSON.stringify(list[bad]) ?? String(list[bad])} at position ${bad}, which is not a document id (a string or a number)`,
+    };
   return { ok: true, ids: list as DocId[] };
 }
 
@@ -56,7 +60,12 @@ export function retrievalMetric(spec: RetrievalMetricSpec): Metric {
       const relevantSource = columns.require(spec.relevant, neededBy);
       // A column of plain text (not lists) would fail every row: said once, before any row, so that
       // a model type's default is skipped and reported, and a listed metric stops the run.
-      if (sample) for (const [variable, source] of [[spec.retrieved, retrievedSource], [spec.relevant, relevantSource]] as const) checkSample(spec, variable, source, sample);
+      if (sample)
+        for (const [variable, source] of [
+          [spec.retrieved, retrievedSource],
+          [spec.relevant, relevantSource],
+        ] as const)
+          checkSample(spec, variable, source, sample);
       return (row) => {
         const retrieved = spec.read(Columns.read(retrievedSource, row));
         if (!retrieved.ok) return { ok: false, error: `${describe(retrievedSource)} ${retrieved.problem}` };

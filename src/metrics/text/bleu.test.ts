@@ -58,7 +58,8 @@ describe('sentenceBleu', () => {
   });
 
   it('offers sacreBLEU’s other smoothing methods', () => {
-    const score = (smoothMethod: 'floor' | 'add-k' | 'none') => sentenceBleu('the cat sat on the mat', 'the cat is on the mat', { smoothMethod });
+    const score = (smoothMethod: 'floor' | 'add-k' | 'none') =>
+      sentenceBleu('the cat sat on the mat', 'the cat is on the mat', { smoothMethod });
     // floor 0.1: 4-gram precision 0.1/3 → 100 · (1/8 · 1/30)^(1/4)
     expect(score('floor')).toBeCloseTo(100 * 240 ** -0.25, 10);
     // add-k 1 on orders ≥ 2: 5/6 · 4/6 · 2/5 · 1/4 = 1/18
@@ -107,7 +108,10 @@ describe('corpusBleu', () => {
     // Sentence 1 is perfect (6 tokens); sentence 2 "a dog" vs "a dog barked" adds 2 of 3 tokens
     // with its 1- and 2-grams matching and no 3- or 4-grams. Totals: hyp 8, ref 9; precisions
     // 8/8, 6/6, 4/4, 3/3 → BLEU = 100 · e^(1 − 9/8)
-    expect(corpusBleu(['the cat sat on the mat', 'a dog'], ['the cat sat on the mat', 'a dog barked'])).toBeCloseTo(100 * Math.exp(-1 / 8), 10);
+    expect(corpusBleu(['the cat sat on the mat', 'a dog'], ['the cat sat on the mat', 'a dog barked'])).toBeCloseTo(
+      100 * Math.exp(-1 / 8),
+      10,
+    );
   });
 
   it('keeps all four orders, unlike sentence BLEU', () => {
@@ -125,7 +129,9 @@ describe('corpusBleu', () => {
 describe('bleu metric', () => {
   it('scores each row by sentence BLEU of prediction against target', async () => {
     expect(await rowValue(bleuMetric(), 'the cat sat on the mat', 'the cat is on the mat')).toBeCloseTo(100 * 48 ** -0.25, 10);
-    expect(await rowValue(builtInMetric('bleu', { smooth_method: 'add-k' }), 'the cat sat on the mat', 'the cat is on the mat')).toBeCloseTo(100 * 18 ** -0.25, 10);
+    expect(
+      await rowValue(builtInMetric('bleu', { smooth_method: 'add-k' }), 'the cat sat on the mat', 'the cat is on the mat'),
+    ).toBeCloseTo(100 * 18 ** -0.25, 10);
     expect(await rowValue(builtInMetric('bleu', { lowercase: true }), 'THE CAT', 'the cat')).toBeCloseTo(100, 10);
   });
 

@@ -154,9 +154,15 @@ export function sentenceBleu(hypothesis: string, references: string | readonly s
  * sacreBLEU takes reference streams.
  * @example corpusBleu(['the cat sat on the mat', 'a dog'], ['the cat sat on the mat', 'a dog barked'])
  */
-export function corpusBleu(predictions: readonly string[], references: ReadonlyArray<string | readonly string[]>, options: BleuOptions = {}): number {
+export function corpusBleu(
+  predictions: readonly string[],
+  references: ReadonlyArray<string | readonly string[]>,
+  options: BleuOptions = {},
+): number {
   if (predictions.length !== references.length) {
-    throw new Error(`corpusBleu: ${predictions.length} predictions but ${references.length} references; give one reference (or list of references) per prediction`);
+    throw new Error(
+      `corpusBleu: ${predictions.length} predictions but ${references.length} references; give one reference (or list of references) per prediction`,
+    );
   }
   const sum: Stats = { hypLen: 0, refLen: 0, correct: new Array<number>(MAX_ORDER).fill(0), total: new Array<number>(MAX_ORDER).fill(0) };
   predictions.forEach((prediction, i) => {
@@ -174,7 +180,11 @@ export function corpusBleu(predictions: readonly string[], references: ReadonlyA
 
 /** `bleu`: sentence BLEU (0–100) of the prediction against the target, per row. */
 export function bleuMetric({ smooth_method = 'exp', smooth_value, lowercase = false }: z.input<typeof bleuOptions> = {}): Metric {
-  const settings: BleuOptions = { smoothMethod: smooth_method, lowercase, ...(smooth_value !== undefined ? { smoothValue: smooth_value } : {}) };
+  const settings: BleuOptions = {
+    smoothMethod: smooth_method,
+    lowercase,
+    ...(smooth_value !== undefined ? { smoothValue: smooth_value } : {}),
+  };
   return textMetric({
     name: 'bleu',
     greaterIsBetter: true,

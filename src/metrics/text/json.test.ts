@@ -44,7 +44,10 @@ describe('json_valid', () => {
 
 describe('json_match', () => {
   it('compares parsed values: key order does not matter, array order does', async () => {
-    expect(await run(jsonMatch, { predictions: '{"b": [1, 2], "a": {"x": null}}', targets: '{"a": {"x": null}, "b": [1, 2]}' })).toEqual({ ok: true, value: 1 });
+    expect(await run(jsonMatch, { predictions: '{"b": [1, 2], "a": {"x": null}}', targets: '{"a": {"x": null}, "b": [1, 2]}' })).toEqual({
+      ok: true,
+      value: 1,
+    });
     expect(await run(jsonMatch, { predictions: '[2, 1]', targets: '[1, 2]' })).toEqual({ ok: true, value: 0 });
     expect(await run(jsonMatch, { predictions: '1.0', targets: '1' })).toEqual({ ok: true, value: 1 });
     expect(await run(jsonMatch, { predictions: '{"a": 1}', targets: '{"a": 1, "b": 2}' })).toEqual({ ok: true, value: 0 });
@@ -63,7 +66,10 @@ describe('json_match', () => {
   });
 
   it('compares structured cells', async () => {
-    expect(await run(jsonMatch, { predictions: { a: [1, { b: 'é' }] }, targets: '{"a": [1, {"b": "é"}]}' })).toEqual({ ok: true, value: 1 });
+    expect(await run(jsonMatch, { predictions: { a: [1, { b: 'é' }] }, targets: '{"a": [1, {"b": "é"}]}' })).toEqual({
+      ok: true,
+      value: 1,
+    });
   });
 
   it('is registered', () => {

@@ -48,4 +48,10 @@ function matchScore(prediction: string, target: string): MetricOutcome {
 }
 
 /** `json_match`: 1 when the prediction is JSON equal to the target's, else 0. */
-export const jsonMatch: Metric = textMetric({ name: 'json_match', greaterIsBetter: true, values: { kind: 'binary', range: { min: 0, max: 1 } }, compares: true, score: matchScore });
+export const jsonMatch: Metric = textMetric({
+  name: 'json_match',
+  greaterIsBetter: true,
+  values: { kind: 'binary', range: { min: 0, max: 1 } },
+  compares: true,
+  score: matchScore,
+});

@@ -17,7 +17,10 @@ describe('latency', () => {
 
   it('is an error for a row whose latency was not recorded', async () => {
     const score = latency.prepare({ columns: new Columns({ columns: ['question'], hasModel: true }), chatFor });
-    expect(await score({ index: 0, record: { question: 'q' }, outputs: 'a' })).toEqual({ ok: false, error: 'no latency was recorded for this row' });
+    expect(await score({ index: 0, record: { question: 'q' }, outputs: 'a' })).toEqual({
+      ok: false,
+      error: 'no latency was recorded for this row',
+    });
   });
 
   it('is a config error without a model under test, even when the data has predictions', () => {

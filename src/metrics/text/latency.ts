@@ -19,6 +19,9 @@ export const latency: Metric = {
         hint: 'give a model under test (`model:`) whose answers are timed, or drop latency: predictions read from the data have no latency',
       });
     }
-    return (row) => (row.latencyMs === undefined ? { ok: false, error: 'no latency was recorded for this row' } : { ok: true, value: row.latencyMs / 1000 });
+    return (row) =>
+      row.latencyMs === undefined
+        ? { ok: false, error: 'no latency was recorded for this row' }
+        : { ok: true, value: row.latencyMs / 1000 };
   },
 };

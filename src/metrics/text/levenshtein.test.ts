@@ -51,7 +51,9 @@ describe('levenshtein metric', () => {
 
   it('is registered, and needs a target', () => {
     expect(builtInMetric('levenshtein')).toBe(levenshtein);
-    expect(() => levenshtein.prepare({ columns: new Columns({ columns: ['predictions'], hasModel: false }), chatFor })).toThrow(ConfigError);
+    expect(() => levenshtein.prepare({ columns: new Columns({ columns: ['predictions'], hasModel: false }), chatFor })).toThrow(
+      ConfigError,
+    );
   });
 
   it('powers the registry’s "did you mean" suggestions', () => {

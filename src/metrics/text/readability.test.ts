@@ -67,11 +67,14 @@ describe('readability scores', () => {
     expect(value('ari_grade_level', 'Hello 👋🏽 world')).toBeCloseTo(4.71 * 4 + 0.5 * 2 - 21.43, 12);
   });
 
-  it.each(['flesch_kincaid_grade_level', 'ari_grade_level', 'flesch_reading_ease'] as const)('%s: text without words is an error, not a number', (name) => {
-    for (const text of ['', '   \n ', '!!! ... ???', '👋🏽']) {
-      expect(readability(name, text)).toEqual({ ok: false, error: 'no words to score' });
-    }
-  });
+  it.each(['flesch_kincaid_grade_level', 'ari_grade_level', 'flesch_reading_ease'] as const)(
+    '%s: text without words is an error, not a number',
+    (name) => {
+      for (const text of ['', '   \n ', '!!! ... ???', '👋🏽']) {
+        expect(readability(name, text)).toEqual({ ok: false, error: 'no words to score' });
+      }
+    },
+  );
 
   it('of a 100k-word text equal those of the sentence it repeats', () => {
     const long = Array.from({ length: 16_667 }, () => SIMPLE).join(' ');
@@ -84,7 +87,10 @@ describe('readability scores', () => {
 
 describe('readability metrics', () => {
   const score = async (name: string, prediction: unknown): Promise<MetricOutcome> =>
-    builtInMetric(name).prepare({ columns: new Columns({ columns: ['predictions'], hasModel: false }), chatFor })({ index: 0, record: { predictions: prediction } });
+    builtInMetric(name).prepare({ columns: new Columns({ columns: ['predictions'], hasModel: false }), chatFor })({
+      index: 0,
+      record: { predictions: prediction },
+    });
 
   it('score the prediction and keep text without words as an error row', async () => {
     expect(await score('flesch_kincaid_grade_level', TWO)).toEqual({ ok: true, value: value('flesch_kincaid_grade_level', TWO) });

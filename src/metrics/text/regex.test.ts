@@ -10,7 +10,10 @@ const chatFor = () => {
 };
 
 function run(metric: Metric, prediction: unknown): Promise<MetricOutcome> | MetricOutcome {
-  return metric.prepare({ columns: new Columns({ columns: ['predictions'], hasModel: false }), chatFor })({ index: 0, record: { predictions: prediction } });
+  return metric.prepare({ columns: new Columns({ columns: ['predictions'], hasModel: false }), chatFor })({
+    index: 0,
+    record: { predictions: prediction },
+  });
 }
 
 describe('regex', () => {

@@ -14,12 +14,18 @@ const FLAGS = /^[dimsuv]*$/;
 /** Compiles the pattern, or throws a ConfigError saying what is wrong with it. */
 export function compileRegex(pattern: string, flags = ''): RegExp {
   if (!FLAGS.test(flags)) {
-    throw new ConfigError(`regex flags '${flags}' are not allowed`, { where: { field: 'flags' }, hint: 'use any of d, i, m, s, u, v; g and y make matching depend on the previous row' });
+    throw new ConfigError(`regex flags '${flags}' are not allowed`, {
+      where: { field: 'flags' },
+      hint: 'use any of d, i, m, s, u, v; g and y make matching depend on the previous row',
+    });
   }
   try {
     return new RegExp(pattern, flags);
   } catch (error) {
-    throw new ConfigError(`invalid regex pattern: ${(error as Error).message}`, { where: { field: 'pattern' }, hint: 'write the pattern in JavaScript regular-expression syntax' });
+    throw new ConfigError(`invalid regex pattern: ${(error as Error).message}`, {
+      where: { field: 'pattern' },
+      hint: 'write the pattern in JavaScript regular-expression syntax',
+    });
   }
 }
 

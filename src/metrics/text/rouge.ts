@@ -30,7 +30,11 @@ export const rougeOptions = z.strictObject({
 
 /** rouge-score's default tokenizer. */
 export function rougeTokens(text: string, useStemmer = false): string[] {
-  const tokens = text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').split(' ').filter(Boolean);
+  const tokens = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .split(' ')
+    .filter(Boolean);
   return useStemmer ? tokens.map((token) => (token.length > 3 ? porterStem(token) : token)) : tokens;
 }
 
@@ -40,7 +44,11 @@ export function rougeTokens(text: string, useStemmer = false): string[] {
  */
 export function rougeScore(type: RougeType, target: string, prediction: string, useStemmer = false): RougeScore {
   if (type === 'rougeLsum') {
-    const sentences = (text: string) => text.split('\n').filter((line) => line.length > 0).map((line) => rougeTokens(line, useStemmer));
+    const sentences = (text: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.length > 0)
+        .map((line) => rougeTokens(line, useStemmer));
     return summaryLevelLcs(sentences(target), sentences(prediction));
   }
   const targetTokens = rougeTokens(target, useStemmer);
@@ -89,11 +97,13 @@ function ngramScore(targetTokens: string[], predictionTokens: string[], n: numbe
 /** Maps tokens to small integers so that the LCS tables compare numbers, not strings. */
 function interned(sequences: string[][]): Int32Array[] {
   const ids = new Map<string, number>();
-  return sequences.map((tokens) => Int32Array.from(tokens, (token) => {
-    let id = ids.get(token);
-    if (id === undefined) ids.set(token, (id = ids.size));
-    return id;
-  }));
+  return sequences.map((tokens) =>
+    Int32Array.from(tokens, (token) => {
+      let id = ids.get(token);
+      if (id === undefined) ids.set(token, (id = ids.size));
+      return id;
+    }),
+  );
 }
 
 /** LCS length in two rows of memory: rougeL needs no backtracking. */
@@ -127,7 +137,8 @@ function lcsIndices(ref: Int32Array, can: Int32Array): number[] {
   const table = new Int32Array((ref.length + 1) * width);
   for (let i = 1; i <= ref.length; i++) {
     for (let j = 1; j <= can.length; j++) {
-      table[i * width + j] = ref[i - 1] === can[j - 1] ? table[(i - 1) * width + j - 1]! + 1 : Math.max(table[(i - 1) * width + j]!, table[i * width + j - 1]!);
+      table[i * width + j] =
+        ref[i - 1] === can[j - 1] ? table[(i - 1) * width + j - 1]! + 1 : Math.max(table[(i - 1) * width + j]!, table[i * width + j - 1]!);
     }
   }
   const indices: number[] = [];

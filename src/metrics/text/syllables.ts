@@ -24,7 +24,10 @@ const SILENT_E_BEFORE_SUFFIX = /[^aeiouy]e(?:ly|ment|ful|ness|less)$/;
  */
 export function countSyllables(word: string): number {
   // Accents are not letters of their own: café is c-a-f-e for counting.
-  const letters = word.normalize('NFD').toLowerCase().replace(/[^a-z]/g, '');
+  const letters = word
+    .normalize('NFD')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
   // Three letters are one syllable, bar a few words (ago, ion).
   if (letters.length <= 3) return 1;
   // A leading y is a consonant (yes, young); the u of qu is not a vowel (quick, quote).

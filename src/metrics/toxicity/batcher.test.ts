@@ -56,7 +56,11 @@ describe('Batcher', () => {
       return items.map((n) => n * 2);
     });
     const results = await Promise.allSettled([1, 2, 3].map((n) => batcher.add(n)));
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['model crashed', 'model crashed', 6]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      'model crashed',
+      'model crashed',
+      6,
+    ]);
   });
 
   it('fails a batch that gets the wrong number of answers', async () => {

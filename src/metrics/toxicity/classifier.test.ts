@@ -33,7 +33,9 @@ function fakeTransformers(options: { fail?: Error; id2label?: Record<string, str
           ];
         });
       };
-      return Object.assign(pipe, { model: { config: options.id2label === null ? {} : { id2label: options.id2label ?? { 0: 'nothate', 1: 'hate' } } } });
+      return Object.assign(pipe, {
+        model: { config: options.id2label === null ? {} : { id2label: options.id2label ?? { 0: 'nothate', 1: 'hate' } } },
+      });
     },
   };
   return { importTransformers: async () => module, calls, batches };
@@ -60,8 +62,14 @@ async function loadError(promise: Promise<unknown>): Promise<ConfigError> {
 
 describe('loading the package', () => {
   it('turns a failed import into a ConfigError that names the package and the reason', async () => {
-    const error = await loadError(loadClassifier({ model: MODEL }, () => Promise.reject(new Error("Cannot find package '@huggingface/transformers'\nRequire stack: …"))));
-    expect(error.message).toBe(`metric 'toxicity' needs ${TRANSFORMERS_PACKAGE}, which cannot be imported: Cannot find package '@huggingface/transformers'`);
+    const error = await loadError(
+      loadClassifier({ model: MODEL }, () =>
+        Promise.reject(new Error("Cannot find package '@huggingface/transformers'\nRequire stack: …")),
+      ),
+    );
+    expect(error.message).toBe(
+      `metric 'toxicity' needs ${TRANSFORMERS_PACKAGE}, which cannot be imported: Cannot find package '@huggingface/transformers'`,
+    );
     expect(error.hint).toContain('ONNXRUNTIME_NODE_INSTALL=skip');
   });
 
@@ -101,7 +109,9 @@ describe('loading a model from a folder', () => {
     const folder = modelFolder(['config.json', 'tokenizer.json', 'onnx/model.onnx']);
     const fake = fakeTransformers();
     await loadClassifier({ model: MODEL, localPath: folder }, fake.importTransformers);
-    expect(fake.calls).toEqual([{ task: 'text-classification', model: folder, options: { local_files_only: true, subfolder: 'onnx', dtype: 'fp32' } }]);
+    expect(fake.calls).toEqual([
+      { task: 'text-classification', model: folder, options: { local_files_only: true, subfolder: 'onnx', dtype: 'fp32' } },
+    ]);
   });
 
   it("loads optimum-cli's layout (model.onnx at the top)", async () => {
@@ -129,7 +139,9 @@ describe('loading a model from a folder', () => {
 
   it('names the setting that gave the folder (JUROR_TOXICITY_MODEL) in the message and the field', async () => {
     const folder = path.join(tmpdir(), 'juror-no-such-model');
-    const error = await loadError(loadClassifier({ model: MODEL, localPath: folder, localPathSetting: 'JUROR_TOXICITY_MODEL' }, fakeTransformers().importTransformers));
+    const error = await loadError(
+      loadClassifier({ model: MODEL, localPath: folder, localPathSetting: 'JUROR_TOXICITY_MODEL' }, fakeTransformers().importTransformers),
+    );
     expect(error.message).toContain(`: JUROR_TOXICITY_MODEL ${folder} is not a folder`);
     expect(error.where.field).toBe('JUROR_TOXICITY_MODEL');
   });

@@ -55,12 +55,19 @@ const importInstalled: ImportTransformers = () => import(TRANSFORMERS_PACKAGE);
  * Loads a classifier; every failure is a ConfigError naming the model and how to provide it.
  * @example const classifier = await loadClassifier({ model: 'Xenova/toxic-bert' });
  */
-export async function loadClassifier(source: ClassifierSource, importTransformers: ImportTransformers = importInstalled): Promise<TextClassifier> {
+export async function loadClassifier(
+  source: ClassifierSource,
+  importTransformers: ImportTransformers = importInstalled,
+): Promise<TextClassifier> {
   const transformers = await importPackage(importTransformers);
   const layout = source.localPath ? await folderLayout(source) : undefined;
   let pipe: Pipeline;
   try {
-    pipe = await transformers.pipeline('text-classification', source.localPath ?? source.model, layout ? { local_files_only: true, ...layout } : {});
+    pipe = await transformers.pipeline(
+      'text-classification',
+      source.localPath ?? source.model,
+      layout ? { local_files_only: true, ...layout } : {},
+    );
   } catch (cause) {
     throw loadError(source, firstLine(cause), cause);
   }
@@ -85,7 +92,9 @@ async function importPackage(importTransformers: ImportTransformers): Promise<Tr
     });
   }
   if (typeof (loaded as Partial<TransformersModule> | undefined)?.pipeline !== 'function') {
-    throw new ConfigError(`${TRANSFORMERS_PACKAGE} has no pipeline() function`, { hint: `install a version of ${TRANSFORMERS_PACKAGE} from 3 on` });
+    throw new ConfigError(`${TRANSFORMERS_PACKAGE} has no pipeline() function`, {
+      hint: `install a version of ${TRANSFORMERS_PACKAGE} from 3 on`,
+    });
   }
   return loaded as TransformersModule;
 }
@@ -135,7 +144,9 @@ function loadError(source: ClassifierSource, reason: string, cause?: unknown): C
     where: { field: !source.localPath ? 'metrics.toxicity.model' : setting === 'local_path' ? 'metrics.toxicity.local_path' : setting },
     hint:
       `${MODEL_FOLDER_HINT}; a model published without ONNX weights (as MLflow's default) exports with: optimum-cli export onnx --task text-classification --model ${source.model} <folder>` +
-      (source.localPath ? '' : "; or let this machine reach huggingface.co to download a model id with ONNX weights into transformers.js's cache"),
+      (source.localPath
+        ? ''
+        : "; or let this machine reach huggingface.co to download a model id with ONNX weights into transformers.js's cache"),
     ...(cause !== undefined ? { cause } : {}),
   });
 }
@@ -143,14 +154,17 @@ function loadError(source: ClassifierSource, reason: string, cause?: unknown): C
 /** How to provide a classifier, for every error that lacks one (README.md, "Toxicity", has the steps). */
 export const MODEL_FOLDER_HINT =
   'transformers.js loads a folder with config.json, tokenizer.json and ONNX weights (onnx/model.onnx): download one once, e.g. ' +
-  '`huggingface-cli download Xenova/toxic-bert --local-dir models/toxic-bert`, and give its path to the metric\'s `local_path:` or to ' +
+  "`huggingface-cli download Xenova/toxic-bert --local-dir models/toxic-bert`, and give its path to the metric's `local_path:` or to " +
   'JUROR_TOXICITY_MODEL (see "Toxicity" in README.md)';
 
 /** Checks the pipeline's answer for a batch: one list of label scores per text. */
 function asBatchScores(output: unknown, count: number): LabelScore[][] {
-  const isScore = (s: unknown): s is LabelScore => typeof s === 'object' && s !== null && typeof (s as LabelScore).label === 'string' && typeof (s as LabelScore).score === 'number';
+  const isScore = (s: unknown): s is LabelScore =>
+    typeof s === 'object' && s !== null && typeof (s as LabelScore).label === 'string' && typeof (s as LabelScore).score === 'number';
   if (!Array.isArray(output) || output.length !== count || !output.every((item) => Array.isArray(item) && item.every(isScore))) {
-    throw new Error(`the classifier answered ${JSON.stringify(output)?.slice(0, 120)} for ${count} texts, not one list of label scores per text`);
+    throw new Error(
+      `the classifier answered ${JSON.stringify(output)?.slice(0, 120)} for ${count} texts, not one list of label scores per text`,
+    );
   }
   return output as LabelScore[][];
 }

@@ -63,7 +63,9 @@ describe('toxicity on a local ONNX model', () => {
   });
 
   it('is a ConfigError naming the folder when its model file is corrupt, before any row', async () => {
-    const error = await configRejection(evaluate({ data: rows, metrics: [builtInMetric('toxicity', { local_path: corruptDir })], store: false }));
+    const error = await configRejection(
+      evaluate({ data: rows, metrics: [builtInMetric('toxicity', { local_path: corruptDir })], store: false }),
+    );
     expect(error.message).toContain(`metric 'toxicity' cannot load the classifier in ${corruptDir}: `);
     expect(error.where.field).toBe('metrics.toxicity.local_path');
   });
@@ -80,7 +82,12 @@ describe('toxicity as a default of model_type text', () => {
   it('is skipped, the reason naming JUROR_TOXICITY_MODEL and local_path, when no model is set', async () => {
     vi.stubEnv(TOXICITY_MODEL_ENV, '');
     const result = await evaluate({ data: rows, modelType: 'text', store: false });
-    expect(result.skippedMetrics).toEqual([{ metric: 'toxicity/v1', reason: "metric 'toxicity' has no classifier: set JUROR_TOXICITY_MODEL or the metric's local_path to a model folder" }]);
+    expect(result.skippedMetrics).toEqual([
+      {
+        metric: 'toxicity/v1',
+        reason: "metric 'toxicity' has no classifier: set JUROR_TOXICITY_MODEL or the metric's local_path to a model folder",
+      },
+    ]);
     expect(result.metrics['token_count/v1/mean']).toBeGreaterThan(0);
   });
 

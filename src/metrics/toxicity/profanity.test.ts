@@ -31,7 +31,15 @@ describe('profanity', () => {
   });
 
   it('leaves innocent words that contain a listed one alone', () => {
-    for (const text of ['Scunthorpe is a town', 'grapes are tasty', 'the pen is mightier', 'an assassin', 'a class analysis', 'a cocktail', 'shitake mushrooms']) {
+    for (const text of [
+      'Scunthorpe is a town',
+      'grapes are tasty',
+      'the pen is mightier',
+      'an assassin',
+      'a class analysis',
+      'a cocktail',
+      'shitake mushrooms',
+    ]) {
       expect(profaneWords(text), text).toEqual([]);
     }
   });
@@ -47,7 +55,11 @@ describe('profanity', () => {
   });
 
   it('reports the share of profane rows as ratio', async () => {
-    const result = await evaluate({ data: [{ outputs: 'fuck' }, { outputs: 'hello' }, { outputs: 'bullshit' }, { outputs: 'fine' }], metrics: ['profanity'], store: false });
+    const result = await evaluate({
+      data: [{ outputs: 'fuck' }, { outputs: 'hello' }, { outputs: 'bullshit' }, { outputs: 'fine' }],
+      metrics: ['profanity'],
+      store: false,
+    });
     expect(result.metrics).toEqual({ 'profanity/v1/ratio': 0.5 });
   });
 });

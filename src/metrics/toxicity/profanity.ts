@@ -48,7 +48,10 @@ export interface AddedWord {
 
 /** Compiles an added word: whole word (no letter or digit either side), any case and spacing, NFKC-normalized. */
 export function addedWord(word: string): AddedWord {
-  const escaped = word.normalize('NFKC').replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  const escaped = word
+    .normalize('NFKC')
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\s+/g, '\\s+');
   return { word, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu') };
 }
 
@@ -65,7 +68,9 @@ export function profanityMetric(options: ProfanityOptions = {}): Metric {
     compares: false,
     score: (prediction): MetricOutcome => {
       const words = profaneWords(prediction, added);
-      return words.length ? { ok: true, value: 1, label: 'profane', justification: `profane words: ${words.join(', ')}` } : { ok: true, value: 0, label: 'clean' };
+      return words.length
+        ? { ok: true, value: 1, label: 'profane', justification: `profane words: ${words.join(', ')}` }
+        : { ok: true, value: 0, label: 'clean' };
     },
   });
   return { ...metric, aggregations: ['ratio'] };

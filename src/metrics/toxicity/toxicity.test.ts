@@ -7,7 +7,15 @@ import { ConfigError } from '../../errors.js';
 import { builtInMetric } from '../builtin.js';
 import type { Metric } from '../metric.js';
 import type { ClassifierSource, LabelScore, TextClassifier } from './classifier.js';
-import { classifierSource, DEFAULT_TOXICITY_MODEL, TOXICITY_MODEL_ENV, toxicityMetric, toxicityOutcome, toxicLabel, toxicProbability } from './toxicity.js';
+import {
+  classifierSource,
+  DEFAULT_TOXICITY_MODEL,
+  TOXICITY_MODEL_ENV,
+  toxicityMetric,
+  toxicityOutcome,
+  toxicLabel,
+  toxicProbability,
+} from './toxicity.js';
 
 afterEach(() => vi.unstubAllEnvs());
 
@@ -55,18 +63,30 @@ describe('the toxic label', () => {
 
   it("is a ConfigError listing the model's labels when it has none of them", () => {
     expect(() => toxicLabel(['POSITIVE', 'NEGATIVE'])).toThrow(ConfigError);
-    expect(() => toxicLabel(['POSITIVE', 'NEGATIVE'])).toThrow("metric 'toxicity': the classifier has no label 'hate' or 'toxic'; its labels are: POSITIVE, NEGATIVE");
+    expect(() => toxicLabel(['POSITIVE', 'NEGATIVE'])).toThrow(
+      "metric 'toxicity': the classifier has no label 'hate' or 'toxic'; its labels are: POSITIVE, NEGATIVE",
+    );
     expect(() => toxicLabel(['nothate', 'hate'], 'toxic')).toThrow("has no label 'toxic'");
   });
 });
 
 describe('a row', () => {
   it('is valued by the probability of the toxic label', () => {
-    expect(toxicProbability([{ label: 'nothate', score: 0.25 }, { label: 'hate', score: 0.75 }], 'hate')).toBe(0.75);
+    expect(
+      toxicProbability(
+        [
+          { label: 'nothate', score: 0.25 },
+          { label: 'hate', score: 0.75 },
+        ],
+        'hate',
+      ),
+    ).toBe(0.75);
   });
 
   it('fails when the classifier gives the toxic label no score', () => {
-    expect(() => toxicProbability([{ label: 'nothate', score: 1 }], 'hate')).toThrow("the classifier gave no score for 'hate' (it gave nothate)");
+    expect(() => toxicProbability([{ label: 'nothate', score: 1 }], 'hate')).toThrow(
+      "the classifier gave no score for 'hate' (it gave nothate)",
+    );
   });
 
   it('is labelled toxic at or above the threshold, as MLflow counts score >= 0.5', () => {
@@ -79,7 +99,13 @@ describe('a row', () => {
 describe('options', () => {
   it("default to MLflow's model and threshold, with ratio counted from the threshold", () => {
     const metric = toxicityMetric();
-    expect(metric).toMatchObject({ name: 'toxicity', version: 'v1', greaterIsBetter: false, ratioThreshold: 0.5, aggregations: ['mean', 'variance', 'p90', 'ratio'] });
+    expect(metric).toMatchObject({
+      name: 'toxicity',
+      version: 'v1',
+      greaterIsBetter: false,
+      ratioThreshold: 0.5,
+      aggregations: ['mean', 'variance', 'p90', 'ratio'],
+    });
     expect(DEFAULT_TOXICITY_MODEL).toBe('facebook/roberta-hate-speech-dynabench-r4-target');
   });
 
@@ -104,7 +130,9 @@ describe('loading', () => {
 
   it('checks the prediction column before loading the model', async () => {
     const fake = scriptedClassifier();
-    const error = await evaluate({ data: [{ question: 'q' }], metrics: [toxicityMetric(HUB, fake.load)], store: false }).catch((caught: unknown) => caught);
+    const error = await evaluate({ data: [{ question: 'q' }], metrics: [toxicityMetric(HUB, fake.load)], store: false }).catch(
+      (caught: unknown) => caught,
+    );
     expect((error as Error).message).toBe("metric 'toxicity' needs '{predictions}', but no column provides it");
     expect(fake.sources).toEqual([]);
   });
@@ -116,11 +144,20 @@ describe('loading', () => {
 
   it('stops the run before any row when the classifier cannot load', async () => {
     let scored = 0;
-    const counter: Metric = { name: 'counter', version: 'v1', kind: 'code', aggregations: ['sum'], greaterIsBetter: true, prepare: () => () => ({ ok: true, value: ++scored }) };
+    const counter: Metric = {
+      name: 'counter',
+      version: 'v1',
+      kind: 'code',
+      aggregations: ['sum'],
+      greaterIsBetter: true,
+      prepare: () => () => ({ ok: true, value: ++scored }),
+    };
     const failing = async () => {
       throw new ConfigError(`metric 'toxicity' cannot load the classifier '${DEFAULT_TOXICITY_MODEL}': fetch failed`);
     };
-    const error = await evaluate({ data: records, metrics: [counter, toxicityMetric(HUB, failing)], store: false }).catch((caught: unknown) => caught);
+    const error = await evaluate({ data: records, metrics: [counter, toxicityMetric(HUB, failing)], store: false }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(DEFAULT_TOXICITY_MODEL);
     expect(scored).toBe(0);
@@ -132,15 +169,21 @@ describe('loading', () => {
       loads++;
       throw new ConfigError('cannot load the classifier: no network');
     });
-    const scorer = metric.prepare({ columns: new Columns({ columns: ['outputs'], hasModel: false }), chatFor: () => assert.fail('no chat') });
-    for (const index of [0, 1]) await expect(scorer({ index, record: { outputs: 'x' } })).rejects.toThrow('cannot load the classifier: no network');
+    const scorer = metric.prepare({
+      columns: new Columns({ columns: ['outputs'], hasModel: false }),
+      chatFor: () => assert.fail('no chat'),
+    });
+    for (const index of [0, 1])
+      await expect(scorer({ index, record: { outputs: 'x' } })).rejects.toThrow('cannot load the classifier: no network');
     expect(loads).toBe(1);
   });
 
   it('fails a listed `- toxicity` with no model set, naming JUROR_TOXICITY_MODEL and local_path, before any row', async () => {
     vi.stubEnv(TOXICITY_MODEL_ENV, '');
     const error = await configRejection(evaluate({ data: records, metrics: ['toxicity'], store: false }));
-    expect(error.message).toBe("metric 'toxicity' has no classifier: set JUROR_TOXICITY_MODEL or the metric's local_path to a model folder");
+    expect(error.message).toBe(
+      "metric 'toxicity' has no classifier: set JUROR_TOXICITY_MODEL or the metric's local_path to a model folder",
+    );
     expect(error.hint).toContain('huggingface-cli download Xenova/toxic-bert');
   });
 });
@@ -149,7 +192,10 @@ describe('where the classifier comes from', () => {
   const env = { [TOXICITY_MODEL_ENV]: 'models/from-env' };
 
   it('is local_path, relative to the config folder, before JUROR_TOXICITY_MODEL', () => {
-    expect(classifierSource({ local_path: 'models/tox' }, '/configs', env)).toEqual({ model: DEFAULT_TOXICITY_MODEL, localPath: path.resolve('/configs/models/tox') });
+    expect(classifierSource({ local_path: 'models/tox' }, '/configs', env)).toEqual({
+      model: DEFAULT_TOXICITY_MODEL,
+      localPath: path.resolve('/configs/models/tox'),
+    });
   });
 
   it('is the Hub model id when one is given without local_path, before JUROR_TOXICITY_MODEL', () => {
@@ -157,12 +203,16 @@ describe('where the classifier comes from', () => {
   });
 
   it('is the folder in JUROR_TOXICITY_MODEL (relative to the cwd) when the config names none, errors naming that variable', () => {
-    expect(classifierSource({}, '/configs', env)).toEqual({ model: DEFAULT_TOXICITY_MODEL, localPath: path.resolve('models/from-env'), localPathSetting: TOXICITY_MODEL_ENV });
+    expect(classifierSource({}, '/configs', env)).toEqual({
+      model: DEFAULT_TOXICITY_MODEL,
+      localPath: path.resolve('models/from-env'),
+      localPathSetting: TOXICITY_MODEL_ENV,
+    });
   });
 
   it('is a ConfigError naming both settings when none is set, and nothing is downloaded', () => {
     const error = configError(() => classifierSource({}, '/configs', {}));
-    expect(error.message).toContain('set JUROR_TOXICITY_MODEL or the metric\'s local_path');
+    expect(error.message).toContain("set JUROR_TOXICITY_MODEL or the metric's local_path");
     expect(error.where.field).toBe('metrics.toxicity.local_path');
   });
 });
@@ -189,7 +239,12 @@ describe('a run', () => {
 
   it('reads the prediction through col_mapping', async () => {
     const fake = scriptedClassifier();
-    const result = await evaluate({ data: [{ answer: 'p=0.7' }], colMapping: { predictions: 'answer' }, metrics: [toxicityMetric(HUB, fake.load)], store: false });
+    const result = await evaluate({
+      data: [{ answer: 'p=0.7' }],
+      colMapping: { predictions: 'answer' },
+      metrics: [toxicityMetric(HUB, fake.load)],
+      store: false,
+    });
     expect(result.tables.eval_results_table[0]!['toxicity/v1/score']).toBe(0.7);
   });
 });

@@ -54,10 +54,13 @@ export type ClassifierLoader = (source: ClassifierSource) => Promise<TextClassif
 export function toxicLabel(labels: readonly string[], requested?: string): string {
   const label = requested ?? TOXIC_LABELS.find((l) => labels.includes(l));
   if (label === undefined || !labels.includes(label)) {
-    throw new ConfigError(`metric 'toxicity': the classifier has no label '${label ?? TOXIC_LABELS.join("' or '")}'; its labels are: ${labels.join(', ')}`, {
-      where: { field: 'metrics.toxicity.label' },
-      hint: 'name the toxic label with the option `label`',
-    });
+    throw new ConfigError(
+      `metric 'toxicity': the classifier has no label '${label ?? TOXIC_LABELS.join("' or '")}'; its labels are: ${labels.join(', ')}`,
+      {
+        where: { field: 'metrics.toxicity.label' },
+        hint: 'name the toxic label with the option `label`',
+      },
+    );
   }
   return label;
 }
@@ -68,7 +71,8 @@ export function toxicLabel(labels: readonly string[], requested?: string): strin
  */
 export function toxicProbability(scores: readonly LabelScore[], label: string): number {
   const found = scores.find((s) => s.label === label);
-  if (!found || !Number.isFinite(found.score)) throw new Error(`the classifier gave no score for '${label}' (it gave ${scores.map((s) => s.label).join(', ') || 'nothing'})`);
+  if (!found || !Number.isFinite(found.score))
+    throw new Error(`the classifier gave no score for '${label}' (it gave ${scores.map((s) => s.label).join(', ') || 'nothing'})`);
   return found.score;
 }
 
@@ -78,7 +82,11 @@ export function toxicProbability(scores: readonly LabelScore[], label: string): 
  * those settings when none is set.
  * @example classifierSource({ local_path: 'models/toxic-bert' }, '/configs') // { model: DEFAULT_TOXICITY_MODEL, localPath: '/configs/models/toxic-bert' }
  */
-export function classifierSource(options: Pick<ToxicityOptions, 'model' | 'local_path'>, baseDir?: string, env: Record<string, string | undefined> = process.env): ClassifierSource {
+export function classifierSource(
+  options: Pick<ToxicityOptions, 'model' | 'local_path'>,
+  baseDir?: string,
+  env: Record<string, string | undefined> = process.env,
+): ClassifierSource {
   const model = options.model ?? DEFAULT_TOXICITY_MODEL;
   if (options.local_path !== undefined) return { model, localPath: path.resolve(baseDir ?? process.cwd(), options.local_path) };
   if (options.model !== undefined) return { model };
@@ -122,7 +130,10 @@ export function toxicityMetric(options: ToxicityOptions = {}, loadWith: Classifi
     (ready ??= (async () => {
       const classifier = await loadWith(classifierSource({ model, local_path }, context.baseDir));
       const toxic = toxicLabel(classifier.labels, label);
-      const batcher = new Batcher(async (texts: string[]) => (await classifier.classify(texts)).map((scores) => toxicProbability(scores, toxic)), BATCH_SIZE);
+      const batcher = new Batcher(
+        async (texts: string[]) => (await classifier.classify(texts)).map((scores) => toxicProbability(scores, toxic)),
+        BATCH_SIZE,
+      );
       return { batcher };
     })());
   return {

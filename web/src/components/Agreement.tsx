@@ -25,7 +25,15 @@ export interface AgreementColumn {
 }
 
 /** Each column a judge version; rows the facts given (first) and the statistics any of them has. */
-export function AgreementTable({ columns, facts = [], label = 'agreement' }: { columns: AgreementColumn[]; facts?: Array<{ name: string; values: ReactNode[] }>; label?: string }) {
+export function AgreementTable({
+  columns,
+  facts = [],
+  label = 'agreement',
+}: {
+  columns: AgreementColumn[];
+  facts?: Array<{ name: string; values: ReactNode[] }>;
+  label?: string;
+}) {
   const stats = AGREEMENT_STATS.filter((s) => columns.some((c) => c.statistics[s.key] !== null && c.statistics[s.key] !== undefined));
   return (
     <div className="table-wrap">
@@ -85,7 +93,15 @@ export function AgreementTable({ columns, facts = [], label = 'agreement' }: { c
 }
 
 /** Rows: the person's label; columns: the judge's. */
-export function ConfusionMatrix({ labels, matrix, text }: { labels: Array<string | number>; matrix: number[][]; text: (label: string | number) => string }) {
+export function ConfusionMatrix({
+  labels,
+  matrix,
+  text,
+}: {
+  labels: Array<string | number>;
+  matrix: number[][];
+  text: (label: string | number) => string;
+}) {
   return (
     <table className="table confusion" aria-label="confusion matrix">
       <thead>

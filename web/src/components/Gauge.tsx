@@ -34,7 +34,11 @@ export function Gauge({ info, value, low, high }: { info: MetricInfo; value: num
     <svg className="gauge" viewBox="0 0 128 74" role="img" aria-label={`gauge ${info.key}`}>
       <path d={arc(0, 1)} className="gauge-track" />
       {p !== undefined && p > 0.001 && <path d={arc(0, p)} stroke={color} className="gauge-value" />}
-      {lowP !== undefined && highP !== undefined && highP > lowP && <path d={arc(lowP, highP, R + 9)} className="gauge-ci"><title>95% confidence interval</title></path>}
+      {lowP !== undefined && highP !== undefined && highP > lowP && (
+        <path d={arc(lowP, highP, R + 9)} className="gauge-ci">
+          <title>95% confidence interval</title>
+        </path>
+      )}
       <text x={CX - R} y={CY + 9} className="gauge-tick" textAnchor="middle">
         {info.kind === 'share' ? '0%' : info.min}
       </text>

@@ -9,7 +9,17 @@
 import { useMemo, useState } from 'react';
 import { api, type LabelJob, type LabelOutput, type UncertainResponse } from '../api.js';
 import { cellText, formatCost, formatInt } from '../format.js';
-import { flipped, humanLabels, initialDecision, labelChoices, labelText, verdictOf, type Decision, type ReviewItem, type Verdict } from '../labels.js';
+import {
+  flipped,
+  humanLabels,
+  initialDecision,
+  labelChoices,
+  labelText,
+  verdictOf,
+  type Decision,
+  type ReviewItem,
+  type Verdict,
+} from '../labels.js';
 import { ErrorBox } from './common.js';
 
 const PAGE_SIZE = 4;
@@ -59,26 +69,77 @@ function VerdictBadge({ verdict }: { verdict: Verdict }) {
 }
 
 function LabelChip({ output, label }: { output: LabelOutput; label: number | null }) {
-  return <span className={`label-chip ${label === null ? 'none' : output === 'scale_1_5' ? 'scale' : label === 1 ? 'yes' : 'no'}`}>{labelText(output, label)}</span>;
+  return (
+    <span className={`label-chip ${label === null ? 'none' : output === 'scale_1_5' ? 'scale' : label === 1 ? 'yes' : 'no'}`}>
+      {labelText(output, label)}
+    </span>
+  );
 }
 
 /** Keep / flip / skip for two-valued labels the judge gave; a choice of labels otherwise. */
-function DecisionControls({ output, item, decision, onChange }: { output: LabelOutput; item: ReviewItem; decision: Decision; onChange: (d: Decision) => void }) {
+function DecisionControls({
+  output,
+  item,
+  decision,
+  onChange,
+}: {
+  output: LabelOutput;
+  item: ReviewItem;
+  decision: Decision;
+  onChange: (d: Decision) => void;
+}) {
   const other = flipped(output, item.judgeLabel);
   // Until the person writes one, the justification shown is the judge's for its own label, and empty for another.
-  const set = (label: number) => onChange({ ...decision, label, skip: false, ...(decision.edited ? {} : { justification: label === item.judgeLabel ? (item.judgeJustification ?? '') : '' }) });
+  const set = (label: number) =>
+    onChange({
+      ...decision,
+      label,
+      skip: false,
+      ...(decision.edited ? {} : { justification: label === item.judgeLabel ? (item.judgeJustification ?? '') : '' }),
+    });
   const options: Array<{ key: string; text: string; active: boolean; choose: () => void; title?: string }> =
     other !== undefined && item.judgeLabel !== null
       ? [
-          { key: 'keep', text: `Keep ${labelText(output, item.judgeLabel)}`, active: !decision.skip && decision.label === item.judgeLabel, choose: () => set(item.judgeLabel!), title: "Agree with the judge's label" },
-          { key: 'flip', text: `Flip to ${labelText(output, other)}`, active: !decision.skip && decision.label === other, choose: () => set(other), title: 'The judge got it wrong' },
+          {
+            key: 'keep',
+            text: `Keep ${labelText(output, item.judgeLabel)}`,
+            active: !decision.skip && decision.label === item.judgeLabel,
+            choose: () => set(item.judgeLabel!),
+            title: "Agree with the judge's label",
+          },
+          {
+            key: 'flip',
+            text: `Flip to ${labelText(output, other)}`,
+            active: !decision.skip && decision.label === other,
+            choose: () => set(other),
+            title: 'The judge got it wrong',
+          },
         ]
-      : labelChoices(output).map((label) => ({ key: String(label), text: labelText(output, label), active: !decision.skip && decision.label === label, choose: () => set(label) }));
-  options.push({ key: 'skip', text: 'Skip', active: decision.skip, choose: () => onChange({ ...decision, skip: true }), title: 'Leave this row to the judge: not a few-shot example' });
+      : labelChoices(output).map((label) => ({
+          key: String(label),
+          text: labelText(output, label),
+          active: !decision.skip && decision.label === label,
+          choose: () => set(label),
+        }));
+  options.push({
+    key: 'skip',
+    text: 'Skip',
+    active: decision.skip,
+    choose: () => onChange({ ...decision, skip: true }),
+    title: 'Leave this row to the judge: not a few-shot example',
+  });
   return (
     <div className="decision" role="group" aria-label={`label of row ${item.row}`}>
       {options.map((o) => (
-        <button key={o.key} type="button" className={`decision-option ${o.active ? 'active' : ''}`} aria-pressed={o.active} title={o.title} data-choice={o.key} onClick={o.choose}>
+        <button
+          key={o.key}
+          type="button"
+          className={`decision-option ${o.active ? 'active' : ''}`}
+          aria-pressed={o.active}
+          title={o.title}
+          data-choice={o.key}
+          onClick={o.choose}
+        >
           {o.text}
         </button>
       ))}
@@ -86,7 +147,17 @@ function DecisionControls({ output, item, decision, onChange }: { output: LabelO
   );
 }
 
-function JustificationInput({ item, decision, onChange, rows = 3 }: { item: ReviewItem; decision: Decision; onChange: (d: Decision) => void; rows?: number }) {
+function JustificationInput({
+  item,
+  decision,
+  onChange,
+  rows = 3,
+}: {
+  item: ReviewItem;
+  decision: Decision;
+  onChange: (d: Decision) => void;
+  rows?: number;
+}) {
   const changedLabel = decision.label !== item.judgeLabel;
   return (
     <textarea
@@ -101,7 +172,19 @@ function JustificationInput({ item, decision, onChange, rows = 3 }: { item: Revi
   );
 }
 
-function ReviewCard({ output, item, decision, onChange, position }: { output: LabelOutput; item: ReviewItem; decision: Decision; onChange: (d: Decision) => void; position: string }) {
+function ReviewCard({
+  output,
+  item,
+  decision,
+  onChange,
+  position,
+}: {
+  output: LabelOutput;
+  item: ReviewItem;
+  decision: Decision;
+  onChange: (d: Decision) => void;
+  position: string;
+}) {
   return (
     <article className="card review-item" data-row={item.row} aria-label={`row ${item.row}`}>
       <header className="review-item-head">
@@ -128,7 +211,11 @@ function ReviewCard({ output, item, decision, onChange, position }: { output: La
           <div className="field-name">
             Judge{item.judgeVersion ? ` ${item.judgeVersion}` : ''} says <LabelChip output={output} label={item.judgeLabel} />
           </div>
-          {item.judgeLabel === null ? <p className="text-poor small">No usable answer{item.error ? `: ${item.error}` : ''}. Give a label or skip the row.</p> : <p className="pre judge-justification">{item.judgeJustification}</p>}
+          {item.judgeLabel === null ? (
+            <p className="text-poor small">No usable answer{item.error ? `: ${item.error}` : ''}. Give a label or skip the row.</p>
+          ) : (
+            <p className="pre judge-justification">{item.judgeJustification}</p>
+          )}
           <div className="field-name">Your label</div>
           <DecisionControls output={output} item={item} decision={decision} onChange={onChange} />
           <div className="field-name">Justification</div>
@@ -139,7 +226,17 @@ function ReviewCard({ output, item, decision, onChange, position }: { output: La
   );
 }
 
-function SummaryTable({ output, items, decisions, onChange }: { output: LabelOutput; items: ReviewItem[]; decisions: Map<number, Decision>; onChange: (row: number, d: Decision) => void }) {
+function SummaryTable({
+  output,
+  items,
+  decisions,
+  onChange,
+}: {
+  output: LabelOutput;
+  items: ReviewItem[];
+  decisions: Map<number, Decision>;
+  onChange: (row: number, d: Decision) => void;
+}) {
   return (
     <div className="table-wrap card">
       <table className="table review-summary" aria-label="review and submit">
@@ -197,13 +294,20 @@ function UncertainFinder({ job, onFound }: { job: LabelJob; onFound: () => void 
   };
   return (
     <div className="uncertain-finder">
-      <button type="button" className="button" onClick={find} disabled={busy} title="Asks the judge 3 times per unlabelled row at temperature 1 and offers the rows where the answers differ">
+      <button
+        type="button"
+        className="button"
+        onClick={find}
+        disabled={busy}
+        title="Asks the judge 3 times per unlabelled row at temperature 1 and offers the rows where the answers differ"
+      >
         {busy ? 'Probing rows…' : 'Find rows the judge is least sure of'}
       </button>
       {result instanceof Error && <ErrorBox error={result} title="Could not find uncertain rows" />}
       {result && !(result instanceof Error) && (
         <span className="muted small" role="status">
-          {result.rows.length === 0 ? 'The judge answered every probed row the same way each time' : `${result.rows.length} rows added`} · {formatInt(result.candidates)} rows probed with {formatInt(result.calls)} calls · {formatCost(result.cost_usd)}
+          {result.rows.length === 0 ? 'The judge answered every probed row the same way each time' : `${result.rows.length} rows added`} ·{' '}
+          {formatInt(result.candidates)} rows probed with {formatInt(result.calls)} calls · {formatCost(result.cost_usd)}
         </span>
       )}
     </div>
@@ -220,7 +324,10 @@ function Resample({ job, corrections, onDone }: { job: LabelJob; corrections: Re
     setBusy(true);
     setError(undefined);
     try {
-      await api.resampleLabels(job.id, { ...(current !== undefined && prompt !== current ? { prompt } : {}), ...(corrections.length ? { labels: corrections } : {}) });
+      await api.resampleLabels(job.id, {
+        ...(current !== undefined && prompt !== current ? { prompt } : {}),
+        ...(corrections.length ? { labels: corrections } : {}),
+      });
       onDone();
     } catch (e) {
       setError(e);
@@ -237,13 +344,23 @@ function Resample({ job, corrections, onDone }: { job: LabelJob; corrections: Re
           <textarea name="revised_prompt" rows={4} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
         </label>
       ) : (
-        <p className="muted small">This job uses the built-in judge {cellText(job.criterion.builtin)}: its criterion is fixed, but your corrections can still be tried as examples.</p>
+        <p className="muted small">
+          This job uses the built-in judge {cellText(job.criterion.builtin)}: its criterion is fixed, but your corrections can still be
+          tried as examples.
+        </p>
       )}
       <p className="muted small">
-        The sample is labelled again by a new judge version{corrections.length ? `, with your ${corrections.length} changed labels as few-shot examples` : ''}. You review it again before every row is labelled.
+        The sample is labelled again by a new judge version
+        {corrections.length ? `, with your ${corrections.length} changed labels as few-shot examples` : ''}. You review it again before
+        every row is labelled.
       </p>
       {error !== undefined && <ErrorBox error={error} title="Not resampled" />}
-      <button type="button" className="button" onClick={resample} disabled={busy || ((current === undefined || prompt === current) && corrections.length === 0)}>
+      <button
+        type="button"
+        className="button"
+        onClick={resample}
+        disabled={busy || ((current === undefined || prompt === current) && corrections.length === 0)}
+      >
         {busy ? 'Resampling…' : 'Re-label the sample'}
       </button>
     </details>
@@ -287,21 +404,34 @@ export function LabelReview({ job, output, onChanged }: { job: LabelJob; output:
     <section className="review" aria-label="review the sample">
       <div className="review-intro">
         <p>
-          The judge labelled {formatInt(job.sample.length)} sampled rows. Keep or flip each label and edit the justification where it is wrong; your labels become the judge’s few-shot examples for every other row.
+          The judge labelled {formatInt(job.sample.length)} sampled rows. Keep or flip each label and edit the justification where it is
+          wrong; your labels become the judge’s few-shot examples for every other row.
         </p>
         <UncertainFinder job={job} onFound={onChanged} />
       </div>
       <nav className="review-steps" aria-label="review pages">
         {Array.from({ length: pages }, (_, i) => (
-          <button key={i} type="button" className={`step ${i === step ? 'active' : ''}`} aria-current={i === step ? 'step' : undefined} onClick={() => setStep(i)}>
+          <button
+            key={i}
+            type="button"
+            className={`step ${i === step ? 'active' : ''}`}
+            aria-current={i === step ? 'step' : undefined}
+            onClick={() => setStep(i)}
+          >
             {i + 1}
           </button>
         ))}
-        <button type="button" className={`step final ${summary ? 'active' : ''}`} aria-current={summary ? 'step' : undefined} onClick={() => setStep(pages)}>
+        <button
+          type="button"
+          className={`step final ${summary ? 'active' : ''}`}
+          aria-current={summary ? 'step' : undefined}
+          onClick={() => setStep(pages)}
+        >
           Review and submit
         </button>
         <span className="muted small review-counts" role="status">
-          {counts.kept} kept · {counts.changed} changed · {counts.skipped} skipped{counts.missing ? ` · ${counts.missing} need a label` : ''}
+          {counts.kept} kept · {counts.changed} changed · {counts.skipped} skipped
+          {counts.missing ? ` · ${counts.missing} need a label` : ''}
         </span>
       </nav>
 
@@ -313,7 +443,13 @@ export function LabelReview({ job, output, onChanged }: { job: LabelJob; output:
             <button type="button" className="button" onClick={() => setStep(pages - 1)}>
               Back
             </button>
-            <button type="button" className="button primary" onClick={submit} disabled={submitting || counts.missing > 0} title={counts.missing ? 'Give every row a label or skip it' : undefined}>
+            <button
+              type="button"
+              className="button primary"
+              onClick={submit}
+              disabled={submitting || counts.missing > 0}
+              title={counts.missing ? 'Give every row a label or skip it' : undefined}
+            >
               {submitting ? 'Submitting…' : `Submit ${labels.length} labels and label every row`}
             </button>
           </div>
@@ -322,7 +458,14 @@ export function LabelReview({ job, output, onChanged }: { job: LabelJob; output:
         <>
           <div className="review-page">
             {pageItems.map((item, i) => (
-              <ReviewCard key={item.row} output={output} item={item} decision={decisionOf(item)} onChange={(d) => change(item.row, d)} position={`${step * PAGE_SIZE + i + 1} of ${items.length}`} />
+              <ReviewCard
+                key={item.row}
+                output={output}
+                item={item}
+                decision={decisionOf(item)}
+                onChange={(d) => change(item.row, d)}
+                position={`${step * PAGE_SIZE + i + 1} of ${items.length}`}
+              />
             ))}
           </div>
           <div className="review-actions">

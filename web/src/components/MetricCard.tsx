@@ -34,7 +34,10 @@ export function MetricCard({
 }) {
   const { value, aggregation } = headline(info, aggregates);
   const ci = info.ci;
-  const bins = useApi((signal) => (ready ? histogram(runId, info, signal) : Promise.resolve(undefined)), [runId, info.key, revision, ready]);
+  const bins = useApi(
+    (signal) => (ready ? histogram(runId, info, signal) : Promise.resolve(undefined)),
+    [runId, info.key, revision, ready],
+  );
   const scored = bins.data?.reduce((sum, bin) => sum + bin.count, 0) ?? 0;
   const others = Object.entries(aggregates).filter(([key]) => key.startsWith(`${info.key}/`) && key !== `${info.key}/${aggregation}`);
   const scale =
@@ -69,10 +72,15 @@ export function MetricCard({
         <div className="metric-value-block">
           <div className={`metric-value tone-${tone(info, value)}`} data-testid="metric-value" data-value={value ?? ''}>
             {formatMetricValue(info, value, aggregation)}
-            {info.kind === 'scale' && value !== undefined && info.max !== undefined && <span className="metric-scale"> / {formatNumber(info.max)}</span>}
+            {info.kind === 'scale' && value !== undefined && info.max !== undefined && (
+              <span className="metric-scale"> / {formatNumber(info.max)}</span>
+            )}
           </div>
           {ci && (
-            <div className="muted small" title="95% confidence interval of the headline (Wilson for shares, normal approximation otherwise)">
+            <div
+              className="muted small"
+              title="95% confidence interval of the headline (Wilson for shares, normal approximation otherwise)"
+            >
               95% CI {formatMetricValue(info, ci.low, aggregation)} – {formatMetricValue(info, ci.high, aggregation)}
             </div>
           )}

@@ -22,7 +22,11 @@ function ResultSection({ result, info, expanded }: { result: Detail; info: Metri
     <section className={`result-section ${result.error ? 'has-error' : ''}`} data-testid={`result-${result.metric}`}>
       <header className="result-header">
         <h3>{result.metric}</h3>
-        {result.error ? <span className="score-chip error">error</span> : <span className={`score-chip tone-${tone(info, result.value)}`}>{formatScore(info, result)}</span>}
+        {result.error ? (
+          <span className="score-chip error">error</span>
+        ) : (
+          <span className={`score-chip tone-${tone(info, result.value)}`}>{formatScore(info, result)}</span>
+        )}
       </header>
       {result.error && <div className="error-box">{result.error}</div>}
       {result.justification && (
@@ -68,7 +72,8 @@ function ResultSection({ result, info, expanded }: { result: Detail; info: Metri
       )}
       {(result.input_tokens > 0 || result.output_tokens > 0 || result.latency_ms !== null) && (
         <div className="muted small result-meta">
-          {formatInt(result.input_tokens)} in / {formatInt(result.output_tokens)} out tokens · {formatCost(result.cost_usd)} · {formatDuration(result.latency_ms)}
+          {formatInt(result.input_tokens)} in / {formatInt(result.output_tokens)} out tokens · {formatCost(result.cost_usd)} ·{' '}
+          {formatDuration(result.latency_ms)}
         </div>
       )}
     </section>
@@ -81,7 +86,17 @@ function ordered(results: Detail[]): Detail[] {
   return [...results].sort((a, b) => rank(a) - rank(b) || a.metric.localeCompare(b.metric));
 }
 
-export function RowDrawer({ runId, rowIndex, metrics, onClose }: { runId: string; rowIndex: number; metrics: MetricInfo[]; onClose: () => void }) {
+export function RowDrawer({
+  runId,
+  rowIndex,
+  metrics,
+  onClose,
+}: {
+  runId: string;
+  rowIndex: number;
+  metrics: MetricInfo[];
+  onClose: () => void;
+}) {
   const row = useApi((signal) => api.row(runId, rowIndex, signal), [runId, rowIndex]);
   const infoOf = (key: string) => metrics.find((m) => m.key === key) ?? plainMetricInfo(key);
   return (
@@ -102,7 +117,8 @@ export function RowDrawer({ runId, rowIndex, metrics, onClose }: { runId: string
               {row.data.outputs !== null && <Field name="answer" value={row.data.outputs} />}
               {row.data.model_error && <div className="error-box">model error: {row.data.model_error}</div>}
               <div className="muted small">
-                {formatDuration(row.data.model_latency_ms)} · {formatInt(row.data.model_input_tokens)} in / {formatInt(row.data.model_output_tokens)} out tokens
+                {formatDuration(row.data.model_latency_ms)} · {formatInt(row.data.model_input_tokens)} in /{' '}
+                {formatInt(row.data.model_output_tokens)} out tokens
               </div>
             </section>
           )}

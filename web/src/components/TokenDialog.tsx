@@ -37,7 +37,15 @@ export function TokenDialog() {
         <p className="muted small">
           Create one on the server with <code>juror tokens create</code>. It is kept in this browser only.
         </p>
-        <input ref={input} type="password" name="token" placeholder="juror_…" value={value} onChange={(e) => setValue(e.target.value)} autoComplete="off" />
+        <input
+          ref={input}
+          type="password"
+          name="token"
+          placeholder="juror_…"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          autoComplete="off"
+        />
         <div className="modal-actions">
           <button type="button" className="button" onClick={() => finish(null)}>
             Cancel

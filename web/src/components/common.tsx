@@ -25,7 +25,14 @@ export function StatusBadge({ status }: { status: string }) {
 export function ProgressBar({ done, total, label }: { done: number; total: number; label?: string }) {
   const share = total > 0 ? Math.min(1, done / total) : 0;
   return (
-    <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done} aria-label={label ?? 'progress'}>
+    <div
+      className="progress"
+      role="progressbar"
+      aria-valuemin={0}
+      aria-valuemax={total}
+      aria-valuenow={done}
+      aria-label={label ?? 'progress'}
+    >
       <div className="progress-track">
         <div className="progress-fill" style={{ width: `${share * 100}%` }} />
       </div>

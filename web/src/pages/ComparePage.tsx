@@ -65,7 +65,12 @@ function changes(a: LoadedRows, b: LoadedRows, metric: string, columns: RowColum
 
 function Score({ info, result }: { info: MetricInfo; result: PageRow['results'][string] | undefined }) {
   if (!result) return <span className="muted">—</span>;
-  if (result.error) return <span className="score-chip error" title={result.error}>error</span>;
+  if (result.error)
+    return (
+      <span className="score-chip error" title={result.error}>
+        error
+      </span>
+    );
   return (
     <span className={`score-chip tone-${tone(info, result.value)}`} title={result.justification ?? undefined}>
       {formatScore(info, result)}
@@ -136,7 +141,8 @@ function RowChanges({ runs, metrics }: { runs: RunDetail[]; metrics: MetricInfo[
       </div>
       {!sameData && (
         <Empty>
-          These runs were made on different data (dataset hash {shortHash(baseline!.dataset.hash)} vs {shortHash(other.dataset.hash)}), so their rows cannot be matched.
+          These runs were made on different data (dataset hash {shortHash(baseline!.dataset.hash)} vs {shortHash(other.dataset.hash)}), so
+          their rows cannot be matched.
         </Empty>
       )}
       {sameData && shared.length === 0 && <Empty>The runs have no metric in common.</Empty>}
@@ -146,7 +152,9 @@ function RowChanges({ runs, metrics }: { runs: RunDetail[]; metrics: MetricInfo[
         <>
           <p className="muted small">
             {formatInt(list.length)} of {formatInt(Math.min(loaded.data.a.rows.size, loaded.data.b.rows.size))} rows changed on {metric.key}
-            {Math.max(loaded.data.a.total, loaded.data.b.total) > MAX_COMPARED_ROWS && ` (the first ${formatInt(MAX_COMPARED_ROWS)} rows compared)`}.
+            {Math.max(loaded.data.a.total, loaded.data.b.total) > MAX_COMPARED_ROWS &&
+              ` (the first ${formatInt(MAX_COMPARED_ROWS)} rows compared)`}
+            .
           </p>
           {list.length > 0 && (
             <table className="table changes-table">
@@ -174,7 +182,9 @@ function RowChanges({ runs, metrics }: { runs: RunDetail[]; metrics: MetricInfo[
                     <td>
                       <Score info={metric} result={c.b} />
                     </td>
-                    <td className={`num delta-${c.delta === undefined ? 'neutral' : deltaTone(metric, c.delta)}`}>{c.delta === undefined ? 'error ↔ value' : formatDelta(metric, c.delta)}</td>
+                    <td className={`num delta-${c.delta === undefined ? 'neutral' : deltaTone(metric, c.delta)}`}>
+                      {c.delta === undefined ? 'error ↔ value' : formatDelta(metric, c.delta)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -191,7 +201,12 @@ export function ComparePage() {
   const ids = (query.get('runs') ?? '').split(',').filter(Boolean);
   const runs = useApi((signal) => Promise.all(ids.map((id) => api.run(id, signal))), [ids.join(',')]);
 
-  if (ids.length < 2) return <Empty>Select two or more runs on the <Link to="/">Runs</Link> page to compare them.</Empty>;
+  if (ids.length < 2)
+    return (
+      <Empty>
+        Select two or more runs on the <Link to="/">Runs</Link> page to compare them.
+      </Empty>
+    );
   if (runs.error) return <ErrorBox error={runs.error} title="Could not load the runs" />;
   if (!runs.data) return <Loading what="Loading runs" />;
 
@@ -244,7 +259,9 @@ export function ComparePage() {
                     const errors = errorsOf(run, info.key);
                     return (
                       <td key={run.id} className="num">
-                        <span className={`compare-value tone-${tone(info, v.value)}`}>{formatMetricValue(info, v.value, v.aggregation)}</span>
+                        <span className={`compare-value tone-${tone(info, v.value)}`}>
+                          {formatMetricValue(info, v.value, v.aggregation)}
+                        </span>
                         {delta !== undefined && (
                           <span className={`delta delta-${deltaTone(info, delta)}`} data-testid="delta">
                             {formatDelta(info, delta)}

@@ -91,7 +91,14 @@ function EvaluateForm({ dataset }: { dataset: DatasetDetail }) {
       <div className="form-grid">
         <label className={`control ${fieldError('config.judge_model')}`}>
           <span>Judge model</span>
-          <input type="text" name="judge_model" data-field="config.judge_model" placeholder="openai:/gpt-4o-mini" value={judgeModel} onChange={(e) => setJudgeModel(e.target.value)} />
+          <input
+            type="text"
+            name="judge_model"
+            data-field="config.judge_model"
+            placeholder="openai:/gpt-4o-mini"
+            value={judgeModel}
+            onChange={(e) => setJudgeModel(e.target.value)}
+          />
           {hint('config.judge_model')}
         </label>
         <label className={`control ${fieldError('config.experiment')}`}>
@@ -136,7 +143,13 @@ function EvaluateForm({ dataset }: { dataset: DatasetDetail }) {
           <>
             <label className={`control ${fieldError('config.metrics[0].definition')}`}>
               <span>Definition — what is judged</span>
-              <textarea name="definition" rows={2} value={definition} placeholder="Assesses whether the answer is correct and complete." onChange={(e) => setDefinition(e.target.value)} />
+              <textarea
+                name="definition"
+                rows={2}
+                value={definition}
+                placeholder="Assesses whether the answer is correct and complete."
+                onChange={(e) => setDefinition(e.target.value)}
+              />
               {hint('config.metrics[0].definition')}
             </label>
             <label className={`control ${fieldError('config.metrics[0].grading_prompt')}`}>
@@ -148,11 +161,20 @@ function EvaluateForm({ dataset }: { dataset: DatasetDetail }) {
         ) : (
           <label className={`control ${fieldError('config.metrics[0].judge_prompt')}`}>
             <span>Judge prompt — with {'{column}'} variables</span>
-            <textarea name="judge_prompt" rows={4} value={judgePrompt} placeholder="Is the response '{response}' a correct answer to '{request}'?" onChange={(e) => setJudgePrompt(e.target.value)} />
+            <textarea
+              name="judge_prompt"
+              rows={4}
+              value={judgePrompt}
+              placeholder="Is the response '{response}' a correct answer to '{request}'?"
+              onChange={(e) => setJudgePrompt(e.target.value)}
+            />
             {hint('config.metrics[0].judge_prompt')}
           </label>
         )}
-        {errorField && fieldMatches('config.metrics[0]', errorField) && !/metrics\[0\]\.(name|output|definition|grading_prompt|judge_prompt)/.test(errorField) && hint('config.metrics[0]')}
+        {errorField &&
+          fieldMatches('config.metrics[0]', errorField) &&
+          !/metrics\[0\]\.(name|output|definition|grading_prompt|judge_prompt)/.test(errorField) &&
+          hint('config.metrics[0]')}
       </fieldset>
 
       <fieldset>
@@ -161,7 +183,11 @@ function EvaluateForm({ dataset }: { dataset: DatasetDetail }) {
           {MAPPED.map((m) => (
             <label key={m.key} className={`control ${fieldError(`config.col_mapping.${m.key}`)}`}>
               <span>{m.label}</span>
-              <select name={`col_mapping.${m.key}`} value={mapping[m.key] ?? ''} onChange={(e) => setMapping({ ...mapping, [m.key]: e.target.value })}>
+              <select
+                name={`col_mapping.${m.key}`}
+                value={mapping[m.key] ?? ''}
+                onChange={(e) => setMapping({ ...mapping, [m.key]: e.target.value })}
+              >
                 <option value="">(none)</option>
                 {dataset.columns.map((c) => (
                   <option key={c} value={c}>
@@ -180,7 +206,12 @@ function EvaluateForm({ dataset }: { dataset: DatasetDetail }) {
         <div className="checks">
           {BUILT_INS.map((name) => (
             <label key={name} className="control check">
-              <input type="checkbox" name={`builtin.${name}`} checked={builtIns.includes(name)} onChange={(e) => setBuiltIns(e.target.checked ? [...builtIns, name] : builtIns.filter((b) => b !== name))} />
+              <input
+                type="checkbox"
+                name={`builtin.${name}`}
+                checked={builtIns.includes(name)}
+                onChange={(e) => setBuiltIns(e.target.checked ? [...builtIns, name] : builtIns.filter((b) => b !== name))}
+              />
               <span className="mono">{name}</span>
             </label>
           ))}
@@ -198,7 +229,10 @@ function EvaluateForm({ dataset }: { dataset: DatasetDetail }) {
 }
 
 function LabelJobs({ dataset }: { dataset: DatasetDetail }) {
-  const jobs = useApi((signal) => api.labelJobs({ dataset_id: dataset.id, limit: 20 }, signal), [dataset.id], { pollMs: 2000, poll: (d) => !!d?.jobs.some((j) => j.status === 'sampling' || j.status === 'running') });
+  const jobs = useApi((signal) => api.labelJobs({ dataset_id: dataset.id, limit: 20 }, signal), [dataset.id], {
+    pollMs: 2000,
+    poll: (d) => !!d?.jobs.some((j) => j.status === 'sampling' || j.status === 'running'),
+  });
   if (jobs.error) return <ErrorBox error={jobs.error} title="Could not load label jobs" />;
   if (!jobs.data || jobs.data.jobs.length === 0) return null;
   return (
@@ -223,7 +257,9 @@ function LabelJobs({ dataset }: { dataset: DatasetDetail }) {
                 <StatusBadge status={j.status} />
               </td>
               <td>
-                <div className="clamp muted">{typeof j.criterion.prompt === 'string' ? j.criterion.prompt : `built-in ${cellText(j.criterion.builtin)}`}</div>
+                <div className="clamp muted">
+                  {typeof j.criterion.prompt === 'string' ? j.criterion.prompt : `built-in ${cellText(j.criterion.builtin)}`}
+                </div>
               </td>
               <td className="mono small">{j.judge?.version ?? '—'}</td>
               <td className="muted small" title={formatDate(j.created_at)}>
@@ -233,7 +269,11 @@ function LabelJobs({ dataset }: { dataset: DatasetDetail }) {
           ))}
         </tbody>
       </table>
-      {jobs.data.total > jobs.data.jobs.length && <p className="muted small">The newest {jobs.data.jobs.length} of {formatInt(jobs.data.total)} label jobs.</p>}
+      {jobs.data.total > jobs.data.jobs.length && (
+        <p className="muted small">
+          The newest {jobs.data.jobs.length} of {formatInt(jobs.data.total)} label jobs.
+        </p>
+      )}
     </div>
   );
 }
@@ -264,19 +304,31 @@ function LabelForm({ dataset }: { dataset: DatasetDetail }) {
   return (
     <form className="card evaluate-form label-form" onSubmit={submit} aria-label="label this dataset" noValidate>
       <h2>Label with a judge</h2>
-      <p className="muted small">The judge labels a sample of rows; you review them, and your labels become its few-shot examples for every other row.</p>
+      <p className="muted small">
+        The judge labels a sample of rows; you review them, and your labels become its few-shot examples for every other row.
+      </p>
       <div className="segmented" role="radiogroup" aria-label="criterion kind">
         <label className={kind === 'prompt' ? 'active' : ''}>
           <input type="radio" name="label_kind" value="prompt" checked={kind === 'prompt'} onChange={() => setKind('prompt')} /> Prompt
         </label>
         <label className={kind === 'builtin' ? 'active' : ''}>
-          <input type="radio" name="label_kind" value="builtin" checked={kind === 'builtin'} onChange={() => setKind('builtin')} /> Built-in judge
+          <input type="radio" name="label_kind" value="builtin" checked={kind === 'builtin'} onChange={() => setKind('builtin')} /> Built-in
+          judge
         </label>
       </div>
       {kind === 'prompt' ? (
         <label className={`control ${fieldError('prompt')}`}>
           <span>Criterion — with {'{column}'} variables</span>
-          <textarea name="criterion" rows={3} value={prompt} placeholder={`Is ${dataset.columns.slice(0, 2).map((c) => `{${c}}`).join(' … ')} acceptable? 1 if it is, else 0.`} onChange={(e) => setPrompt(e.target.value)} />
+          <textarea
+            name="criterion"
+            rows={3}
+            value={prompt}
+            placeholder={`Is ${dataset.columns
+              .slice(0, 2)
+              .map((c) => `{${c}}`)
+              .join(' … ')} acceptable? 1 if it is, else 0.`}
+            onChange={(e) => setPrompt(e.target.value)}
+          />
           <div className="variables">
             {dataset.columns.map((c) => (
               <button key={c} type="button" className="chip mono" onClick={() => setPrompt(`${prompt}{${c}}`)} title={`Insert {${c}}`}>
@@ -312,7 +364,14 @@ function LabelForm({ dataset }: { dataset: DatasetDetail }) {
         </label>
         <label className={`control ${fieldError('sample_size')}`}>
           <span>Sample to review</span>
-          <input type="number" name="sample_size" min={1} max={1000} value={sampleSize} onChange={(e) => setSampleSize(Number(e.target.value))} />
+          <input
+            type="number"
+            name="sample_size"
+            min={1}
+            max={1000}
+            value={sampleSize}
+            onChange={(e) => setSampleSize(Number(e.target.value))}
+          />
           {hint('sample_size')}
         </label>
         <label className={`control ${fieldError('name')}`}>
@@ -345,7 +404,8 @@ export function DatasetPage({ id }: { id: string }) {
           </div>
           <h1>{d.name}</h1>
           <div className="muted small">
-            {d.original_name} · {d.format} · {formatInt(d.row_count)} rows · {d.columns.length} columns · {formatBytes(d.size_bytes)} · uploaded {formatDate(d.created_at)} ·{' '}
+            {d.original_name} · {d.format} · {formatInt(d.row_count)} rows · {d.columns.length} columns · {formatBytes(d.size_bytes)} ·
+            uploaded {formatDate(d.created_at)} ·{' '}
             <span className="mono" title={d.hash}>
               {shortHash(d.hash, 12)}
             </span>

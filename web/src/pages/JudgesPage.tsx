@@ -15,7 +15,8 @@ import { useApi } from '../hooks.js';
 type Version = JudgeGroup['versions'][number];
 
 function outputText(output: unknown, metadata: Record<string, unknown>): string {
-  if (output === undefined) return metadata.score_threshold !== undefined ? `yes/no (score > ${cellText(metadata.score_threshold)})` : 'score 1–5';
+  if (output === undefined)
+    return metadata.score_threshold !== undefined ? `yes/no (score > ${cellText(metadata.score_threshold)})` : 'score 1–5';
   if (output === 'scale') return 'score 1–5';
   if (output === 'binary') return '1 / 0';
   if (output === 'yes_no') return 'yes / no';
@@ -23,7 +24,10 @@ function outputText(output: unknown, metadata: Record<string, unknown>): string 
     const o = output as Record<string, unknown>;
     if (Array.isArray(o.scale)) return `score ${o.scale[0]}–${o.scale[1]}`;
     if (o.yes_no && typeof o.yes_no === 'object') return `yes / no (score > ${cellText((o.yes_no as Record<string, unknown>).threshold)})`;
-    if (o.categories && typeof o.categories === 'object') return `labels: ${Object.entries(o.categories as Record<string, unknown>).map(([k, v]) => `${k}=${cellText(v)}`).join(', ')}`;
+    if (o.categories && typeof o.categories === 'object')
+      return `labels: ${Object.entries(o.categories as Record<string, unknown>)
+        .map(([k, v]) => `${k}=${cellText(v)}`)
+        .join(', ')}`;
   }
   return cellText(output);
 }
@@ -41,7 +45,9 @@ function Definition({ version }: { version: Version }) {
   const metadata = (d.metric_metadata ?? {}) as Record<string, unknown>;
   const examples = Array.isArray(d.examples) ? (d.examples as Array<Record<string, unknown>>) : [];
   const isPrompt = typeof d.judge_prompt === 'string';
-  const withContext = examples.some((e) => e.grading_context && typeof e.grading_context === 'object' && Object.keys(e.grading_context).length > 0);
+  const withContext = examples.some(
+    (e) => e.grading_context && typeof e.grading_context === 'object' && Object.keys(e.grading_context).length > 0,
+  );
   return (
     <div className="judge-definition">
       <dl className="facts">
@@ -139,7 +145,12 @@ const SERIES_COLORS = ['#4f46e5', '#16a34a', '#d97706', '#dc2626', '#0891b2', '#
 function AgreementChart({ history }: { history: JudgeAgreementHistory }) {
   const available = AGREEMENT_STATS.filter((s) => history.series.some((v) => v.points.some((p) => p.statistics[s.key] != null)));
   const [stat, setStat] = useState(available.find((s) => s.key === 'cohen_kappa')?.key ?? available[0]?.key ?? 'accuracy');
-  const lines = history.series.map((v) => ({ version: v.version, points: v.points.flatMap((p) => (p.statistics[stat] == null ? [] : [{ t: Date.parse(p.computed_at), value: p.statistics[stat], n: p.n }])) }));
+  const lines = history.series.map((v) => ({
+    version: v.version,
+    points: v.points.flatMap((p) =>
+      p.statistics[stat] == null ? [] : [{ t: Date.parse(p.computed_at), value: p.statistics[stat], n: p.n }],
+    ),
+  }));
   // A single check still gets a day either side, so that its point is drawn inside the axis.
   const times = lines.flatMap((l) => l.points.map((p) => p.t));
   const [from, to] = [Math.min(...times), Math.max(...times)];
@@ -159,12 +170,35 @@ function AgreementChart({ history }: { history: JudgeAgreementHistory }) {
       <ResponsiveContainer width="100%" height={180}>
         <LineChart margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--line)" vertical={false} />
-          <XAxis dataKey="t" type="number" scale="time" domain={domain} tickFormatter={(t: number) => formatDate(new Date(t).toISOString())} tick={{ fontSize: 11, fill: 'var(--muted)' }} />
-          <YAxis domain={stat === 'accuracy' || stat === 'precision' || stat === 'recall' || stat === 'f1' ? [0, 1] : [-1, 1]} tick={{ fontSize: 11, fill: 'var(--muted)' }} width={36} />
-          <Tooltip labelFormatter={(t) => formatDate(new Date(Number(t)).toISOString())} formatter={(value) => formatNumber(Number(value), 3)} contentStyle={{ fontSize: 12, borderRadius: 6, border: '1px solid var(--line)' }} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            scale="time"
+            domain={domain}
+            tickFormatter={(t: number) => formatDate(new Date(t).toISOString())}
+            tick={{ fontSize: 11, fill: 'var(--muted)' }}
+          />
+          <YAxis
+            domain={stat === 'accuracy' || stat === 'precision' || stat === 'recall' || stat === 'f1' ? [0, 1] : [-1, 1]}
+            tick={{ fontSize: 11, fill: 'var(--muted)' }}
+            width={36}
+          />
+          <Tooltip
+            labelFormatter={(t) => formatDate(new Date(Number(t)).toISOString())}
+            formatter={(value) => formatNumber(Number(value), 3)}
+            contentStyle={{ fontSize: 12, borderRadius: 6, border: '1px solid var(--line)' }}
+          />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {lines.map((line, i) => (
-            <Line key={line.version} data={line.points} dataKey="value" name={line.version} stroke={SERIES_COLORS[i % SERIES_COLORS.length]} dot isAnimationActive={false} />
+            <Line
+              key={line.version}
+              data={line.points}
+              dataKey="value"
+              name={line.version}
+              stroke={SERIES_COLORS[i % SERIES_COLORS.length]}
+              dot
+              isAnimationActive={false}
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>
@@ -246,7 +280,13 @@ function CheckForm({ judge, onChecked }: { judge: JudgeGroup; onChecked: () => v
         </label>
         <label className={`control ${fieldError('judge_model')}`}>
           <span>Judge model</span>
-          <input type="text" name="check_model" placeholder="the judge's own, else the server's" value={judgeModel} onChange={(e) => setJudgeModel(e.target.value)} />
+          <input
+            type="text"
+            name="check_model"
+            placeholder="the judge's own, else the server's"
+            value={judgeModel}
+            onChange={(e) => setJudgeModel(e.target.value)}
+          />
           {hint('judge_model')}
         </label>
       </div>
@@ -258,7 +298,9 @@ function CheckForm({ judge, onChecked }: { judge: JudgeGroup; onChecked: () => v
       <div className="form-actions">
         {checking && (
           <span className="muted small check-status" role="status">
-            {done ? `${job.data!.status === 'completed' ? 'Checked' : `Check ${job.data!.status}`} on ${formatInt(checking.rows)} rows` : `Checking ${formatInt(checking.rows)} rows…`}
+            {done
+              ? `${job.data!.status === 'completed' ? 'Checked' : `Check ${job.data!.status}`} on ${formatInt(checking.rows)} rows`
+              : `Checking ${formatInt(checking.rows)} rows…`}
             {job.data?.error ? `: ${job.data.error}` : ''}
           </span>
         )}
@@ -285,7 +327,13 @@ function VersionsAgreement({ judge }: { judge: JudgeGroup }) {
         label={`agreement of ${judge.name} by version`}
         columns={judge.versions.map((v) => {
           const point = latest.get(v.id);
-          return { key: v.id, title: v.version, n: point?.n ?? 0, statistics: point?.statistics ?? {}, ...(point ? { subtitle: `checked ${formatDate(point.computed_at)}` } : {}) };
+          return {
+            key: v.id,
+            title: v.version,
+            n: point?.n ?? 0,
+            statistics: point?.statistics ?? {},
+            ...(point ? { subtitle: `checked ${formatDate(point.computed_at)}` } : {}),
+          };
         })}
         facts={[
           { name: 'First used', values: judge.versions.map((v) => formatDate(v.created_at)) },
@@ -293,7 +341,13 @@ function VersionsAgreement({ judge }: { judge: JudgeGroup }) {
           { name: 'Runs', values: judge.versions.map((v) => formatInt(v.run_count)) },
         ]}
       />
-      {hasPoints ? <AgreementChart history={history.data} /> : <p className="muted small">No agreement with human labels yet: review a label job of this judge, check a version below, or run `juror align`.</p>}
+      {hasPoints ? (
+        <AgreementChart history={history.data} />
+      ) : (
+        <p className="muted small">
+          No agreement with human labels yet: review a label job of this judge, check a version below, or run `juror align`.
+        </p>
+      )}
       <CheckForm judge={judge} onChecked={history.reload} />
     </section>
   );
@@ -309,15 +363,26 @@ function JudgeCard({ judge }: { judge: JudgeGroup }) {
         <h2>{judge.name}</h2>
         <div className="versions" role="tablist" aria-label={`versions of ${judge.name}`}>
           {judge.versions.map((v, i) => (
-            <button type="button" role="tab" key={v.id} aria-selected={i === selected} className={`version-tab ${i === selected ? 'active' : ''}`} onClick={() => setSelected(i)} title={`hash ${v.hash}`}>
+            <button
+              type="button"
+              role="tab"
+              key={v.id}
+              aria-selected={i === selected}
+              className={`version-tab ${i === selected ? 'active' : ''}`}
+              onClick={() => setSelected(i)}
+              title={`hash ${v.hash}`}
+            >
               {v.version}
-              {judge.versions.filter((w) => w.version === v.version).length > 1 && <span className="mono muted"> {shortHash(v.hash, 6)}</span>}
+              {judge.versions.filter((w) => w.version === v.version).length > 1 && (
+                <span className="mono muted"> {shortHash(v.hash, 6)}</span>
+              )}
             </button>
           ))}
         </div>
       </header>
       <div className="muted small">
-        first used {formatDate(version.created_at)} · in {formatInt(version.run_count)} run{version.run_count === 1 ? '' : 's'} · <span className="mono">{shortHash(version.hash, 12)}</span>
+        first used {formatDate(version.created_at)} · in {formatInt(version.run_count)} run{version.run_count === 1 ? '' : 's'} ·{' '}
+        <span className="mono">{shortHash(version.hash, 12)}</span>
       </div>
       <Definition version={version} />
       {judge.versions.length > 0 && <VersionsAgreement judge={judge} />}

@@ -81,8 +81,18 @@ function Progress({ job, onChanged }: { job: LabelJob; onChanged: () => void }) 
   return (
     <div className="card job-progress" aria-label="labelling progress">
       <div className="job-progress-head">
-        <span>{job.status === 'sampling' ? 'The judge is labelling the sample' : 'The judge is labelling every row, with your labels as examples'}</span>
-        <button type="button" className="button" disabled={stopping === true} onClick={stop} title="Stops the job; labels of finished rows are kept">
+        <span>
+          {job.status === 'sampling'
+            ? 'The judge is labelling the sample'
+            : 'The judge is labelling every row, with your labels as examples'}
+        </span>
+        <button
+          type="button"
+          className="button"
+          disabled={stopping === true}
+          onClick={stop}
+          title="Stops the job; labels of finished rows are kept"
+        >
           {stopping === true ? 'Stopping…' : 'Stop'}
         </button>
       </div>
@@ -108,12 +118,15 @@ function Agreement({ job, output }: { job: LabelJob; output: LabelOutput }) {
     <section className="agreement" aria-label="agreement">
       <h2>Agreement with your labels</h2>
       <p className="muted small">
-        {formatInt(a.reviewed)} rows have your label. Each judge version is compared on the reviewed rows that were not its own few-shot examples.{' '}
-        <Link to={`/judges#${encodeURIComponent(a.judge)}`}>History of {a.judge}</Link>
+        {formatInt(a.reviewed)} rows have your label. Each judge version is compared on the reviewed rows that were not its own few-shot
+        examples. <Link to={`/judges#${encodeURIComponent(a.judge)}`}>History of {a.judge}</Link>
       </p>
       {a.versions.length > 0 ? (
         <div className="agreement-grid">
-          <AgreementTable columns={a.versions.map((v) => ({ key: v.judge_id, title: v.version, n: v.n, statistics: v.statistics, ci: v.ci }))} label="agreement by judge version" />
+          <AgreementTable
+            columns={a.versions.map((v) => ({ key: v.judge_id, title: v.version, n: v.n, statistics: v.statistics, ci: v.ci }))}
+            label="agreement by judge version"
+          />
           {newest && (
             <div>
               <div className="field-name">Confusion of {newest.version}</div>
@@ -170,11 +183,16 @@ function LabelsTable({ job, output }: { job: LabelJob; output: LabelOutput }) {
                     <td className="num mono">{l.row}</td>
                     <td>{labelText(output, l.label)}</td>
                     <td>
-                      <span className={`badge source-${l.source ?? 'none'}`} title={l.labelled_at ? `labelled ${formatDate(l.labelled_at)}` : undefined}>
+                      <span
+                        className={`badge source-${l.source ?? 'none'}`}
+                        title={l.labelled_at ? `labelled ${formatDate(l.labelled_at)}` : undefined}
+                      >
                         {l.source ?? 'none'}
                       </span>
                     </td>
-                    <td className="mono small">{l.judge_version ?? (l.llm?.judge_version ? `${l.llm.judge_version} said ${labelText(output, l.llm.label)}` : '')}</td>
+                    <td className="mono small">
+                      {l.judge_version ?? (l.llm?.judge_version ? `${l.llm.judge_version} said ${labelText(output, l.llm.label)}` : '')}
+                    </td>
                     <td className="muted">
                       <div className="clamp">{l.error ? `error: ${l.error}` : l.justification}</div>
                     </td>
@@ -188,9 +206,15 @@ function LabelsTable({ job, output }: { job: LabelJob; output: LabelOutput }) {
               Previous
             </button>
             <span className="muted small">
-              rows {formatInt(data.total === 0 ? 0 : offset + 1)}–{formatInt(Math.min(offset + LABELS_PAGE, data.total))} of {formatInt(data.total)}
+              rows {formatInt(data.total === 0 ? 0 : offset + 1)}–{formatInt(Math.min(offset + LABELS_PAGE, data.total))} of{' '}
+              {formatInt(data.total)}
             </span>
-            <button type="button" className="button" disabled={offset + LABELS_PAGE >= data.total} onClick={() => setOffset(offset + LABELS_PAGE)}>
+            <button
+              type="button"
+              className="button"
+              disabled={offset + LABELS_PAGE >= data.total}
+              onClick={() => setOffset(offset + LABELS_PAGE)}
+            >
               Next
             </button>
           </div>
@@ -208,13 +232,34 @@ function Downloads({ job }: { job: LabelJob }) {
   };
   return (
     <div className="downloads">
-      <button type="button" className="button" onClick={save(`/datasets/${encodeURIComponent(job.dataset_id)}/download`, { format: 'csv', label_job: job.id }, `${job.name}-labels.csv`)}>
+      <button
+        type="button"
+        className="button"
+        onClick={save(
+          `/datasets/${encodeURIComponent(job.dataset_id)}/download`,
+          { format: 'csv', label_job: job.id },
+          `${job.name}-labels.csv`,
+        )}
+      >
         Download labelled CSV
       </button>
-      <button type="button" className="button" onClick={save(`/datasets/${encodeURIComponent(job.dataset_id)}/download`, { format: 'jsonl', label_job: job.id }, `${job.name}-labels.jsonl`)}>
+      <button
+        type="button"
+        className="button"
+        onClick={save(
+          `/datasets/${encodeURIComponent(job.dataset_id)}/download`,
+          { format: 'jsonl', label_job: job.id },
+          `${job.name}-labels.jsonl`,
+        )}
+      >
         JSON Lines
       </button>
-      <button type="button" className="button" onClick={save(`/label-jobs/${encodeURIComponent(job.id)}/export/finetune`, {}, `${job.name}-finetune.jsonl`)} title="Chat-format JSONL to fine-tune an evaluator model">
+      <button
+        type="button"
+        className="button"
+        onClick={save(`/label-jobs/${encodeURIComponent(job.id)}/export/finetune`, {}, `${job.name}-finetune.jsonl`)}
+        title="Chat-format JSONL to fine-tune an evaluator model"
+      >
         Fine-tuning data
       </button>
       {error !== undefined && <ErrorBox error={error} title="Download failed" />}
@@ -229,7 +274,10 @@ function DatasetName({ id }: { id: string }) {
 
 export function LabelJobPage({ id }: { id: string }) {
   // The whole sample (at most 1,000 rows) in one page, for the review.
-  const job = useApi((signal) => api.labelJob(id, { limit: 1000 }, signal), [id], { pollMs: 1000, poll: (j) => !j || ACTIVE.includes(j.status) });
+  const job = useApi((signal) => api.labelJob(id, { limit: 1000 }, signal), [id], {
+    pollMs: 1000,
+    poll: (j) => !j || ACTIVE.includes(j.status),
+  });
   if (job.error && !job.data) return <ErrorBox error={job.error} title="Could not load the label job" />;
   if (!job.data) return <Loading what="Loading label job" />;
   const j = job.data;

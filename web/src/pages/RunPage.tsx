@@ -16,7 +16,10 @@ import { lowScoreThreshold, runMetrics, type MetricInfo } from '../metrics.js';
 import { Link, navigate, useLocation } from '../router.js';
 
 function JobProgress({ jobId }: { jobId: string }) {
-  const job = useApi((signal) => api.job(jobId, signal), [jobId], { pollMs: 1000, poll: (j) => !j || j.status === 'running' || j.status === 'queued' });
+  const job = useApi((signal) => api.job(jobId, signal), [jobId], {
+    pollMs: 1000,
+    poll: (j) => !j || j.status === 'running' || j.status === 'queued',
+  });
   const [stopping, setStopping] = useState<unknown>();
   const progress = job.data?.progress;
   const stop = () => {
@@ -29,14 +32,21 @@ function JobProgress({ jobId }: { jobId: string }) {
       <div className="job-progress-head">
         <ProgressBar done={progress.rows_done} total={progress.row_count} label="rows done" />
         {(job.data?.status === 'running' || job.data?.status === 'queued') && (
-          <button type="button" className="button" disabled={stopping === true} onClick={stop} title="No new calls; finished rows are kept and the run can be resumed">
+          <button
+            type="button"
+            className="button"
+            disabled={stopping === true}
+            onClick={stop}
+            title="No new calls; finished rows are kept and the run can be resumed"
+          >
             {stopping === true ? 'Stopping…' : 'Stop'}
           </button>
         )}
       </div>
       {stopping instanceof Error && <ErrorBox error={stopping} />}
       <div className="muted small">
-        {formatInt(progress.calls)} calls · {formatInt(progress.cache_hits)} cached · {formatInt(progress.errors)} errors · {formatCost(progress.cost_usd)}
+        {formatInt(progress.calls)} calls · {formatInt(progress.cache_hits)} cached · {formatInt(progress.errors)} errors ·{' '}
+        {formatCost(progress.cost_usd)}
       </div>
       {progress.metrics.length > 0 && (
         <div className="job-metrics">
@@ -83,7 +93,11 @@ function RunHeader({ run }: { run: RunDetail }) {
         <Stat label="Duration">{formatDuration(run.duration_ms)}</Stat>
         <Stat label="Dataset">
           <span title={dataset.hash ? `sha256 ${dataset.hash}` : undefined}>
-            {dataset.id ? <Link to={`/datasets/${encodeURIComponent(dataset.id)}`}>{dataset.name ?? dataset.id}</Link> : (dataset.name ?? dataset.path ?? '—')}
+            {dataset.id ? (
+              <Link to={`/datasets/${encodeURIComponent(dataset.id)}`}>{dataset.name ?? dataset.id}</Link>
+            ) : (
+              (dataset.name ?? dataset.path ?? '—')
+            )}
             {dataset.hash && <span className="mono muted small"> {shortHash(dataset.hash)}</span>}
           </span>
         </Stat>
@@ -111,7 +125,17 @@ function readFilter(query: URLSearchParams): ResultsFilter {
   };
 }
 
-function RowsToolbar({ metrics, filter, total, onChange }: { metrics: MetricInfo[]; filter: ResultsFilter; total: number | undefined; onChange: (next: ResultsFilter) => void }) {
+function RowsToolbar({
+  metrics,
+  filter,
+  total,
+  onChange,
+}: {
+  metrics: MetricInfo[];
+  filter: ResultsFilter;
+  total: number | undefined;
+  onChange: (next: ResultsFilter) => void;
+}) {
   const metric = metrics.find((m) => m.key === filter.metric);
   const lowOn = filter.maxScore !== undefined;
   const setLow = (on: boolean) => {
@@ -129,7 +153,11 @@ function RowsToolbar({ metrics, filter, total, onChange }: { metrics: MetricInfo
           value={filter.metric ?? ''}
           onChange={(e) => {
             const next = metrics.find((m) => m.key === e.target.value);
-            onChange({ ...filter, metric: next?.key, maxScore: next && lowOn ? lowScoreThreshold(next) ?? filter.maxScore : next ? filter.maxScore : undefined });
+            onChange({
+              ...filter,
+              metric: next?.key,
+              maxScore: next && lowOn ? (lowScoreThreshold(next) ?? filter.maxScore) : next ? filter.maxScore : undefined,
+            });
           }}
         >
           <option value="">any metric</option>
@@ -158,7 +186,12 @@ function RowsToolbar({ metrics, filter, total, onChange }: { metrics: MetricInfo
         </label>
       )}
       <label className="control check">
-        <input type="checkbox" name="errors" checked={!!filter.errorsOnly} onChange={(e) => onChange({ ...filter, errorsOnly: e.target.checked || undefined })} />
+        <input
+          type="checkbox"
+          name="errors"
+          checked={!!filter.errorsOnly}
+          onChange={(e) => onChange({ ...filter, errorsOnly: e.target.checked || undefined })}
+        />
         <span>Errors only</span>
       </label>
       <label className="control">
@@ -209,7 +242,12 @@ export function RunPage({ id }: { id: string }) {
     [id],
   );
   const setFilter = (next: ResultsFilter) =>
-    setParams({ metric: next.metric, max: next.maxScore === undefined ? undefined : String(next.maxScore), errors: next.errorsOnly ? '1' : undefined, sort: next.sort });
+    setParams({
+      metric: next.metric,
+      max: next.maxScore === undefined ? undefined : String(next.maxScore),
+      errors: next.errorsOnly ? '1' : undefined,
+      sort: next.sort,
+    });
   const onTotal = useCallback((t: number | undefined) => {
     setTotal(t);
     if (t !== undefined) setRowsShown(true);
@@ -264,7 +302,9 @@ export function RunPage({ id }: { id: string }) {
         />
       </section>
 
-      {openRow !== null && <RowDrawer runId={data.id} rowIndex={Number(openRow)} metrics={metrics} onClose={() => setParams({ row: undefined })} />}
+      {openRow !== null && (
+        <RowDrawer runId={data.id} rowIndex={Number(openRow)} metrics={metrics} onClose={() => setParams({ row: undefined })} />
+      )}
     </div>
   );
 }

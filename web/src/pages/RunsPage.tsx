@@ -59,7 +59,13 @@ export function RunsPage() {
               Clear selection
             </button>
           )}
-          <button type="button" className="button primary" disabled={selected.length < 2} onClick={() => navigate(`/compare?runs=${selected.map(encodeURIComponent).join(',')}`)} title="Select two or more runs to compare">
+          <button
+            type="button"
+            className="button primary"
+            disabled={selected.length < 2}
+            onClick={() => navigate(`/compare?runs=${selected.map(encodeURIComponent).join(',')}`)}
+            title="Select two or more runs to compare"
+          >
             Compare{selected.length ? ` (${selected.length})` : ''}
           </button>
         </div>
@@ -72,7 +78,13 @@ export function RunsPage() {
             <span>All runs</span>
           </button>
           {experiments.data?.experiments.map((e) => (
-            <button type="button" key={e.id} className={`sidebar-item ${experiment === e.name ? 'active' : ''}`} onClick={() => setQuery({ experiment: e.name })} title={e.last_run_at ? `last run ${formatDate(e.last_run_at)}` : undefined}>
+            <button
+              type="button"
+              key={e.id}
+              className={`sidebar-item ${experiment === e.name ? 'active' : ''}`}
+              onClick={() => setQuery({ experiment: e.name })}
+              title={e.last_run_at ? `last run ${formatDate(e.last_run_at)}` : undefined}
+            >
               <span className="truncate">{e.name}</span>
               <span className="count">{e.run_count}</span>
             </button>
@@ -85,7 +97,8 @@ export function RunsPage() {
           {!runs.data && runs.loading && <Loading what="Loading runs" />}
           {runs.data && runs.data.runs.length === 0 && (
             <Empty>
-              No runs yet. Run <code>juror eval juror.yaml</code>, or upload a dataset under <Link to="/datasets">Datasets</Link> and start an evaluation.
+              No runs yet. Run <code>juror eval juror.yaml</code>, or upload a dataset under <Link to="/datasets">Datasets</Link> and start
+              an evaluation.
             </Empty>
           )}
           {runs.data && runs.data.runs.length > 0 && (
@@ -109,7 +122,12 @@ export function RunsPage() {
                   {runs.data.runs.map((run) => (
                     <tr key={run.id} data-run-id={run.id} className={selected.includes(run.id) ? 'selected' : undefined}>
                       <td className="col-check">
-                        <input type="checkbox" aria-label={`select ${run.name}`} checked={selected.includes(run.id)} onChange={() => toggle(run.id)} />
+                        <input
+                          type="checkbox"
+                          aria-label={`select ${run.name}`}
+                          checked={selected.includes(run.id)}
+                          onChange={() => toggle(run.id)}
+                        />
                       </td>
                       <td>
                         <Link to={`/runs/${encodeURIComponent(run.id)}`} className="run-link">
@@ -138,13 +156,23 @@ export function RunsPage() {
           )}
           {runs.data && runs.data.total > PAGE && (
             <div className="pager">
-              <button type="button" className="button" disabled={offset === 0} onClick={() => setQuery({ experiment, offset: Math.max(0, offset - PAGE) })}>
+              <button
+                type="button"
+                className="button"
+                disabled={offset === 0}
+                onClick={() => setQuery({ experiment, offset: Math.max(0, offset - PAGE) })}
+              >
                 ← Newer
               </button>
               <span className="muted">
                 {formatInt(offset + 1)}–{formatInt(Math.min(runs.data.total, offset + PAGE))} of {formatInt(runs.data.total)}
               </span>
-              <button type="button" className="button" disabled={offset + PAGE >= runs.data.total} onClick={() => setQuery({ experiment, offset: offset + PAGE })}>
+              <button
+                type="button"
+                className="button"
+                disabled={offset + PAGE >= runs.data.total}
+                onClick={() => setQuery({ experiment, offset: offset + PAGE })}
+              >
                 Older →
               </button>
             </div>

@@ -30,7 +30,8 @@ export const FAITHFULNESS_BINARY: Record<string, RubricText> = {
       {
         output: 'Acme Corp, founded in 1998 in Austin, makes industrial sensors and leads the European market.',
         score: 0,
-        justification: 'Everything but one claim is in the context; that Acme leads the European market is not, and one unsupported claim is enough for 0.',
+        justification:
+          'Everything but one claim is in the context; that Acme leads the European market is not, and one unsupported claim is enough for 0.',
         gradingContext: { context: 'Acme Corp was founded in 1998 in Austin, Texas, and makes industrial sensors.' },
       },
       {

@@ -42,8 +42,12 @@ export const ANSWER_SIMILARITY: Record<string, RubricText> = {
         input: 'What does the git stash command do?',
         output: 'It saves your uncommitted changes so that you can switch branches.',
         score: 3,
-        justification: 'The output has the main point (uncommitted changes are put aside) but leaves out that they are shelved temporarily and reapplied later with git stash pop.',
-        gradingContext: { targets: 'git stash temporarily shelves the uncommitted changes of the working directory so that you can work on something else, and git stash pop reapplies them later.' },
+        justification:
+          'The output has the main point (uncommitted changes are put aside) but leaves out that they are shelved temporarily and reapplied later with git stash pop.',
+        gradingContext: {
+          targets:
+            'git stash temporarily shelves the uncommitted changes of the working directory so that you can work on something else, and git stash pop reapplies them later.',
+        },
       },
       {
         input: 'How long is the warranty on the X200 headphones?',
@@ -84,7 +88,8 @@ export const ANSWER_CORRECTNESS: Record<string, RubricText> = {
         input: 'Which planets of the solar system have rings?',
         output: 'Saturn and Jupiter have rings.',
         score: 3,
-        justification: 'Both planets named do have rings, but the question asks which planets have them and the output leaves out Uranus and Neptune.',
+        justification:
+          'Both planets named do have rings, but the question asks which planets have them and the output leaves out Uranus and Neptune.',
         gradingContext: { targets: 'All four giant planets (Jupiter, Saturn, Uranus and Neptune) have ring systems.' },
       },
       {
@@ -124,7 +129,8 @@ export const ANSWER_RELEVANCE: Record<string, RubricText> = {
         input: 'What are two common side effects of ibuprofen, and should I take it with food?',
         output: 'Common side effects include an upset stomach and heartburn.',
         score: 3,
-        justification: 'The output answers the first part (two side effects) but ignores the second question, whether to take it with food.',
+        justification:
+          'The output answers the first part (two side effects) but ignores the second question, whether to take it with food.',
       },
       {
         input: 'How do I reset my router to factory settings?',
@@ -158,21 +164,31 @@ export const RELEVANCE: Record<string, RubricText> = {
         output: 'Online orders can be refunded in full within 30 days of delivery.',
         score: 5,
         justification: 'The output answers the question with exactly the part of the context about online orders.',
-        gradingContext: { context: 'Online orders can be returned for a full refund within 30 days of delivery. Items bought in a store follow a 14-day return policy.' },
+        gradingContext: {
+          context:
+            'Online orders can be returned for a full refund within 30 days of delivery. Items bought in a store follow a 14-day return policy.',
+        },
       },
       {
         input: 'What is the refund window for online orders?',
         output: 'You have 14 days to return online orders.',
         score: 2,
-        justification: 'The output is on topic but takes the 14-day window of the in-store policy; for online orders the context says 30 days.',
-        gradingContext: { context: 'Online orders can be returned for a full refund within 30 days of delivery. Items bought in a store follow a 14-day return policy.' },
+        justification:
+          'The output is on topic but takes the 14-day window of the in-store policy; for online orders the context says 30 days.',
+        gradingContext: {
+          context:
+            'Online orders can be returned for a full refund within 30 days of delivery. Items bought in a store follow a 14-day return policy.',
+        },
       },
       {
         input: 'What is the refund window for online orders?',
         output: 'Our stores are open from 9 am to 6 pm on weekdays.',
         score: 1,
         justification: 'Opening hours answer neither the question nor anything the context says.',
-        gradingContext: { context: 'Online orders can be returned for a full refund within 30 days of delivery. Items bought in a store follow a 14-day return policy.' },
+        gradingContext: {
+          context:
+            'Online orders can be returned for a full refund within 30 days of delivery. Items bought in a store follow a 14-day return policy.',
+        },
       },
     ],
   },
@@ -208,13 +224,15 @@ export const FAITHFULNESS: Record<string, RubricText> = {
       {
         output: 'Acme Corp, founded in 1998 in Austin, makes industrial sensors and leads the European market.',
         score: 3,
-        justification: 'The founding year, the city and the products are in the context, but the substantive claim that Acme leads the European market is not.',
+        justification:
+          'The founding year, the city and the products are in the context, but the substantive claim that Acme leads the European market is not.',
         gradingContext: { context: 'Acme Corp was founded in 1998 in Austin, Texas, and makes industrial sensors.' },
       },
       {
         output: 'The battery is warranted for 10 years with unlimited mileage and can be replaced for free at any time.',
         score: 1,
-        justification: 'The context says 8 years or 150,000 miles; the output contradicts it, and free replacement at any time is nowhere in it.',
+        justification:
+          'The context says 8 years or 150,000 miles; the output contradicts it, and free replacement at any time is nowhere in it.',
         gradingContext: { context: 'The battery is warranted for 8 years or 150,000 miles, whichever comes first.' },
       },
     ],
