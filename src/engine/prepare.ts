@@ -20,7 +20,8 @@ import type { Store, StoreLocation } from '../store/store.js';
 import { judgeChat, type CallContext } from './chat.js';
 import type { Estimator } from './estimate.js';
 import { prepareModel, type ModelAnswer, type ModelUnderTest } from './model-under-test.js';
-import { Scheduler, type EndpointLimits, type RetryPolicy } from './scheduler.js';
+import type { EndpointLimits, Limiter } from './limiter.js';
+import { Scheduler, type RetryPolicy } from './scheduler.js';
 import { parseThresholds, type Threshold } from './thresholds.js';
 
 /** A metric as `evaluate()` accepts it: a metric, a judge definition, or a built-in name. */
@@ -64,6 +65,11 @@ export interface EvaluateOptions {
   /** Concurrency and rate limits per provider name. */
   providers?: Record<string, Partial<EndpointLimits>>;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Where the provider limits are kept: default in this process, per run; a `RedisLimiter` shares them
+   * with every process using the same Redis (the caller closes it).
+   */
+  limiter?: Limiter;
   /** Price overrides per model id, USD per million tokens. */
   prices?: Record<string, Price>;
   /** Where to keep the run: an open store, a location, or false to keep nothing. Default `.juror/juror.db`. */
@@ -145,7 +151,7 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
 
   const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}), ...(options.dataEncoding ? { encoding: options.dataEncoding } : {}) });
   const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined, metrics: resolved });
-  const scheduler = new Scheduler({ ...(options.providers ? { limits: options.providers } : {}), ...(options.retry ? { retry: options.retry } : {}) });
+  const scheduler = new Scheduler({ ...(options.providers ? { limits: options.providers } : {}), ...(options.retry ? { retry: options.retry } : {}), ...(options.limiter ? { limiter: options.limiter } : {}) });
   const calls: CallContext = { scheduler, prices: options.prices, modes: new Map(), estimator };
   const resolve = (uri: string, field: string): ResolvedModel => resolveModel(uri, { ...(options.endpoints ? { endpoints: options.endpoints } : {}), env, field });
   let metricName = '';

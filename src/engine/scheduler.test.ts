@@ -85,6 +85,21 @@ describe('Scheduler', () => {
     expect(signal?.reason).toBe(reason);
   });
 
+  it('takes a call waiting for a slot out of the line when stopped, without ever starting it', async () => {
+    const scheduler = new Scheduler({ limits: { test: { maxConcurrency: 1 } } });
+    const reason = new RunStopped('interrupted', 'stopped by test');
+    const holding = scheduler.call(target, (s) => new Promise((_, reject) => s.addEventListener('abort', () => reject(s.reason))));
+    let started = false;
+    const waiting = scheduler.call(target, async () => {
+      started = true;
+    });
+    await tick();
+    scheduler.stop(reason);
+    await expect(waiting).rejects.toBe(reason);
+    await expect(holding).rejects.toBe(reason);
+    expect(started).toBe(false);
+  });
+
   it('asks for a call\'s size only where a tokens-per-minute limit needs it', async () => {
     let asked = 0;
     const size = () => ++asked * 10;

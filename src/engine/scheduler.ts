@@ -1,8 +1,7 @@
 /**
- * Calls to providers, per endpoint (base URL + key): a concurrency cap that adapts to 429s as TCP's
- * congestion window adapts to loss (AIMD: cut at once to what the provider was seen to accept, by
- * at most 30% per round trip as TCP CUBIC's β = 0.7; one slot more per window of successes), optional requests-per-minute
- * and tokens-per-minute pacing, a per-call timeout, and retries with exponential backoff and jitter
+ * Calls to providers, per endpoint (base URL + key), under the limits a {@link Limiter} keeps (a
+ * concurrency cap that adapts to 429s, requests- and tokens-per-minute pacing; in this process or
+ * shared by every worker), with a per-call timeout and retries with exponential backoff and jitter
  * that honour `Retry-After`. A 429 means "slow down", not "this request is broken": it does not use up
  * the call's retries, which are for 5xx, timeouts and dropped connections; a call still rate-limited
  * after `rateLimitWaitMs` stops the run as a provider failure, as configuration faults (401/403/404,
@@ -10,15 +9,8 @@
  */
 import { APICallError } from '@ai-sdk/provider';
 import { ProviderError } from '../errors.js';
-
-/** Limits of one provider endpoint (`providers: { <name>: { max_concurrency, rpm } }`). */
-export interface EndpointLimits {
-  maxConcurrency: number;
-  /** Requests per minute; unlimited when absent. */
-  rpm?: number;
-  /** Tokens per minute (estimated from the request's size); unlimited when absent. */
-  tpm?: number;
-}
+import type { EndpointLimits, Limiter, Slot } from './limiter.js';
+import { LocalLimiter } from './limiter-local.js';
 
 /** How failed calls are retried. */
 export interface RetryPolicy {
@@ -76,22 +68,27 @@ const UNREACHABLE_ATTEMPTS = 3;
 
 export class Scheduler {
   readonly stats: SchedulerStats = { calls: 0, retries: 0, rateLimited: 0 };
-  private readonly gates = new Map<string, Gate>();
+  private readonly limiter: Limiter;
+  /** Calls answered per endpoint in this run: before the first, a 400 or a refused connection means a wrong setup. */
+  private readonly succeeded = new Map<string, number>();
   private readonly limits: (provider: string) => EndpointLimits;
   private readonly retry: RetryPolicy;
   private stopped: Error | undefined;
+  /** Aborted by a stop: takes the calls waiting for a slot out of the line. */
+  private readonly run = new AbortController();
   /** The calls in flight, aborted when the run stops so that a cancel does not wait for slow answers. */
   private readonly attempts = new Set<AbortController>();
 
-  constructor(options: { limits?: Record<string, Partial<EndpointLimits>>; retry?: Partial<RetryPolicy> } = {}) {
+  constructor(options: { limits?: Record<string, Partial<EndpointLimits>>; retry?: Partial<RetryPolicy>; limiter?: Limiter } = {}) {
     this.limits = (provider) => ({ ...DEFAULT_LIMITS, ...(options.limits?.[provider] ?? {}) });
     this.retry = { ...DEFAULT_RETRY, ...(options.retry ?? {}) };
+    this.limiter = options.limiter ?? new LocalLimiter();
   }
 
   /** Refuses every call from now on with `reason` (a fatal fault, a cancel, a budget). */
   stop(reason: Error): void {
     this.stopped ??= reason;
-    for (const gate of this.gates.values()) gate.rejectWaiting(this.stopped);
+    this.run.abort(this.stopped);
     for (const attempt of this.attempts) attempt.abort(this.stopped);
   }
 
@@ -100,15 +97,16 @@ export class Scheduler {
    * size for tpm (a function is only asked when the endpoint has a tpm limit).
    */
   async call<T>(target: Target, attempt: (signal: AbortSignal) => Promise<T>, tokens: number | (() => number) = 0): Promise<T> {
-    const gate = this.gate(target);
+    const gate = this.limiter.gate(target.endpoint, this.limits(target.provider));
     const size = !gate.countsTokens ? 0 : typeof tokens === 'function' ? tokens() : tokens;
     let failures = 0;
     let limited = 0;
     let limitedSince = 0;
     for (let tryNumber = 0; ; tryNumber++) {
       if (this.stopped) throw this.stopped;
-      const startedAt = await gate.acquire(size);
+      const slot = await this.admit(gate.acquire(size, this.run.signal));
       let failure: Failure;
+      let retryAt: number | undefined;
       // The call's own signal: aborted by its timeout or by a stop. (Cheaper than joining
       // AbortSignal.timeout with the run's signal through AbortSignal.any, and the timer goes with the call.)
       const controller = new AbortController();
@@ -119,16 +117,18 @@ export class Scheduler {
         if (this.stopped) throw this.stopped;
         this.stats.calls++;
         const result = await attempt(controller.signal);
-        gate.release('ok', startedAt);
+        this.succeeded.set(target.endpoint, this.answered(target) + 1);
+        await gate.release(slot, 'ok');
         return result;
       } catch (error) {
         if (this.stopped) {
           // Stopped while in flight: the call's outcome no longer matters; the row is left unscored.
-          gate.release('failed', startedAt);
+          await gate.release(slot, 'failed');
           throw this.stopped;
         }
-        failure = classify(error, gate.succeeded);
-        gate.release('rateLimited' in failure ? 'limited' : 'failed', startedAt);
+        failure = classify(error, this.answered(target));
+        if ('rateLimited' in failure && failure.afterMs !== undefined) retryAt = Date.now() + failure.afterMs;
+        await gate.release(slot, 'rateLimited' in failure ? 'limited' : 'failed', retryAt);
         if (!failure.retry) {
           if (failure.fatal) this.giveUp(new ProviderError(`${target.uri}: ${failure.reason}`, { status: failure.status, hint: hintFor(failure.status, target), cause: error }));
           throw new Error(failure.reason, { cause: error });
@@ -146,7 +146,7 @@ export class Scheduler {
         await sleep(wait);
         continue;
       }
-      if ('unreachable' in failure && failure.unreachable && gate.succeeded === 0 && tryNumber + 1 >= UNREACHABLE_ATTEMPTS) {
+      if ('unreachable' in failure && failure.unreachable && this.answered(target) === 0 && tryNumber + 1 >= UNREACHABLE_ATTEMPTS) {
         // Nothing has ever answered at this address: a wrong base URL or a server that is down.
         const base = target.endpoint.split('|')[1];
         this.giveUp(
@@ -161,6 +161,21 @@ export class Scheduler {
     }
   }
 
+  /** Waits for the limiter's admission; a stop ends the wait with its reason, and a limiter that fails (Redis gone) stops the run. */
+  private async admit(acquiring: Promise<Slot>): Promise<Slot> {
+    try {
+      return await acquiring;
+    } catch (error) {
+      if (this.stopped) throw this.stopped;
+      if (error instanceof ProviderError) this.giveUp(error);
+      throw error;
+    }
+  }
+
+  private answered(target: Target): number {
+    return this.succeeded.get(target.endpoint) ?? 0;
+  }
+
   /** Stops the run with a provider failure that no retry can mend, and throws it. */
   private giveUp(fatal: ProviderError): never {
     this.stop(fatal);
@@ -170,101 +185,6 @@ export class Scheduler {
   /** Exponential backoff with jitter: the `n`th wait (from 0) is up to baseDelayMs·2ⁿ, capped. */
   private backoff(n: number): number {
     return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** n) * (0.5 + Math.random() / 2);
-  }
-
-  private gate(target: Target): Gate {
-    let gate = this.gates.get(target.endpoint);
-    if (!gate) {
-      gate = new Gate(this.limits(target.provider));
-      this.gates.set(target.endpoint, gate);
-    }
-    return gate;
-  }
-}
-
-/** One endpoint's concurrency slots and request pacing. */
-class Gate {
-  private limit: number;
-  private inFlight = 0;
-  private readonly waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  private okStreak = 0;
-  /** Smoothed duration of a successful call (TCP's SRTT): the round trip within which 429s are one event. */
-  private roundTripMs = 0;
-  /** When the current congestion event began, and the lowest limit it may cut to (70% of the limit before it). */
-  private cutAt = -Infinity;
-  private floor = 1;
-  private nextStart = 0;
-  /** Token budget left; may go negative, which is the wait owed before the next start. */
-  private tokens: number;
-  private tokensAt = Date.now();
-  succeeded = 0;
-
-  constructor(private readonly config: EndpointLimits) {
-    this.limit = config.maxConcurrency;
-    this.tokens = config.tpm ?? 0;
-  }
-
-  /** Whether calls' sizes matter here (a tokens-per-minute limit). */
-  get countsTokens(): boolean {
-    return Boolean(this.config.tpm);
-  }
-
-  /** Waits for a slot (and the pacing of rpm/tpm); resolves with the moment the call may start. */
-  async acquire(tokens: number): Promise<number> {
-    if (this.inFlight < this.limit && this.waiting.length === 0) this.inFlight++;
-    else await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    const now = Date.now();
-    let wait = 0;
-    if (this.config.rpm) {
-      // Pace starts evenly: one every 60/rpm seconds.
-      const start = Math.max(now, this.nextStart);
-      this.nextStart = start + 60_000 / this.config.rpm;
-      wait = start - now;
-    }
-    if (this.config.tpm && tokens > 0) {
-      // A token bucket refilled continuously; a reservation past empty waits for the refill.
-      const perMs = this.config.tpm / 60_000;
-      this.tokens = Math.min(this.config.tpm, this.tokens + (now - this.tokensAt) * perMs);
-      this.tokensAt = now;
-      this.tokens -= tokens;
-      if (this.tokens < 0) wait = Math.max(wait, -this.tokens / perMs);
-    }
-    if (wait > 0) await sleep(wait);
-    return performance.now();
-  }
-
-  /** Frees the slot of a call that started at `startedAt`, adapting the limit to how it ended. */
-  release(outcome: 'ok' | 'limited' | 'failed', startedAt: number): void {
-    this.inFlight--;
-    const now = performance.now();
-    if (outcome === 'ok') {
-      this.succeeded++;
-      this.roundTripMs = this.roundTripMs ? this.roundTripMs * 0.875 + (now - startedAt) * 0.125 : now - startedAt;
-      // Additive increase: one more slot after a window of successes at the current level.
-      if (this.limit < this.config.maxConcurrency && ++this.okStreak >= this.limit) {
-        this.limit++;
-        this.okStreak = 0;
-      }
-    } else if (outcome === 'limited') {
-      // Multiplicative decrease. The provider accepted the calls still in flight and refused this
-      // one, so what it takes is at most that many: cut to it at once. A burst of 429s within one
-      // round trip is one event, which cuts by at most 30%, so that a moment when everything is
-      // refused (a requests-per-second window that is full) does not take the limit to 1.
-      if (now - this.cutAt >= this.roundTripMs) {
-        this.cutAt = now;
-        this.floor = Math.max(1, Math.floor(this.limit * 0.7));
-      }
-      this.limit = Math.max(this.floor, Math.min(this.limit, this.inFlight));
-      this.okStreak = 0;
-    }
-    while (this.inFlight < this.limit && this.waiting.length > 0) {
-      this.inFlight++;
-      this.waiting.shift()!.resolve();
-    }
-  }
-
-  rejectWaiting(reason: Error): void {
-    for (const waiter of this.waiting.splice(0)) waiter.reject(reason);
   }
 }
 
