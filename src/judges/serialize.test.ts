@@ -194,10 +194,16 @@ describe('judgeFromConfig errors name the field', () => {
     expect(error.where.field).toContain('grading_promt');
   });
 
-  it('names an empty required field', () => {
+  it('names an empty required field and says what to write there', () => {
     const error = configError(() => judgeFromConfig({ name: 'cs', definition: '', grading_prompt: gradingPrompt }, 'metrics[1]'));
     expect(error.where.field).toBe('metrics[1].definition');
-    expect(error.hint).toContain('config reference in README.md');
+    expect(error.hint).toMatch(/^write the judge's definition: what it assesses/);
+  });
+
+  it("says what a prompt judge's empty prompt should hold", () => {
+    const error = configError(() => judgeFromConfig({ name: 'tone', judge_prompt: '' }, 'metrics[0]'));
+    expect(error.where.field).toBe('metrics[0].judge_prompt');
+    expect(error.hint).toContain('{column} variables');
   });
 
   it('names a bad field inside an example', () => {

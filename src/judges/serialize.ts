@@ -15,6 +15,17 @@ import {
   type OutputKind,
 } from './definition.js';
 
+/** What to write in a judge's key that is missing or malformed. */
+const JUDGE_FIELD_HINTS: Record<string, string> = {
+  name: 'name the judge, e.g. name: professional (its results are professional/v1/…)',
+  definition:
+    "write the judge's definition: what it assesses, e.g. definition: Assesses how well the translation preserves cultural nuances",
+  grading_prompt: 'write how to score, e.g. grading_prompt: Score from 1-5, where 1 is culturally insensitive and 5 is highly aware',
+  judge_prompt: "write the judge's prompt with {column} variables, e.g. judge_prompt: Is the tone of {response} professional?",
+  examples: 'each example takes output, score and justification (and input, grading_context when the judge reads them)',
+  version: 'a version is a short text, e.g. version: v2',
+};
+
 /**
  * Builds a judge from its config form: a prompt judge when `judge_prompt` is given, a rubric judge
  * otherwise. Errors name the field under `field` (e.g. `metrics[2]`).
@@ -43,7 +54,7 @@ export function judgeFromConfig(entry: unknown, field = 'judge'): Judge {
       hint:
         issue.code === 'unrecognized_keys'
           ? `the keys of a ${isPrompt ? 'prompt' : 'rubric'} judge are: ${Object.keys((isPrompt ? promptJudgeSchema : rubricJudgeSchema).shape).join(', ')}`
-          : 'see the config reference in README.md',
+          : (JUDGE_FIELD_HINTS[String(issue.path[0])] ?? `fix ${path} as the judge keys are described under "Judges" in README.md`),
     });
   }
   const c = parsed.data as JudgeConfig;
