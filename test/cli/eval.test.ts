@@ -611,3 +611,16 @@ describe('a provider that rejects the key (HTTP 401)', () => {
     expect(show.stdout).toContain('error: openai:/gpt-test: HTTP 401: Incorrect API key provided');
   });
 });
+
+describe('the default judge model', () => {
+  it('judges with openai:/gpt-4o-mini when no judge model is named and an OpenAI base URL is set, and says so', async () => {
+    server.reset();
+    server.setHandler(() => verdict(4, 'fine'));
+    const { dir, config } = writeConfig(undefined, smallConfig().replace('judge_model: openai:/gpt-test\n', ''), { 'qa.csv': SMALL_CSV });
+    const result = await runCli(['eval', config], { env: cliEnv(server.url, dir), cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('NOTE  judges used the default judge model openai:/gpt-4o-mini');
+    expect(server.requests.length).toBeGreaterThan(0);
+    expect(server.requests.every((r) => r.body.model === 'gpt-4o-mini')).toBe(true);
+  });
+});
