@@ -145,7 +145,7 @@ async function runAndReport(run: AlignRun): Promise<number> {
   });
   if (result.status === 'interrupted') {
     process.stderr.write(`juror: run ${result.runId} stopped: ${result.stopReason}; no agreement computed on a partial run\n`);
-    return interrupted ? 130 : EXIT.failed;
+    return interrupted || result.stoppedBy === 'interrupted' ? EXIT.interrupted : EXIT.stopped;
   }
 
   let report: AgreementReport;
