@@ -4,10 +4,17 @@
  * the judge's few-shot examples in a new judge version, and that version labels every other row
  * (`running`, then `completed`); `resample` re-labels the sample with a revised criterion instead.
  * Without `review` the sample's labels are accepted and the job goes on to every row by itself.
- * Passes run in the background of this process; `cancel` aborts them (finished rows are kept).
+ * Each pass is a job of the job system (kind `label`, payload `{ label_job_id, phase }`), so it has
+ * the one cancel of every job, and a pass stopped with its process resumes on the next start,
+ * labelling only the rows still without a label; label_jobs keeps the domain state (awaiting_review…).
  */
 import type { Kysely } from 'kysely';
 import { JurorError } from '../errors.js';
+import { EmbeddedJobs } from '../jobs/embedded.js';
+import { toJobProgress, type EvaluationProgress } from '../jobs/evaluation.js';
+import { JobHandlers } from '../jobs/registry.js';
+import { cancelled, type JobContext, type JobHandler, type JobRecord, type Jobs } from '../jobs/types.js';
+import { UNFINISHED_JOB_STATUSES } from '../store/jobs.js';
 import { AgreementRepository } from '../store/agreements.js';
 import { DatasetRepository, type DatasetRecord } from '../store/datasets.js';
 import { FINAL_LABEL_JOB_STATUSES, LabelJobRepository, newJobId, type JobVersion, type LabelJobRecord } from '../store/label-jobs.js';
@@ -41,18 +48,20 @@ export interface LabelJobsOptions {
   env?: Record<string, string | undefined>;
   /** Faults of background passes that are not the job's own (a store that went away). */
   onError?: (error: unknown, jobId: string) => void;
+  /**
+   * The job system passes run on, with {@link labelPhaseHandler} registered for kind `label`.
+   * Default: an embedded one of its own (passes run in this process).
+   */
+  runner?: Jobs;
 }
 
-interface Active {
-  controller: AbortController;
-  cancelled: boolean;
-  /** Why the pass was stopped, when it was not cancelled. */
-  stopReason?: string;
-  progress: LabelProgress | undefined;
-  done: Promise<void>;
+/** What a pass's job stores: the label job and which pass (`resample`: the sample again, with a new version). */
+export interface LabelPhasePayload {
+  label_job_id: string;
+  phase: 'sample' | 'full' | 'resample';
+  /** Without review: the sample's labels are accepted and the full pass follows. */
+  then_full?: boolean;
 }
-
-const PROGRESS_WRITE_MS = 500;
 
 export class LabelJobs {
   readonly store: Store;
@@ -63,8 +72,11 @@ export class LabelJobs {
   readonly datasets: DatasetRepository;
   readonly dataDir: string;
   readonly env: Record<string, string | undefined>;
-  private readonly onError: (error: unknown, jobId: string) => void;
-  private readonly active = new Map<string, Active>();
+  /** The job system this engine's passes run on. */
+  readonly runner: Jobs;
+  private readonly ownsRunner: boolean;
+  /** The pass job running in this process for each label job, for its live progress. */
+  private readonly running = new Map<string, { jobId: string; phase: 'sample' | 'full' }>();
   /** Jobs whose review or resample is being applied (one at a time per job). */
   private readonly busy = new Set<string>();
 
@@ -77,7 +89,10 @@ export class LabelJobs {
     this.datasets = new DatasetRepository(serverDb(options.store));
     this.dataDir = options.dataDir;
     this.env = options.env ?? process.env;
-    this.onError = options.onError ?? (() => undefined);
+    this.ownsRunner = options.runner === undefined;
+    this.runner =
+      options.runner ??
+      new EmbeddedJobs({ store: this.store, env: this.env, handlers: new JobHandlers().register('label', labelPhaseHandler(this)), ...(options.onError ? { onError: options.onError } : {}) });
   }
 
   /**
@@ -99,7 +114,7 @@ export class LabelJobs {
     const sample = sampleRows(dataset.row_count, sampleSize, seed);
     await this.jobs.create({ id, datasetId: dataset.id, name, criterion, sample, sampleSize, seed });
     await this.jobs.update(id, { judge_id: stored.judgeId, versions: withVersion([], stored, []) });
-    this.launch(id, 'sample', options.review !== true);
+    await this.startPass(id, 'sample', options.review !== true);
     return this.get(id);
   }
 
@@ -112,7 +127,24 @@ export class LabelJobs {
 
   /** The live progress of a pass running in this process (fresher than the stored one). */
   liveProgress(id: string): LabelProgress | undefined {
-    return this.active.get(id)?.progress;
+    const pass = this.running.get(id);
+    const progress = pass ? (this.runner.liveProgress(pass.jobId) as EvaluationProgress | undefined) : undefined;
+    return pass && progress ? labelProgress(pass.phase, progress) : undefined;
+  }
+
+  /** The job's progress: its pass's, live or as its job last stored it, else the label job's own record. */
+  async progress(job: LabelJobRecord): Promise<LabelProgress | null> {
+    const live = this.liveProgress(job.id);
+    if (live) return live;
+    const [pass] = await this.passes(job.id);
+    const stored = pass?.progress as EvaluationProgress | null | undefined;
+    if (pass && stored) return labelProgress((pass.payload as LabelPhasePayload).phase === 'full' ? 'full' : 'sample', stored);
+    return job.progress as LabelProgress | null;
+  }
+
+  /** The label job's passes still queued or running, newest first. */
+  private async passes(id: string): Promise<JobRecord[]> {
+    return (await this.runner.list({ kind: 'label', target: id, status: UNFINISHED_JOB_STATUSES, limit: 10, offset: 0 })).jobs;
   }
 
   /** A page of the job's labels: the sample while it is labelled or reviewed, every row once labelled. */
@@ -163,11 +195,12 @@ export class LabelJobs {
   private async applyReview(id: string, action: 'review' | 'resample', labels: HumanLabelInput[], prompt: string | undefined): Promise<LabelJobRecord> {
     let job = await this.get(id);
     // A pass that has just recorded awaiting_review is finishing: let it.
-    if (job.status === 'awaiting_review' && this.active.has(id)) {
-      await this.active.get(id)!.done;
-      job = await this.get(id);
+    let passes = await this.passes(id);
+    if (job.status === 'awaiting_review' && passes.length) {
+      await Promise.all(passes.map((pass) => this.runner.settled(pass.id)));
+      [job, passes] = await Promise.all([this.get(id), this.passes(id)]);
     }
-    if (job.status !== 'awaiting_review' || this.busy.has(id) || this.active.has(id)) throw wrongStatus(id, this.busy.has(id) ? 'being reviewed' : job.status, action, ['awaiting_review']);
+    if (job.status !== 'awaiting_review' || this.busy.has(id) || passes.length) throw wrongStatus(id, this.busy.has(id) ? 'being reviewed' : job.status, action, ['awaiting_review']);
     this.busy.add(id);
     try {
       const { dataset, file } = await this.datasetOf(job);
@@ -183,31 +216,31 @@ export class LabelJobs {
         progress: null,
         error: null,
       });
-      this.launch(id, action === 'review' ? 'full' : 'sample', false);
+      await this.startPass(id, action === 'review' ? 'full' : 'resample', false);
       return await this.get(id);
     } finally {
       this.busy.delete(id);
     }
   }
 
-  /** Stops a job: a running pass is aborted (its finished rows keep their labels); resolves once stopped (or after `waitMs`). */
+  /**
+   * Stops a job as every job is stopped (the job system's cancel): a pass is aborted, its finished
+   * rows keep their labels; a job awaiting review just ends. Resolves once stopped (or after `waitMs`).
+   */
   async cancel(id: string, waitMs = 10_000): Promise<LabelJobRecord> {
     const job = await this.get(id);
-    const entry = this.active.get(id);
-    if (this.busy.has(id)) throw wrongStatus(id, 'being reviewed', 'be cancelled', ['sampling', 'awaiting_review', 'running']);
-    if (!entry && job.status !== 'awaiting_review') {
-      if (FINAL_LABEL_JOB_STATUSES.includes(job.status)) throw wrongStatus(id, job.status, 'be cancelled', ['sampling', 'awaiting_review', 'running']);
-      throw new LabelJobError('conflict', `label job ${id} is ${job.status} in another process`, { hint: 'cancel it where it runs (Ctrl-C in `juror label`, or the server that started it)' });
+    const allowed = ['sampling', 'awaiting_review', 'running'];
+    if (this.busy.has(id)) throw wrongStatus(id, 'being reviewed', 'be cancelled', allowed);
+    let passes = await this.passes(id);
+    if (!passes.length && FINAL_LABEL_JOB_STATUSES.includes(job.status)) throw wrongStatus(id, job.status, 'be cancelled', allowed);
+    if (!passes.length && job.status !== 'awaiting_review') throw inAnotherProcess(id, job.status);
+    // A pass that ends as it is cancelled may start the next one: stop that too.
+    while (passes.length) {
+      for (const pass of passes) if (!(await this.runner.cancel(pass.id, waitMs))) throw inAnotherProcess(id, job.status);
+      passes = await this.passes(id);
     }
-    if (entry) {
-      entry.cancelled = true;
-      entry.controller.abort();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([entry.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-      clearTimeout(timer);
-    }
-    // Awaiting review (or a pass that finished as it was cancelled): nothing runs, so it just ends.
-    if ((await this.get(id)).status === 'awaiting_review') await this.jobs.update(id, { status: 'cancelled', error: 'cancelled' });
+    // Awaiting review, or a pass stopped before it started: nothing runs, so it just ends.
+    if (!FINAL_LABEL_JOB_STATUSES.includes((await this.get(id)).status)) await this.jobs.update(id, { status: 'cancelled', error: 'cancelled' });
     return this.get(id);
   }
 
@@ -220,45 +253,61 @@ export class LabelJobs {
     for (;;) {
       const job = await this.get(id);
       const stop = FINAL_LABEL_JOB_STATUSES.includes(job.status) || (options.until !== 'completed' && job.status === 'awaiting_review');
-      if (stop && !this.busy.has(id) && !(job.status === 'awaiting_review' && this.active.has(id))) return job;
+      if (stop && !this.busy.has(id) && !(job.status === 'awaiting_review' && (await this.passes(id)).length)) return job;
       if (options.signal?.aborted || Date.now() > deadline) return job;
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
     }
   }
 
-  /** Stops every pass of this process and waits for each to record its end (jobs become failed). */
+  /** Stops the passes of an embedded job system of its own (they resume when one starts again on this store). */
   async shutdown(): Promise<void> {
-    for (const entry of this.active.values()) {
-      entry.stopReason = 'the process stopped while this job was running; its finished rows keep their labels';
-      entry.controller.abort();
-    }
-    await Promise.all([...this.active.values()].map((entry) => entry.done));
+    if (this.ownsRunner) await this.runner.shutdown();
   }
 
-  /** Runs a pass in the background; its end (or fault) is recorded on the job. */
-  private launch(id: string, phase: 'sample' | 'full', thenFull: boolean): void {
-    const entry: Active = { controller: new AbortController(), cancelled: false, progress: undefined, done: Promise.resolve() };
-    this.active.set(id, entry);
-    entry.done = (async () => {
-      try {
-        const status = await this.pass(id, phase, entry, thenFull);
-        if (phase === 'sample' && status === 'running') await this.pass(id, 'full', entry, false);
-      } catch (error) {
-        const message = error instanceof JurorError ? error.describe() : String((error as Error)?.message ?? error);
-        if (!(error instanceof JurorError)) this.onError(error, id);
-        await this.jobs.update(id, { status: entry.cancelled ? 'cancelled' : 'failed', error: message, ...(entry.progress ? { progress: { ...entry.progress } } : {}) }).catch((e: unknown) => this.onError(e, id));
-      } finally {
-        this.active.delete(id);
+  /**
+   * Marks label jobs left sampling or running with no pass to resume them (stored by an older
+   * Juror) as failed; returns how many.
+   */
+  failAbandoned(): Promise<number> {
+    return this.jobs.failAbandoned('the process stopped while this job was running, before jobs could resume; finished rows keep their labels');
+  }
+
+  /** Queues a pass of the job. */
+  private async startPass(id: string, phase: LabelPhasePayload['phase'], thenFull: boolean): Promise<void> {
+    await this.runner.start<LabelPhasePayload>('label', { label_job_id: id, phase, ...(thenFull ? { then_full: true } : {}) }, { target: id });
+  }
+
+  /**
+   * Runs one pass as a job: labels the rows still without a label, moves the label job on (to
+   * awaiting_review, or to the full pass), and records a stop or fault on the label job — except a
+   * stop of the process, after which the pass resumes.
+   */
+  async runPass(job: JobRecord<LabelPhasePayload>, ctx: JobContext): Promise<void> {
+    const { label_job_id: id, phase, then_full: thenFull = false } = job.payload;
+    const pass = phase === 'full' ? 'full' : 'sample';
+    this.running.set(id, { jobId: job.id, phase: pass });
+    let last: LabelProgress | undefined;
+    try {
+      const status = await this.pass(id, pass, ctx, thenFull, (progress) => (last = progress));
+      if (pass === 'sample' && status === 'running' && !ctx.signal.aborted) await this.startPass(id, 'full', false);
+    } catch (error) {
+      if (!ctx.signal.aborted || cancelled(ctx.signal)) {
+        const message = cancelled(ctx.signal) ? 'cancelled' : error instanceof JurorError ? error.describe() : String((error as Error)?.message ?? error);
+        await this.jobs.update(id, { status: cancelled(ctx.signal) ? 'cancelled' : 'failed', error: message, ...(last ? { progress: { ...last } } : {}) });
+      } else if (last) {
+        await this.jobs.update(id, { progress: { ...last } });
       }
-    })();
+      throw error;
+    } finally {
+      this.running.delete(id);
+    }
   }
 
   /**
    * One pass: labels the rows it covers that the current version has not labelled yet; returns the
    * job's next status (`running` after the sample when `thenFull`: no review).
    */
-  private async pass(id: string, phase: 'sample' | 'full', entry: Active, thenFull: boolean): Promise<LabelJobStatus> {
-    entry.progress = undefined;
+  private async pass(id: string, phase: 'sample' | 'full', ctx: JobContext, thenFull: boolean, onProgress: (progress: LabelProgress) => void): Promise<LabelJobStatus> {
     const job = await this.get(id);
     const { dataset, file } = await this.datasetOf(job);
     const judgeId = job.judge_id!;
@@ -274,9 +323,7 @@ export class LabelJobs {
       ({ rows, records } = await recordsWhere(file, (row) => !human.has(row) && !done.has(row)));
     }
     const { criterion } = job;
-    let lastWrite = 0;
-    // Progress writes are chained, so that none lands after the pass's final record.
-    let writes: Promise<void> = Promise.resolve();
+    let last: LabelProgress = { phase, rows_done: rows.length, row_count: rows.length, errors: 0, calls: 0, cost_usd: 0 };
     const result = await runPhase(this.store, this.labels, {
       jobId: id,
       datasetId: dataset.id,
@@ -287,30 +334,42 @@ export class LabelJobs {
       phase,
       rows,
       records,
-      signal: entry.controller.signal,
-      env: this.env,
-      onProgress: (progress) => {
-        entry.progress = progress;
-        if (Date.now() - lastWrite < PROGRESS_WRITE_MS) return;
-        lastWrite = Date.now();
-        writes = writes.then(() => this.jobs.update(id, { progress: { ...progress } })).catch((error: unknown) => this.onError(error, id));
+      signal: ctx.signal,
+      env: ctx.env,
+      onProgress: (engineProgress) => {
+        const progress = toJobProgress(engineProgress);
+        last = labelProgress(phase, progress);
+        onProgress(last);
+        ctx.progress(progress);
       },
       onRunCreated: async (runId) => {
         const current = await this.get(id);
         await this.jobs.update(id, { runs: [...current.runs, { run_id: runId, phase, judge_id: judgeId }] });
       },
     });
-    await writes;
-    const progress = entry.progress ?? { phase, rows_done: rows.length, row_count: rows.length, errors: 0, calls: 0, cost_usd: 0 };
     if (result.status === 'interrupted') {
-      const status = entry.cancelled ? 'cancelled' : 'failed';
-      await this.jobs.update(id, { status, error: entry.cancelled ? 'cancelled' : (entry.stopReason ?? result.stopReason ?? 'stopped'), progress: { ...progress } });
-      return status;
+      ctx.signal.throwIfAborted();
+      throw new Error(result.stopReason ?? 'stopped');
     }
     const next = phase === 'full' ? 'completed' : thenFull ? 'running' : 'awaiting_review';
-    await this.jobs.update(id, { status: next, progress: { ...progress } });
+    await this.jobs.update(id, { status: next, progress: { ...last } });
     return next;
   }
+}
+
+/** The handler of `label` jobs: one pass of `engine`. */
+export function labelPhaseHandler(engine: LabelJobs): JobHandler<LabelPhasePayload> {
+  return (job, ctx) => engine.runPass(job, ctx);
+}
+
+/** A pass's progress as a label job shows it. */
+function labelProgress(phase: 'sample' | 'full', p: EvaluationProgress): LabelProgress {
+  return { phase, rows_done: p.rows_done, row_count: p.row_count, errors: p.errors, calls: p.calls, cost_usd: p.cost_usd };
+}
+
+/** A pass of the job runs in another process, which alone can stop it. */
+function inAnotherProcess(id: string, status: string): LabelJobError {
+  return new LabelJobError('conflict', `label job ${id} is ${status} in another process`, { hint: 'cancel it where it runs (Ctrl-C in `juror label`, or the server that started it)' });
 }
 
 /** The job's versions with `stored` added (once), and the rows whose human labels are its examples. */

@@ -5,7 +5,7 @@
  * an LLM attempt with the error.
  */
 import type { DataRecord } from '../data/dataset.js';
-import { evaluate } from '../engine/evaluate.js';
+import { evaluate, type Progress } from '../engine/evaluate.js';
 import { judgeToConfig } from '../judges/serialize.js';
 import { judgeKey, type Judge } from '../judges/definition.js';
 import type { LabelRepository, NewLabel } from '../store/labels.js';
@@ -40,7 +40,8 @@ export interface PhaseInput {
   records: DataRecord[];
   signal: AbortSignal;
   env: Record<string, string | undefined>;
-  onProgress(progress: LabelProgress): void;
+  /** The evaluation's progress (a label job shows it as a {@link LabelProgress}). */
+  onProgress(progress: Progress): void;
   onRunCreated(runId: string): Promise<void> | void;
 }
 
@@ -81,7 +82,7 @@ export async function runPhase(store: Store, labels: LabelRepository, input: Pha
         runId = id;
         created = input.onRunCreated(id);
       },
-      onProgress: (p) => input.onProgress({ phase: input.phase, rows_done: p.rowsDone, row_count: p.rowCount, errors: p.errors, calls: p.calls, cost_usd: p.costUsd }),
+      onProgress: (p) => input.onProgress(p),
     });
     await save();
     return { runId: result.runId, status: result.status, ...(result.stopReason ? { stopReason: result.stopReason } : {}), ...written };

@@ -1,21 +1,25 @@
 /**
  * `juror serve`'s HTTP server: the REST API under /api (documented at /api/openapi.json) and the
- * web UI at /. Fastify over the tracking store; evaluations started over the API run in this
- * process with the same `evaluate()` as the CLI.
+ * web UI at /. Fastify over the tracking store; evaluations, label passes and align checks
+ * started over the API are jobs of the embedded job system (src/jobs/): they run in this process
+ * with the same `evaluate()` as the CLI, and jobs a stopped server left unfinished resume on start.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { LabelJobs } from '../labeling/engine.js';
+import { EmbeddedJobs } from '../jobs/embedded.js';
+import { alignHandler } from '../jobs/handlers/align.js';
+import { evaluateHandler } from '../jobs/handlers/evaluate.js';
+import { JobHandlers } from '../jobs/registry.js';
+import { LabelJobs, labelPhaseHandler } from '../labeling/engine.js';
 import { defaultDataDir } from '../store/data-dir.js';
 import { Store, type StoreLocation } from '../store/store.js';
 import { installAuth, isLoopback } from './auth.js';
 import { repositories, type ServerContext } from './context.js';
 import { installErrorHandler } from './errors.js';
 import { registerSecurityHeaders } from './headers.js';
-import { JobRunner } from './job-runner.js';
 import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { installOriginGuard } from './origin-guard.js';
 import { installZodCompilers } from './route.js';
@@ -82,7 +86,7 @@ export interface JurorServer {
   store: Store;
   /** Whether dist/web was found and is served. */
   uiBuilt: boolean;
-  /** Cancels running jobs (their runs become interrupted), stops listening, and closes a store it opened. */
+  /** Stops running jobs (queued again: they resume on the next start), stops listening, and closes a store it opened. */
   close(): Promise<void>;
 }
 
@@ -106,7 +110,6 @@ export async function startServer(options: ServerOptions): Promise<JurorServer> 
       uiBuilt,
       close: async () => {
         await context.runner.shutdown();
-        await context.labeling.shutdown();
         await app.close();
         if (ownsStore) await store.close();
       },
@@ -124,14 +127,15 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
   const dataDir = resolve(options.dataDir ?? defaultDataDir(options.store));
   mkdirSync(dataDir, { recursive: true });
   removeAbandonedUploads(dataDir);
-  await repos.jobs.failAbandoned('the server stopped while this job was running; the run keeps its finished rows');
   const env = options.env ?? process.env;
-  const labeling = new LabelJobs({ store: options.store, dataDir, env, onError: (error, jobId) => app.log.error({ err: error, jobId }, 'label job failed') });
-  await labeling.jobs.failAbandoned('the server stopped while this job was running; finished rows keep their labels');
+  const handlers = new JobHandlers();
+  const runner = new EmbeddedJobs({ store: options.store, handlers, env, onError: (error, jobId) => app.log.error({ err: error, jobId }, 'job failed') });
+  const labeling = new LabelJobs({ store: options.store, dataDir, env, runner });
+  handlers.register('evaluate', evaluateHandler(dataDir)).register('align', alignHandler(dataDir)).register('label', labelPhaseHandler(labeling));
   const context: ServerContext = {
     ...repos,
     store: options.store,
-    runner: new JobRunner(options.store, repos.jobs, repos.runs, app.log),
+    runner,
     labeling,
     dataDir,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
@@ -158,6 +162,9 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
   registerOpenApiRoute(app);
   const { built } = await registerUi(app, options.webDir);
   await app.ready();
+  // Last, so that nothing after it can fail with jobs already running.
+  await runner.resumeUnfinished();
+  await labeling.failAbandoned();
   return { app, context, uiBuilt: built };
 }
 

@@ -1,4 +1,5 @@
-/** What every route handler works with: the store, its repositories, the job runner and the server's settings. */
+/** What every route handler works with: the store, its repositories, the job system and the server's settings. */
+import type { Jobs } from '../jobs/types.js';
 import type { LabelJobs } from '../labeling/engine.js';
 import { ApiTokenRepository } from '../store/api-tokens.js';
 import { DatasetRepository } from '../store/datasets.js';
@@ -7,7 +8,6 @@ import { ResultsPage } from '../store/results-page.js';
 import { RunQueries } from '../store/run-queries.js';
 import { serverDb } from '../store/server-tables.js';
 import type { Store } from '../store/store.js';
-import type { JobRunner } from './job-runner.js';
 
 export interface ServerContext {
   store: Store;
@@ -16,8 +16,9 @@ export interface ServerContext {
   tokens: ApiTokenRepository;
   runs: RunQueries;
   results: ResultsPage;
-  runner: JobRunner;
-  /** Label jobs (LLM Judge++), run in this process. */
+  /** The job system every background job (evaluation, label pass, align check) starts, is followed and stops through. */
+  runner: Jobs;
+  /** Label jobs (LLM Judge++), their passes run as jobs of `runner`. */
   labeling: LabelJobs;
   /** Where uploaded datasets are kept. */
   dataDir: string;

@@ -2,18 +2,19 @@
  * Starting an evaluation over the API: the config (as JSON, without `data`) is checked exactly as
  * the CLI checks a YAML file — the config schema and judges first, then every check `evaluate()`
  * makes before its first call — so a bad config is a 400 naming the field and nothing is created.
- * The answer is sent once the run exists (evaluate's `onRunCreated`), with the run and job ids.
+ * The evaluation is a job (src/jobs/handlers/evaluate.ts); the answer is sent once its run exists,
+ * with the run and job ids.
  */
 import { join } from 'node:path';
-import { configFromObject, judgeFieldByIndex } from '../config/from-object.js';
+import { judgeFieldByIndex } from '../config/from-object.js';
 import type { JurorConfig } from '../config/schema.js';
 import { JurorError } from '../errors.js';
-import type { DatasetRecord } from '../store/datasets.js';
+import { evaluationOptions, type EvaluatePayload } from '../jobs/handlers/evaluate.js';
 import type { ServerContext } from './context.js';
 import { ApiError, notFound } from './errors.js';
 import type { CreateRunBody, CreateRunResponse } from './schemas/runs.js';
 
-/** Checks the request, starts the evaluation, and answers once its run exists. */
+/** Checks the request, starts the evaluation as an `evaluate` job, and answers once its run exists. */
 export async function startEvaluation(ctx: ServerContext, body: CreateRunBody): Promise<CreateRunResponse> {
   const dataset = await ctx.datasets.get(body.dataset_id);
   if (!dataset) throw notFound('dataset', body.dataset_id, 'dataset_id');
@@ -21,16 +22,15 @@ export async function startEvaluation(ctx: ServerContext, body: CreateRunBody): 
     throw new ApiError(400, 'config.data is not allowed: the data is the uploaded dataset named by dataset_id', { field: 'config.data', hint: 'remove `data` from the config' });
   }
   refuseServerSideEffects(body.config, ctx.allowConfigEndpoints);
-  const requested = withThresholds(body);
-  const file = join(ctx.dataDir, dataset.file);
+  // The stored config holds every threshold, so that GET /api/runs/:id checks them as `juror eval` does.
+  const payload: EvaluatePayload = { dataset_id: dataset.id, config: withThresholds(body) };
   let config: JurorConfig | undefined;
+  let file = join(ctx.dataDir, dataset.file);
   try {
-    const checked = configFromObject({ ...requested, data: file }, ctx.dataDir);
-    config = checked.config;
-    // The stored config holds every threshold, so that GET /api/runs/:id checks them as `juror eval` does.
-    const options = { ...checked.options, config: { ...requested, data: dataset.original_name }, datasetRecord: datasetRecord(dataset), env: ctx.env };
-    const { runId, jobId } = await ctx.runner.startEvaluation(options, dataset.row_count);
-    return { run_id: runId, job_id: jobId };
+    // Checked here too, so that a bad config is answered with its field before any job exists.
+    ({ checked: { config }, file } = await evaluationOptions(ctx.store, ctx.dataDir, payload, ctx.env));
+    const job = await ctx.runner.start('evaluate', payload, { awaitRun: true });
+    return { run_id: job.run_id!, job_id: job.id };
   } catch (error) {
     throw configProblem(error, config, file, dataset.original_name, Object.keys(body.thresholds ?? {}));
   }
@@ -74,23 +74,6 @@ function refuseServerSideEffects(config: Record<string, unknown>, allowEndpoints
       }
     });
   }
-}
-
-/**
- * How a run of the server names its data: the uploaded dataset (id and name, and any `extra` facts)
- * rather than the file it is kept in. Given to evaluate() as `datasetRecord`, so the run is stored so.
- */
-export function datasetRecord(dataset: DatasetRecord, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: dataset.id, name: dataset.name, ...extra };
-}
-
-/**
- * Renames the data of a run already stored as {@link datasetRecord} names it. For callers that do
- * not yet pass `datasetRecord` to evaluate(); the record comes from the store, not from SQL here.
- */
-export async function recordDataset(ctx: ServerContext, runId: string, dataset: DatasetRecord, extra: Record<string, unknown> = {}): Promise<void> {
-  const { path: _path, ...stored } = JSON.parse((await ctx.store.getRun(runId)).dataset) as Record<string, unknown>;
-  await ctx.store.updateRun(runId, { dataset: JSON.stringify({ ...stored, ...datasetRecord(dataset, extra) }) });
 }
 
 /**

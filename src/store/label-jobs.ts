@@ -144,12 +144,16 @@ export class LabelJobRepository {
     return labelled ? parse(labelled) : undefined;
   }
 
-  /** Marks jobs left sampling or running by a process that stopped as failed; returns how many. */
+  /**
+   * Marks jobs left sampling or running with no pass queued or running to resume them (a process
+   * that stopped before passes were jobs) as failed; returns how many.
+   */
   async failAbandoned(reason: string): Promise<number> {
     const result = await this.db
       .updateTable('label_jobs')
       .set({ status: 'failed', error: reason, updated_at: new Date().toISOString() })
       .where('status', 'in', ['sampling', 'running'])
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('jobs').select('jobs.id').whereRef('jobs.target_id', '=', 'label_jobs.id').where('jobs.status', 'in', ['queued', 'running']))))
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }

@@ -231,6 +231,15 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('runs').addColumn('metric_info', 'text').execute();
     },
   },
+  '0007_job_payloads': {
+    // One job system (src/jobs/): a job carries what its handler needs to run or resume it from the
+    // store alone, and the domain object it works for (a label job's phases point at the label job).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('jobs').addColumn('payload', 'text').execute();
+      await db.schema.alterTable('jobs').addColumn('target_id', 'text').execute();
+      await db.schema.createIndex('jobs_target').on('jobs').columns(['target_id', 'created_at']).execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */

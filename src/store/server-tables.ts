@@ -26,13 +26,21 @@ export interface DatasetTable {
   created_at: string;
 }
 
+/** Where a job is: `queued` until a handler takes it (and again after its process stopped), then `running`, then final. */
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
-/** Work the server runs in the background: for now, evaluations started with `POST /api/runs`. */
+/** What a job does (src/jobs/): an evaluation, a label-job phase, an align check. */
+export type JobKind = 'evaluate' | 'label' | 'align';
+
+/** Long work run by the job system (src/jobs/): evaluations, label-job phases, align checks. */
 export interface JobTable {
   id: string;
-  kind: 'evaluate';
+  kind: JobKind;
   status: JobStatus;
+  /** What the handler needs to run or resume the job, as JSON (migration 0007; null on older jobs). */
+  payload: string | null;
+  /** The domain object the job works for (a label job's id), to find its jobs. */
+  target_id: string | null;
   /** The last progress snapshot as JSON, or null before the first row finished. */
   progress: string | null;
   /** Why the job failed, when it did. */

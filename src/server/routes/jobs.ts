@@ -1,6 +1,6 @@
-/** Jobs: `GET /api/jobs`, `GET /api/jobs/:id` (status, progress, errors) and `POST /api/jobs/:id/cancel`. */
+/** Jobs of every kind: `GET /api/jobs`, `GET /api/jobs/:id` (status, progress, errors) and `POST /api/jobs/:id/cancel`, through the job system. */
 import type { FastifyInstance } from 'fastify';
-import type { JobRecord } from '../../store/jobs.js';
+import { FINAL_JOB_STATUSES, type JobRecord } from '../../jobs/types.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { route } from '../route.js';
@@ -8,18 +8,27 @@ import { idParams } from '../schemas/common.js';
 import { job, jobsList, jobsQuery, type Job, type JobProgress } from '../schemas/jobs.js';
 
 export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  /** A job with the live progress of a running one. */
-  const present = (record: JobRecord): Job => ({ ...record, progress: ctx.runner.liveProgress(record.id) ?? (record.progress as JobProgress | null) });
+  /** A job in the API's shape, with the live progress of a running one. */
+  const present = (record: JobRecord): Job => ({
+    id: record.id,
+    kind: record.kind,
+    status: record.status,
+    progress: (ctx.runner.liveProgress(record.id) ?? record.progress) as JobProgress | null,
+    error: record.error,
+    run_id: record.run_id,
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+  });
 
   route(app, {
     method: 'GET',
     url: '/api/jobs',
-    summary: 'Jobs, newest first',
+    summary: 'Jobs, newest first; of one kind or status with ?kind= and ?status=',
     tags: ['jobs'],
     query: jobsQuery,
     response: jobsList,
     handler: async ({ query }) => {
-      const { jobs, total } = await ctx.jobs.list({ ...(query.status ? { status: query.status } : {}), limit: query.limit, offset: query.offset });
+      const { jobs, total } = await ctx.runner.list({ kind: query.kind, status: query.status, limit: query.limit, offset: query.offset });
       return { jobs: jobs.map(present), total, limit: query.limit, offset: query.offset };
     },
   });
@@ -33,7 +42,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     response: job,
     errors: [404],
     handler: async ({ params }) => {
-      const found = await ctx.jobs.get(params.id);
+      const found = await ctx.runner.get(params.id);
       if (!found) throw notFound('job', params.id);
       return present(found);
     },
@@ -42,19 +51,21 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, {
     method: 'POST',
     url: '/api/jobs/:id/cancel',
-    summary: 'Stops a running job: no new calls, finished rows kept; the run becomes interrupted (resumable), the job cancelled',
-    description: 'Answers once the job has stopped (or after 10 s, with the job as it is then).',
+    summary: 'Stops a queued or running job: no new calls, finished rows kept; a run becomes interrupted (resumable), the job cancelled',
+    description: 'Answers once the job has stopped (or after 10 s, with the job as it is then). A label pass cancelled so cancels its label job.',
     tags: ['jobs'],
     params: idParams,
     response: job,
     errors: [404, 409],
     handler: async ({ params }) => {
-      const found = await ctx.jobs.get(params.id);
+      const found = await ctx.runner.get(params.id);
       if (!found) throw notFound('job', params.id);
-      if (!(await ctx.runner.cancel(params.id))) {
+      if (FINAL_JOB_STATUSES.includes(found.status)) {
         throw new ApiError(409, `job ${params.id} is not running (it is ${found.status})`, { hint: 'only queued or running jobs can be cancelled' });
       }
-      return present((await ctx.jobs.get(params.id))!);
+      const stopped = await ctx.runner.cancel(params.id);
+      if (!stopped) throw new ApiError(409, `job ${params.id} is ${found.status} in another process`, { hint: 'cancel it where it runs' });
+      return present(stopped);
     },
   });
 }

@@ -4,16 +4,12 @@
  * src/align; these handlers parse, call and serialize.
  */
 import type { FastifyInstance } from 'fastify';
-import { planStoredCheck } from '../../align/stored-check.js';
-import { compareRun, recordAlignment } from '../../align/check.js';
 import { JurorError, NotFoundError } from '../../errors.js';
+import { planAlignment, type AlignPayload } from '../../jobs/handlers/align.js';
 import { judgeToConfig } from '../../judges/serialize.js';
 import { versionOrder } from '../../judges/versions.js';
-import { judgeMetric } from '../../metrics/judge-metric.js';
-import { metricKey } from '../../metrics/metric.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { recordDataset } from '../evaluations.js';
 import { route } from '../route.js';
 import { judgesList } from '../schemas/catalog.js';
 import { alignBody, alignResponse, judgeAgreementHistory, judgeNameParams, type AlignBody, type AlignResponse, type JudgeAgreementHistory } from '../schemas/label-jobs.js';
@@ -78,33 +74,15 @@ export function judgeRoutes(app: FastifyInstance, ctx: ServerContext): void {
 }
 
 /**
- * Plans the check (src/align: a bad request is a Juror error naming its field), then judges the
- * labelled rows as a background run; when it finishes, the agreement is compared and stored.
+ * Plans the check (src/align: a bad request is a Juror error naming its field), then starts it as
+ * an `align` job (src/jobs/handlers/align.ts), its version pinned, and answers once its run exists.
  */
 async function startAlignment(ctx: ServerContext, name: string, body: AlignBody): Promise<AlignResponse> {
-  const { judge, judgeId, dataset, scheme, labelled } = await planStoredCheck(ctx, name, body);
-  const metric = judgeMetric(judge);
-  const key = metricKey(metric);
-  const options = {
-    data: labelled.records,
-    metrics: [metric],
-    ...(body.col_mapping ? { colMapping: body.col_mapping } : {}),
-    ...(body.judge_model ? { judgeModel: body.judge_model } : {}),
-    experiment: 'align',
-    cache: body.cache,
-    runName: `align-${judge.name}-${judge.version}`,
-    config: { command: 'align', judge: judgeToConfig(judge), dataset_id: dataset.id, human_col: body.human_col ?? null, col_mapping: body.col_mapping ?? {}, judge_model: body.judge_model ?? null, threshold: body.threshold ?? null, seed: body.seed, cache: body.cache },
-    env: ctx.env,
-  };
+  const { judge, judgeId, labelled } = await planAlignment(ctx.store, ctx.dataDir, { name, check: body });
   try {
-    const { runId, jobId } = await ctx.runner.startEvaluation(options, labelled.records.length, (id) => recordDataset(ctx, id, dataset, { labelled_rows: labelled.rows.length }), {
-      collectTable: true,
-      onFinished: async (result) => {
-        const report = compareRun(result, key, scheme, labelled.labels, { seed: body.seed });
-        await recordAlignment(ctx.store, { judge, runId: result.runId, dataHash: dataset.hash, datasetId: dataset.id, report });
-      },
-    });
-    return { job_id: jobId, run_id: runId, judge: { id: judgeId, name: judge.name, version: judge.version }, rows: labelled.records.length };
+    const payload: AlignPayload = { name, check: { ...body, judge_id: judgeId } };
+    const job = await ctx.runner.start('align', payload, { awaitRun: true });
+    return { job_id: job.id, run_id: job.run_id!, judge: { id: judgeId, name: judge.name, version: judge.version }, rows: labelled.records.length };
   } catch (error) {
     // The run's config errors name engine options; the request's fields are judge_model and col_mapping.
     if (error instanceof JurorError && (error.kind === 'config' || error.kind === 'input')) {

@@ -31,14 +31,14 @@ import {
 export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const engine = ctx.labeling;
   const present = async (job: LabelJobRecord, page = { offset: 0, limit: 100 }): Promise<LabelJob> => {
-    const [labels, uncertain] = await Promise.all([engine.labelsPage(job.id, page), engine.uncertainRows(job)]);
-    const { criterion, progress, judge_id: _judgeId, ...rest } = job;
+    const [labels, uncertain, progress] = await Promise.all([engine.labelsPage(job.id, page), engine.uncertainRows(job), engine.progress(job)]);
+    const { criterion, progress: _stored, judge_id: _judgeId, ...rest } = job;
     return {
       ...rest,
       criterion,
       uncertain,
       judge: currentJudge(job),
-      progress: (engine.liveProgress(job.id) ?? progress) as LabelJob['progress'],
+      progress,
       ...labels,
     };
   };
@@ -82,8 +82,9 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     response: labelJobsList,
     handler: async ({ query }) => {
       const { jobs, total } = await engine.jobs.list({ datasetId: query.dataset_id, status: query.status, limit: query.limit, offset: query.offset });
+      const progress = await Promise.all(jobs.map((job) => engine.progress(job)));
       return {
-        jobs: jobs.map((job) => ({
+        jobs: jobs.map((job, i) => ({
           id: job.id,
           dataset_id: job.dataset_id,
           name: job.name,
@@ -91,7 +92,7 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
           judge: currentJudge(job),
           criterion: job.criterion,
           sample_size: job.sample_size,
-          progress: (engine.liveProgress(job.id) ?? job.progress) as LabelJob['progress'],
+          progress: progress[i]!,
           error: job.error,
           versions: job.versions.length,
           created_at: job.created_at,

@@ -1,6 +1,7 @@
 /** Runs: `GET /api/runs`, `GET/DELETE /api/runs/:id`, and `POST /api/runs` to start one. */
 import type { FastifyInstance } from 'fastify';
 import { checkThresholds, parseThresholds, runPassed } from '../../engine/thresholds.js';
+import { FINAL_JOB_STATUSES } from '../../jobs/types.js';
 import { judgeToConfig } from '../../judges/serialize.js';
 import type { RunDetails } from '../../store/store.js';
 import type { RunSummary as StoredRun } from '../../store/run-queries.js';
@@ -63,8 +64,8 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     response: deleteRunResponse,
     errors: [404, 409],
     handler: async ({ params, query }) => {
-      const jobId = ctx.runner.jobRunning(params.id);
-      if (jobId) throw new ApiError(409, `run ${params.id} is being evaluated by job ${jobId}`, { hint: `cancel it first: POST /api/jobs/${jobId}/cancel` });
+      const job = await ctx.jobs.latestForRun(params.id);
+      if (job && !FINAL_JOB_STATUSES.includes(job.status)) throw new ApiError(409, `run ${params.id} is being evaluated by job ${job.id}`, { hint: `cancel it first: POST /api/jobs/${job.id}/cancel` });
       const state = await ctx.runs.state(params.id);
       if (!state) throw notFound('run', params.id);
       if (state.status === 'running' && !query.force) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { pageQuery } from './common.js';
 
 export const jobStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+export const jobKind = z.enum(['evaluate', 'label', 'align']).describe('evaluate: POST /api/runs; label: a pass of a label job; align: POST /api/judges/:name/align');
 
 export const jobProgress = z.object({
   rows_done: z.number().int(),
@@ -17,7 +18,7 @@ export type JobProgress = z.infer<typeof jobProgress>;
 
 export const job = z.object({
   id: z.string(),
-  kind: z.literal('evaluate'),
+  kind: jobKind,
   status: jobStatus,
   progress: jobProgress.nullable(),
   error: z.string().nullable().describe('why the job failed or stopped'),
@@ -27,7 +28,7 @@ export const job = z.object({
 });
 export type Job = z.infer<typeof job>;
 
-export const jobsQuery = z.strictObject({ status: jobStatus.optional(), ...pageQuery(50, 500) });
+export const jobsQuery = z.strictObject({ kind: jobKind.optional(), status: jobStatus.optional(), ...pageQuery(50, 500) });
 /** The query as a client gives it. */
 export type JobsQuery = Partial<z.output<typeof jobsQuery>>;
 export const jobsList = z.object({ jobs: z.array(job), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });

@@ -1,0 +1,25 @@
+/** Which handler runs each job kind: filled by whoever assembles a process (the server, `juror label`, a worker). */
+import { JurorError } from '../errors.js';
+import type { JobHandler, JobKind } from './types.js';
+
+export class JobHandlers {
+  private readonly handlers = new Map<JobKind, JobHandler>();
+
+  /** Sets the handler of `kind` (one per kind). */
+  register<P>(kind: JobKind, handler: JobHandler<P>): this {
+    this.handlers.set(kind, handler as JobHandler);
+    return this;
+  }
+
+  /** Whether this process can run jobs of `kind`. */
+  has(kind: JobKind): boolean {
+    return this.handlers.has(kind);
+  }
+
+  /** The handler of `kind`; a store error when none is registered (a job of a kind this process does not run). */
+  get(kind: JobKind): JobHandler {
+    const handler = this.handlers.get(kind);
+    if (!handler) throw new JurorError('store', `no handler for jobs of kind '${kind}' in this process`, { hint: 'run it where its kind is registered (`juror serve`)' });
+    return handler;
+  }
+}
