@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { locateError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { writeTable } from '../data/write.js';
 import { dryRun, type DryRunReport, type EvaluationResult } from '../engine/evaluate.js';
+import type { Limiter } from '../engine/limiter.js';
 import type { EvaluateOptions } from '../engine/prepare.js';
 import { ConfigError } from '../errors.js';
 import { defaultStoreLocation } from '../store/store.js';
@@ -26,6 +27,7 @@ export interface EvalFlags {
 /** Runs `juror eval` and returns its exit code. */
 export async function evalCommand(configPath: string, flags: EvalFlags): Promise<number> {
   let loaded: LoadedConfig | undefined;
+  let limiter: Limiter | undefined;
   try {
     loaded = await loadConfig(configPath);
     if (flags.out) checkOutExtension(flags.out);
@@ -45,9 +47,13 @@ export async function evalCommand(configPath: string, flags: EvalFlags): Promise
       process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : describeDryRun(report));
       return EXIT.ok;
     }
-    return await runAndReport(options, flags, configPath);
+    // Provider limits shared with every other process on the same Redis (workers, other evals).
+    if (process.env.JUROR_REDIS_URL) limiter = await (await import('../engine/limiter-redis.js')).RedisLimiter.connect(process.env.JUROR_REDIS_URL);
+    return await runAndReport({ ...options, ...(limiter ? { limiter } : {}) }, flags, configPath);
   } catch (error) {
     return reportError(loaded ? locateError(error, loaded) : error);
+  } finally {
+    await limiter?.close();
   }
 }
 

@@ -7,6 +7,7 @@
  * after `rateLimitWaitMs` stops the run as a provider failure, as configuration faults (401/403/404,
  * or a 400 before anything succeeded) do, rather than leaving error rows in a run that ends 0.
  */
+import { setMaxListeners } from 'node:events';
 import { APICallError } from '@ai-sdk/provider';
 import { ProviderError } from '../errors.js';
 import type { EndpointLimits, Limiter, Slot } from './limiter.js';
@@ -83,6 +84,8 @@ export class Scheduler {
     this.limits = (provider) => ({ ...DEFAULT_LIMITS, ...(options.limits?.[provider] ?? {}) });
     this.retry = { ...DEFAULT_RETRY, ...(options.retry ?? {}) };
     this.limiter = options.limiter ?? new LocalLimiter();
+    // Every call waiting for a slot listens for the stop: as many listeners as rows in flight.
+    setMaxListeners(0, this.run.signal);
   }
 
   /** Refuses every call from now on with `reason` (a fatal fault, a cancel, a budget). */
