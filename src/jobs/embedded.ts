@@ -58,6 +58,7 @@ export class EmbeddedJobs implements Jobs {
 
   /** Stores the job and runs it when a slot is free; see {@link StartOptions.awaitRun}. */
   async start<P>(kind: JobKind, payload: P, options: StartOptions = {}): Promise<JobRecord<P>> {
+    // A kind nothing here runs fails now, before a job is stored that would wait forever.
     this.options.handlers.get(kind);
     const record = await this.repo.create({ kind, payload, target: options.target ?? null });
     const entry = this.launch(record);

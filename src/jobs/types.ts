@@ -10,7 +10,7 @@ import type { JobKind } from '../store/server-tables.js';
 import type { Store } from '../store/store.js';
 
 export type { JobKind, JobStatus } from '../store/server-tables.js';
-export { FINAL_JOB_STATUSES, type JobQuery as JobFilter, type JobRecord } from '../store/jobs.js';
+export { FINAL_JOB_STATUSES, type JobQuery, type JobRecord } from '../store/jobs.js';
 
 /** What a handler works with. */
 export interface JobContext {

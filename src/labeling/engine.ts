@@ -285,6 +285,8 @@ export class LabelJobs {
   async runPass(job: JobRecord<LabelPhasePayload>, ctx: JobContext): Promise<void> {
     const { label_job_id: id, phase, then_full: thenFull = false } = job.payload;
     const pass = phase === 'full' ? 'full' : 'sample';
+    // A pass resumed after its label job ended (cancelled while its process was down) has nothing to do.
+    if (FINAL_LABEL_JOB_STATUSES.includes((await this.get(id)).status)) return;
     this.running.set(id, { jobId: job.id, phase: pass });
     let last: LabelProgress | undefined;
     try {
