@@ -118,7 +118,10 @@ describe('EmbeddedJobs', () => {
       throw new ConfigError('judge_model: unknown provider', { where: { field: 'judge_model' } });
     });
     const jobs = backend(handlers);
-    await expect(jobs.start('evaluate', {}, { awaitRun: true })).rejects.toMatchObject({ message: 'judge_model: unknown provider', where: { field: 'judge_model' } });
+    await expect(jobs.start('evaluate', {}, { awaitRun: true })).rejects.toMatchObject({
+      message: 'judge_model: unknown provider',
+      where: { field: 'judge_model' },
+    });
     expect((await jobs.list({ limit: 10, offset: 0 })).total).toBe(0);
   });
 

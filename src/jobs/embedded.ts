@@ -114,8 +114,14 @@ export class EmbeddedJobs implements Jobs {
     for (const job of await this.repo.unfinished()) {
       if (this.active.has(job.id)) continue;
       if (job.payload === null || !this.options.handlers.has(job.kind)) {
-        const why = job.payload === null ? 'it was stored by an older Juror, without what it needs to resume' : `this process does not run jobs of kind '${job.kind}'`;
-        await this.repo.failAbandoned(job.id, `the process running this job stopped, and it cannot resume here: ${why}; finished rows are kept`);
+        const why =
+          job.payload === null
+            ? 'it was stored by an older Juror, without what it needs to resume'
+            : `this process does not run jobs of kind '${job.kind}'`;
+        await this.repo.failAbandoned(
+          job.id,
+          `the process running this job stopped, and it cannot resume here: ${why}; finished rows are kept`,
+        );
         continue;
       }
       this.launch(job);
@@ -154,7 +160,11 @@ export class EmbeddedJobs implements Jobs {
     return entry;
   }
 
-  private async run(job: JobRecord, entry: Active, handshake: { runCreated: () => void; failedEarly: (error: unknown) => void }): Promise<void> {
+  private async run(
+    job: JobRecord,
+    entry: Active,
+    handshake: { runCreated: () => void; failedEarly: (error: unknown) => void },
+  ): Promise<void> {
     const { signal } = entry.controller;
     // Writes are chained so they land in order, and the final status lands after them.
     let writes: Promise<void> = Promise.resolve();
@@ -198,7 +208,9 @@ export class EmbeddedJobs implements Jobs {
   private ending(job: JobRecord, signal: AbortSignal, error: unknown, progress: unknown): JobPatch {
     const last = progress !== undefined ? { progress } : {};
     if (signal.aborted && signal.reason instanceof JobStop) {
-      return signal.reason.reason === 'cancel' ? { status: 'cancelled', error: signal.reason.message, ...last } : { status: 'queued', error: null, ...last };
+      return signal.reason.reason === 'cancel'
+        ? { status: 'cancelled', error: signal.reason.message, ...last }
+        : { status: 'queued', error: null, ...last };
     }
     if (!(error instanceof JurorError)) this.onError(error, job.id);
     const message = error instanceof JurorError ? error.describe() : String((error as Error)?.message ?? error);

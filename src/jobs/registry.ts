@@ -19,7 +19,10 @@ export class JobHandlers {
   /** The handler of `kind`; a store error when none is registered (a job of a kind this process does not run). */
   get(kind: JobKind): JobHandler {
     const handler = this.handlers.get(kind);
-    if (!handler) throw new JurorError('store', `no handler for jobs of kind '${kind}' in this process`, { hint: 'run it where its kind is registered (`juror serve`)' });
+    if (!handler)
+      throw new JurorError('store', `no handler for jobs of kind '${kind}' in this process`, {
+        hint: 'run it where its kind is registered (`juror serve`)',
+      });
     return handler;
   }
 }

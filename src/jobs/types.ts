@@ -37,7 +37,11 @@ export type JobHandler<P = unknown> = (job: JobRecord<P>, ctx: JobContext) => Pr
  */
 export class JobStop extends Error {
   constructor(readonly reason: 'cancel' | 'shutdown') {
-    super(reason === 'cancel' ? 'interrupted by the user: cancelled; finished rows are kept' : 'the process stopped; the job resumes when it starts again');
+    super(
+      reason === 'cancel'
+        ? 'interrupted by the user: cancelled; finished rows are kept'
+        : 'the process stopped; the job resumes when it starts again',
+    );
     this.name = 'JobStop';
   }
 }

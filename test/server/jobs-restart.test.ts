@@ -42,7 +42,14 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
   /** A server over the one store and data directory of this suite (a restart is another call). */
   /** Servers of the current test, counted from 1: each sends its own key, so the scripted server tells their calls apart. */
   let serial = 0;
-  const serve = async () => (server = await startTestServer({ llm, storeKind, store: location.store, dataDir: join(dir, 'datasets'), env: { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: `server-${++serial}` } }));
+  const serve = async () =>
+    (server = await startTestServer({
+      llm,
+      storeKind,
+      store: location.store,
+      dataDir: join(dir, 'datasets'),
+      env: { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: `server-${++serial}` },
+    }));
   /** The dataset rows the n-th server of the test asked the judge about, in order. */
   const rowsAskedBy = (n: number) => llm.requests.filter((r) => r.headers.authorization === `Bearer server-${n}`).map((r) => answerRow(r));
   const stopServer = async () => {
@@ -64,7 +71,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
   beforeAll(async () => {
     llm = await startLlmServer();
     dir = mkdtempSync(join(tmpdir(), 'juror-jobs-'));
-    location = await (STORES.find(([name]) => name === storeKind)![1])(dir);
+    location = await STORES.find(([name]) => name === storeKind)![1](dir);
   });
   afterAll(async () => {
     await location.drop();
@@ -81,25 +88,43 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     await stopServer();
   });
 
-  const upload = async (s: TestServer, name: string) => (await s.call('POST', '/api/datasets', { body: fileForm(name, qaCsv(ROWS)) })).body.id as string;
+  const upload = async (s: TestServer, name: string) =>
+    (await s.call('POST', '/api/datasets', { body: fileForm(name, qaCsv(ROWS)) })).body.id as string;
   const judge = (name: string) => ({ name, definition: 'Whether the answer follows.', grading_prompt: 'Score 1-5, 5 being best.' });
 
   it('resumes an evaluation stopped with its server: same run, every row scored once, calls ≤ rows + concurrency', async () => {
     const a = await serve();
     const datasetId = await upload(a, 'eval.csv');
     holdAfter(8, () => verdict(4));
-    const config = { experiment: 'restart', judge_model: MODEL, col_mapping: { inputs: 'question', predictions: 'answer' }, metrics: [judge('restart_eval')], providers: { openai: { max_concurrency: 3 } } };
+    const config = {
+      experiment: 'restart',
+      judge_model: MODEL,
+      col_mapping: { inputs: 'question', predictions: 'answer' },
+      metrics: [judge('restart_eval')],
+      providers: { openai: { max_concurrency: 3 } },
+    };
     const started = await a.call('POST', '/api/runs', { body: { dataset_id: datasetId, config } });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const { run_id: runId, job_id: jobId } = started.body;
-    await until(() => a.call('GET', `/api/jobs/${jobId}`), (r) => r.body.progress?.rows_done >= 8, 'eight rows scored');
+    await until(
+      () => a.call('GET', `/api/jobs/${jobId}`),
+      (r) => r.body.progress?.rows_done >= 8,
+      'eight rows scored',
+    );
 
     await stopServer();
     gate!.open();
     const b = await serve();
     // Queued again by the stop, so the restart took it up rather than marking it failed.
     const job = await waitForJob(b, jobId);
-    expect(job).toMatchObject({ id: jobId, kind: 'evaluate', status: 'completed', run_id: runId, error: null, progress: { rows_done: ROWS, row_count: ROWS } });
+    expect(job).toMatchObject({
+      id: jobId,
+      kind: 'evaluate',
+      status: 'completed',
+      run_id: runId,
+      error: null,
+      progress: { rows_done: ROWS, row_count: ROWS },
+    });
     const run = (await b.call('GET', `/api/runs/${runId}`)).body;
     expect(run).toMatchObject({ status: 'finished', rows_done: ROWS, error_count: 0 });
     const results = await b.store.results(runId, { from: 0, to: ROWS * 2 });
@@ -117,16 +142,27 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     const datasetId = await upload(a, 'label.csv');
     // The sample (4) and 6 rows of the full pass are answered before the stop.
     holdAfter(10, (req) => verdict(judged(answerRow(req))));
-    const created = await a.call('POST', '/api/label-jobs', { body: { dataset_id: datasetId, prompt: '[restart] Does {answer} answer {question}? 1 or 0.', model: MODEL, sample_size: 4 } });
+    const created = await a.call('POST', '/api/label-jobs', {
+      body: { dataset_id: datasetId, prompt: '[restart] Does {answer} answer {question}? 1 or 0.', model: MODEL, sample_size: 4 },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(202);
     const id = created.body.job_id;
-    await until(() => a.call('GET', `/api/label-jobs/${id}`), (r) => r.body.progress?.phase === 'full' && r.body.progress.rows_done >= 6, 'six rows of the full pass');
+    await until(
+      () => a.call('GET', `/api/label-jobs/${id}`),
+      (r) => r.body.progress?.phase === 'full' && r.body.progress.rows_done >= 6,
+      'six rows of the full pass',
+    );
     await stopServer();
     gate!.open();
     const b = await serve();
     const done = await waitForLabelJob(b, id, ['completed']);
     expect(done).toMatchObject({ status: 'completed', error: null, total: ROWS });
-    const labels = await labelDb(b.store).selectFrom('labels').select(['row_index', 'label', 'run_id']).where('label_job_id', '=', id).where('source', '=', 'llm').execute();
+    const labels = await labelDb(b.store)
+      .selectFrom('labels')
+      .select(['row_index', 'label', 'run_id'])
+      .where('label_job_id', '=', id)
+      .where('source', '=', 'llm')
+      .execute();
     expect(labels.map((l) => Number(l.row_index)).sort((x, y) => x - y)).toEqual(ROW_INDEXES);
     expect(labels.every((l) => l.label === judged(Number(l.row_index)))).toBe(true);
     // The sample, the full pass until the stop, and its rest after the restart: one run each.
@@ -144,9 +180,24 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     const a = await serve();
     const datasetId = await upload(a, 'cancel.csv');
     holdAfter(0, (req) => verdict(judged(answerRow(req))));
-    const run = (await a.call('POST', '/api/runs', { body: { dataset_id: datasetId, config: { judge_model: MODEL, col_mapping: { inputs: 'question', predictions: 'answer' }, metrics: [judge('cancel_eval')] } } })).body;
-    const label = (await a.call('POST', '/api/label-jobs', { body: { dataset_id: datasetId, prompt: '[cancel-both] Is {answer} right? 1 or 0.', model: MODEL, sample_size: 4 } })).body;
-    const pass = await until(() => a.call('GET', `/api/jobs?kind=label&status=running`), (r) => r.body.jobs.some((j: { id: string; status: string }) => j.status === 'running'), 'the label pass running');
+    const run = (
+      await a.call('POST', '/api/runs', {
+        body: {
+          dataset_id: datasetId,
+          config: { judge_model: MODEL, col_mapping: { inputs: 'question', predictions: 'answer' }, metrics: [judge('cancel_eval')] },
+        },
+      })
+    ).body;
+    const label = (
+      await a.call('POST', '/api/label-jobs', {
+        body: { dataset_id: datasetId, prompt: '[cancel-both] Is {answer} right? 1 or 0.', model: MODEL, sample_size: 4 },
+      })
+    ).body;
+    const pass = await until(
+      () => a.call('GET', `/api/jobs?kind=label&status=running`),
+      (r) => r.body.jobs.some((j: { id: string; status: string }) => j.status === 'running'),
+      'the label pass running',
+    );
     const passId = pass.body.jobs[0].id;
 
     const stopped = await Promise.all([run.job_id, passId].map((jobId) => a.call('POST', `/api/jobs/${jobId}/cancel`)));
@@ -172,16 +223,28 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     const datasetId = await upload(a, 'gone.csv');
     // The label pass cannot read its dataset's file.
     unlinkSync(join(dir, 'datasets', `${datasetId}.csv`));
-    const created = await a.call('POST', '/api/label-jobs', { body: { dataset_id: datasetId, prompt: '[gone] Is {answer} right? 1 or 0.', model: MODEL, sample_size: 4 } });
+    const created = await a.call('POST', '/api/label-jobs', {
+      body: { dataset_id: datasetId, prompt: '[gone] Is {answer} right? 1 or 0.', model: MODEL, sample_size: 4 },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(202);
-    const [pass] = (await until(() => a.call('GET', '/api/jobs?kind=label&status=failed'), (r) => r.body.jobs.length > 0, 'the pass failed')).body.jobs;
+    const [pass] = (
+      await until(
+        () => a.call('GET', '/api/jobs?kind=label&status=failed'),
+        (r) => r.body.jobs.length > 0,
+        'the pass failed',
+      )
+    ).body.jobs;
     expect(pass.error).toMatch(/gone\.csv|no such file|ENOENT/i);
     const [job] = (await a.call('GET', `/api/label-jobs?dataset_id=${datasetId}`)).body.jobs;
     expect(job).toMatchObject({ id: created.body.job_id, status: 'failed', error: pass.error });
 
     await stopServer();
     const b = await serve();
-    expect((await b.call('GET', `/api/jobs/${pass.id}`)).body).toMatchObject({ status: 'failed', error: pass.error, updated_at: pass.updated_at });
+    expect((await b.call('GET', `/api/jobs/${pass.id}`)).body).toMatchObject({
+      status: 'failed',
+      error: pass.error,
+      updated_at: pass.updated_at,
+    });
     expect((await b.call('GET', '/api/jobs?status=running')).body.total).toBe(0);
     expect(llm.stats.received).toBe(0);
   });

@@ -18,7 +18,12 @@ import { datasetRecord } from './evaluate.js';
 /** What an `align` job stores: the judge's name and the request, its version pinned by `judge_id`. */
 export interface AlignPayload {
   name: string;
-  check: StoredCheckInput & { col_mapping?: Record<string, string> | undefined; judge_model?: string | undefined; seed: number; cache: boolean };
+  check: StoredCheckInput & {
+    col_mapping?: Record<string, string> | undefined;
+    judge_model?: string | undefined;
+    seed: number;
+    cache: boolean;
+  };
 }
 
 /** Plans the check (every label, the judge and its model checked; a Juror error names the request's field). */
@@ -37,7 +42,17 @@ function alignOptions(plan: StoredCheck, check: AlignPayload['check'], env: Reco
     experiment: 'align',
     cache: check.cache,
     runName: `align-${judge.name}-${judge.version}`,
-    config: { command: 'align', judge: judgeToConfig(judge), dataset_id: dataset.id, human_col: check.human_col ?? null, col_mapping: check.col_mapping ?? {}, judge_model: check.judge_model ?? null, threshold: check.threshold ?? null, seed: check.seed, cache: check.cache },
+    config: {
+      command: 'align',
+      judge: judgeToConfig(judge),
+      dataset_id: dataset.id,
+      human_col: check.human_col ?? null,
+      col_mapping: check.col_mapping ?? {},
+      judge_model: check.judge_model ?? null,
+      threshold: check.threshold ?? null,
+      seed: check.seed,
+      cache: check.cache,
+    },
     datasetRecord: datasetRecord(dataset, { labelled_rows: labelled.rows.length }),
     collectTable: true,
     env,
@@ -49,7 +64,15 @@ export function alignHandler(dataDir: string): JobHandler<AlignPayload> {
   return async (job, ctx) => {
     const plan = await planAlignment(ctx.store, dataDir, job.payload);
     const result = await runEvaluation(job, ctx, alignOptions(plan, job.payload.check, ctx.env));
-    const report = compareRun(result, metricKey(judgeMetric(plan.judge)), plan.scheme, plan.labelled.labels, { seed: job.payload.check.seed });
-    await recordAlignment(ctx.store, { judge: plan.judge, runId: result.runId, dataHash: plan.dataset.hash, datasetId: plan.dataset.id, report });
+    const report = compareRun(result, metricKey(judgeMetric(plan.judge)), plan.scheme, plan.labelled.labels, {
+      seed: job.payload.check.seed,
+    });
+    await recordAlignment(ctx.store, {
+      judge: plan.judge,
+      runId: result.runId,
+      dataHash: plan.dataset.hash,
+      datasetId: plan.dataset.id,
+      report,
+    });
   };
 }

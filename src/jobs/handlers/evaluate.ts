@@ -20,13 +20,27 @@ export interface EvaluatePayload {
 }
 
 /** The dataset of a job, checked, and the options its config makes (a bad config is a ConfigError naming the field). */
-export async function evaluationOptions(store: Store, dataDir: string, payload: EvaluatePayload, env: Record<string, string | undefined>): Promise<{ checked: ObjectConfig; dataset: DatasetRecord; file: string }> {
+export async function evaluationOptions(
+  store: Store,
+  dataDir: string,
+  payload: EvaluatePayload,
+  env: Record<string, string | undefined>,
+): Promise<{ checked: ObjectConfig; dataset: DatasetRecord; file: string }> {
   const dataset = await new DatasetRepository(serverDb(store)).get(payload.dataset_id);
-  if (!dataset) throw new NotFoundError(`no dataset '${payload.dataset_id}'`, { where: { field: 'dataset_id' }, hint: 'upload it first (POST /api/datasets), or list them with GET /api/datasets' });
+  if (!dataset)
+    throw new NotFoundError(`no dataset '${payload.dataset_id}'`, {
+      where: { field: 'dataset_id' },
+      hint: 'upload it first (POST /api/datasets), or list them with GET /api/datasets',
+    });
   const file = join(dataDir, dataset.file);
   const checked = configFromObject({ ...payload.config, data: file }, dataDir);
   // The stored config names the upload, not the file it is kept in.
-  checked.options = { ...checked.options, config: { ...payload.config, data: dataset.original_name }, datasetRecord: datasetRecord(dataset), env };
+  checked.options = {
+    ...checked.options,
+    config: { ...payload.config, data: dataset.original_name },
+    datasetRecord: datasetRecord(dataset),
+    env,
+  };
   return { checked, dataset, file };
 }
 
