@@ -12,6 +12,8 @@ export {
   type Progress,
 } from './engine/evaluate.js';
 export type { ModelEndpoint, ModelUnderTest } from './engine/model-under-test.js';
+export { connectRedisLimiter, type EndpointLimits, type Limiter } from './engine/limiter.js';
+export type { RedisLimiterOptions } from './engine/limiter-redis.js';
 export { aggregate } from './engine/aggregate.js';
 export { parseThreshold, checkThresholds, type Threshold, type ThresholdResult } from './engine/thresholds.js';
 export {

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import { locateError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { writeTable } from '../data/write.js';
 import { dryRun, type DryRunReport, type EvaluationResult } from '../engine/evaluate.js';
-import type { Limiter } from '../engine/limiter.js';
+import { connectRedisLimiter, type Limiter } from '../engine/limiter.js';
 import type { EvaluateOptions } from '../engine/prepare.js';
 import { ConfigError } from '../errors.js';
 import { defaultStoreLocation } from '../store/store.js';
@@ -29,6 +29,9 @@ export async function evalCommand(configPath: string, flags: EvalFlags): Promise
   let loaded: LoadedConfig | undefined;
   let limiter: Limiter | undefined;
   try {
+    // Provider limits shared with every other process on the same Redis (workers, other evals);
+    // connected before the config is read, so that its failure is not placed in the file.
+    if (process.env.JUROR_REDIS_URL && !flags.dryRun) limiter = await connectRedisLimiter(process.env.JUROR_REDIS_URL);
     loaded = await loadConfig(configPath);
     if (flags.out) checkOutExtension(flags.out);
     const maxCostUsd = flags.maxCost === undefined ? undefined : parseBudget(flags.maxCost);
@@ -47,8 +50,6 @@ export async function evalCommand(configPath: string, flags: EvalFlags): Promise
       process.stdout.write(flags.json ? JSON.stringify(report) + '\n' : describeDryRun(report));
       return EXIT.ok;
     }
-    // Provider limits shared with every other process on the same Redis (workers, other evals).
-    if (process.env.JUROR_REDIS_URL) limiter = await (await import('../engine/limiter-redis.js')).RedisLimiter.connect(process.env.JUROR_REDIS_URL);
     return await runAndReport({ ...options, ...(limiter ? { limiter } : {}) }, flags, configPath);
   } catch (error) {
     return reportError(loaded ? locateError(error, loaded) : error);
@@ -66,12 +67,16 @@ async function runAndReport(options: EvaluateOptions, flags: EvalFlags, configPa
       if (!flags.json) process.stdout.write(`results table written to ${flags.out}\n`);
     } catch (error) {
       // The run is stored whatever happened to the file: say where to get the table from.
-      process.stderr.write(`juror: cannot write ${flags.out}: ${(error as Error).message}\n  fix: choose a writable path; the results are stored: juror runs show ${result.runId.slice(0, 12)} --json\n`);
+      process.stderr.write(
+        `juror: cannot write ${flags.out}: ${(error as Error).message}\n  fix: choose a writable path; the results are stored: juror runs show ${result.runId.slice(0, 12)} --json\n`,
+      );
       return EXIT.badInput;
     }
   }
   if (result.status === 'interrupted') {
-    process.stderr.write(`juror: run ${result.runId} stopped: ${result.stopReason}. Resume it with: juror eval ${configPath} --resume ${result.runId.slice(0, 12)}\n`);
+    process.stderr.write(
+      `juror: run ${result.runId} stopped: ${result.stopReason}. Resume it with: juror eval ${configPath} --resume ${result.runId.slice(0, 12)}\n`,
+    );
     return interrupted || result.stoppedBy === 'interrupted' ? EXIT.interrupted : EXIT.stopped;
   }
   return result.passed ? EXIT.ok : EXIT.failed;
@@ -116,13 +121,24 @@ function summary(result: EvaluationResult): string {
   for (const t of result.perMetric) {
     const values = byMetric.get(t.metric);
     const cells = aggregations.map((a) => (values?.has(a) ? formatNumber(values.get(a)!) : values ? '' : '—'));
-    table.push([values ? t.metric : `${t.metric} (every row failed)`, ...cells, String(t.rowsScored), String(t.errors), `$${t.costUsd.toFixed(4)}`]);
+    table.push([
+      values ? t.metric : `${t.metric} (every row failed)`,
+      ...cells,
+      String(t.rowsScored),
+      String(t.errors),
+      `$${t.costUsd.toFixed(4)}`,
+    ]);
   }
   const lines = [table.toString()];
   for (const t of result.thresholds) {
-    lines.push(`${t.passed ? 'PASS' : 'FAIL'}  ${t.key} ${t.op} ${t.value} (got ${t.actual === undefined ? 'no value' : formatNumber(t.actual)})`);
+    lines.push(
+      `${t.passed ? 'PASS' : 'FAIL'}  ${t.key} ${t.op} ${t.value} (got ${t.actual === undefined ? 'no value' : formatNumber(t.actual)})`,
+    );
   }
-  if (result.defaultJudgeModel) lines.push(`NOTE  judges used the default judge model ${result.defaultJudgeModel}, as no judge model is named (set judge_model to choose one)`);
+  if (result.defaultJudgeModel)
+    lines.push(
+      `NOTE  judges used the default judge model ${result.defaultJudgeModel}, as no judge model is named (set judge_model to choose one)`,
+    );
   for (const skipped of result.skippedMetrics) lines.push(`SKIP  ${skipped.metric} (a default of the model type): ${skipped.reason}`);
   for (const metric of result.failedMetrics) {
     lines.push(`FAIL  ${metric}: every row failed — see \`juror runs show ${result.runId.slice(0, 12)}\` for the reasons`);
@@ -135,11 +151,26 @@ function summary(result: EvaluationResult): string {
 }
 
 function describeDryRun(report: DryRunReport): string {
-  const table = new Table({ head: ['calls for', 'model', 'calls', 'input tokens', 'output tokens (assumed)', 'cost', 'tokenizer'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['calls for', 'model', 'calls', 'input tokens', 'output tokens (assumed)', 'cost', 'tokenizer'],
+    style: { head: [], border: [] },
+  });
   for (const e of report.estimates) {
-    table.push([e.name, e.model, String(e.calls), String(e.inputTokens), String(e.outputTokens), e.costUsd === null ? 'price unknown' : `$${e.costUsd.toFixed(4)}`, e.tokenizer]);
+    table.push([
+      e.name,
+      e.model,
+      String(e.calls),
+      String(e.inputTokens),
+      String(e.outputTokens),
+      e.costUsd === null ? 'price unknown' : `$${e.costUsd.toFixed(4)}`,
+      e.tokenizer,
+    ]);
   }
-  const lines = [`dry run over ${report.rows} rows: nothing was called`, table.toString(), `estimated cost: ${report.costUsd === null ? 'unknown (a model has no price: add it under prices:)' : `$${report.costUsd.toFixed(4)}`}`];
+  const lines = [
+    `dry run over ${report.rows} rows: nothing was called`,
+    table.toString(),
+    `estimated cost: ${report.costUsd === null ? 'unknown (a model has no price: add it under prices:)' : `$${report.costUsd.toFixed(4)}`}`,
+  ];
   for (const sample of report.samples) {
     lines.push(`\n--- ${sample.name}: the first prompt, as it would be sent ---`);
     if (sample.system) lines.push(`[system]\n${sample.system}`);
@@ -153,7 +184,9 @@ const SHOWN = 20_000;
 
 function shown(text: string): string {
   // A 10 MB cell would flood the terminal and hide the estimate above it.
-  return text.length <= SHOWN ? text : `${text.slice(0, SHOWN)}\n[… ${text.length - SHOWN} more characters; --json prints the whole prompt]`;
+  return text.length <= SHOWN
+    ? text
+    : `${text.slice(0, SHOWN)}\n[… ${text.length - SHOWN} more characters; --json prints the whole prompt]`;
 }
 
 /** Dollars to a millionth of a cent: enough for any bill, without float noise. */
@@ -164,14 +197,20 @@ function roundUsd(value: number): number {
 function checkOutExtension(out: string): void {
   // writeTable checks this too, but only after the run: say it before anything is spent.
   if (!/\.(json|jsonl|csv)$/i.test(out)) {
-    throw new ConfigError(`--out ${out}: unknown file type`, { where: { field: '--out' }, hint: 'give a file ending in .json, .jsonl or .csv' });
+    throw new ConfigError(`--out ${out}: unknown file type`, {
+      where: { field: '--out' },
+      hint: 'give a file ending in .json, .jsonl or .csv',
+    });
   }
 }
 
 function parseBudget(text: string): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(`--max-cost ${text} is not an amount of US dollars`, { where: { field: '--max-cost' }, hint: 'give a positive number, e.g. --max-cost 5' });
+    throw new ConfigError(`--max-cost ${text} is not an amount of US dollars`, {
+      where: { field: '--max-cost' },
+      hint: 'give a positive number, e.g. --max-cost 5',
+    });
   }
   return value;
 }

@@ -4,7 +4,16 @@
  * run; a process that shares a provider with others uses the Redis one instead.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { congestionFloor, cutLimit, smoothRoundTrip, type CallOutcome, type EndpointGate, type EndpointLimits, type Limiter, type Slot } from './limiter.js';
+import {
+  congestionFloor,
+  cutLimit,
+  smoothRoundTrip,
+  type CallOutcome,
+  type EndpointGate,
+  type EndpointLimits,
+  type Limiter,
+  type Slot,
+} from './limiter.js';
 
 /** Limits counted in this process, one gate per endpoint. */
 export class LocalLimiter implements Limiter {

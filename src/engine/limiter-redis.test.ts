@@ -61,7 +61,9 @@ describe('RedisLimiter', () => {
       await new Promise((r) => setTimeout(r, 5));
       inFlight--;
     };
-    const schedulers = await Promise.all([1, 2, 3].map(async () => new Scheduler({ limits: { test: { maxConcurrency: 3 } }, limiter: await worker() })));
+    const schedulers = await Promise.all(
+      [1, 2, 3].map(async () => new Scheduler({ limits: { test: { maxConcurrency: 3 } }, limiter: await worker() })),
+    );
     await Promise.all(schedulers.flatMap((s) => Array.from({ length: 15 }, () => s.call(target, call))));
     expect(most).toBeLessThanOrEqual(3);
     expect(schedulers.reduce((n, s) => n + s.stats.calls, 0)).toBe(45);
@@ -81,7 +83,7 @@ describe('RedisLimiter', () => {
     await beyond;
   });
 
-  it('holds every worker\'s next call until the Retry-After one of them was given', async () => {
+  it("holds every worker's next call until the Retry-After one of them was given", async () => {
     const [a, b] = [(await worker()).gate(ENDPOINT, { maxConcurrency: 8 }), (await worker()).gate(ENDPOINT, { maxConcurrency: 8 })];
     const slot = await a.acquire(0, never);
     const retryAt = Date.now() + 300;
@@ -90,10 +92,12 @@ describe('RedisLimiter', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(retryAt);
   });
 
-  it('gives a killed worker\'s slots to others once its leases expire, and not while it lives', async () => {
+  it("gives a killed worker's slots to others once its leases expire, and not while it lives", async () => {
     const leaseMs = 600;
     const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'support', 'hold-redis-slots.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', script, URL, prefix, String(leaseMs), '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, URL, prefix, String(leaseMs), '2'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const [line] = (await once(child.stdout, 'data')) as [Buffer];
       expect(line.toString()).toBe('held\n');
@@ -140,7 +144,10 @@ describe('RedisLimiter without Redis', () => {
   });
 
   it('stops the run, without calling the provider, once Redis has been away longer than allowed', async () => {
-    const gone = new RedisLimiter(new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, lazyConnect: true }), { prefix, unavailableAfterMs: 200 });
+    const gone = new RedisLimiter(new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, lazyConnect: true }), {
+      prefix,
+      unavailableAfterMs: 200,
+    });
     opened.push(gone);
     const scheduler = new Scheduler({ limiter: gone });
     let called = 0;
@@ -151,7 +158,7 @@ describe('RedisLimiter without Redis', () => {
     await expect(scheduler.call(target, async () => called++)).rejects.toBe(error);
   });
 
-  it('keeps a call\'s answer when Redis goes away after it started: the slot expires by itself', async () => {
+  it("keeps a call's answer when Redis goes away after it started: the slot expires by itself", async () => {
     const limiter = await worker({ unavailableAfterMs: 200 });
     const gate: EndpointGate = limiter.gate(ENDPOINT, { maxConcurrency: 2 });
     const slot: Slot = await gate.acquire(0, never);

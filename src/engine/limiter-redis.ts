@@ -27,7 +27,16 @@ import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { Semaphore } from 'redis-semaphore';
 import { ConfigError, ProviderError } from '../errors.js';
-import { congestionFloor, cutLimit, smoothRoundTrip, type CallOutcome, type EndpointGate, type EndpointLimits, type Limiter, type Slot } from './limiter.js';
+import {
+  congestionFloor,
+  cutLimit,
+  smoothRoundTrip,
+  type CallOutcome,
+  type EndpointGate,
+  type EndpointLimits,
+  type Limiter,
+  type Slot,
+} from './limiter.js';
 
 /** Settings of a {@link RedisLimiter}; the defaults suit production, tests shorten them. */
 export interface RedisLimiterOptions {
@@ -83,14 +92,20 @@ export class RedisLimiter implements Limiter {
     const limiter = new RedisLimiter(new Redis(url, { maxRetriesPerRequest: null }), options);
     try {
       // A refused connection is an 'error' event at once; a silent host is the wait's end.
-      await limiter.bounded(Promise.race([limiter.redis.ping(), once(limiter.redis, 'error').then(([error]) => Promise.reject(error as Error))]), CONNECT_WAIT_MS);
+      await limiter.bounded(
+        Promise.race([limiter.redis.ping(), once(limiter.redis, 'error').then(([error]) => Promise.reject(error as Error))]),
+        CONNECT_WAIT_MS,
+      );
     } catch (error) {
       limiter.redis.disconnect();
-      throw new ConfigError(`cannot reach Redis at ${limiter.where()} for shared provider limits${limiter.lastError ? ` (${limiter.lastError})` : ''}`, {
-        where: { field: 'JUROR_REDIS_URL' },
-        hint: 'start Redis there or correct JUROR_REDIS_URL; unset it to keep provider limits in this process',
-        cause: error,
-      });
+      throw new ConfigError(
+        `cannot reach Redis at ${limiter.where()} for shared provider limits${limiter.lastError ? ` (${limiter.lastError})` : ''}`,
+        {
+          where: { field: 'JUROR_REDIS_URL' },
+          hint: 'start Redis there or correct JUROR_REDIS_URL; unset it to keep provider limits in this process',
+          cause: error,
+        },
+      );
     }
     return limiter;
   }
@@ -129,9 +144,12 @@ export class RedisLimiter implements Limiter {
   }
 
   private unavailable(waitMs: number): ProviderError {
-    return new ProviderError(`shared provider limits: Redis at ${this.where()} did not answer for ${waitMs / 1000} s${this.lastError ? ` (${this.lastError})` : ''}`, {
-      hint: 'no call is made without its limits: start Redis at JUROR_REDIS_URL (or unset it to keep limits in this process), then resume the run',
-    });
+    return new ProviderError(
+      `shared provider limits: Redis at ${this.where()} did not answer for ${waitMs / 1000} s${this.lastError ? ` (${this.lastError})` : ''}`,
+      {
+        hint: 'no call is made without its limits: start Redis at JUROR_REDIS_URL (or unset it to keep limits in this process), then resume the run',
+      },
+    );
   }
 
   /** Host and port only: a URL may carry a password. */
@@ -154,8 +172,12 @@ class RedisGate implements EndpointGate {
     private readonly config: EndpointLimits,
   ) {
     this.keys = { holders: `${base}:holders`, limit: `${base}:limit`, until: `${base}:until`, ok: `${base}:ok`, cut: `${base}:cut` };
-    this.rpm = config.rpm ? new RateLimiterRedis({ storeClient: shared.redis, keyPrefix: base, ...rpmWindow(config.rpm) }) : undefined;
-    this.tpm = config.tpm ? new RateLimiterRedis({ storeClient: shared.redis, keyPrefix: base, points: Math.max(1, Math.floor(config.tpm)), duration: 60 }) : undefined;
+    this.rpm = config.rpm
+      ? new RateLimiterRedis({ storeClient: shared.redis, keyPrefix: base, ...rpmWindow(config.rpm), execEvenly: true })
+      : undefined;
+    this.tpm = config.tpm
+      ? new RateLimiterRedis({ storeClient: shared.redis, keyPrefix: base, points: Math.max(1, Math.floor(config.tpm)), duration: 60 })
+      : undefined;
   }
 
   get countsTokens(): boolean {
@@ -238,9 +260,16 @@ class RedisGate implements EndpointGate {
     const redis = this.shared.redis;
     const limit = this.limitOf(await this.shared.bounded(redis.get(this.keys.limit)));
     if (limit >= this.config.maxConcurrency) return;
-    const [[, streak] = []] = (await this.shared.bounded(redis.multi().incr(this.keys.ok).pexpire(this.keys.ok, LIMIT_TTL_MS).exec())) ?? [];
+    const [[, streak] = []] =
+      (await this.shared.bounded(redis.multi().incr(this.keys.ok).pexpire(this.keys.ok, LIMIT_TTL_MS).exec())) ?? [];
     if (Number(streak) < limit) return;
-    await this.shared.bounded(redis.multi().set(this.keys.limit, limit + 1, 'PX', LIMIT_TTL_MS).del(this.keys.ok).exec());
+    await this.shared.bounded(
+      redis
+        .multi()
+        .set(this.keys.limit, limit + 1, 'PX', LIMIT_TTL_MS)
+        .del(this.keys.ok)
+        .exec(),
+    );
   }
 
   /** Multiplicative decrease, and the provider's Retry-After published to every process. */
@@ -248,19 +277,29 @@ class RedisGate implements EndpointGate {
     const redis = this.shared.redis;
     const wait = retryAt === undefined ? 0 : Math.round(retryAt - Date.now());
     if (wait > 0) await this.shared.bounded(redis.set(this.keys.until, retryAt!, 'PX', wait));
-    const [limitRaw, inFlight] = await this.shared.bounded(Promise.all([redis.get(this.keys.limit), redis.zcount(this.keys.holders, Date.now() - this.shared.leaseMs, '+inf')]));
+    const [limitRaw, inFlight] = await this.shared.bounded(
+      Promise.all([redis.get(this.keys.limit), redis.zcount(this.keys.holders, Date.now() - this.shared.leaseMs, '+inf')]),
+    );
     const limit = this.limitOf(limitRaw);
     // The first 429 of a round trip (across processes: the key that exists for one) sets the event's floor.
     const floor = congestionFloor(limit);
     const started = await this.shared.bounded(redis.set(this.keys.cut, floor, 'PX', Math.max(1, Math.round(this.roundTripMs)), 'NX'));
     const eventFloor = started ? floor : Number((await this.shared.bounded(redis.get(this.keys.cut))) ?? floor);
-    await this.shared.bounded(redis.multi().set(this.keys.limit, cutLimit(limit, inFlight, eventFloor), 'PX', LIMIT_TTL_MS).del(this.keys.ok).exec());
+    await this.shared.bounded(
+      redis
+        .multi()
+        .set(this.keys.limit, cutLimit(limit, inFlight, eventFloor), 'PX', LIMIT_TTL_MS)
+        .del(this.keys.ok)
+        .exec(),
+    );
   }
 
   /** The shared limit as stored, within 1..max_concurrency (max_concurrency when none is stored). */
   private limitOf(stored: string | null): number {
     const limit = Number(stored);
-    return stored === null || !Number.isFinite(limit) ? this.config.maxConcurrency : Math.min(this.config.maxConcurrency, Math.max(1, limit));
+    return stored === null || !Number.isFinite(limit)
+      ? this.config.maxConcurrency
+      : Math.min(this.config.maxConcurrency, Math.max(1, limit));
   }
 }
 

@@ -7,6 +7,7 @@
  * to what the provider was seen to accept, by at most 30% per round trip (TCP CUBIC's β = 0.7), one
  * slot more per window of successes. The arithmetic is here so that both backends share it.
  */
+import type { RedisLimiterOptions } from './limiter-redis.js';
 
 /** Limits of one provider endpoint (`providers: { <name>: { max_concurrency, rpm, tpm } }`). */
 export interface EndpointLimits {
@@ -68,4 +69,13 @@ export function cutLimit(limit: number, inFlight: number, floor: number): number
 /** TCP's smoothed round trip (SRTT, gain 1/8): the span within which 429s count as one event. */
 export function smoothRoundTrip(previousMs: number, sampleMs: number): number {
   return previousMs ? previousMs * 0.875 + sampleMs * 0.125 : sampleMs;
+}
+
+/**
+ * A limiter shared by every process on the Redis at `url`, its client loaded on first use.
+ * @example const limiter = await connectRedisLimiter('redis://127.0.0.1:6379');
+ * await evaluate({ ...options, limiter }); await limiter.close();
+ */
+export async function connectRedisLimiter(url: string, options?: RedisLimiterOptions): Promise<Limiter> {
+  return (await import('./limiter-redis.js')).RedisLimiter.connect(url, options);
 }

@@ -149,11 +149,24 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   const resolved = table ? listed.map((metric) => withTableExamples(metric, table)) : listed;
   const thresholds = parseThresholds(options.thresholds);
 
-  const dataset = await openDataset(options.data, { ...(options.baseDir ? { baseDir: options.baseDir } : {}), ...(options.dataEncoding ? { encoding: options.dataEncoding } : {}) });
-  const columns = new Columns({ columns: dataset.columns, ...(options.colMapping ? { colMapping: options.colMapping } : {}), hasModel: options.model !== undefined, metrics: resolved });
-  const scheduler = new Scheduler({ ...(options.providers ? { limits: options.providers } : {}), ...(options.retry ? { retry: options.retry } : {}), ...(options.limiter ? { limiter: options.limiter } : {}) });
+  const dataset = await openDataset(options.data, {
+    ...(options.baseDir ? { baseDir: options.baseDir } : {}),
+    ...(options.dataEncoding ? { encoding: options.dataEncoding } : {}),
+  });
+  const columns = new Columns({
+    columns: dataset.columns,
+    ...(options.colMapping ? { colMapping: options.colMapping } : {}),
+    hasModel: options.model !== undefined,
+    metrics: resolved,
+  });
+  const scheduler = new Scheduler({
+    ...(options.providers ? { limits: options.providers } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.limiter ? { limiter: options.limiter } : {}),
+  });
   const calls: CallContext = { scheduler, prices: options.prices, modes: new Map(), estimator };
-  const resolve = (uri: string, field: string): ResolvedModel => resolveModel(uri, { ...(options.endpoints ? { endpoints: options.endpoints } : {}), env, field });
+  const resolve = (uri: string, field: string): ResolvedModel =>
+    resolveModel(uri, { ...(options.endpoints ? { endpoints: options.endpoints } : {}), env, field });
   let metricName = '';
   let defaultJudgeModel: string | undefined;
   // A judge model that cannot be used stops the run even for a default metric: skipping every
@@ -199,10 +212,27 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   }
   const metrics = prepared.map((p) => p.metric);
   const scorers = prepared.map((p) => p.scorer);
-  checkThresholdKeys(thresholds.map((t) => t.key), metrics, skipped);
+  checkThresholdKeys(
+    thresholds.map((t) => t.key),
+    metrics,
+    skipped,
+  );
   const levels = metricLevels(metrics, columns);
   const callModel = options.model ? prepareModel(options.model, { columns, calls, resolve }) : undefined;
-  return { options, metrics, levels, scorers, skipped, callModel, dataset, columns, scheduler, calls, thresholds, ...(defaultJudgeModel ? { defaultJudgeModel } : {}) };
+  return {
+    options,
+    metrics,
+    levels,
+    scorers,
+    skipped,
+    callModel,
+    dataset,
+    columns,
+    scheduler,
+    calls,
+    thresholds,
+    ...(defaultJudgeModel ? { defaultJudgeModel } : {}),
+  };
 }
 
 /** The first record of a dataset, or undefined when it has none. */
@@ -216,7 +246,10 @@ function resolveMetrics(options: EvaluateOptions): { metrics: Metric[]; fromPres
   const modelType = options.modelType ?? 'none';
   const specs: Array<[MetricSpec, string]> = [
     ...(options.metrics
-      ? [...options.metrics.map((spec, i): [MetricSpec, string] => [spec, `metrics[${i}]`]), ...alwaysOnMetrics(modelType).map((name): [MetricSpec, string] => [name, 'model_type'])]
+      ? [
+          ...options.metrics.map((spec, i): [MetricSpec, string] => [spec, `metrics[${i}]`]),
+          ...alwaysOnMetrics(modelType).map((name): [MetricSpec, string] => [name, 'model_type']),
+        ]
       : presetMetrics(modelType).map((name): [MetricSpec, string] => [name, 'model_type'])),
     ...(options.extraMetrics ?? []).map((spec, i): [MetricSpec, string] => [spec, `extra_metrics[${i}]`]),
   ];
@@ -226,12 +259,18 @@ function resolveMetrics(options: EvaluateOptions): { metrics: Metric[]; fromPres
   metrics.forEach((metric, i) => {
     const key = metricKey(metric);
     if (seen.has(key)) {
-      throw new ConfigError(`metric ${key} is given twice`, { where: { field: specs[i]![1] }, hint: 'give each metric once, or give a judge a different name or version' });
+      throw new ConfigError(`metric ${key} is given twice`, {
+        where: { field: specs[i]![1] },
+        hint: 'give each metric once, or give a judge a different name or version',
+      });
     }
     seen.add(key);
   });
   if (metrics.length === 0) {
-    throw new ConfigError('no metrics to compute', { where: { field: 'metrics' }, hint: 'list metrics (e.g. exact_match) or judges under `metrics:`, or set a model_type with default metrics' });
+    throw new ConfigError('no metrics to compute', {
+      where: { field: 'metrics' },
+      hint: 'list metrics (e.g. exact_match) or judges under `metrics:`, or set a model_type with default metrics',
+    });
   }
   return { metrics, fromPreset: specs.map(([, field]) => field === 'model_type') };
 }
@@ -276,10 +315,13 @@ function checkThresholdKeys(keys: string[], metrics: Metric[], skipped: SkippedM
   for (const key of keys) {
     if (!known.includes(key)) {
       const left = skipped.find((s) => key.startsWith(`${s.metric}/`));
-      throw new ConfigError(`threshold on '${key}', which this run does not compute${left ? ` (${left.metric} cannot run: ${left.reason})` : ''}`, {
-        where: { field: `thresholds.${key}` },
-        hint: `use one of: ${known.join(', ')}`,
-      });
+      throw new ConfigError(
+        `threshold on '${key}', which this run does not compute${left ? ` (${left.metric} cannot run: ${left.reason})` : ''}`,
+        {
+          where: { field: `thresholds.${key}` },
+          hint: `use one of: ${known.join(', ')}`,
+        },
+      );
     }
   }
 }

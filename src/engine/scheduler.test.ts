@@ -7,7 +7,13 @@ const target = { endpoint: 'test|local|', provider: 'test', uri: 'test:/model' }
 
 /** The error the AI SDK raises for an HTTP 429, with the headers given. */
 function tooMany(headers: Record<string, string> = {}): APICallError {
-  return new APICallError({ message: 'Too many requests', url: 'http://local/v1/chat/completions', requestBodyValues: {}, statusCode: 429, responseHeaders: headers });
+  return new APICallError({
+    message: 'Too many requests',
+    url: 'http://local/v1/chat/completions',
+    requestBodyValues: {},
+    statusCode: 429,
+    responseHeaders: headers,
+  });
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 2));
@@ -100,7 +106,7 @@ describe('Scheduler', () => {
     expect(started).toBe(false);
   });
 
-  it('asks for a call\'s size only where a tokens-per-minute limit needs it', async () => {
+  it("asks for a call's size only where a tokens-per-minute limit needs it", async () => {
     let asked = 0;
     const size = () => ++asked * 10;
     await new Scheduler().call(target, async () => undefined, size);
@@ -159,7 +165,9 @@ describe('Scheduler', () => {
     };
     const error = await scheduler.call(target, refuse).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).describe()).toMatch(/^test:\/model: still rate-limited after 0\.1 s of retrying one call \(HTTP 429: Too many requests\)\n {2}fix: .*providers\.test/);
+    expect((error as ProviderError).describe()).toMatch(
+      /^test:\/model: still rate-limited after 0\.1 s of retrying one call \(HTTP 429: Too many requests\)\n {2}fix: .*providers\.test/,
+    );
     await expect(scheduler.call(target, async () => 1)).rejects.toBe(error);
   });
 

@@ -25,7 +25,13 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_LIMITS: EndpointLimits = { maxConcurrency: 16 };
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 8, baseDelayMs: 500, maxDelayMs: 60_000, timeoutMs: 120_000, rateLimitWaitMs: 600_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxRetries: 8,
+  baseDelayMs: 500,
+  maxDelayMs: 60_000,
+  timeoutMs: 120_000,
+  rateLimitWaitMs: 600_000,
+};
 
 /** Who is being called: the endpoint identity and what to name in messages. */
 export interface Target {
@@ -133,7 +139,14 @@ export class Scheduler {
         if ('rateLimited' in failure && failure.afterMs !== undefined) retryAt = Date.now() + failure.afterMs;
         await gate.release(slot, 'rateLimited' in failure ? 'limited' : 'failed', retryAt);
         if (!failure.retry) {
-          if (failure.fatal) this.giveUp(new ProviderError(`${target.uri}: ${failure.reason}`, { status: failure.status, hint: hintFor(failure.status, target), cause: error }));
+          if (failure.fatal)
+            this.giveUp(
+              new ProviderError(`${target.uri}: ${failure.reason}`, {
+                status: failure.status,
+                hint: hintFor(failure.status, target),
+                cause: error,
+              }),
+            );
           throw new Error(failure.reason, { cause: error });
         }
       } finally {
@@ -144,7 +157,8 @@ export class Scheduler {
         this.stats.rateLimited++;
         limitedSince ||= Date.now();
         const wait = failure.afterMs ?? this.backoff(limited++);
-        if (Date.now() + wait - limitedSince > this.retry.rateLimitWaitMs) this.giveUp(rateLimitedTooLong(target, failure.reason, this.retry.rateLimitWaitMs));
+        if (Date.now() + wait - limitedSince > this.retry.rateLimitWaitMs)
+          this.giveUp(rateLimitedTooLong(target, failure.reason, this.retry.rateLimitWaitMs));
         this.stats.retries++;
         await sleep(wait);
         continue;
@@ -208,7 +222,8 @@ function classify(error: unknown, succeededBefore: number): Failure {
   const err = error as Error;
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return { retry: true, reason: 'the call timed out' };
   // fetch failures (connection refused or reset, socket hang up) surface as TypeError with a cause.
-  if (err instanceof TypeError || /ECONNRESET|ECONNREFUSED|socket|network|fetch failed|terminated/i.test(String(err?.message))) return connectionFailure(err);
+  if (err instanceof TypeError || /ECONNRESET|ECONNREFUSED|socket|network|fetch failed|terminated/i.test(String(err?.message)))
+    return connectionFailure(err);
   return { retry: false, fatal: false, reason: firstLine(String(err?.message ?? error)) };
 }
 
@@ -256,7 +271,8 @@ function formatWait(ms: number): string {
 }
 
 function hintFor(status: number | undefined, target: Target): string {
-  if (status === 401 || status === 403) return target.keyEnv ? `check ${target.keyEnv}: the provider rejected the key` : 'check the endpoint\'s key (api_key_env)';
+  if (status === 401 || status === 403)
+    return target.keyEnv ? `check ${target.keyEnv}: the provider rejected the key` : "check the endpoint's key (api_key_env)";
   if (status === 404) return `check the model name in ${target.uri} and the base URL`;
   return 'check the model URI and its parameters (the provider rejected the request as a whole)';
 }
