@@ -113,6 +113,18 @@ describe('EmbeddedJobs', () => {
     expect(await jobs.cancel(running.id)).toBeUndefined();
   });
 
+  it('starts a job its starter waits on (awaitRun) at once, even with every slot taken', async () => {
+    const handlers = new JobHandlers()
+      .register('align', async (_job, ctx) => untilStopped(ctx))
+      .register('evaluate', async (_job, ctx) => {
+        await ctx.runCreated('run-now');
+        await untilStopped(ctx);
+      });
+    const jobs = backend(handlers, 1);
+    await jobs.start('align', { name: 'long' });
+    expect(await jobs.start('evaluate', {}, { awaitRun: true })).toMatchObject({ status: 'running', run_id: 'run-now' });
+  });
+
   it("with awaitRun, answers with the handler's error and leaves no job when it fails before creating its run", async () => {
     const handlers = new JobHandlers().register('evaluate', async () => {
       throw new ConfigError('judge_model: unknown provider', { where: { field: 'judge_model' } });

@@ -1,6 +1,6 @@
 /**
  * The embedded backend (the default): handlers run in this process, at most `concurrency` at a
- * time, over the store's jobs table — `juror serve` alone, no other service. Cancel aborts the
+ * time (a job whose starter waits for its run starts at once), over the store's jobs table — `juror serve` alone, no other service. Cancel aborts the
  * handler's signal; shutdown aborts every job with a `shutdown` stop, which leaves it `queued`,
  * and `resumeUnfinished()` on the next start runs again what a stopped process left unfinished
  * (an evaluation resumes its stored run; a label phase labels only rows without a label).
@@ -61,7 +61,7 @@ export class EmbeddedJobs implements Jobs {
     // A kind nothing here runs fails now, before a job is stored that would wait forever.
     this.options.handlers.get(kind);
     const record = await this.repo.create({ kind, payload, target: options.target ?? null });
-    const entry = this.launch(record);
+    const entry = this.launch(record, options.awaitRun === true);
     if (!options.awaitRun) return record;
     try {
       await entry.runCreated;
@@ -139,7 +139,7 @@ export class EmbeddedJobs implements Jobs {
   }
 
   /** Runs a stored job in the background; every end is recorded on it. */
-  private launch(job: JobRecord): Active {
+  private launch(job: JobRecord, now = false): Active {
     const controller = new AbortController();
     let runCreated!: () => void;
     let failedEarly!: (error: unknown) => void;
@@ -156,13 +156,14 @@ export class EmbeddedJobs implements Jobs {
     entry.runCreated.catch(() => undefined);
     this.active.set(job.id, entry);
     if (this.stopping) controller.abort(new JobStop('shutdown'));
-    entry.done = this.run(job, entry, { runCreated, failedEarly }).finally(() => this.active.delete(job.id));
+    entry.done = this.run(job, entry, now, { runCreated, failedEarly }).finally(() => this.active.delete(job.id));
     return entry;
   }
 
   private async run(
     job: JobRecord,
     entry: Active,
+    now: boolean,
     handshake: { runCreated: () => void; failedEarly: (error: unknown) => void },
   ): Promise<void> {
     const { signal } = entry.controller;
@@ -189,7 +190,9 @@ export class EmbeddedJobs implements Jobs {
         handshake.runCreated();
       },
     };
-    const acquired = await this.slot(signal);
+    // A job its starter waits on (awaitRun: a request answered with the run) takes a slot at once, even
+    // past the limit: a request is not held until other jobs end; the limit paces background work.
+    const acquired = now ? this.take() : await this.slot(signal);
     try {
       signal.throwIfAborted();
       await write({ status: 'running', error: null });
@@ -227,6 +230,10 @@ export class EmbeddedJobs implements Jobs {
       });
     }
     if (signal.aborted) return false;
+    return this.take();
+  }
+
+  private take(): true {
     this.runningCount++;
     return true;
   }

@@ -58,7 +58,8 @@ export interface StartOptions {
   /**
    * Resolve once the handler has created its run (`ctx.runCreated`), so the caller can answer
    * with the run id. If the handler fails before that, `start` rejects with its error and removes
-   * the job: a request refused by a check leaves nothing behind.
+   * the job: a request refused by a check leaves nothing behind. A backend starts such a job
+   * without waiting for other jobs to end, so that the request is answered.
    */
   awaitRun?: boolean;
 }
