@@ -3,9 +3,10 @@
  * several limiters (as several workers) share slots, the adaptive limit and a 429's back-off; a dead
  * worker's slots come back; a Redis that is gone stops calls rather than letting them run unlimited.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -158,6 +159,40 @@ describe('RedisLimiter without Redis', () => {
     await expect(scheduler.call(target, async () => called++)).rejects.toBe(error);
   });
 
+  it('holds calls while Redis restarts, then finishes every one within the limit', async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    try {
+      const limiter = await RedisLimiter.connect(`redis://127.0.0.1:${port}`, { prefix, unavailableAfterMs: 20_000 });
+      opened.push(limiter);
+      const scheduler = new Scheduler({ limits: { test: { maxConcurrency: 2 } }, limiter });
+      let inFlight = 0;
+      let most = 0;
+      let done = 0;
+      const calls = Array.from({ length: 12 }, () =>
+        scheduler.call(target, async () => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, 20));
+          inFlight--;
+          done++;
+        }),
+      );
+      while (done < 2) await new Promise((r) => setTimeout(r, 5));
+      redis.kill('SIGKILL');
+      await once(redis, 'exit');
+      const doneWhileAway = done;
+      await new Promise((r) => setTimeout(r, 500));
+      // Nothing started while Redis was away: only the calls already in flight finished.
+      expect(done).toBeLessThanOrEqual(doneWhileAway + 2);
+      redis = await startRedis(port);
+      await Promise.all(calls);
+      expect(done).toBe(12);
+      expect(most).toBeLessThanOrEqual(2);
+    } finally {
+      redis.kill('SIGKILL');
+    }
+  });
+
   it("keeps a call's answer when Redis goes away after it started: the slot expires by itself", async () => {
     const limiter = await worker({ unavailableAfterMs: 200 });
     const gate: EndpointGate = limiter.gate(ENDPOINT, { maxConcurrency: 2 });
@@ -166,3 +201,29 @@ describe('RedisLimiter without Redis', () => {
     await expect(gate.release(slot, 'ok')).resolves.toBeUndefined();
   });
 });
+
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** A throwaway redis-server on `port` (nothing saved), resolved once it accepts connections. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  // Read on (not stop reading) once ready, so that the server's log never meets a closed pipe.
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+  });
+  return child;
+}
