@@ -176,6 +176,43 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     expect(llm.stats.received).toBeLessThanOrEqual(ROWS + DEFAULT_LIMITS.maxConcurrency);
   });
 
+  it('resumes an align check stopped with its server: same run, the agreement stored once over every labelled row', async () => {
+    const a = await serve();
+    const human = 'question,answer,human\n' + ROW_INDEXES.map((i) => `question ${i},answer ${i},${judged(i)}`).join('\n') + '\n';
+    const datasetId = (await a.call('POST', '/api/datasets', { body: fileForm('human.csv', human) })).body.id;
+    llm.setHandler((req) => verdict(judged(answerRow(req))));
+    const metric = { name: 'restart_align', judge_prompt: 'Is {answer} right for {question}? 1 or 0.', output: 'binary' };
+    const stored = await a.call('POST', '/api/runs', {
+      body: { dataset_id: datasetId, config: { judge_model: MODEL, metrics: [metric] } },
+    });
+    expect((await waitForJob(a, stored.body.job_id)).status).toBe('completed');
+    llm.reset();
+
+    holdAfter(6, (req) => verdict(judged(answerRow(req))));
+    const started = await a.call('POST', '/api/judges/restart_align/align', {
+      body: { dataset_id: datasetId, judge_model: MODEL, human_col: 'human', cache: false },
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    await until(
+      () => a.call('GET', `/api/jobs/${started.body.job_id}`),
+      (r) => r.body.progress?.rows_done >= 6,
+      'six rows judged',
+    );
+
+    await stopServer();
+    gate!.open();
+    const b = await serve();
+    expect(await waitForJob(b, started.body.job_id)).toMatchObject({ kind: 'align', status: 'completed', run_id: started.body.run_id });
+    const points = (await b.call('GET', '/api/judges/restart_align/agreement')).body.series[0].points;
+    expect(points).toHaveLength(1);
+    expect(points[0]).toMatchObject({ n: ROWS, run_id: started.body.run_id, statistics: { accuracy: 1 } });
+    // The restarted server asked only for rows not judged before the stop, each once.
+    const resumed = rowsAskedBy(2);
+    expect(new Set(resumed).size).toBe(resumed.length);
+    expect(resumed.length).toBeGreaterThan(0);
+    expect(resumed.length).toBeLessThanOrEqual(ROWS - 6);
+  });
+
   it('cancels an evaluation and a label pass alike: cancelled with the same error, 409 the second time, not resumed by a restart', async () => {
     const a = await serve();
     const datasetId = await upload(a, 'cancel.csv');
