@@ -90,12 +90,11 @@ export class RedisLimiter implements Limiter {
    */
   static async connect(url: string, options: RedisLimiterOptions = {}): Promise<RedisLimiter> {
     const limiter = new RedisLimiter(new Redis(url, { maxRetriesPerRequest: null }), options);
+    const answered = new AbortController();
     try {
       // A refused connection is an 'error' event at once; a silent host is the wait's end.
-      await limiter.bounded(
-        Promise.race([limiter.redis.ping(), once(limiter.redis, 'error').then(([error]) => Promise.reject(error as Error))]),
-        CONNECT_WAIT_MS,
-      );
+      const refused = once(limiter.redis, 'error', { signal: answered.signal }).then(([error]) => Promise.reject(error as Error));
+      await limiter.bounded(Promise.race([limiter.redis.ping(), refused]), CONNECT_WAIT_MS);
     } catch (error) {
       limiter.redis.disconnect();
       throw new ConfigError(
@@ -106,6 +105,8 @@ export class RedisLimiter implements Limiter {
           cause: error,
         },
       );
+    } finally {
+      answered.abort();
     }
     return limiter;
   }
