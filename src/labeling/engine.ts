@@ -291,7 +291,11 @@ export class LabelJobs {
     let last: LabelProgress | undefined;
     try {
       const status = await this.pass(id, pass, ctx, thenFull, (progress) => (last = progress));
-      if (pass === 'sample' && status === 'running' && !ctx.signal.aborted) await this.startPass(id, 'full', false);
+      if (pass === 'sample' && status === 'running') {
+        // Stopped just as the sample ended: no full pass; a stopped process runs this pass (0 rows) again.
+        ctx.signal.throwIfAborted();
+        await this.startPass(id, 'full', false);
+      }
     } catch (error) {
       if (!ctx.signal.aborted || cancelled(ctx.signal)) {
         const message = cancelled(ctx.signal) ? 'cancelled' : error instanceof JurorError ? error.describe() : String((error as Error)?.message ?? error);
