@@ -13,6 +13,17 @@ export default tseslint.config(
     },
   },
   {
+    // SQL lives in the store's repositories: everything else asks them in domain words.
+    files: ['**/*.{ts,tsx}'],
+    ignores: ['src/store/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'kysely', message: 'Queries belong to a repository under src/store/; call it instead.' }] },
+      ],
+    },
+  },
+  {
     // The web UI (React): the rules of hooks.
     files: ['web/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },

@@ -8,7 +8,6 @@
  * the one cancel of every job, and a pass stopped with its process resumes on the next start,
  * labelling only the rows still without a label; label_jobs keeps the domain state (awaiting_review…).
  */
-import type { Kysely } from 'kysely';
 import { JurorError } from '../errors.js';
 import { EmbeddedJobs } from '../jobs/embedded.js';
 import { toJobProgress, type EvaluationProgress } from '../jobs/evaluation.js';
@@ -18,7 +17,7 @@ import { UNFINISHED_JOB_STATUSES } from '../store/jobs.js';
 import { AgreementRepository } from '../store/agreements.js';
 import { DatasetRepository, type DatasetRecord } from '../store/datasets.js';
 import { FINAL_LABEL_JOB_STATUSES, LabelJobRepository, newJobId, type JobVersion, type LabelJobRecord } from '../store/label-jobs.js';
-import { labelDb, type LabelDatabase, type LabelJobStatus } from '../store/label-tables.js';
+import { labelDb, type LabelJobStatus } from '../store/label-tables.js';
 import { serverDb } from '../store/server-tables.js';
 import { LabelRepository } from '../store/labels.js';
 import type { Store } from '../store/store.js';
@@ -65,7 +64,6 @@ export interface LabelPhasePayload {
 
 export class LabelJobs {
   readonly store: Store;
-  readonly db: Kysely<LabelDatabase>;
   readonly jobs: LabelJobRepository;
   readonly labels: LabelRepository;
   readonly agreements: AgreementRepository;
@@ -82,17 +80,22 @@ export class LabelJobs {
 
   constructor(options: LabelJobsOptions) {
     this.store = options.store;
-    this.db = labelDb(options.store);
-    this.jobs = new LabelJobRepository(this.db);
-    this.labels = new LabelRepository(this.db);
-    this.agreements = new AgreementRepository(this.db);
+    const db = labelDb(options.store);
+    this.jobs = new LabelJobRepository(db);
+    this.labels = new LabelRepository(db);
+    this.agreements = new AgreementRepository(db);
     this.datasets = new DatasetRepository(serverDb(options.store));
     this.dataDir = options.dataDir;
     this.env = options.env ?? process.env;
     this.ownsRunner = options.runner === undefined;
     this.runner =
       options.runner ??
-      new EmbeddedJobs({ store: this.store, env: this.env, handlers: new JobHandlers().register('label', labelPhaseHandler(this)), ...(options.onError ? { onError: options.onError } : {}) });
+      new EmbeddedJobs({
+        store: this.store,
+        env: this.env,
+        handlers: new JobHandlers().register('label', labelPhaseHandler(this)),
+        ...(options.onError ? { onError: options.onError } : {}),
+      });
   }
 
   /**
@@ -102,7 +105,11 @@ export class LabelJobs {
   async create(input: CreateLabelJob): Promise<LabelJobRecord> {
     const { datasetId, ...given } = input;
     const dataset = await this.datasets.get(datasetId);
-    if (!dataset) throw new LabelJobError('not_found', `no dataset '${datasetId}'`, { field: 'dataset_id', hint: 'upload it first (POST /api/datasets), or list them with GET /api/datasets' });
+    if (!dataset)
+      throw new LabelJobError('not_found', `no dataset '${datasetId}'`, {
+        field: 'dataset_id',
+        hint: 'upload it first (POST /api/datasets), or list them with GET /api/datasets',
+      });
     const options = parseLabelJobOptions(given);
     const { sampleSize, seed = 1 } = options;
     const criterion = makeCriterion(options);
@@ -192,7 +199,12 @@ export class LabelJobs {
     return this.applyReview(id, 'resample', options.labels ?? [], options.prompt);
   }
 
-  private async applyReview(id: string, action: 'review' | 'resample', labels: HumanLabelInput[], prompt: string | undefined): Promise<LabelJobRecord> {
+  private async applyReview(
+    id: string,
+    action: 'review' | 'resample',
+    labels: HumanLabelInput[],
+    prompt: string | undefined,
+  ): Promise<LabelJobRecord> {
     let job = await this.get(id);
     // A pass that has just recorded awaiting_review is finishing: let it.
     let passes = await this.passes(id);
@@ -200,11 +212,15 @@ export class LabelJobs {
       await Promise.all(passes.map((pass) => this.runner.settled(pass.id)));
       [job, passes] = await Promise.all([this.get(id), this.passes(id)]);
     }
-    if (job.status !== 'awaiting_review' || this.busy.has(id) || passes.length) throw wrongStatus(id, this.busy.has(id) ? 'being reviewed' : job.status, action, ['awaiting_review']);
+    if (job.status !== 'awaiting_review' || this.busy.has(id) || passes.length)
+      throw wrongStatus(id, this.busy.has(id) ? 'being reviewed' : job.status, action, ['awaiting_review']);
     this.busy.add(id);
     try {
       const { dataset, file } = await this.datasetOf(job);
-      const [rowLabels, humanLabels] = await Promise.all([this.labels.ofRows(id, labels.map((l) => l.row).filter(Number.isInteger)), this.labels.human(id)]);
+      const [rowLabels, humanLabels] = await Promise.all([
+        this.labels.ofRows(id, labels.map((l) => l.row).filter(Number.isInteger)),
+        this.labels.human(id),
+      ]);
       const prepared = await prepareReview({ job, dataset, file, rowLabels, humanLabels, env: this.env }, { labels, prompt });
       await this.labels.insert(prepared.inserts);
       const stored = await storeVersion(this.store.judges, job.name, prepared.build);
@@ -240,7 +256,8 @@ export class LabelJobs {
       passes = await this.passes(id);
     }
     // Awaiting review, or a pass stopped before it started: nothing runs, so it just ends.
-    if (!FINAL_LABEL_JOB_STATUSES.includes((await this.get(id)).status)) await this.jobs.update(id, { status: 'cancelled', error: 'cancelled' });
+    if (!FINAL_LABEL_JOB_STATUSES.includes((await this.get(id)).status))
+      await this.jobs.update(id, { status: 'cancelled', error: 'cancelled' });
     return this.get(id);
   }
 
@@ -248,7 +265,10 @@ export class LabelJobs {
    * Waits until the job reaches `until` or a final status (default: the next stop — awaiting_review
    * or final), polling the store so that a job run by another process is followed too.
    */
-  async wait(id: string, options: { until?: 'awaiting_review' | 'completed'; intervalMs?: number; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<LabelJobRecord> {
+  async wait(
+    id: string,
+    options: { until?: 'awaiting_review' | 'completed'; intervalMs?: number; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<LabelJobRecord> {
     const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
     for (;;) {
       const job = await this.get(id);
@@ -269,12 +289,18 @@ export class LabelJobs {
    * Juror) as failed; returns how many.
    */
   failAbandoned(): Promise<number> {
-    return this.jobs.failAbandoned('the process stopped while this job was running, before jobs could resume; finished rows keep their labels');
+    return this.jobs.failAbandoned(
+      'the process stopped while this job was running, before jobs could resume; finished rows keep their labels',
+    );
   }
 
   /** Queues a pass of the job. */
   private async startPass(id: string, phase: LabelPhasePayload['phase'], thenFull: boolean): Promise<void> {
-    await this.runner.start<LabelPhasePayload>('label', { label_job_id: id, phase, ...(thenFull ? { then_full: true } : {}) }, { target: id });
+    await this.runner.start<LabelPhasePayload>(
+      'label',
+      { label_job_id: id, phase, ...(thenFull ? { then_full: true } : {}) },
+      { target: id },
+    );
   }
 
   /**
@@ -298,8 +324,16 @@ export class LabelJobs {
       }
     } catch (error) {
       if (!ctx.signal.aborted || cancelled(ctx.signal)) {
-        const message = cancelled(ctx.signal) ? 'cancelled' : error instanceof JurorError ? error.describe() : String((error as Error)?.message ?? error);
-        await this.jobs.update(id, { status: cancelled(ctx.signal) ? 'cancelled' : 'failed', error: message, ...(last ? { progress: { ...last } } : {}) });
+        const message = cancelled(ctx.signal)
+          ? 'cancelled'
+          : error instanceof JurorError
+            ? error.describe()
+            : String((error as Error)?.message ?? error);
+        await this.jobs.update(id, {
+          status: cancelled(ctx.signal) ? 'cancelled' : 'failed',
+          error: message,
+          ...(last ? { progress: { ...last } } : {}),
+        });
       } else if (last) {
         await this.jobs.update(id, { progress: { ...last } });
       }
@@ -313,7 +347,13 @@ export class LabelJobs {
    * One pass: labels the rows it covers that the current version has not labelled yet; returns the
    * job's next status (`running` after the sample when `thenFull`: no review).
    */
-  private async pass(id: string, phase: 'sample' | 'full', ctx: JobContext, thenFull: boolean, onProgress: (progress: LabelProgress) => void): Promise<LabelJobStatus> {
+  private async pass(
+    id: string,
+    phase: 'sample' | 'full',
+    ctx: JobContext,
+    thenFull: boolean,
+    onProgress: (progress: LabelProgress) => void,
+  ): Promise<LabelJobStatus> {
     const job = await this.get(id);
     const { dataset, file } = await this.datasetOf(job);
     const judgeId = job.judge_id!;
@@ -375,11 +415,16 @@ function labelProgress(phase: 'sample' | 'full', p: EvaluationProgress): LabelPr
 
 /** A pass of the job runs in another process, which alone can stop it. */
 function inAnotherProcess(id: string, status: string): LabelJobError {
-  return new LabelJobError('conflict', `label job ${id} is ${status} in another process`, { hint: 'cancel it where it runs (Ctrl-C in `juror label`, or the server that started it)' });
+  return new LabelJobError('conflict', `label job ${id} is ${status} in another process`, {
+    hint: 'cancel it where it runs (Ctrl-C in `juror label`, or the server that started it)',
+  });
 }
 
 /** The job's versions with `stored` added (once), and the rows whose human labels are its examples. */
 function withVersion(versions: JobVersion[], stored: StoredVersion, exampleRows: number[]): JobVersion[] {
   if (versions.some((v) => v.judge_id === stored.judgeId)) return versions;
-  return [...versions, { judge_id: stored.judgeId, version: stored.version, example_rows: exampleRows, created_at: new Date().toISOString() }];
+  return [
+    ...versions,
+    { judge_id: stored.judgeId, version: stored.version, example_rows: exampleRows, created_at: new Date().toISOString() },
+  ];
 }
