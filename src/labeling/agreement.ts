@@ -10,7 +10,7 @@ import { labelScheme } from '../agreement/scheme.js';
 import { withoutExamples } from '../align/human-labels.js';
 import type { LabelJobRecord } from '../store/label-jobs.js';
 import { newestPerRow } from '../store/labels.js';
-import { outputKind, type Criterion } from './criterion.js';
+import { outputKind } from './criterion.js';
 import type { LabelJobs } from './engine.js';
 import { schemeLabel } from './label-values.js';
 
@@ -43,7 +43,7 @@ export interface JobAgreement {
 
 /** Computes (and stores) the agreement of every version of the job that labelled reviewed rows. */
 export async function jobAgreement(engine: LabelJobs, job: LabelJobRecord): Promise<JobAgreement> {
-  const criterion = job.criterion as unknown as Criterion;
+  const { criterion } = job;
   const scheme = labelScheme(outputKind(criterion.output));
   const human = newestPerRow(await engine.labels.human(job.id));
   const llm = await engine.labels.llm(job.id);

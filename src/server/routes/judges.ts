@@ -12,7 +12,15 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
 import { judgesList } from '../schemas/catalog.js';
-import { alignBody, alignResponse, judgeAgreementHistory, judgeNameParams, type AlignBody, type AlignResponse, type JudgeAgreementHistory } from '../schemas/label-jobs.js';
+import {
+  alignBody,
+  alignResponse,
+  judgeAgreementHistory,
+  judgeNameParams,
+  type AlignBody,
+  type AlignResponse,
+  type JudgeAgreementHistory,
+} from '../schemas/label-jobs.js';
 
 /** Registers the `/api/judges` routes. */
 export function judgeRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -25,7 +33,7 @@ export function judgeRoutes(app: FastifyInstance, ctx: ServerContext): void {
     handler: async () => ({
       judges: (await ctx.store.judges.all()).map((group) => ({
         name: group.name,
-        versions: group.versions.map(({ definition, ...version }) => ({ ...version, definition: judgeToConfig(definition) as unknown as Record<string, unknown> })),
+        versions: group.versions.map(({ definition, ...version }) => ({ ...version, definition: judgeToConfig(definition) })),
       })),
     }),
   });
@@ -33,13 +41,15 @@ export function judgeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, {
     method: 'GET',
     url: '/api/judges/:name/agreement',
-    summary: "A judge's agreement with human labels over time, one series per version (every computation of GET /api/label-jobs/:id/agreement)",
+    summary:
+      "A judge's agreement with human labels over time, one series per version (every computation of GET /api/label-jobs/:id/agreement)",
     tags: ['judges'],
     params: judgeNameParams,
     response: judgeAgreementHistory,
     errors: [404],
     handler: async ({ params }) => {
-      if (!(await ctx.store.judges.exists(params.name))) throw new NotFoundError(`no judge '${params.name}'`, { where: { field: 'name' }, hint: 'list judges with GET /api/judges' });
+      if (!(await ctx.store.judges.exists(params.name)))
+        throw new NotFoundError(`no judge '${params.name}'`, { where: { field: 'name' }, hint: 'list judges with GET /api/judges' });
       const series = new Map<string, JudgeAgreementHistory['series'][number]>();
       for (const entry of await ctx.labeling.agreements.ofJudge(params.name)) {
         const s = series.get(entry.judge_id) ?? { version: entry.version, judge_id: entry.judge_id, points: [] };
@@ -60,9 +70,10 @@ export function judgeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, {
     method: 'POST',
     url: '/api/judges/:name/align',
-    summary: "Checks a judge version against a dataset's human labels: judges the labelled rows as a run of experiment align, then stores the agreement under the version",
+    summary:
+      "Checks a judge version against a dataset's human labels: judges the labelled rows as a run of experiment align, then stores the agreement under the version",
     description:
-      "The human labels are a column of the uploaded file (human_col) or the labels people gave in a label job of the dataset (label_job; by default its label job of this judge). Every label, the judge and its model are checked first (a 400 names the field; nothing is created). Follow the job with GET /api/jobs/:id; the agreement then appears in GET /api/judges/:name/agreement with its run_id.",
+      'The human labels are a column of the uploaded file (human_col) or the labels people gave in a label job of the dataset (label_job; by default its label job of this judge). Every label, the judge and its model are checked first (a 400 names the field; nothing is created). Follow the job with GET /api/jobs/:id; the agreement then appears in GET /api/judges/:name/agreement with its run_id.',
     tags: ['judges'],
     params: judgeNameParams,
     body: alignBody,
@@ -82,7 +93,12 @@ async function startAlignment(ctx: ServerContext, name: string, body: AlignBody)
   try {
     const payload: AlignPayload = { name, check: { ...body, judge_id: judgeId } };
     const job = await ctx.runner.start('align', payload, { awaitRun: true });
-    return { job_id: job.id, run_id: job.run_id!, judge: { id: judgeId, name: judge.name, version: judge.version }, rows: labelled.records.length };
+    return {
+      job_id: job.id,
+      run_id: job.run_id!,
+      judge: { id: judgeId, name: judge.name, version: judge.version },
+      rows: labelled.records.length,
+    };
   } catch (error) {
     // The run's config errors name engine options; the request's fields are judge_model and col_mapping.
     if (error instanceof JurorError && (error.kind === 'config' || error.kind === 'input')) {

@@ -10,7 +10,18 @@ import { ApiError, notFound } from '../errors.js';
 import { startEvaluation } from '../evaluations.js';
 import { route } from '../route.js';
 import { idParams } from '../schemas/common.js';
-import { createRunBody, createRunResponse, deleteRunQuery, deleteRunResponse, runDetail, runsList, runsQuery, type MetricInfo, type RunDetail, type RunSummary } from '../schemas/runs.js';
+import {
+  createRunBody,
+  createRunResponse,
+  deleteRunQuery,
+  deleteRunResponse,
+  runDetail,
+  runsList,
+  runsQuery,
+  type MetricInfo,
+  type RunDetail,
+  type RunSummary,
+} from '../schemas/runs.js';
 import { servedMetricInfo } from '../run-metric-info.js';
 
 export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -22,9 +33,18 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     query: runsQuery,
     response: runsList,
     handler: async ({ query }) => {
-      const { runs, total } = await ctx.runs.runs({ ...(query.experiment ? { experiment: query.experiment } : {}), ...(query.status ? { status: query.status } : {}), limit: query.limit, offset: query.offset });
+      const { runs, total } = await ctx.runs.runs({
+        ...(query.experiment ? { experiment: query.experiment } : {}),
+        ...(query.status ? { status: query.status } : {}),
+        limit: query.limit,
+        offset: query.offset,
+      });
       // Only runs stored without metric info (older, or still running) need their judges read.
-      const infos = await Promise.all(runs.map(async (run) => (run.metric_info ? servedMetricInfo({ ...run, judges: [], perMetric: [] }) : servedMetricInfo(await ctx.store.getRun(run.id)))));
+      const infos = await Promise.all(
+        runs.map(async (run) =>
+          run.metric_info ? servedMetricInfo({ ...run, judges: [], perMetric: [] }) : servedMetricInfo(await ctx.store.getRun(run.id)),
+        ),
+      );
       return { runs: runs.map((run, i) => toRunSummary(run, infos[i]!)), total, limit: query.limit, offset: query.offset };
     },
   });
@@ -39,15 +59,29 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     errors: [404],
     handler: async ({ params }) => {
       if (!(await ctx.runs.state(params.id))) throw notFound('run', params.id);
-      const [run, metricNames, job] = await Promise.all([ctx.store.getRun(params.id), ctx.results.metrics(params.id), ctx.jobs.latestForRun(params.id)]);
+      const [run, metricNames, job] = await Promise.all([
+        ctx.store.getRun(params.id),
+        ctx.results.metrics(params.id),
+        ctx.jobs.latestForRun(params.id),
+      ]);
       const config = JSON.parse(run.config) as unknown;
       return {
         ...toRunSummary(run, servedMetricInfo(run, metricNames)),
         ...verdict(run, config),
         config,
-        judges: run.judges.map((j) => ({ metric: j.metric, name: j.definition.name, version: j.definition.version, definition: judgeToConfig(j.definition) as unknown as Record<string, unknown>, system_prompt: j.systemPrompt })),
+        judges: run.judges.map((j) => ({
+          metric: j.metric,
+          name: j.definition.name,
+          version: j.definition.version,
+          definition: judgeToConfig(j.definition),
+          system_prompt: j.systemPrompt,
+        })),
         metric_names: metricNames,
-        per_metric: run.perMetric.map(({ run_id: _run, ...counts }) => ({ ...counts, input_tokens: Number(counts.input_tokens), output_tokens: Number(counts.output_tokens) })),
+        per_metric: run.perMetric.map(({ run_id: _run, ...counts }) => ({
+          ...counts,
+          input_tokens: Number(counts.input_tokens),
+          output_tokens: Number(counts.output_tokens),
+        })),
         job: job ? { id: job.id, status: job.status } : null,
       };
     },
@@ -58,20 +92,28 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     url: '/api/runs/:id',
     summary: 'Deletes a run with its rows, results and aggregates',
     tags: ['runs'],
-    description: 'A run still being evaluated is a 409: cancel its job first. A run left `running` by a process that is gone needs `force=true`.',
+    description:
+      'A run still being evaluated is a 409: cancel its job first. A run left `running` by a process that is gone needs `force=true`.',
     params: idParams,
     query: deleteRunQuery,
     response: deleteRunResponse,
     errors: [404, 409],
     handler: async ({ params, query }) => {
       const job = await ctx.jobs.latestForRun(params.id);
-      if (job && !FINAL_JOB_STATUSES.includes(job.status)) throw new ApiError(409, `run ${params.id} is being evaluated by job ${job.id}`, { hint: `cancel it first: POST /api/jobs/${job.id}/cancel` });
+      if (job && !FINAL_JOB_STATUSES.includes(job.status))
+        throw new ApiError(409, `run ${params.id} is being evaluated by job ${job.id}`, {
+          hint: `cancel it first: POST /api/jobs/${job.id}/cancel`,
+        });
       const state = await ctx.runs.state(params.id);
       if (!state) throw notFound('run', params.id);
       if (state.status === 'running' && !query.force) {
-        throw new ApiError(409, `run ${params.id} is running, perhaps in a \`juror eval\` elsewhere: deleting it would break that evaluation`, {
-          hint: `stop that process first; if it is gone, delete with DELETE /api/runs/${params.id}?force=true`,
-        });
+        throw new ApiError(
+          409,
+          `run ${params.id} is running, perhaps in a \`juror eval\` elsewhere: deleting it would break that evaluation`,
+          {
+            hint: `stop that process first; if it is gone, delete with DELETE /api/runs/${params.id}?force=true`,
+          },
+        );
       }
       if (!(await ctx.runs.deleteRun(params.id))) throw notFound('run', params.id);
       return { id: params.id, deleted: true as const };
@@ -104,14 +146,28 @@ function verdict(run: RunDetails, config: unknown): Pick<RunDetail, 'thresholds'
   const thresholds = checkThresholds(parseThresholds(specs), run.metrics);
   const failedMetrics = run.perMetric.filter((m) => Number(m.rows_scored) === 0 && Number(m.error_count) > 0).map((m) => m.metric);
   return {
-    thresholds: thresholds.map((t) => ({ key: t.key, op: t.op, value: t.value, actual: running ? null : (t.actual ?? null), passed: running ? null : t.passed })),
+    thresholds: thresholds.map((t) => ({
+      key: t.key,
+      op: t.op,
+      value: t.value,
+      actual: running ? null : (t.actual ?? null),
+      passed: running ? null : t.passed,
+    })),
     passed: running ? null : runPassed({ finished: run.status === 'finished', failedMetrics, thresholds }),
   };
 }
 
 /** A stored run in the API's shape, with its metrics' info. */
 export function toRunSummary(run: StoredRun, metricInfo: MetricInfo[]): RunSummary {
-  const dataset = JSON.parse(run.dataset) as { id?: string; name?: string; path?: string; format?: string; hash?: string; rowCount?: number; columns?: string[] };
+  const dataset = JSON.parse(run.dataset) as {
+    id?: string;
+    name?: string;
+    path?: string;
+    format?: string;
+    hash?: string;
+    rowCount?: number;
+    columns?: string[];
+  };
   return {
     id: run.id,
     name: run.name,
