@@ -125,15 +125,21 @@ describe('RedisLimiter', () => {
     expect(keys.join(' ')).not.toMatch(/10\.1\.2\.3|SECRET/);
   });
 
-  it('lets a stop take a call out of the line for a slot, and gives the slot to the next', async () => {
+  it('lets a stop take a call out of the line for a slot at once, without it ever holding one', async () => {
     const gate = (await worker()).gate(ENDPOINT, { maxConcurrency: 1 });
     const held = await gate.acquire(0, never);
+    const first = gate.acquire(0, never);
     const stop = new AbortController();
     const stopped = gate.acquire(0, stop.signal);
     stop.abort(new Error('stopped by test'));
+    // Behind a call still waiting for the one slot, yet out of the line straight away.
     await expect(stopped).rejects.toThrow('stopped by test');
     await gate.release(held, 'ok');
-    await gate.acquire(0, never);
+    const next = await first;
+    const after = gate.acquire(0, never);
+    expect(await settledSoon(after)).toBe(false);
+    await gate.release(next, 'ok');
+    await after;
   });
 });
 

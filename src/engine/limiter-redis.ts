@@ -50,8 +50,8 @@ export interface RedisLimiterOptions {
 
 /** A cut limit left alone this long goes back to max_concurrency (a run tomorrow starts afresh). */
 const LIMIT_TTL_MS = 10 * 60_000;
-/** How often a call waiting for a slot asks again (jittered so that waiters do not ask in step). */
-const POLL_MS = 15;
+/** How often the call at the head of a process's line asks again for a slot freed elsewhere (plus up to as much jitter). */
+const POLL_MS = 5;
 /** How long `juror eval` waits for Redis at start before calling JUROR_REDIS_URL wrong. */
 const CONNECT_WAIT_MS = 5_000;
 
@@ -166,6 +166,10 @@ class RedisGate implements EndpointGate {
   private readonly tpm: RateLimiterRedis | undefined;
   /** This process's smoothed round trip: the span within which 429s count as one event. */
   private roundTripMs = 0;
+  /** The calls of this process waiting for a lease, in order; see {@link lease}. */
+  private line: Promise<unknown> = Promise.resolve();
+  /** Wakes the head of the line early when this process frees a slot. */
+  private wake: () => void = () => undefined;
 
   constructor(
     private readonly shared: RedisLimiter,
@@ -198,8 +202,24 @@ class RedisGate implements EndpointGate {
     return slot;
   }
 
+  /**
+   * Waits in this process's line, then for a lease. Only the head of the line asks Redis, so that a
+   * thousand calls waiting here do not poll a thousand times; the others wait their turn in memory.
+   */
+  private lease(signal: AbortSignal): Promise<RedisSlot> {
+    const turn = this.line.then(() => this.leaseAtHead(signal));
+    this.line = turn.catch(() => undefined);
+    // A stop takes the call out of the line at once; when its turn comes, leaseAtHead gives up.
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason as Error);
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      turn.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
   /** Waits out a published back-off, then for a lease under the shared limit. */
-  private async lease(signal: AbortSignal): Promise<RedisSlot> {
+  private async leaseAtHead(signal: AbortSignal): Promise<RedisSlot> {
     for (;;) {
       signal.throwIfAborted();
       const [limit, until] = await this.shared.bounded(this.shared.redis.mget(this.keys.limit, this.keys.until));
@@ -211,17 +231,24 @@ class RedisGate implements EndpointGate {
       const lease = new Semaphore(this.shared.redis, this.keys.holders, this.limitOf(limit ?? null), {
         lockTimeout: this.shared.leaseMs,
         refreshInterval: Math.round(this.shared.leaseMs / 3),
-        // One try, then the library waits retryInterval: the loop re-reads the limit and the back-off.
+        // One try: the loop waits, then re-reads the limit and the back-off.
         acquireAttemptsLimit: 1,
-        retryInterval: POLL_MS + Math.round(Math.random() * POLL_MS),
+        retryInterval: 0,
         // Lost only when Redis was away longer than a lease: the call goes on; the count heals as it ends.
         onLockLost: () => this.shared.leases.delete(lease),
       });
       const undo = (late: boolean) => void (late && lease.release().catch(() => undefined));
       if (await this.shared.bounded(lease.tryAcquire(signal), undefined, undo)) {
+        const slot = { startedAt: performance.now(), lease };
         this.shared.leases.add(lease);
-        return { startedAt: performance.now(), lease };
+        // Stopped while Redis was granting it: nobody will release this slot but us.
+        if (signal.aborted) await this.handBack(slot);
+        signal.throwIfAborted();
+        return slot;
       }
+      // A slot this process hands back wakes the head at once; one freed elsewhere is seen at the next poll.
+      const freed = new Promise<void>((resolve) => (this.wake = resolve));
+      await Promise.race([sleep(POLL_MS + Math.random() * POLL_MS, undefined, { signal }), freed]);
     }
   }
 
@@ -253,6 +280,7 @@ class RedisGate implements EndpointGate {
   private async handBack(slot: RedisSlot): Promise<void> {
     this.shared.leases.delete(slot.lease);
     await this.shared.bounded(slot.lease.release()).catch(() => slot.lease.stopRefresh());
+    this.wake();
   }
 
   /** Additive increase: one slot more after a window of successes (counted by every process) at the current level. */
