@@ -65,7 +65,7 @@ export class RedisLimiter implements Limiter {
   private readonly gates = new Map<string, RedisGate>();
   /** Leases held now, whose refresh timers stop on close. */
   readonly leases = new Set<Semaphore>();
-  readonly prefix: string;
+  private readonly prefix: string;
   readonly leaseMs: number;
   private readonly unavailableAfterMs: number;
   private lastError = '';
