@@ -620,7 +620,8 @@ describe('the default judge model', () => {
     const result = await runCli(['eval', config], { env: cliEnv(server.url, dir), cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('NOTE  judges used the default judge model openai:/gpt-4o-mini');
-    expect(server.requests.length).toBeGreaterThan(0);
-    expect(server.requests.every((r) => r.body.model === 'gpt-4o-mini')).toBe(true);
+    // Calls of the earlier 401 test that were on the wire when it stopped may still arrive: look at this run's rows only.
+    const ours = server.requests.filter((r) => /What is 2\+2|capital of Italy/.test(JSON.stringify(r.body.messages)));
+    expect(ours.map((r) => r.body.model)).toEqual(['gpt-4o-mini', 'gpt-4o-mini']);
   });
 });
