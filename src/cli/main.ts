@@ -135,6 +135,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--auth', 'require an API token on /api even on loopback')
     .option('--data-dir <dir>', 'where uploaded datasets are kept (default: datasets/ next to the SQLite store)')
     .option('--max-upload-mb <n>', 'largest dataset upload accepted', '100')
+    .option('--max-ingest-mb <n>', 'largest body of POST /api/otlp/v1/traces and /api/interactions, after gunzip (413 above)', '16')
     .option('--allow-config-endpoints', "let configs sent over the API declare endpoints (they could send the server's keys elsewhere)")
     .option(
       '--allowed-host <name>',
@@ -142,13 +143,25 @@ export async function main(argv: string[]): Promise<number> {
       collect,
       [],
     )
+    .option('--redis <url>', 'enqueue jobs on this Redis for `juror worker` processes instead of running them here (or JUROR_REDIS_URL; needs JUROR_DATABASE_URL)')
     .action(run(async () => (await import('./serve.js')).serveCommand));
+
+  program
+    .command('worker')
+    .description('run jobs that `juror serve --redis` enqueues (same JUROR_DATABASE_URL and JUROR_REDIS_URL); any number, on any machines')
+    .option('--redis <url>', 'the Redis of the queue and of the shared provider limits (default JUROR_REDIS_URL)')
+    .option('--concurrency <n>', 'chunks run at once by this process', '2')
+    .option('--chunk-size <n>', 'rows per chunk of an evaluation this worker splits', '200')
+    .option('--lease <seconds>', "how long a dead worker's chunks wait before others take them over", '30')
+    .option('--data-dir <dir>', 'where the server keeps uploaded datasets (default .juror/datasets; shared with the server)')
+    .action(run(async () => (await import('./worker.js')).workerCommand));
 
   const tokens = program.command('tokens').description('API tokens of `juror serve` (stored hashed)');
   tokens
     .command('create')
     .description('create a token and print it once')
     .option('--name <name>', 'a name to list and revoke it by')
+    .option('--scope <scope>', 'ingest: the token may only send traffic in (POST /api/otlp/v1/traces, POST /api/interactions)')
     .option('--json', 'print JSON')
     .option('--db <path>', 'the SQLite store')
     .action(run(async () => (await import('./tokens.js')).tokensCreateCommand));

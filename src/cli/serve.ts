@@ -15,9 +15,13 @@ export interface ServeFlags {
   auth?: boolean;
   dataDir?: string;
   maxUploadMb: string;
+  /** `--max-ingest-mb`: the largest OTLP or JSON ingest body, after gunzip. */
+  maxIngestMb?: string;
   allowConfigEndpoints?: boolean;
   /** `--allowed-host`, repeatable: more names the server answers to. */
   allowedHost?: string[];
+  /** `--redis`: enqueue jobs for `juror worker` processes (default JUROR_REDIS_URL). */
+  redis?: string;
 }
 
 /** Serves until SIGINT or SIGTERM, then stops running jobs (their runs stay resumable) and exits 0. */
@@ -31,8 +35,15 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
         hint: 'e.g. --max-upload-mb 500',
       });
     }
+    const maxIngestMb = Number(flags.maxIngestMb ?? 16);
+    if (!Number.isFinite(maxIngestMb) || maxIngestMb <= 0) {
+      throw new InputError(`--max-ingest-mb ${flags.maxIngestMb} is not a size in megabytes`, { where: { field: '--max-ingest-mb' }, hint: 'e.g. --max-ingest-mb 64' });
+    }
     const allowedHosts = (flags.allowedHost ?? []).map(allowedHost);
-    const store = await Store.open(flags.db ? { path: flags.db } : defaultStoreLocation());
+    const location = flags.db ? { path: flags.db } : defaultStoreLocation();
+    const redisUrl = flags.redis ?? process.env.JUROR_REDIS_URL;
+    if (redisUrl) (await import('../jobs/bullmq.js')).requireSharedStore(location);
+    const store = await Store.open(location);
     let server;
     try {
       server = await startServer({
@@ -42,8 +53,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
         ...(flags.auth ? { auth: true } : {}),
         ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
         maxUploadBytes: Math.round(maxUploadMb * 1024 * 1024),
+        maxIngestBytes: Math.round(maxIngestMb * 1024 * 1024),
         ...(flags.allowConfigEndpoints ? { allowConfigEndpoints: true } : {}),
         allowedHosts,
+        ...(redisUrl ? { queue: { redisUrl, ...(process.env.JUROR_QUEUE ? { queue: process.env.JUROR_QUEUE } : {}) } } : {}),
       });
     } catch (error) {
       await store.close();
@@ -54,6 +67,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       `  API ${server.url}/api (OpenAPI: ${server.url}/api/openapi.json), UI ${server.url}/${server.uiBuilt ? '' : ' (not built: dist/web is missing; run npm run build)'}`,
       `  datasets kept in ${server.dataDir}, uploads up to ${formatBytes(Math.round(maxUploadMb * 1024 * 1024))}`,
     ];
+    if (redisUrl) lines.push(`  jobs are queued on Redis for \`juror worker\` processes (none run here)`);
     if (allowedHosts.length > 0) lines.push(`  also answers to ${allowedHosts.join(', ')}`);
     if (server.auth) {
       const tokens = await new ApiTokenRepository(serverDb(store)).count();

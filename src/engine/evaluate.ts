@@ -97,7 +97,8 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
     halt(new RunStopped('storage', `${message}; no new calls are made, the rows written before are kept (fix: ${hint})`));
   };
   const recorder = new Recorder(store, record?.id ?? 'unsaved', metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations, ratioThreshold: m.ratioThreshold, alias: m.alias })), { collectTable: (options.collectTable ?? true) && !options.resume, onWriteError: storageFailed });
-  const done = options.resume && store ? await recorder.resumeFrom(store) : undefined;
+  const chunk = options.chunk;
+  const done = options.resume && store ? await recorder.resumeFrom(store, { ...(chunk ? { rows: chunk } : {}), keepErrors: options.keepErrorRows === true || chunk !== undefined }) : undefined;
   if (store && options.cache !== false) calls.cache = new AnswerCache(store, storageFailed);
   if (options.maxCostUsd !== undefined) calls.budget = new Budget(options.maxCostUsd, recorder.costUsd(), options.prices);
   const onAbort = () => halt(new RunStopped('interrupted', 'interrupted by the user'));
@@ -123,8 +124,15 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
       const next = await rows.next();
       if (next.done) return;
       const { index, record: data } = next.value;
+      if (chunk && index >= chunk.end) return;
+      if (chunk && index < chunk.start) continue;
       const previous = done?.get(index);
-      if (previous && previous.metrics.size === keys.length) continue;
+      if (previous && previous.done.size === keys.length) continue;
+      if (chunk?.failWith !== undefined) {
+        const reason = chunk.failWith;
+        recorder.add(index, data, undefined, keys.map((key) => (previous?.done.has(key) ? undefined : { ok: false, error: reason })));
+        continue;
+      }
       if (options.maxCostUsd !== undefined && wouldPassBudget(recorder, options.maxCostUsd, inFlight)) {
         halt(new RunStopped('budget', `stopped before passing the budget of $${options.maxCostUsd} (spent $${recorder.costUsd().toFixed(4)})`));
         return;
@@ -138,7 +146,7 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
         for (const level of levels) {
           await Promise.all(
             level.map(async (i) => {
-              if (previous?.metrics.has(keys[i]!)) return;
+              if (previous?.done.has(keys[i]!)) return;
               outcomes[i] = await scoreOne(i, { index, record: data, ...(outputs !== undefined ? { outputs } : {}), ...(answer ? { latencyMs: answer.latencyMs } : {}), metrics: values }, answer);
             }),
           );
@@ -253,7 +261,8 @@ async function summarize(
   const thresholds = checkThresholds(run.thresholds, aggregates);
   const status = stop instanceof ProviderError ? 'failed' : stop ? 'interrupted' : 'finished';
   const runId = record?.id ?? 'unsaved';
-  if (store && record) {
+  // A chunk's summary would count its rows only: the run is summarized once, when every chunk has ended.
+  if (store && record && !options.chunk) {
     await store
       .writeSummary(runId, {
         metrics: aggregates,

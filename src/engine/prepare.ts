@@ -21,6 +21,7 @@ import { judgeChat, type CallContext } from './chat.js';
 import type { Estimator } from './estimate.js';
 import { prepareModel, type ModelAnswer, type ModelUnderTest } from './model-under-test.js';
 import type { EndpointLimits, Limiter } from './limiter.js';
+import type { RowRange } from './recorder.js';
 import { Scheduler, type RetryPolicy } from './scheduler.js';
 import { parseThresholds, type Threshold } from './thresholds.js';
 
@@ -78,6 +79,16 @@ export interface EvaluateOptions {
   cache?: boolean;
   /** Finish this stored run: rows and metrics already scored are not called again. */
   resume?: string;
+  /**
+   * One chunk of a run that several workers share: only rows `start` to `end` (excluded) are judged,
+   * rows already written there — error rows included — are kept, and the run's summary and status are
+   * left to whoever finishes the run (`keepErrorRows`). With `failWith`, its unwritten rows are
+   * recorded as error rows with that reason instead of being judged (a chunk that kept crashing its
+   * worker). A chunk of no rows without `resume` creates the run.
+   */
+  chunk?: RowRange & { failWith?: string };
+  /** With `resume`: rows written as errors count as done, not judged again (how a chunked run is finished). */
+  keepErrorRows?: boolean;
   /** Stop (resumably) before the run's cost would pass this many US dollars. */
   maxCostUsd?: number;
   /** Aborting stops the run gracefully: no new calls, finished results kept, status `interrupted`. */

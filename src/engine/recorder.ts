@@ -38,8 +38,16 @@ const FLUSH_WINDOW_MS = 5;
 export interface PartialRow {
   /** The metrics already scored, with their values. */
   metrics: Map<string, number>;
+  /** The metrics not to score again: those scored, and those kept as error rows. */
+  done: Set<string>;
   outputs?: string;
   latencyMs?: number;
+}
+
+/** Rows `start` (included) to `end` (excluded) of a dataset, by index. */
+export interface RowRange {
+  start: number;
+  end: number;
 }
 
 /** Rows a resumed run need not score again, and the partly scored ones. */
@@ -79,15 +87,20 @@ export class Recorder {
 
   /**
    * Seeds the counts with what a run being resumed already scored, and returns what each row has
-   * (rows with every metric scored report all of them, so they are skipped).
+   * (rows with every metric done report all of them, so they are skipped). With `rows`, only rows
+   * of that index range count (one chunk of a run); with `keepErrors`, error results count as done
+   * (written once: a chunk run again does not judge them again) and as errors.
    */
-  async resumeFrom(store: Store): Promise<DoneRows> {
-    const state = await store.resumeState(this.runId);
+  async resumeFrom(store: Store, scope: { rows?: RowRange; keepErrors?: boolean } = {}): Promise<DoneRows> {
+    const state = await store.resumeState(this.runId, { errors: scope.keepErrors === true });
+    const inScope = (index: number) => !scope.rows || (index >= scope.rows.start && index < scope.rows.end);
     const position = new Map(this.metrics.map((m, i) => [m.key, i]));
     const rows = new Map<number, PartialRow>();
     for (const row of state.rows) {
+      if (!inScope(row.row_index)) continue;
       rows.set(row.row_index, {
         metrics: new Map(),
+        done: new Set(),
         ...(row.outputs !== null && row.outputs !== undefined ? { outputs: row.outputs } : {}),
         ...(row.model_latency_ms !== null && row.model_latency_ms !== undefined ? { latencyMs: row.model_latency_ms } : {}),
       });
@@ -99,16 +112,22 @@ export class Recorder {
     for (const result of state.results) {
       const i = position.get(result.metric);
       const row = rows.get(result.row_index);
-      if (i === undefined || !row || result.value === null || result.value === undefined) continue;
-      row.metrics.set(result.metric, result.value);
-      this.values[i]!.push(result.value);
+      if (i === undefined || !row) continue;
       const totals = this.totals[i]!;
-      totals.rowsScored++;
+      if (result.error !== null && result.error !== undefined) {
+        row.done.add(result.metric);
+        totals.errors++;
+      } else if (result.value !== null && result.value !== undefined) {
+        row.metrics.set(result.metric, result.value);
+        row.done.add(result.metric);
+        this.values[i]!.push(result.value);
+        totals.rowsScored++;
+      } else continue;
       totals.inputTokens += result.input_tokens;
       totals.outputTokens += result.output_tokens;
       totals.costUsd += result.cost_usd;
     }
-    for (const row of rows.values()) if (row.metrics.size === this.metrics.length) this.rowsDone++;
+    for (const row of rows.values()) if (row.done.size === this.metrics.length) this.rowsDone++;
     return rows;
   }
 

@@ -5,10 +5,10 @@
  * and `resumeUnfinished()` on the next start runs again what a stopped process left unfinished
  * (an evaluation resumes its stored run; a label phase labels only rows without a label).
  */
-import { JurorError } from '../errors.js';
 import { JobRepository, type JobPatch, type JobQuery, type JobRecord } from '../store/jobs.js';
 import { serverDb, type JobKind } from '../store/server-tables.js';
 import type { Store } from '../store/store.js';
+import { jobEnding } from './ending.js';
 import type { JobHandlers } from './registry.js';
 import { JobStop, type Jobs, type StartOptions } from './types.js';
 
@@ -199,25 +199,12 @@ export class EmbeddedJobs implements Jobs {
       await this.options.handlers.get(job.kind)(job, ctx);
       await write({ status: 'completed', error: null, ...(entry.progress !== undefined ? { progress: entry.progress } : {}) });
     } catch (error) {
-      await write(this.ending(job, signal, error, entry.progress));
+      await write(jobEnding(signal, error, entry.progress, (unexpected) => this.onError(unexpected, job.id)));
       handshake.failedEarly(error);
     } finally {
       if (acquired) this.release();
       handshake.runCreated();
     }
-  }
-
-  /** How a job that threw ends: stopped by its signal (cancelled, or queued again on shutdown), else failed once with its message. */
-  private ending(job: JobRecord, signal: AbortSignal, error: unknown, progress: unknown): JobPatch {
-    const last = progress !== undefined ? { progress } : {};
-    if (signal.aborted && signal.reason instanceof JobStop) {
-      return signal.reason.reason === 'cancel'
-        ? { status: 'cancelled', error: signal.reason.message, ...last }
-        : { status: 'queued', error: null, ...last };
-    }
-    if (!(error instanceof JurorError)) this.onError(error, job.id);
-    const message = error instanceof JurorError ? error.describe() : String((error as Error)?.message ?? error);
-    return { status: 'failed', error: message, ...last };
   }
 
   /** Waits for a free slot; false when the job was stopped while it waited (it then holds none). */

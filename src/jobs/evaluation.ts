@@ -33,6 +33,27 @@ export function toJobProgress(p: Progress): EvaluationProgress {
   };
 }
 
+/** One run's progress from the progress of each of its chunks (each counting its own rows). */
+export function combineProgress(parts: EvaluationProgress[]): EvaluationProgress {
+  const metrics = new Map<string, EvaluationProgress['metrics'][number]>();
+  for (const part of parts) {
+    for (const m of part.metrics) {
+      const sum = metrics.get(m.metric) ?? { metric: m.metric, done: 0, errors: 0, cost_usd: 0 };
+      metrics.set(m.metric, { metric: m.metric, done: sum.done + m.done, errors: sum.errors + m.errors, cost_usd: sum.cost_usd + m.cost_usd });
+    }
+  }
+  const total = (key: 'rows_done' | 'errors' | 'calls' | 'cache_hits' | 'cost_usd') => parts.reduce((sum, part) => sum + part[key], 0);
+  return {
+    rows_done: total('rows_done'),
+    row_count: Math.max(0, ...parts.map((part) => part.row_count)),
+    errors: total('errors'),
+    calls: total('calls'),
+    cache_hits: total('cache_hits'),
+    cost_usd: total('cost_usd'),
+    metrics: [...metrics.values()],
+  };
+}
+
 /**
  * Runs `options` as the job's evaluation (resuming the job's run when it has one). A run stopped
  * by the job's signal throws the stop; one stopped otherwise (a budget, a store refusing writes)
@@ -46,6 +67,7 @@ export async function runEvaluation(job: JobRecord, ctx: JobContext, options: Ev
       ...options,
       store: ctx.store,
       signal: ctx.signal,
+      ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
       ...(runId ? { resume: runId } : {}),
       onRunCreated: (id) => {
         runId = id;
@@ -61,8 +83,9 @@ export async function runEvaluation(job: JobRecord, ctx: JobContext, options: Ev
     return result;
   } catch (error) {
     await recorded?.catch(() => undefined);
-    // evaluate() marks its run failed when a provider refuses it; after any other fault the run is closed here.
-    if (runId && !ctx.signal.aborted && (await new RunQueries(serverDb(ctx.store)).state(runId))?.status === 'running') {
+    // evaluate() marks its run failed when a provider refuses it; after any other fault the run is closed here
+    // (a chunk's fault is not the run's: the chunk is run again, and the run is closed once, by its finish).
+    if (runId && !options.chunk && !ctx.signal.aborted && (await new RunQueries(serverDb(ctx.store)).state(runId))?.status === 'running') {
       const message = error instanceof JurorError ? error.describe() : String((error as Error)?.message ?? error);
       await ctx.store.updateRun(runId, { status: 'failed', error: message, finished_at: new Date().toISOString() });
     }

@@ -1,14 +1,26 @@
 /** Which handler runs each job kind: filled by whoever assembles a process (the server, `juror label`, a worker). */
 import { JurorError } from '../errors.js';
-import type { JobHandler, JobKind } from './types.js';
+import type { ChunkedHandler, JobHandler, JobKind } from './types.js';
 
 export class JobHandlers {
   private readonly handlers = new Map<JobKind, JobHandler>();
+  private readonly chunkedHandlers = new Map<JobKind, ChunkedHandler>();
 
   /** Sets the handler of `kind` (one per kind). */
   register<P>(kind: JobKind, handler: JobHandler<P>): this {
     this.handlers.set(kind, handler as JobHandler);
     return this;
+  }
+
+  /** Sets how jobs of `kind` split into chunks, for backends with many workers (the kind's handler stays for the others). */
+  registerChunked<P>(kind: JobKind, handler: ChunkedHandler<P>): this {
+    this.chunkedHandlers.set(kind, handler as ChunkedHandler);
+    return this;
+  }
+
+  /** How jobs of `kind` split into chunks, or undefined when they run whole. */
+  chunked(kind: JobKind): ChunkedHandler | undefined {
+    return this.chunkedHandlers.get(kind);
   }
 
   /** Whether this process can run jobs of `kind`. */

@@ -5,6 +5,7 @@
  * small interface ({@link Jobs}) with thin backends behind it: `embedded.ts` runs handlers in this
  * process; a BullMQ backend runs them in workers. Nothing above the interface asks which it has.
  */
+import type { Limiter } from '../engine/limiter.js';
 import type { JobQuery, JobRecord } from '../store/jobs.js';
 import type { JobKind } from '../store/server-tables.js';
 import type { Store } from '../store/store.js';
@@ -23,6 +24,8 @@ export interface JobContext {
   store: Store;
   /** The environment provider calls see (keys, base URLs). */
   env: Record<string, string | undefined>;
+  /** Where provider limits are kept, when the backend shares them (workers: Redis); else each run keeps its own. */
+  limiter?: Limiter;
 }
 
 /**
@@ -30,6 +33,23 @@ export interface JobContext {
  * backend can tell a stop from a finish; any other throw fails the job with its message, once.
  */
 export type JobHandler<P = unknown> = (job: JobRecord<P>, ctx: JobContext) => Promise<unknown>;
+
+/**
+ * A job whose work splits into chunks of rows that any worker may run (an evaluation): what a backend
+ * with many workers runs in place of the kind's {@link JobHandler}. `plan` creates what the chunks
+ * share (the run, recorded with `ctx.runCreated`) and counts the rows; each chunk does rows
+ * `start`..`end` (excluded) and writes each row once, so a chunk run again does only the rows it had
+ * not written; `finish` runs once every chunk has ended and makes the job's outcome — a chunk given
+ * up on (it crashed its worker every time) is passed to `finish` with `failWith`, to be recorded as
+ * error rows.
+ */
+export interface ChunkedHandler<P = unknown> {
+  plan(job: JobRecord<P>, ctx: JobContext): Promise<{ rowCount: number }>;
+  chunk(job: JobRecord<P>, ctx: JobContext, rows: { start: number; end: number; failWith?: string }): Promise<void>;
+  finish(job: JobRecord<P>, ctx: JobContext): Promise<void>;
+  /** The job's progress from what each chunk reported of its own rows. */
+  combine(parts: unknown[]): unknown;
+}
 
 /**
  * Why a job's signal was aborted: a cancel (the job ends `cancelled`) or the process stopping

@@ -9,10 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { QueueSettings } from '../jobs/bullmq.js';
 import { EmbeddedJobs } from '../jobs/embedded.js';
 import { alignHandler } from '../jobs/handlers/align.js';
 import { evaluateHandler } from '../jobs/handlers/evaluate.js';
 import { JobHandlers } from '../jobs/registry.js';
+import type { Jobs } from '../jobs/types.js';
 import { LabelJobs, labelPhaseHandler } from '../labeling/engine.js';
 import { defaultDataDir } from '../store/data-dir.js';
 import { Store, type StoreLocation } from '../store/store.js';
@@ -26,6 +28,7 @@ import { installZodCompilers } from './route.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
+import { interactionRoutes } from './routes/interactions.js';
 import { jobRoutes } from './routes/jobs.js';
 import { judgeRoutes } from './routes/judges.js';
 import { labelJobRoutes } from './routes/label-jobs.js';
@@ -43,6 +46,9 @@ const ROUTER_OPTIONS = { ignoreTrailingSlash: false, ignoreDuplicateSlashes: fal
 
 /** Default upload limit: 100 MB. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
+/** Default ingest body limit (OTLP, JSON interactions): 16 MB. */
+export const DEFAULT_MAX_INGEST_BYTES = 16 * 1024 * 1024;
 
 /** How `juror serve` (or a test) configures the server. */
 export interface ServerOptions {
@@ -63,6 +69,8 @@ export interface ServerOptions {
   dataDir?: string;
   /** Largest dataset upload accepted, in bytes (default 100 MB). */
   maxUploadBytes?: number;
+  /** Largest ingest body (OTLP traces, JSON interactions) after gunzip, in bytes (default 16 MB). */
+  maxIngestBytes?: number;
   /** The environment evaluations see: provider keys and base URLs (default process.env). */
   env?: Record<string, string | undefined>;
   /** The built UI (default `dist/web` of the package); false serves none. */
@@ -71,6 +79,11 @@ export interface ServerOptions {
   allowConfigEndpoints?: boolean;
   /** Fastify's request log (default off). */
   logger?: boolean;
+  /**
+   * Enqueue jobs on this Redis for `juror worker` processes instead of running them here (`--redis` /
+   * `JUROR_REDIS_URL`); the store must then be Postgres, which the workers share.
+   */
+  queue?: QueueSettings;
   /** Check every response against its schema (a mismatch is a 500): for tests. */
   checkResponses?: boolean;
 }
@@ -129,7 +142,9 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
   removeAbandonedUploads(dataDir);
   const env = options.env ?? process.env;
   const handlers = new JobHandlers();
-  const runner = new EmbeddedJobs({ store: options.store, handlers, env, onError: (error, jobId) => app.log.error({ err: error, jobId }, 'job failed') });
+  const runner: Jobs = options.queue
+    ? await (await import('../jobs/bullmq.js')).QueueJobs.connect(options.store, handlers, options.queue)
+    : new EmbeddedJobs({ store: options.store, handlers, env, onError: (error, jobId) => app.log.error({ err: error, jobId }, 'job failed') });
   const labeling = new LabelJobs({ store: options.store, dataDir, env, runner });
   handlers.register('evaluate', evaluateHandler(dataDir)).register('align', alignHandler(dataDir)).register('label', labelPhaseHandler(labeling));
   const context: ServerContext = {
@@ -139,6 +154,7 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
     labeling,
     dataDir,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    maxIngestBytes: options.maxIngestBytes ?? DEFAULT_MAX_INGEST_BYTES,
     env,
     auth: options.auth,
     allowConfigEndpoints: options.allowConfigEndpoints ?? false,
@@ -159,6 +175,7 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
   jobRoutes(app, context);
   labelJobRoutes(app, context);
   judgeRoutes(app, context);
+  interactionRoutes(app, context);
   registerOpenApiRoute(app);
   const { built } = await registerUi(app, options.webDir);
   await app.ready();

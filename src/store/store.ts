@@ -321,16 +321,21 @@ export class Store {
     return Number(result.numDeletedRows);
   }
 
-  /** What a run has already done, for resuming: its rows (with the model's answers) and its scored results. */
-  async resumeState(runId: string): Promise<{
+  /**
+   * What a run has already done, for resuming: its rows (with the model's answers) and its scored
+   * results — with `errors`, its error results too (a run split into chunks keeps them, once written).
+   */
+  async resumeState(runId: string, options: { errors?: boolean } = {}): Promise<{
     rows: Array<Pick<RowRecord, 'row_index' | 'outputs' | 'model_latency_ms' | 'model_input_tokens' | 'model_output_tokens' | 'model_error'>>;
-    results: Array<Pick<ResultRecord, 'row_index' | 'metric' | 'value' | 'input_tokens' | 'output_tokens' | 'cost_usd'>>;
+    results: Array<Pick<ResultRecord, 'row_index' | 'metric' | 'value' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'error'>>;
   }> {
-    const [rows, results] = await Promise.all([
+    let results = this.db.selectFrom('results').select(['row_index', 'metric', 'value', 'input_tokens', 'output_tokens', 'cost_usd', 'error']).where('run_id', '=', runId);
+    if (!options.errors) results = results.where('error', 'is', null);
+    const [rows, resultRows] = await Promise.all([
       this.db.selectFrom('rows').select(['row_index', 'outputs', 'model_latency_ms', 'model_input_tokens', 'model_output_tokens', 'model_error']).where('run_id', '=', runId).execute(),
-      this.db.selectFrom('results').select(['row_index', 'metric', 'value', 'input_tokens', 'output_tokens', 'cost_usd']).where('run_id', '=', runId).where('error', 'is', null).execute(),
+      results.execute(),
     ]);
-    return { rows, results };
+    return { rows, results: resultRows };
   }
 
   /**

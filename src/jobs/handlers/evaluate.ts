@@ -9,8 +9,8 @@ import { NotFoundError } from '../../errors.js';
 import { DatasetRepository, type DatasetRecord } from '../../store/datasets.js';
 import { serverDb } from '../../store/server-tables.js';
 import type { Store } from '../../store/store.js';
-import { runEvaluation } from '../evaluation.js';
-import type { JobHandler } from '../types.js';
+import { combineProgress, runEvaluation, type EvaluationProgress } from '../evaluation.js';
+import type { ChunkedHandler, JobContext, JobHandler, JobRecord } from '../types.js';
 
 /** What an `evaluate` job stores. */
 export interface EvaluatePayload {
@@ -49,6 +49,27 @@ export function evaluateHandler(dataDir: string): JobHandler<EvaluatePayload> {
   return async (job, ctx) => {
     const { checked } = await evaluationOptions(ctx.store, dataDir, job.payload, ctx.env);
     await runEvaluation(job, ctx, { ...checked.options, collectTable: false });
+  };
+}
+
+/**
+ * How `evaluate` jobs split into chunks of rows on workers: `plan` creates the run, each chunk judges
+ * its rows of that run, and `finish` judges nothing more and writes the run's aggregates and status once.
+ */
+export function evaluateChunks(dataDir: string): ChunkedHandler<EvaluatePayload> {
+  const options = async (job: JobRecord<EvaluatePayload>, ctx: JobContext) => ({
+    ...(await evaluationOptions(ctx.store, dataDir, job.payload, ctx.env)).checked.options,
+    collectTable: false,
+  });
+  return {
+    plan: async (job, ctx) => ({ rowCount: (await runEvaluation(job, ctx, { ...(await options(job, ctx)), chunk: { start: 0, end: 0 } })).rowCount }),
+    chunk: async (job, ctx, rows) => {
+      await runEvaluation(job, ctx, { ...(await options(job, ctx)), chunk: rows });
+    },
+    finish: async (job, ctx) => {
+      await runEvaluation(job, ctx, { ...(await options(job, ctx)), keepErrorRows: true });
+    },
+    combine: (parts) => combineProgress(parts as EvaluationProgress[]),
   };
 }
 
