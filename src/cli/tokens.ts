@@ -11,6 +11,8 @@ import { EXIT, reportError } from './exit.js';
 export interface TokensFlags {
   db?: string;
   name?: string;
+  /** `ingest`: the token reaches only the ingest routes. */
+  scope?: string;
   json?: boolean;
 }
 
@@ -30,10 +32,17 @@ async function withTokens(flags: TokensFlags, fn: (tokens: ApiTokenRepository, s
 /** Creates a token and prints it once (on stdout, alone, so it can be captured). */
 export function tokensCreateCommand(flags: TokensFlags): Promise<number> {
   return withTokens(flags, async (tokens, store) => {
-    const created = await tokens.create(flags.name);
+    if (flags.scope !== undefined && flags.scope !== 'ingest') {
+      throw new InputError(`--scope ${flags.scope} is not a scope`, {
+        where: { field: '--scope' },
+        hint: 'use --scope ingest (only the ingest routes), or no --scope for every route',
+      });
+    }
+    const created = await tokens.create(flags.name, flags.scope);
     if (flags.json)
       process.stdout.write(
-        JSON.stringify({ id: created.id, name: created.name, created_at: created.created_at, token: created.token }) + '\n',
+        JSON.stringify({ id: created.id, name: created.name, scope: created.scope, created_at: created.created_at, token: created.token }) +
+          '\n',
       );
     else {
       process.stdout.write(`${created.token}\n`);
@@ -57,8 +66,9 @@ export function tokensListCommand(flags: TokensFlags): Promise<number> {
       process.stdout.write(`no API tokens in ${store.where}; create one with \`juror tokens create\`\n`);
       return EXIT.ok;
     }
-    const table = new Table({ head: ['name', 'id', 'created', 'last used'], style: { head: [], border: [] } });
-    for (const t of list) table.push([t.name, t.id, formatDate(t.created_at), t.last_used_at ? formatDate(t.last_used_at) : 'never']);
+    const table = new Table({ head: ['name', 'id', 'scope', 'created', 'last used'], style: { head: [], border: [] } });
+    for (const t of list)
+      table.push([t.name, t.id, t.scope ?? 'all', formatDate(t.created_at), t.last_used_at ? formatDate(t.last_used_at) : 'never']);
     process.stdout.write(table.toString() + '\n');
     return EXIT.ok;
   });

@@ -23,6 +23,8 @@ export interface ServerContext {
   /** Where uploaded datasets are kept. */
   dataDir: string;
   maxUploadBytes: number;
+  /** Largest ingest body (OTLP or JSON, after gunzip), in bytes. */
+  maxIngestBytes: number;
   /** The environment evaluations see (provider keys and base URLs). */
   env: Record<string, string | undefined>;
   /** Whether /api calls need a token. */

@@ -5,10 +5,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { InputError } from '../errors.js';
-import type { ApiTokenTable, ServerDatabase } from './server-tables.js';
+import type { ApiTokenTable, ServerDatabase, TokenScope } from './server-tables.js';
 
 /** A token's record: never the token itself. */
 export type ApiTokenRecord = Omit<Selectable<ApiTokenTable>, 'hash'>;
+
+/** A token's record as read: everything but its hash. */
+const COLUMNS = ['id', 'name', 'created_at', 'last_used_at', 'scope'] as const;
 
 /** How often `last_used_at` is written for one token, at most. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -23,8 +26,8 @@ export class ApiTokenRepository {
 
   constructor(private readonly db: Kysely<ServerDatabase>) {}
 
-  /** Creates a token and returns it with its record; the token cannot be read again later. */
-  async create(name?: string): Promise<ApiTokenRecord & { token: string }> {
+  /** Creates a token (for every route, or only those of `scope`) and returns it with its record; the token cannot be read again later. */
+  async create(name?: string, scope?: TokenScope): Promise<ApiTokenRecord & { token: string }> {
     const token = `juror_${randomBytes(32).toString('base64url')}`;
     const record: Selectable<ApiTokenTable> = {
       id: randomUUID().replaceAll('-', '').slice(0, 16),
@@ -32,12 +35,20 @@ export class ApiTokenRepository {
       hash: hashToken(token),
       created_at: new Date().toISOString(),
       last_used_at: null,
+      scope: scope ?? null,
     };
     if (!/^[\w.@-]{1,64}$/.test(record.name)) {
-      throw new InputError(`token name '${record.name}' is not allowed`, { where: { field: '--name' }, hint: 'use 1 to 64 letters, digits, _ . @ or -' });
+      throw new InputError(`token name '${record.name}' is not allowed`, {
+        where: { field: '--name' },
+        hint: 'use 1 to 64 letters, digits, _ . @ or -',
+      });
     }
     const taken = await this.db.selectFrom('api_tokens').select('id').where('name', '=', record.name).executeTakeFirst();
-    if (taken) throw new InputError(`a token named '${record.name}' exists already`, { where: { field: '--name' }, hint: 'choose another name, or revoke the old token first' });
+    if (taken)
+      throw new InputError(`a token named '${record.name}' exists already`, {
+        where: { field: '--name' },
+        hint: 'choose another name, or revoke the old token first',
+      });
     await this.db.insertInto('api_tokens').values(record).execute();
     const { hash: _hash, ...rest } = record;
     return { ...rest, token };
@@ -45,14 +56,14 @@ export class ApiTokenRepository {
 
   /** Every token's name and dates, oldest first. */
   async list(): Promise<ApiTokenRecord[]> {
-    return this.db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'last_used_at']).orderBy('created_at').orderBy('name').execute();
+    return this.db.selectFrom('api_tokens').select(COLUMNS).orderBy('created_at').orderBy('name').execute();
   }
 
   /** Deletes the token with this name or id; returns its record, or undefined when there is none. */
   async revoke(nameOrId: string): Promise<ApiTokenRecord | undefined> {
     const found = await this.db
       .selectFrom('api_tokens')
-      .select(['id', 'name', 'created_at', 'last_used_at'])
+      .select(COLUMNS)
       .where((eb) => eb.or([eb('name', '=', nameOrId), eb('id', '=', nameOrId)]))
       .executeTakeFirst();
     if (!found) return undefined;
@@ -63,19 +74,26 @@ export class ApiTokenRepository {
 
   /** The token's record when the token is valid (and notes its use), else undefined. */
   async verify(token: string): Promise<ApiTokenRecord | undefined> {
-    const found = await this.db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'last_used_at']).where('hash', '=', hashToken(token)).executeTakeFirst();
+    const found = await this.db.selectFrom('api_tokens').select(COLUMNS).where('hash', '=', hashToken(token)).executeTakeFirst();
     if (!found) return undefined;
     const now = Date.now();
     if (now - (this.touched.get(found.id) ?? 0) >= TOUCH_INTERVAL_MS) {
       this.touched.set(found.id, now);
-      await this.db.updateTable('api_tokens').set({ last_used_at: new Date(now).toISOString() }).where('id', '=', found.id).execute();
+      await this.db
+        .updateTable('api_tokens')
+        .set({ last_used_at: new Date(now).toISOString() })
+        .where('id', '=', found.id)
+        .execute();
     }
     return found;
   }
 
   /** How many tokens exist. */
   async count(): Promise<number> {
-    const row = await this.db.selectFrom('api_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 }

@@ -240,6 +240,35 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('jobs_target').on('jobs').columns(['target_id', 'created_at']).execute();
     },
   },
+  '0008_interactions': {
+    // Monitoring (issue #13): production LLM calls of users' apps, from OTLP spans, JSON ingest or the
+    // SDK middleware; the id is the client's (or `<trace>-<span>`), so a retried batch is stored once.
+    // A token's scope: null for every route, `ingest` for the ingest routes only.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('interactions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('app', 'text')
+        .addColumn('timestamp', 'text', (c) => c.notNull())
+        .addColumn('request', 'text', (c) => c.notNull())
+        .addColumn('response', 'text', (c) => c.notNull())
+        .addColumn('retrieved_context', 'text')
+        .addColumn('expected_response', 'text')
+        .addColumn('model', 'text')
+        .addColumn('trace_id', 'text')
+        .addColumn('span_id', 'text')
+        .addColumn('input_tokens', 'integer')
+        .addColumn('output_tokens', 'integer')
+        .addColumn('latency_ms', 'double precision')
+        .addColumn('metadata', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('interactions_app_timestamp').on('interactions').columns(['app', 'timestamp']).execute();
+      await db.schema.createIndex('interactions_trace').on('interactions').column('trace_id').execute();
+      await db.schema.alterTable('api_tokens').addColumn('scope', 'text').execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */

@@ -57,7 +57,12 @@ export interface ApiTokenTable {
   hash: string;
   created_at: string;
   last_used_at: string | null;
+  /** What the token may reach (migration 0008): null for every route, `ingest` for the ingest routes only. */
+  scope: TokenScope | null;
 }
+
+/** A token limited to part of the API: `ingest` reaches only the routes that take in production traffic. */
+export type TokenScope = 'ingest';
 
 /** The tracking store's tables plus the server's. */
 export interface ServerDatabase extends Database {
