@@ -60,5 +60,8 @@ export { parseModelUri, resolveModel, type EndpointConfig } from './providers/mo
 export { Store, defaultStoreLocation, type StoreLocation, type RunDetails } from './store/store.js';
 export { JurorError, ConfigError, InputError, ProviderError } from './errors.js';
 export { JurorClient, JurorApiError } from './client/index.js';
+export { jurorMonitor, type JurorMonitor, type JurorMonitorOptions } from './monitoring/middleware.js';
+export type { InteractionInput, InteractionRecord } from './client/index.js';
+export { InteractionRepository, type Interaction } from './store/interactions.js';
 export * from './labeling/index.js';
 export { defaultDataDir } from './store/data-dir.js';

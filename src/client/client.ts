@@ -11,10 +11,24 @@
  */
 import type { ExperimentsList, JudgesList } from '../server/schemas/catalog.js';
 import type { Health } from '../server/schemas/common.js';
+import type { IngestResponse, InteractionInput, InteractionsList, InteractionsQuery } from '../server/schemas/interactions.js';
 import type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../server/schemas/datasets.js';
 import type { Job, JobsList, JobsQuery } from '../server/schemas/jobs.js';
 import type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
-import type { AlignRequest, AlignResponse, CreateLabelJobResponse, HumanLabel, JudgeAgreementHistory, LabelAgreement, LabelJob, LabelJobQuery, LabelJobsList, LabelJobsQuery, UncertainQuery, UncertainResponse } from '../server/schemas/label-jobs.js';
+import type {
+  AlignRequest,
+  AlignResponse,
+  CreateLabelJobResponse,
+  HumanLabel,
+  JudgeAgreementHistory,
+  LabelAgreement,
+  LabelJob,
+  LabelJobQuery,
+  LabelJobsList,
+  LabelJobsQuery,
+  UncertainQuery,
+  UncertainResponse,
+} from '../server/schemas/label-jobs.js';
 import type { CreateRunResponse, RunDetail, RunsList, RunsQuery } from '../server/schemas/runs.js';
 import { JurorApiError } from './errors.js';
 
@@ -40,7 +54,13 @@ export interface LabelDatasetRequest {
   builtin?: string;
   output?: 'binary' | 'yes_no' | 'scale_1_5';
   model?: string;
-  examples?: Array<{ input?: string; output: string; score: number | string; justification: string; grading_context?: Record<string, string> }>;
+  examples?: Array<{
+    input?: string;
+    output: string;
+    score: number | string;
+    justification: string;
+    grading_context?: Record<string, string>;
+  }>;
   /** Rows labelled first, for review with `review: true` (default 16). */
   sampleSize?: number;
   seed?: number;
@@ -79,6 +99,21 @@ export class JurorClient {
     return this.json('GET', '/api/health');
   }
 
+  /**
+   * Sends interactions of your app (request, response, retrieved context…) to be monitored; resolves
+   * once the server has stored them. Give each an `id` to make retries safe: an id is stored once.
+   * @example
+   * await juror.logInteractions([{ id: requestId, app: 'rag-bot', request: question, response: answer, retrieved_context: chunks }]);
+   */
+  logInteractions(interactions: InteractionInput[]): Promise<IngestResponse> {
+    return this.json('POST', '/api/interactions', { body: { interactions } });
+  }
+
+  /** Stored interactions, newest first (of one app with `app`). */
+  listInteractions(query: InteractionsQuery = {}): Promise<InteractionsList> {
+    return this.json('GET', '/api/interactions', { query });
+  }
+
   /** Uploads a CSV, JSONL, JSON or Parquet file; the server validates it end to end. */
   async uploadDataset(source: UploadSource, options: { name?: string; format?: Dataset['format'] } = {}): Promise<Dataset> {
     const { blob, filename } = await toBlob(source);
@@ -105,12 +140,24 @@ export class JurorClient {
    * label_judge_version (from `labelJob`, else its newest completed label job).
    */
   async downloadDataset(id: string, format?: 'csv' | 'jsonl', options: { labelJob?: string } = {}): Promise<string> {
-    return (await this.request('GET', `/api/datasets/${encodeURIComponent(id)}/download`, { query: { format, label_job: options.labelJob } }, `download dataset ${id}`)).text();
+    return (
+      await this.request(
+        'GET',
+        `/api/datasets/${encodeURIComponent(id)}/download`,
+        { query: { format, label_job: options.labelJob } },
+        `download dataset ${id}`,
+      )
+    ).text();
   }
 
   /** The same as {@link downloadDataset}, as a stream for large datasets. */
   async downloadDatasetStream(id: string, format?: 'csv' | 'jsonl'): Promise<ReadableStream<Uint8Array>> {
-    const response = await this.request('GET', `/api/datasets/${encodeURIComponent(id)}/download`, { query: { format } }, `download dataset ${id}`);
+    const response = await this.request(
+      'GET',
+      `/api/datasets/${encodeURIComponent(id)}/download`,
+      { query: { format } },
+      `download dataset ${id}`,
+    );
     if (!response.body) throw new JurorApiError(response.status, `download dataset ${id}: the response has no body`);
     return response.body;
   }
@@ -121,8 +168,16 @@ export class JurorClient {
    * Resolves once the run exists; follow it with {@link waitForJob}, then {@link getRun} has
    * `thresholds` (each with `passed`) and `passed`, as `juror eval` reports them.
    */
-  async evaluate(request: { datasetId: string; config: Record<string, unknown>; thresholds?: Record<string, string | number> }): Promise<{ runId: string; jobId: string }> {
-    const body = { dataset_id: request.datasetId, config: request.config, ...(request.thresholds ? { thresholds: request.thresholds } : {}) };
+  async evaluate(request: {
+    datasetId: string;
+    config: Record<string, unknown>;
+    thresholds?: Record<string, string | number>;
+  }): Promise<{ runId: string; jobId: string }> {
+    const body = {
+      dataset_id: request.datasetId,
+      config: request.config,
+      ...(request.thresholds ? { thresholds: request.thresholds } : {}),
+    };
     const started: CreateRunResponse = await this.json('POST', '/api/runs', { body });
     return { runId: started.run_id, jobId: started.job_id };
   }
@@ -154,7 +209,10 @@ export class JurorClient {
       options.onProgress?.(job);
       if (FINAL.has(job.status)) return job;
       if (Date.now() + interval > deadline) {
-        throw new JurorApiError(0, `job ${id} is still ${job.status} after ${options.timeoutMs ?? 3_600_000} ms`, { code: 'timeout', hint: 'wait longer (timeoutMs), or cancel it with cancelJob' });
+        throw new JurorApiError(0, `job ${id} is still ${job.status} after ${options.timeoutMs ?? 3_600_000} ms`, {
+          code: 'timeout',
+          hint: 'wait longer (timeoutMs), or cancel it with cancelJob',
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, interval));
     }
@@ -241,9 +299,13 @@ export class JurorClient {
     for (;;) {
       const job = await this.getLabelJob(id, { limit: 1 });
       options.onProgress?.(job);
-      if (['completed', 'failed', 'cancelled'].includes(job.status) || (options.until !== 'completed' && job.status === 'awaiting_review')) return this.getLabelJob(id);
+      if (['completed', 'failed', 'cancelled'].includes(job.status) || (options.until !== 'completed' && job.status === 'awaiting_review'))
+        return this.getLabelJob(id);
       if (Date.now() + interval > deadline) {
-        throw new JurorApiError(0, `label job ${id} is still ${job.status} after ${options.timeoutMs ?? 3_600_000} ms`, { code: 'timeout', hint: 'wait longer (timeoutMs), or cancel it with cancelLabelJob' });
+        throw new JurorApiError(0, `label job ${id} is still ${job.status} after ${options.timeoutMs ?? 3_600_000} ms`, {
+          code: 'timeout',
+          hint: 'wait longer (timeoutMs), or cancel it with cancelLabelJob',
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, interval));
     }
@@ -309,7 +371,8 @@ export class JurorClient {
 
   private async request(method: string, path: string, options: { query?: object; body?: unknown }, what: string): Promise<Response> {
     const url = new URL(this.base + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(options.query ?? {}))
+      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let body: RequestInit['body'];
@@ -322,7 +385,10 @@ export class JurorClient {
     try {
       response = await this.fetchImpl(url, { method, headers, ...(body !== undefined ? { body } : {}) });
     } catch (cause) {
-      throw new JurorApiError(0, `${what}: cannot reach ${this.base}: ${(cause as Error).message}`, { cause, hint: 'check that `juror serve` is running and the base URL' });
+      throw new JurorApiError(0, `${what}: cannot reach ${this.base}: ${(cause as Error).message}`, {
+        cause,
+        hint: 'check that `juror serve` is running and the base URL',
+      });
     }
     if (!response.ok) throw await JurorApiError.fromResponse(response, what);
     return response;
@@ -336,7 +402,8 @@ async function toBlob(source: UploadSource): Promise<{ blob: Blob; filename: str
     const { basename } = await import('node:path');
     return { blob: await openAsBlob(source), filename: basename(source) };
   }
-  if (source instanceof Blob) return { blob: source, filename: 'name' in source && typeof source.name === 'string' ? source.name : 'dataset' };
+  if (source instanceof Blob)
+    return { blob: source, filename: 'name' in source && typeof source.name === 'string' ? source.name : 'dataset' };
   const data = source.data;
   return { blob: data instanceof Blob ? data : new Blob([data]), filename: source.name };
 }

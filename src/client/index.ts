@@ -4,6 +4,13 @@ export { JurorApiError } from './errors.js';
 export type { ExperimentsList, JudgesList } from '../server/schemas/catalog.js';
 export type { ErrorBody, Health } from '../server/schemas/common.js';
 export type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../server/schemas/datasets.js';
+export type {
+  IngestResponse,
+  InteractionInput,
+  InteractionRecord,
+  InteractionsList,
+  InteractionsQuery,
+} from '../server/schemas/interactions.js';
 export type { Job, JobProgress, JobsList, JobsQuery } from '../server/schemas/jobs.js';
 export type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
 export type { CreateRunBody, RunDetail, RunSummary, RunsList, RunsQuery } from '../server/schemas/runs.js';
