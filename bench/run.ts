@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { evaluate, makeGenaiMetric, type EvaluateOptions } from '../src/index.js';
+import { ingestBenchmark } from './ingest.js';
 import { startupBenchmark } from './startup.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -225,6 +226,8 @@ const scenarios: Record<string, () => Promise<void>> = {
   },
   /** `juror --version`, `juror runs list` and `juror eval` to its first call, as whole processes. */
   startup: startupBenchmark,
+  /** Sustained OTLP/HTTP protobuf batches of 100 spans into SQLite (issue #13). */
+  ingest: () => ingestBenchmark(),
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in scenarios);
