@@ -37,12 +37,23 @@ describe('juror tokens', () => {
     expect(listed.out).toContain('never');
     expect(listed.out).not.toContain(token);
     const json = JSON.parse((await capture(() => tokensListCommand({ db, json: true }))).out);
-    expect(json).toEqual([{ id: expect.any(String), name: 'laptop', created_at: expect.any(String), last_used_at: null }]);
+    expect(json).toEqual([{ id: expect.any(String), name: 'laptop', created_at: expect.any(String), last_used_at: null, scope: null }]);
 
     expect((await capture(() => tokensRevokeCommand('laptop', { db }))).out).toContain("revoked token 'laptop'");
     const again = await capture(() => tokensRevokeCommand('laptop', { db }));
     expect(again.code).toBe(2);
     expect(again.err).toContain("no token named 'laptop'");
+  });
+
+  it('creates a token of scope ingest, listed with its scope, and refuses an unknown scope naming --scope', async () => {
+    const created = JSON.parse((await capture(() => tokensCreateCommand({ db, name: 'collector', scope: 'ingest', json: true }))).out);
+    expect(created).toMatchObject({ name: 'collector', scope: 'ingest', token: expect.stringMatching(/^juror_/) });
+    const listed = await capture(() => tokensListCommand({ db }));
+    expect(listed.out).toMatch(/collector.*ingest/);
+    const bad = await capture(() => tokensCreateCommand({ db, name: 'x', scope: 'admin' }));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--scope admin is not a scope');
+    expect(bad.err).toContain('--scope ingest');
   });
 
   it('refuses a duplicate name with exit code 2', async () => {
