@@ -104,6 +104,8 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
   const onAbort = () => halt(new RunStopped('interrupted', 'interrupted by the user'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Progress from the start (rows done of all, resumed rows counted), before any row finishes.
+  options.onProgress?.(recorder.progress(dataset.rowCount, 0, 0));
 
   const scoreOne = async (i: number, row: RowInput, answer: ModelAnswer | undefined): Promise<MetricOutcome> => {
     if (answer && !answer.ok) return { ok: false, error: `the model under test failed: ${answer.error}` };
