@@ -46,8 +46,7 @@ export async function ingestInteractions(repository: InteractionRepository, inpu
 /** Stores the interactions of decoded OTLP spans, and gives late retrievals to the calls of their trace stored before. */
 export async function ingestTraces(repository: InteractionRepository, decoded: DecodedTraces): Promise<TracesIngested> {
   const { interactions, lateContext, ignored } = interactionsFromSpans(decoded.spans);
-  await repository.insert(interactions);
-  for (const [traceId, chunks] of lateContext) await repository.attachContext(traceId, chunks);
+  await repository.insert(interactions, lateContext);
   return {
     interactions: interactions.length,
     ignored,

@@ -73,9 +73,13 @@ export class InteractionRepository {
     this.db = serverDb(store).withTables<{ interactions: InteractionTable }>();
   }
 
-  /** Stores a batch in one transaction; an id stored before is left as it was. Returns how many were new. */
-  async insert(interactions: NewInteraction[]): Promise<number> {
-    if (interactions.length === 0) return 0;
+  /**
+   * Stores a batch in one transaction; an id stored before is left as it was. `lateContext` gives the
+   * interactions of these traces that have no retrieved context yet the chunks of a retrieval span
+   * that arrived after the LLM span (exporters batch spans by end time). Returns how many were new.
+   */
+  async insert(interactions: NewInteraction[], lateContext: Map<string, string[]> = new Map()): Promise<number> {
+    if (interactions.length === 0 && lateContext.size === 0) return 0;
     const received_at = new Date().toISOString();
     const rows = interactions.map((i) => ({
       ...i,
@@ -93,22 +97,16 @@ export class InteractionRepository {
           .executeTakeFirst();
         added += Number(result.numInsertedOrUpdatedRows ?? 0n);
       }
+      for (const [traceId, chunks] of lateContext) {
+        await tx
+          .updateTable('interactions')
+          .set({ retrieved_context: JSON.stringify(chunks) })
+          .where('trace_id', '=', traceId)
+          .where('retrieved_context', 'is', null)
+          .execute();
+      }
       return added;
     });
-  }
-
-  /**
-   * Gives the interactions of these traces that have no retrieved context yet the chunks of a
-   * retrieval span that arrived in a later batch than the LLM span (exporters batch by end time).
-   */
-  async attachContext(traceId: string, chunks: string[]): Promise<number> {
-    const result = await this.db
-      .updateTable('interactions')
-      .set({ retrieved_context: JSON.stringify(chunks) })
-      .where('trace_id', '=', traceId)
-      .where('retrieved_context', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
   }
 
   /** Interactions, newest first, of one app when given. */

@@ -233,6 +233,20 @@ describe('POST /api/otlp/v1/traces: OTLP/JSON and faults', () => {
     ]);
   });
 
+  it('gives a call stored earlier the retrieval of its trace that comes in a later export', async () => {
+    const request = jsonExport();
+    const scope = request.resourceSpans[0]!.scopeSpans[0]!;
+    const retrieval = scope.spans.filter((s) => s.name === 'retrieve');
+    scope.spans = scope.spans.filter((s) => s.name !== 'retrieve');
+    expect((await post(JSON.stringify(request), { 'content-type': 'application/json' })).status).toBe(200);
+    expect(await stored('json-app')).toMatchObject([{ retrieved_context: null }]);
+    scope.spans = retrieval;
+    expect((await post(JSON.stringify(request), { 'content-type': 'application/json' })).status).toBe(200);
+    expect(await stored('json-app')).toMatchObject([
+      { request: 'Why?', retrieved_context: ['Paris is the capital of France.', 'France is in Europe.'] },
+    ]);
+  });
+
   it('reports a span it cannot read as a partial success and stores the rest', async () => {
     const request = jsonExport();
     const spans = request.resourceSpans[0]!.scopeSpans[0]!.spans;
