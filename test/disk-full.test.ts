@@ -6,19 +6,21 @@
  * is refused, SQLite's own `max_page_count` raises the same SQLITE_FULL in the CLI process.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../src/store/store.js';
 import { startLlmServer, verdict, type LlmServer } from './fixtures/llm-server.js';
 import { cliEnv, removeTempDirs, ROOT, runCli, writeConfig, type CliResult } from './cli/run-cli.js';
 
 const ROWS = 200;
 const CONCURRENCY = 4;
-/** Room for the migrations and a few rows, not for 200 rows of 2 KB answers. */
-const SMALL = '600k';
-/** Pages allowed when the tmpfs cannot be mounted: the migrated store plus a few rows. */
-const MAX_PAGES = 80;
+/**
+ * Room left after the migrated store for a few rows, not for 200 rows of 2 KB answers. The store is
+ * migrated first and the room measured from what it takes, so new migrations do not eat it.
+ */
+const ROOM_BYTES = 320 * 1024;
 
 const csv =
   ['question,answer', ...Array.from({ length: ROWS }, (_, i) => `Question ${i}?,${`answer ${i} `.repeat(200).trim()}`)].join('\n') + '\n';
@@ -70,14 +72,21 @@ beforeAll(async () => {
   storeDir = join(dir, 'store');
   mkdirSync(storeDir);
   // JUROR_TEST_NO_MOUNT=1 runs the fallback where mounting works too.
-  mounted = !process.env.JUROR_TEST_NO_MOUNT && mountTmpfs(SMALL);
+  mounted = !process.env.JUROR_TEST_NO_MOUNT && mountTmpfs('64m');
+  await (await Store.open({ path: join(storeDir, 'juror.db') })).close();
+  if (mounted) {
+    const fs = statfsSync(storeDir);
+    expect(mountTmpfs(`${Math.ceil(((fs.blocks - fs.bfree) * fs.bsize + ROOM_BYTES) / 1024)}k`, true)).toBe(true);
+  }
+  const maxPages = Math.ceil((statSync(join(storeDir, 'juror.db')).size + ROOM_BYTES / 4) / 4096);
   const env = cliEnv(server.url, dir, {
     JUROR_DB: join(storeDir, 'juror.db'),
     ...(mounted
       ? {}
-      : { NODE_OPTIONS: `--import ${join(ROOT, 'test', 'support', 'sqlite-page-limit.mjs')}`, JUROR_TEST_MAX_PAGES: String(MAX_PAGES) }),
+      : { NODE_OPTIONS: `--import ${join(ROOT, 'test', 'support', 'sqlite-page-limit.mjs')}`, JUROR_TEST_MAX_PAGES: String(maxPages) }),
   });
-  full = await runCli(['eval', join(dir, 'juror.yaml')], { env, cwd: dir, timeoutMs: 60_000 });
+  // A child process: the fallback's preload must run inside the process that writes.
+  full = await runCli(['eval', join(dir, 'juror.yaml')], { env, cwd: dir, timeoutMs: 60_000, spawn: true });
   callsBeforeResume = server.requests.length;
 }, 90_000);
 
