@@ -75,6 +75,7 @@ export class JobWorker {
   static async start(options: JobWorkerOptions): Promise<JobWorker> {
     const redis = await connectRedis(options.redisUrl);
     const subscriber = redis.duplicate();
+    subscriber.on('error', () => undefined);
     const self = new JobWorker(options, redis, subscriber);
     subscriber.on('message', (_channel: string, jobId: string) => self.abortJob(jobId, new JobStop('cancel')));
     await subscriber.subscribe(self.keys.cancelChannel);

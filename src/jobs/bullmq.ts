@@ -61,6 +61,9 @@ export async function connectRedis(url: string): Promise<Redis> {
   const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true });
   try {
     await redis.connect();
+    // Once connected, an outage is ioredis's to ride out (it reconnects, commands wait): not an
+    // unhandled 'error' event. A failed first connect is reported below.
+    redis.on('error', () => undefined);
     await redis.ping();
     return redis;
   } catch (error) {
