@@ -13,6 +13,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { generateText } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { traceServiceTypes } from '../../src/monitoring/otlp/proto.js';
 import { ApiTokenRepository } from '../../src/store/api-tokens.js';
 import { serverDb } from '../../src/store/server-tables.js';
 import { startLlmServer, type LlmServer } from '../fixtures/llm-server.js';
@@ -260,23 +261,22 @@ describe('POST /api/otlp/v1/traces: OTLP/JSON and faults', () => {
     expect(await stored('json-app')).toHaveLength(1);
   });
 
-  it('answers 400 to bodies that are not OTLP, and stores nothing', async () => {
-    const attempts: Array<[string | Buffer, string]> = [
-      [Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]), 'application/x-protobuf'],
-      [Buffer.from('hello, not protobuf'), 'application/x-protobuf'],
-      ['{"resourceSpans": ', 'application/json'],
-      ['{"resourceSpans": 3}', 'application/json'],
-      ['[1, 2]', 'application/json'],
-    ];
-    for (const [body, type] of attempts) {
-      const response = await post(body, { 'content-type': type });
-      const text = await response.text();
-      expect({ type, status: response.status, text }).toMatchObject({ type, status: 400 });
-      expect(JSON.parse(text)).toMatchObject({ error: 'bad_request', field: expect.any(String) });
+  it('answers 400 to bodies that are not OTLP (a google.rpc.Status to protobuf requests, as OTLP says), and stores nothing', async () => {
+    for (const body of [Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]), Buffer.from('hello, not protobuf')]) {
+      const response = await post(body, { 'content-type': 'application/x-protobuf' });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toBe('application/x-protobuf');
+      const { message } = traceServiceTypes().status.decode(new Uint8Array(await response.arrayBuffer())) as unknown as { message: string };
+      expect(message).toContain('not an OTLP ExportTraceServiceRequest');
     }
-    const notGzip = await post(Buffer.from('plain'), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' });
-    expect(notGzip.status).toBe(400);
-    expect((await post(Buffer.from('x'), { 'content-type': 'application/x-protobuf', 'content-encoding': 'br' })).status).toBe(415);
+    for (const body of ['{"resourceSpans": ', '{"resourceSpans": 3}', '[1, 2]']) {
+      const response = await post(body, { 'content-type': 'application/json' });
+      const text = await response.text();
+      expect({ body, status: response.status }).toEqual({ body, status: 400 });
+      expect(JSON.parse(text)).toMatchObject({ error: 'bad_request', message: expect.any(String), field: expect.any(String) });
+    }
+    expect((await post(Buffer.from('plain'), { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status).toBe(400);
+    expect((await post(Buffer.from('x'), { 'content-type': 'application/json', 'content-encoding': 'br' })).status).toBe(415);
     expect((await post('x', { 'content-type': 'text/plain' })).status).toBe(415);
     expect(await stored()).toEqual([]);
   });

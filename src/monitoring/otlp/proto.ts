@@ -6,7 +6,7 @@
  * ships a protobufjs root. So the message definitions below are the official ones
  * (github.com/open-telemetry/opentelemetry-proto at ac2c4b5: common/v1/common.proto,
  * resource/v1/resource.proto, trace/v1/trace.proto, collector/trace/v1/trace_service.proto), with
- * comments, options and services left out, and protobufjs does the wire format.
+ * comments, options and services left out, and google.rpc.Status for errors; protobufjs does the wire format.
  */
 import protobuf from 'protobufjs';
 
@@ -99,12 +99,17 @@ message ExportTraceServiceRequest { repeated opentelemetry.proto.trace.v1.Resour
 message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
 message ExportTracePartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
 `,
+  // google/rpc/status.proto, the body of OTLP's error answers; its Any details are left out (OTLP does not need them).
+  `
+package google.rpc;
+message Status { int32 code = 1; string message = 2; }
+`,
 ];
 
-let types: { request: protobuf.Type; response: protobuf.Type } | undefined;
+let types: { request: protobuf.Type; response: protobuf.Type; status: protobuf.Type } | undefined;
 
-/** The request and response types, parsed on first use. */
-export function traceServiceTypes(): { request: protobuf.Type; response: protobuf.Type } {
+/** The request, response and error (Status) types, parsed on first use. */
+export function traceServiceTypes(): { request: protobuf.Type; response: protobuf.Type; status: protobuf.Type } {
   if (!types) {
     const root = new protobuf.Root();
     for (const source of SOURCES) protobuf.parse(`syntax = "proto3";${source}`, root);
@@ -112,6 +117,7 @@ export function traceServiceTypes(): { request: protobuf.Type; response: protobu
     types = {
       request: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'),
       response: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse'),
+      status: root.lookupType('google.rpc.Status'),
     };
   }
   return types;

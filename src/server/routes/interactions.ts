@@ -29,6 +29,14 @@ export function interactionRoutes(app: FastifyInstance, ctx: ServerContext): voi
       { parseAs: 'buffer', bodyLimit: ctx.maxIngestBytes },
       (_request, body, done) => done(null, body),
     );
+    // OTLP answers errors to a protobuf request with a protobuf google.rpc.Status; JSON requests get
+    // the API's error body, whose `message` is what an OTLP/JSON client reads from a Status.
+    scope.addHook('onSend', async (request, reply, payload) => {
+      if (reply.statusCode < 400 || !isProtobuf(request) || typeof payload !== 'string') return payload;
+      const { status } = traceServiceTypes();
+      reply.type(PROTOBUF);
+      return Buffer.from(status.encode(status.fromObject({ message: (JSON.parse(payload) as { message: string }).message })).finish());
+    });
     scope.route({
       method: 'POST',
       url: '/api/otlp/v1/traces',
