@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { evaluate, makeGenaiMetric, type EvaluateOptions } from '../src/index.js';
 import { ingestBenchmark } from './ingest.js';
 import { startupBenchmark } from './startup.js';
+import { workersBenchmark } from './workers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const judge = makeGenaiMetric({ name: 'quality', definition: 'How good the answer is.', gradingPrompt: 'Score 1-5.' });
@@ -228,6 +229,8 @@ const scenarios: Record<string, () => Promise<void>> = {
   startup: startupBenchmark,
   /** Sustained OTLP/HTTP protobuf batches of 100 spans into SQLite (issue #13). */
   ingest: () => ingestBenchmark(),
+  /** `juror worker` processes over Postgres and Redis (issue #12 §4). */
+  workers: () => workersBenchmark(startServer, line),
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in scenarios);
