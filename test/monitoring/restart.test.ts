@@ -17,7 +17,7 @@ const db = join(dir, 'juror.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Starts `juror serve` on a free port and resolves with its URL once it listens. */
-async function serve(): Promise<{ child: ChildProcess; url: string }> {
+async function serve(): Promise<{ child: ChildProcess; url: string; closed: Promise<unknown> }> {
   const env: Record<string, string | undefined> = { ...process.env };
   delete env.JUROR_DATABASE_URL;
   delete env.JUROR_REDIS_URL;
@@ -25,6 +25,8 @@ async function serve(): Promise<{ child: ChildProcess; url: string }> {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Listened for from the start: a killed process may close before the test waits for it.
+  const closed = new Promise((res) => child.once('close', res));
   let stderr = '';
   const url = await new Promise<string>((res, rej) => {
     child.stderr!.on('data', (d) => {
@@ -34,7 +36,7 @@ async function serve(): Promise<{ child: ChildProcess; url: string }> {
     });
     child.on('close', (code) => rej(new Error(`juror serve exited ${code}: ${stderr}`)));
   });
-  return { child, url };
+  return { child, url, closed };
 }
 
 const batch = (b: number) => ({
@@ -75,14 +77,14 @@ it('keeps every acknowledged interaction through a SIGKILL, and stores retried b
   server.child.kill('SIGKILL');
   killed = true;
   await first;
-  await new Promise((r) => server.child.once('close', r));
+  await server.closed;
   const beforeRestart = new Set(acknowledged);
   // Batches whose answer was lost with the process are sent again, as a client retries.
   for (let b = 0; b < 120; b++) if (!acknowledged.has(b)) pending.add(b);
   server = await serve();
   await send(() => false);
   server.child.kill('SIGTERM');
-  await new Promise((r) => server.child.once('close', r));
+  await server.closed;
 
   expect(acknowledged.size).toBe(120);
   const store = await Store.open({ path: db });
@@ -94,4 +96,4 @@ it('keeps every acknowledged interaction through a SIGKILL, and stores retried b
   } finally {
     await store.close();
   }
-});
+}, 90_000);
