@@ -151,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('run jobs that `juror serve --redis` enqueues (same JUROR_DATABASE_URL and JUROR_REDIS_URL); any number, on any machines')
     .option('--redis <url>', 'the Redis of the queue and of the shared provider limits (default JUROR_REDIS_URL)')
     .option('--concurrency <n>', 'chunks run at once by this process', '2')
-    .option('--chunk-size <n>', 'rows per chunk of an evaluation this worker splits', '200')
+    .option('--chunk-size <n>', 'rows per chunk of an evaluation this worker splits', '1000')
     .option('--lease <seconds>', "how long a dead worker's chunks wait before others take them over", '30')
     .option('--data-dir <dir>', 'where the server keeps uploaded datasets (default .juror/datasets; shared with the server)')
     .action(run(async () => (await import('./worker.js')).workerCommand));

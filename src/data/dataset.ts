@@ -4,6 +4,7 @@
  * any number of times.
  */
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
@@ -87,17 +88,17 @@ export function detectFormat(file: string): FileFormat {
  * A relative path resolves against `options.baseDir` (the config file's folder) or the cwd.
  * Text formats are read as UTF-8 unless `options.encoding` names another encoding.
  */
-export async function openDataset(source: string | DataRecord[], options: { baseDir?: string } & TextOptions = {}): Promise<Dataset> {
+export async function openDataset(source: string | DataRecord[], options: { baseDir?: string; reuseScan?: boolean } & TextOptions = {}): Promise<Dataset> {
   if (typeof source !== 'string') return memoryDataset(source);
 
   const file = path.resolve(options.baseDir ?? process.cwd(), source);
   const format = detectFormat(file);
   const text = textOptions(format, options.encoding, file);
-  await assertFile(file);
+  const info = await assertFile(file);
 
   const reader = readers[format];
-  const hash = createHash('sha256');
-  const { columns, rowCount } = await reader.scan(file, hash, text);
+  const key = `${file}\0${info.ino}\0${info.size}\0${info.mtimeMs}\0${options.encoding ?? ''}`;
+  const { columns, rowCount, hash } = (options.reuseScan ? scans.get(key) : undefined) ?? (await scan(file, format, text, key));
   if (rowCount === 0) {
     throw new InputError(`${file} has no rows`, {
       where: { file },
@@ -111,13 +112,31 @@ export async function openDataset(source: string | DataRecord[], options: { base
     format,
     columns,
     rowCount,
-    hash: `sha256:${hash.digest('hex')}`,
+    hash,
     rows: (rowOptions) => {
       const offset = checkOffset(rowOptions?.offset);
       // An object rather than a generator so the same iterable can be looped over twice.
       return { [Symbol.asyncIterator]: () => reader.rows(file, offset, text)[Symbol.asyncIterator]() };
     },
   };
+}
+
+/**
+ * Scans of files a process has opened, by path, inode, size and modification time: with
+ * `reuseScan`, a file opened again unchanged is not read again (a worker runs many chunks of one
+ * stored dataset, and each would otherwise re-read the whole file). The last few only.
+ */
+const scans = new Map<string, { columns: string[]; rowCount: number; hash: string }>();
+const KEPT_SCANS = 8;
+
+async function scan(file: string, format: FileFormat, text: TextOptions, key: string): Promise<{ columns: string[]; rowCount: number; hash: string }> {
+  const hash = createHash('sha256');
+  const { columns, rowCount } = await readers[format].scan(file, hash, text);
+  const result = { columns, rowCount, hash: `sha256:${hash.digest('hex')}` };
+  scans.delete(key);
+  scans.set(key, result);
+  if (scans.size > KEPT_SCANS) scans.delete(scans.keys().next().value!);
+  return result;
 }
 
 /**
@@ -146,7 +165,7 @@ function textOptions(format: FileFormat, encoding: string | undefined, file: str
   return { encoding };
 }
 
-async function assertFile(file: string): Promise<void> {
+async function assertFile(file: string): Promise<Stats> {
   const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw new InputError(`cannot read data file ${file}: ${error.message}`, {
@@ -167,4 +186,5 @@ async function assertFile(file: string): Promise<void> {
       hint: 'point the `data` key at a .csv, .jsonl, .json or .parquet file',
     });
   }
+  return info;
 }

@@ -120,7 +120,7 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
   };
 
   let inFlight = 0;
-  const rows = dataset.rows()[Symbol.asyncIterator]();
+  const rows = dataset.rows(chunk ? { offset: chunk.start } : undefined)[Symbol.asyncIterator]();
   const worker = async () => {
     while (!stop) {
       const next = await rows.next();

@@ -163,6 +163,8 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   const dataset = await openDataset(options.data, {
     ...(options.baseDir ? { baseDir: options.baseDir } : {}),
     ...(options.dataEncoding ? { encoding: options.dataEncoding } : {}),
+    // A chunk's file was checked when its run was planned; the other chunks this process runs share one scan.
+    ...(options.chunk ? { reuseScan: true } : {}),
   });
   const columns = new Columns({
     columns: dataset.columns,
