@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { connectRedisLimiter, type Limiter } from '../../src/engine/limiter.js';
+import { ConfigError } from '../../src/errors.js';
+import { requireSharedStore } from '../../src/jobs/bullmq.js';
 import { JobWorker } from '../../src/jobs/bullmq-worker.js';
 import { evaluateChunks, evaluateHandler, evaluationOptions } from '../../src/jobs/handlers/evaluate.js';
 import { JobHandlers } from '../../src/jobs/registry.js';
@@ -73,6 +75,18 @@ describe('distributed jobs (BullMQ on Redis, Postgres store)', () => {
     workers.push(worker);
     return worker;
   }
+
+  it('refuses a SQLite store with a queue, naming JUROR_DATABASE_URL', () => {
+    let refused: unknown;
+    try {
+      requireSharedStore({ path: 'juror.db' });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).where.field).toBe('JUROR_DATABASE_URL');
+    expect(() => requireSharedStore({ url: 'postgres://127.0.0.1/test' })).not.toThrow();
+  });
 
   it('runs an evaluation through two workers: each row judged once, aggregates equal to an in-process run', async () => {
     await startWorker();
