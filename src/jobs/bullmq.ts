@@ -106,7 +106,7 @@ export class QueueJobs implements Jobs {
   async start<P>(kind: JobKind, payload: P, options: StartOptions = {}): Promise<JobRecord<P>> {
     this.handlers.get(kind);
     const record = await this.repo.create({ kind, payload, target: options.target ?? null });
-    await this.queue.add('job', { jobId: record.id }, { jobId: record.id, removeOnComplete: true, removeOnFail: { age: CANCEL_MARK_SECONDS } });
+    await this.enqueue(record.id);
     if (!options.awaitRun) return record;
     const deadline = Date.now() + AWAIT_RUN_MS;
     for (;;) {
@@ -160,9 +160,27 @@ export class QueueJobs implements Jobs {
     return this.waitFinal(id, Infinity);
   }
 
-  /** Nothing to resume here: unfinished jobs wait in the queue, and workers take them over from one another. */
-  resumeUnfinished(): Promise<number> {
-    return Promise.resolve(0);
+  /**
+   * Enqueues again the unfinished jobs the queue no longer holds — a Redis that lost its data, or jobs
+   * an embedded server left unfinished — so that workers resume them: an evaluation continues its run,
+   * judging only rows not written. Jobs the queue holds are left to the workers, which take them over
+   * from one another.
+   */
+  async resumeUnfinished(): Promise<number> {
+    let resumed = 0;
+    for (const job of await this.repo.unfinished()) {
+      const steps = await Promise.all([this.queue.getJob(job.id), this.queue.getJob(`${job.id}-finish`)]);
+      const states = await Promise.all(steps.map((step) => step?.getState()));
+      if (states.some((state) => state !== undefined && state !== 'failed' && state !== 'unknown')) continue;
+      await steps[0]?.remove().catch(() => undefined);
+      await this.enqueue(job.id);
+      resumed++;
+    }
+    return resumed;
+  }
+
+  private async enqueue(jobId: string): Promise<void> {
+    await this.queue.add('job', { jobId }, { jobId, removeOnComplete: true, removeOnFail: { age: CANCEL_MARK_SECONDS } });
   }
 
   /** Closes the connections; jobs go on in the workers. */
