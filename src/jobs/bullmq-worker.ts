@@ -99,8 +99,9 @@ export class JobWorker {
 
   /**
    * Stops gracefully: takes no new step, lets the steps running finish (a chunk is seconds of work)
-   * and closes the connections. With `abort`, running steps are stopped instead; their chunks go back
-   * to the queue (after the lease) and are taken over with their rows written so far.
+   * and closes the connections (`juror worker` on SIGTERM). With `abort`, running steps are stopped
+   * instead and fail their attempt: a chunk is tried again (by any worker) over its rows not written,
+   * and a job's own step is enqueued again by the next server start.
    */
   async close(abort = false): Promise<void> {
     if (abort) for (const { controller } of this.active.values()) controller.abort(new JobStop('shutdown'));
