@@ -53,7 +53,8 @@ export function checkThresholds(thresholds: Threshold[], metrics: Record<string,
   });
 }
 
-function compare(actual: number, op: Comparison, expected: number): boolean {
+/** Whether `actual op expected` holds. */
+export function compare(actual: number, op: Comparison, expected: number): boolean {
   switch (op) {
     case '>=':
       return actual >= expected;

@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { QueueSettings } from '../jobs/bullmq.js';
 import { EmbeddedJobs } from '../jobs/embedded.js';
 import { alignHandler } from '../jobs/handlers/align.js';
+import { monitorHandler } from '../jobs/handlers/monitor.js';
 import { evaluateHandler } from '../jobs/handlers/evaluate.js';
 import { JobHandlers } from '../jobs/registry.js';
 import type { Jobs } from '../jobs/types.js';
@@ -29,6 +30,7 @@ import { catalogRoutes } from './routes/catalog.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { interactionRoutes } from './routes/interactions.js';
+import { monitorRoutes } from './routes/monitors.js';
 import { jobRoutes } from './routes/jobs.js';
 import { judgeRoutes } from './routes/judges.js';
 import { labelJobRoutes } from './routes/label-jobs.js';
@@ -147,6 +149,7 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
     : new EmbeddedJobs({ store: options.store, handlers, env, onError: (error, jobId) => app.log.error({ err: error, jobId }, 'job failed') });
   const labeling = new LabelJobs({ store: options.store, dataDir, env, runner });
   handlers.register('evaluate', evaluateHandler(dataDir)).register('align', alignHandler(dataDir)).register('label', labelPhaseHandler(labeling));
+  handlers.register('monitor', monitorHandler(dataDir));
   const context: ServerContext = {
     ...repos,
     store: options.store,
@@ -176,6 +179,7 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
   labelJobRoutes(app, context);
   judgeRoutes(app, context);
   interactionRoutes(app, context);
+  monitorRoutes(app, context);
   registerOpenApiRoute(app);
   const { built } = await registerUi(app, options.webDir);
   await app.ready();

@@ -52,12 +52,13 @@ function withThresholds(body: CreateRunBody): Record<string, unknown> {
 /**
  * A config sent over HTTP runs on the server, with the server's keys and files: it may not load
  * code (`metric: code`), read server folders (`local_path`), or send the server's keys to an
- * address of its own choosing (`endpoints`, unless the server allows it).
+ * address of its own choosing (`endpoints`, unless the server allows it). Fields are named under
+ * `prefix` (a run's config is `config.`; a monitor's metrics are at the top of its body).
  */
-function refuseServerSideEffects(config: Record<string, unknown>, allowEndpoints: boolean): void {
+export function refuseServerSideEffects(config: Record<string, unknown>, allowEndpoints: boolean, prefix = 'config.'): void {
   if (config.endpoints !== undefined && !allowEndpoints) {
-    throw new ApiError(400, 'config.endpoints is not allowed over the API: it would send the server\'s provider keys to an address the request chooses', {
-      field: 'config.endpoints',
+    throw new ApiError(400, `${prefix}endpoints is not allowed over the API: it would send the server's provider keys to an address the request chooses`, {
+      field: `${prefix}endpoints`,
       hint: 'use the providers the server is configured for, or start the server with --allow-config-endpoints',
     });
   }
@@ -65,7 +66,7 @@ function refuseServerSideEffects(config: Record<string, unknown>, allowEndpoints
     const list = Array.isArray(config[key]) ? (config[key] as unknown[]) : [];
     list.forEach((entry, i) => {
       if (!entry || typeof entry !== 'object') return;
-      const field = `config.${key}[${i}]`;
+      const field = `${prefix}${key}[${i}]`;
       if ((entry as { metric?: unknown }).metric === 'code') {
         throw new ApiError(400, `${field}: code metrics cannot be run over the API (they would run a module on the server)`, { field, hint: 'run code metrics with the CLI or the TypeScript API' });
       }

@@ -15,7 +15,7 @@ type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 /** One route: its method, URL, documentation, schemas and handler. */
 export interface RouteDefinition<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined, R extends Schema> {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   summary: string;
   description?: string;

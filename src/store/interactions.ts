@@ -123,17 +123,18 @@ export class InteractionRepository {
         .execute(),
       query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { interactions: rows.map(parse), total: Number(count.n) };
+    return { interactions: rows.map(parseInteraction), total: Number(count.n) };
   }
 
   /** One interaction by id, or undefined. */
   async get(id: string): Promise<Interaction | undefined> {
     const row = await this.db.selectFrom('interactions').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? parse(row) : undefined;
+    return row ? parseInteraction(row) : undefined;
   }
 }
 
-function parse(row: Selectable<InteractionTable>): Interaction {
+/** A stored row with its JSON columns parsed. */
+export function parseInteraction(row: Selectable<InteractionTable>): Interaction {
   return {
     ...row,
     input_tokens: row.input_tokens === null ? null : Number(row.input_tokens),

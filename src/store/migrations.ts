@@ -269,6 +269,70 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('api_tokens').addColumn('scope', 'text').execute();
     },
   },
+  '0009_monitors': {
+    // Monitors (issue #13): judges over production traffic. Each interaction a monitor has looked at
+    // is an item (sampled or not, so it is looked at once); each sampled one gets a score per metric
+    // (value, or the error of an error row); alert events and the webhook outbox are stored, so that
+    // a restart loses neither.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('monitors')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('monitor_items')
+        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('interaction_id', 'text', (c) => c.notNull())
+        .addColumn('sampled', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('monitor_items_pk', ['monitor_id', 'interaction_id'])
+        .execute();
+      await db.schema
+        .createTable('monitor_scores')
+        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('interaction_id', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('timestamp', 'text', (c) => c.notNull())
+        .addColumn('value', 'double precision')
+        .addColumn('justification', 'text')
+        .addColumn('error', 'text')
+        .addColumn('lag_ms', 'double precision', (c) => c.notNull())
+        .addColumn('scored_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('monitor_scores_pk', ['monitor_id', 'interaction_id', 'metric'])
+        .execute();
+      await db.schema.createIndex('monitor_scores_window').on('monitor_scores').columns(['monitor_id', 'metric', 'timestamp']).execute();
+      await db.schema
+        .createTable('monitor_alerts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('rule', 'integer', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('window_start', 'text', (c) => c.notNull())
+        .addColumn('value', 'double precision', (c) => c.notNull())
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('threshold', 'double precision', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('monitor_alerts_monitor').on('monitor_alerts').columns(['monitor_id', 'at']).execute();
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_at', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', 'text')
+        .addColumn('last_error', 'text')
+        .execute();
+      await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['delivered_at', 'next_at']).execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */

@@ -1,0 +1,343 @@
+/**
+ * Monitors (issue #13): their definitions, which interactions each has looked at, the score of each
+ * sampled interaction per metric, alert events, and the webhook outbox. The only place that knows
+ * their SQL (migration 0009).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import { parseInteraction, type Interaction, type InteractionTable } from './interactions.js';
+import { serverDb, type ServerDatabase } from './server-tables.js';
+import type { Store } from './store.js';
+
+export type MonitorStatus = 'active' | 'paused';
+
+export interface MonitorTable {
+  id: string;
+  name: string;
+  /** The monitor as created or last patched, as JSON. */
+  definition: string;
+  status: MonitorStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An interaction a monitor has looked at: sampled (and matching its filter) or not, so it is looked at once. */
+export interface MonitorItemTable {
+  monitor_id: string;
+  interaction_id: string;
+  sampled: number;
+}
+
+/** One metric's score of one interaction; `value` null with `error` on an error row. */
+export interface MonitorScoreTable {
+  monitor_id: string;
+  interaction_id: string;
+  /** `name/version`. */
+  metric: string;
+  /** The interaction's own timestamp (ISO, UTC), which places it in a window. */
+  timestamp: string;
+  value: number | null;
+  justification: string | null;
+  error: string | null;
+  /** From the interaction's arrival (received_at) to its score. */
+  lag_ms: number;
+  scored_at: string;
+}
+
+export interface MonitorAlertTable {
+  id: string;
+  monitor_id: string;
+  /** The rule's index in the monitor's `alerts`. */
+  rule: number;
+  at: string;
+  metric: string;
+  window_start: string;
+  value: number;
+  op: string;
+  threshold: number;
+  state: 'firing' | 'resolved';
+}
+
+/** A webhook POST still to make (or made): retried with backoff until delivered or given up on. */
+export interface WebhookDeliveryTable {
+  id: string;
+  monitor_id: string;
+  url: string;
+  payload: string;
+  attempts: number;
+  next_at: string;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
+interface MonitorDatabase extends ServerDatabase {
+  interactions: InteractionTable;
+  monitors: MonitorTable;
+  monitor_items: MonitorItemTable;
+  monitor_scores: MonitorScoreTable;
+  monitor_alerts: MonitorAlertTable;
+  webhook_deliveries: WebhookDeliveryTable;
+}
+
+/** A monitor with its definition parsed. */
+export interface MonitorRecord<D = unknown> extends Omit<Selectable<MonitorTable>, 'definition'> {
+  definition: D;
+}
+
+export type AlertEvent = Omit<Selectable<MonitorAlertTable>, 'id' | 'monitor_id'>;
+
+/** Where an alert's webhook POST is: tried `attempts` times, delivered or not, and the last failure. */
+export interface WebhookState {
+  attempts: number;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
+/** A webhook delivery given up on after this many attempts (its event stays stored). */
+export const MAX_WEBHOOK_ATTEMPTS = 8;
+
+export class MonitorRepository {
+  private readonly db: Kysely<MonitorDatabase>;
+
+  constructor(store: Store) {
+    this.db = serverDb(store).withTables<{
+      interactions: InteractionTable;
+      monitors: MonitorTable;
+      monitor_items: MonitorItemTable;
+      monitor_scores: MonitorScoreTable;
+      monitor_alerts: MonitorAlertTable;
+      webhook_deliveries: WebhookDeliveryTable;
+    }>();
+  }
+
+  /** Stores a new active monitor. */
+  async create<D>(name: string, definition: D): Promise<MonitorRecord<D>> {
+    const now = new Date().toISOString();
+    const row: Selectable<MonitorTable> = {
+      id: randomUUID().replaceAll('-', ''),
+      name,
+      definition: JSON.stringify(definition),
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db.insertInto('monitors').values(row).execute();
+    return { ...row, definition };
+  }
+
+  /** A monitor by id, or undefined. */
+  async get<D = unknown>(id: string): Promise<MonitorRecord<D> | undefined> {
+    const row = await this.db.selectFrom('monitors').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? { ...row, definition: JSON.parse(row.definition) as D } : undefined;
+  }
+
+  /** Every monitor, newest first. */
+  async list<D = unknown>(): Promise<Array<MonitorRecord<D>>> {
+    const rows = await this.db.selectFrom('monitors').selectAll().orderBy('created_at', 'desc').orderBy('id').execute();
+    return rows.map((row) => ({ ...row, definition: JSON.parse(row.definition) as D }));
+  }
+
+  /** Changes a monitor's definition or status. */
+  async update(id: string, patch: { definition?: unknown; status?: MonitorStatus }): Promise<void> {
+    await this.db
+      .updateTable('monitors')
+      .set({
+        ...(patch.definition !== undefined ? { definition: JSON.stringify(patch.definition) } : {}),
+        ...(patch.status ? { status: patch.status } : {}),
+        updated_at: new Date().toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Deletes a monitor with its scores, alert events and deliveries. */
+  async delete(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      for (const table of ['monitor_items', 'monitor_scores', 'monitor_alerts', 'webhook_deliveries'] as const)
+        await tx.deleteFrom(table).where('monitor_id', '=', id).execute();
+      const result = await tx.deleteFrom('monitors').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+
+  /** Interactions (of `app` when given) the monitor has not looked at yet, oldest arrival first. */
+  async unseen(monitorId: string, app: string | undefined, limit: number): Promise<Interaction[]> {
+    let query = this.db
+      .selectFrom('interactions')
+      .leftJoin('monitor_items', (join) =>
+        join.onRef('monitor_items.interaction_id', '=', 'interactions.id').on('monitor_items.monitor_id', '=', monitorId),
+      )
+      .where('monitor_items.interaction_id', 'is', null);
+    if (app !== undefined) query = query.where('interactions.app', '=', app);
+    const rows = await query
+      .selectAll('interactions')
+      .orderBy('interactions.received_at')
+      .orderBy('interactions.id')
+      .limit(limit)
+      .execute();
+    return rows.map(parseInteraction);
+  }
+
+  /** Records interactions looked at and the scores of those judged, in one transaction (a batch is wholly kept or not at all). */
+  async record(
+    monitorId: string,
+    items: Array<{ interaction_id: string; sampled: boolean }>,
+    scores: Array<Omit<MonitorScoreTable, 'monitor_id'>>,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      // 250 rows × up to 10 columns stays under SQLite's and Postgres' parameter limits.
+      for (let i = 0; i < items.length; i += 250)
+        await tx
+          .insertInto('monitor_items')
+          .values(
+            items
+              .slice(i, i + 250)
+              .map((item) => ({ monitor_id: monitorId, interaction_id: item.interaction_id, sampled: item.sampled ? 1 : 0 })),
+          )
+          .onConflict((oc) => oc.columns(['monitor_id', 'interaction_id']).doNothing())
+          .execute();
+      for (let i = 0; i < scores.length; i += 250)
+        await tx
+          .insertInto('monitor_scores')
+          .values(scores.slice(i, i + 250).map((score) => ({ ...score, monitor_id: monitorId })))
+          .onConflict((oc) => oc.columns(['monitor_id', 'interaction_id', 'metric']).doNothing())
+          .execute();
+    });
+  }
+
+  /** The scores of one metric whose interaction's timestamp is in [from, to). */
+  async scores(
+    monitorId: string,
+    metric: string,
+    from: string,
+    to: string,
+  ): Promise<Array<Pick<MonitorScoreTable, 'timestamp' | 'value'>>> {
+    const rows = await this.db
+      .selectFrom('monitor_scores')
+      .select(['timestamp', 'value'])
+      .where('monitor_id', '=', monitorId)
+      .where('metric', '=', metric)
+      .where('timestamp', '>=', from)
+      .where('timestamp', '<', to)
+      .orderBy('timestamp')
+      .execute();
+    return rows.map((row) => ({ timestamp: row.timestamp, value: row.value === null ? null : Number(row.value) }));
+  }
+
+  /** How many interactions were judged, and their lag (arrival → scored): mean and max, in ms. */
+  async lag(monitorId: string): Promise<{ scored: number; mean_ms: number | null; max_ms: number | null }> {
+    const row = await this.db
+      .selectFrom('monitor_scores')
+      .select((eb) => [
+        eb.fn.count<number>('interaction_id').distinct().as('n'),
+        eb.fn.avg<number>('lag_ms').as('mean'),
+        eb.fn.max('lag_ms').as('max'),
+      ])
+      .where('monitor_id', '=', monitorId)
+      .executeTakeFirstOrThrow();
+    return {
+      scored: Number(row.n),
+      mean_ms: row.mean === null ? null : Number(row.mean),
+      max_ms: row.max === null ? null : Number(row.max),
+    };
+  }
+
+  /** The state of a rule in a window after its last event, or undefined when it never fired there. */
+  async alertState(monitorId: string, rule: number, windowStart: string): Promise<'firing' | 'resolved' | undefined> {
+    const row = await this.db
+      .selectFrom('monitor_alerts')
+      .select('state')
+      .where('monitor_id', '=', monitorId)
+      .where('rule', '=', rule)
+      .where('window_start', '=', windowStart)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return row?.state;
+  }
+
+  /** Stores an alert event and, when the rule has a webhook, its delivery, together. */
+  async addAlert(monitorId: string, event: AlertEvent, webhook: string | undefined): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      // Ids sort as events happened (several events may share a millisecond).
+      const id = `${event.at}-${randomUUID().slice(0, 8)}`;
+      await tx
+        .insertInto('monitor_alerts')
+        .values({ ...event, id, monitor_id: monitorId })
+        .execute();
+      if (webhook)
+        await tx
+          .insertInto('webhook_deliveries')
+          .values({
+            id,
+            monitor_id: monitorId,
+            url: webhook,
+            payload: JSON.stringify({ monitor_id: monitorId, ...publicEvent(event) }),
+            attempts: 0,
+            next_at: event.at,
+            delivered_at: null,
+            last_error: null,
+          })
+          .execute();
+    });
+  }
+
+  /** A monitor's alert events, oldest first, each with its webhook delivery's state when it has one. */
+  async alerts(monitorId: string): Promise<Array<Omit<AlertEvent, 'rule'> & { webhook?: WebhookState }>> {
+    const rows = await this.db
+      .selectFrom('monitor_alerts')
+      .leftJoin('webhook_deliveries', 'webhook_deliveries.id', 'monitor_alerts.id')
+      .selectAll('monitor_alerts')
+      .select(['webhook_deliveries.attempts', 'webhook_deliveries.delivered_at', 'webhook_deliveries.last_error'])
+      .where('monitor_alerts.monitor_id', '=', monitorId)
+      .orderBy('monitor_alerts.at')
+      .orderBy('monitor_alerts.id')
+      .execute();
+    return rows.map((row) => ({
+      ...publicEvent({ ...row, value: Number(row.value), threshold: Number(row.threshold) }),
+      ...(row.attempts !== null
+        ? { webhook: { attempts: Number(row.attempts), delivered_at: row.delivered_at, last_error: row.last_error } }
+        : {}),
+    }));
+  }
+
+  /** Deliveries due by `now` (not delivered, not given up on), oldest first. */
+  async dueDeliveries(monitorId: string, now: string, limit = 20): Promise<Array<Selectable<WebhookDeliveryTable>>> {
+    return this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('monitor_id', '=', monitorId)
+      .where('delivered_at', 'is', null)
+      .where('attempts', '<', MAX_WEBHOOK_ATTEMPTS)
+      .where('next_at', '<=', now)
+      .orderBy('next_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Records one attempt of a delivery: delivered, or failed with its error and when to try again. */
+  async attempted(id: string, outcome: { delivered: true } | { delivered: false; error: string; nextAt: string }): Promise<void> {
+    await this.db
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        ...(outcome.delivered
+          ? { delivered_at: new Date().toISOString(), last_error: null }
+          : { last_error: outcome.error, next_at: outcome.nextAt }),
+      }))
+      .where('id', '=', id)
+      .execute();
+  }
+}
+
+function publicEvent({ rule: _rule, ...event }: AlertEvent & { id?: string; monitor_id?: string }): Omit<AlertEvent, 'rule'> {
+  return {
+    at: event.at,
+    metric: event.metric,
+    window_start: event.window_start,
+    value: event.value,
+    op: event.op,
+    threshold: event.threshold,
+    state: event.state,
+  };
+}
