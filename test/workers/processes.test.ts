@@ -54,9 +54,9 @@ describe('juror worker processes', () => {
   });
 
   /** A `juror worker` process; resolves once it takes jobs. */
-  async function worker(options: { poison?: boolean } = {}): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+  async function worker(options: { poison?: boolean; concurrency?: number } = {}): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
     const env = { ...process.env, JUROR_DATABASE_URL: storeUrl, JUROR_REDIS_URL: REDIS, JUROR_QUEUE: queue, OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'test', CRASH_PORT: new URL(llm.url).port };
-    const args = [...(options.poison ? ['--import', CRASH_HOOK] : []), BIN, 'worker', '--lease', String(LEASE_S), '--chunk-size', '10', '--data-dir', server.dataDir];
+    const args = [...(options.poison ? ['--import', CRASH_HOOK] : []), BIN, 'worker', '--lease', String(LEASE_S), '--chunk-size', '10', '--data-dir', server.dataDir, ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : [])];
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
@@ -127,9 +127,11 @@ describe('juror worker processes', () => {
 
   it('ends a row that crashes every worker judging it as an error row after bounded attempts', async () => {
     // Row 15 kills its worker (chunk 10–19): it is tried on two workers, then given up on by the third.
-    await worker({ poison: true });
-    await worker({ poison: true });
-    await worker({ poison: true });
+    // One chunk at a time per worker, so a crash takes no other chunk's attempt with it (a busy
+    // machine otherwise let a bystander chunk run out of attempts too).
+    await worker({ poison: true, concurrency: 1 });
+    await worker({ poison: true, concurrency: 1 });
+    await worker({ poison: true, concurrency: 1 });
     const run = await startRun((i) => (i === 15 ? 'POISON' : `answer ${i}`));
     const job = await waitForJob(server, run.job_id, 40_000);
     expect(job.status).toBe('completed');
