@@ -178,6 +178,28 @@ export async function main(argv: string[]): Promise<number> {
     .option('--db <path>', 'the SQLite store')
     .action(run(async () => (await import('./tokens.js')).tokensRevokeCommand));
 
+  const monitor = program.command('monitor').description('monitors of a running `juror serve`: judges over production traffic');
+  const server = (command: Command) =>
+    command
+      .option('--url <url>', 'the server', 'http://127.0.0.1:4173')
+      .option('--token <token>', 'an API token (default JUROR_TOKEN)')
+      .option('--json', 'print JSON');
+  server(monitor.command('create').description('create a monitor from a YAML file (the body of POST /api/monitors)').argument('<file>')).action(
+    run(async () => (await import('./monitor.js')).monitorCreateCommand),
+  );
+  server(monitor.command('list').description('monitors: status, window, interactions judged, lag')).action(
+    run(async () => (await import('./monitor.js')).monitorListCommand),
+  );
+  server(monitor.command('show').description('a monitor and its alert events').argument('<id>')).action(
+    run(async () => (await import('./monitor.js')).monitorShowCommand),
+  );
+  server(monitor.command('pause').description('stop judging new interactions').argument('<id>')).action(
+    run(async () => (await import('./monitor.js')).monitorStatusCommand('paused')),
+  );
+  server(monitor.command('resume').description('judge again, from the interactions that arrived meanwhile').argument('<id>')).action(
+    run(async () => (await import('./monitor.js')).monitorStatusCommand('active')),
+  );
+
   const cache = program.command('cache').description('the answer cache kept in the store');
   cache
     .command('stats')

@@ -14,6 +14,15 @@ import type { Health } from '../server/schemas/common.js';
 import type { IngestResponse, InteractionInput, InteractionsList, InteractionsQuery } from '../server/schemas/interactions.js';
 import type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../server/schemas/datasets.js';
 import type { Job, JobsList, JobsQuery } from '../server/schemas/jobs.js';
+import type {
+  AlertsResponse,
+  CreateMonitorBody,
+  MonitorDetail,
+  MonitorsList,
+  PatchMonitorRequest,
+  SeriesQuery,
+  SeriesResponse,
+} from '../server/schemas/monitors.js';
 import type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
 import type {
   AlignRequest,
@@ -362,6 +371,36 @@ export class JurorClient {
   /** Judge definitions grouped by name, with their versions. */
   async listJudges(): Promise<JudgesList['judges']> {
     return (await this.json<JudgesList>('GET', '/api/judges')).judges;
+  }
+
+  /** Creates a monitor (a bad one is a 400 naming the field); returns its id. Its judging starts at once. */
+  async createMonitor(monitor: CreateMonitorBody): Promise<string> {
+    return (await this.json<{ id: string }>('POST', '/api/monitors', { body: monitor })).id;
+  }
+
+  /** A monitor with how many interactions it judged and its lag. */
+  getMonitor(id: string): Promise<MonitorDetail> {
+    return this.json('GET', `/api/monitors/${encodeURIComponent(id)}`);
+  }
+
+  /** Every monitor, newest first. */
+  async listMonitors(): Promise<MonitorsList['monitors']> {
+    return (await this.json<MonitorsList>('GET', '/api/monitors')).monitors;
+  }
+
+  /** Changes a monitor; `{ status: 'paused' }` stops its judging, `'active'` resumes it. */
+  updateMonitor(id: string, patch: PatchMonitorRequest): Promise<MonitorDetail> {
+    return this.json('PATCH', `/api/monitors/${encodeURIComponent(id)}`, { body: patch });
+  }
+
+  /** A metric's aggregates per window (`metric` is `name/version`). */
+  async series(id: string, query: SeriesQuery): Promise<SeriesResponse['points']> {
+    return (await this.json<SeriesResponse>('GET', `/api/monitors/${encodeURIComponent(id)}/series`, { query })).points;
+  }
+
+  /** A monitor's alert events (firing, resolved), oldest first. */
+  async alerts(id: string): Promise<AlertsResponse['alerts']> {
+    return (await this.json<AlertsResponse>('GET', `/api/monitors/${encodeURIComponent(id)}/alerts`)).alerts;
   }
 
   private async json<T>(method: string, path: string, options: { query?: object; body?: unknown } = {}): Promise<T> {

@@ -12,6 +12,15 @@ export type {
   InteractionsQuery,
 } from '../server/schemas/interactions.js';
 export type { Job, JobProgress, JobsList, JobsQuery } from '../server/schemas/jobs.js';
+export type {
+  AlertsResponse,
+  CreateMonitorBody,
+  MonitorDetail,
+  MonitorsList,
+  PatchMonitorRequest,
+  SeriesQuery,
+  SeriesResponse,
+} from '../server/schemas/monitors.js';
 export type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
 export type { CreateRunBody, RunDetail, RunSummary, RunsList, RunsQuery } from '../server/schemas/runs.js';
 export type {

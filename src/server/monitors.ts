@@ -4,10 +4,11 @@
  * field and nothing is created. An active monitor has one `monitor` job judging its traffic;
  * pausing cancels it, resuming starts another.
  */
+import { ConfigError } from '../errors.js';
 import { monitorConfig, monitorSpec, type MonitorSpec } from '../monitoring/monitor-spec.js';
 import { MonitorRepository, type MonitorRecord } from '../store/monitors.js';
 import type { ServerContext } from './context.js';
-import { notFound } from './errors.js';
+import { ApiError, notFound } from './errors.js';
 import { refuseServerSideEffects } from './evaluations.js';
 import type { PatchMonitorBody } from './schemas/monitors.js';
 
@@ -40,9 +41,16 @@ export async function deleteMonitor(ctx: ServerContext, id: string): Promise<boo
   return new MonitorRepository(ctx.store).delete(id);
 }
 
+/** Refuses what a run's config may not do over HTTP, then checks the metrics; a bad one is a 400 whose message starts with its field. */
 function check(ctx: ServerContext, spec: MonitorSpec): void {
   refuseServerSideEffects({ metrics: spec.metrics }, ctx.allowConfigEndpoints, '');
-  monitorConfig(spec, ctx.dataDir);
+  try {
+    monitorConfig(spec, ctx.dataDir);
+  } catch (error) {
+    const field = error instanceof ConfigError ? error.where.field : undefined;
+    if (!(error instanceof ConfigError) || !field || error.message.includes(field)) throw error;
+    throw new ApiError(400, `${field}: ${error.message}`, { field, ...(error.hint ? { hint: error.hint } : {}) });
+  }
 }
 
 async function startJob(ctx: ServerContext, monitorId: string): Promise<void> {

@@ -215,7 +215,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     await server.call('DELETE', `/api/monitors/${id}`);
   });
 
-  it('judges exactly the ids its sample keeps', async () => {
+  it('judges exactly the ids its sample keeps, and pausing stops its job', async () => {
     const id = (
       await server.call('POST', '/api/monitors', {
         body: { name: 'half', app: 'sampled', sample_rate: 0.5, metrics: [helpful], window: '1h' },
@@ -230,7 +230,9 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     expect((await server.call('GET', `/api/monitors/${id}`)).body.judged).toBe(expected);
     const asked = new Set(llm.requests.map((r) => /question (s\d+)/.exec(r.text)?.[1]).filter(Boolean));
     expect([...asked].sort()).toEqual(ids.filter((i) => sampled(i, 0.5)).sort());
-    expect((await server.call('PATCH', `/api/monitors/${id}`, { body: { status: 'paused' } })).body.status).toBe('paused');
+    expect((await server.call('GET', `/api/monitors/${id}`)).body.job.status).toBe('running');
+    const paused = (await server.call('PATCH', `/api/monitors/${id}`, { body: { status: 'paused' } })).body;
+    expect(paused).toMatchObject({ status: 'paused', job: { status: 'cancelled' } });
     await server.call('DELETE', `/api/monitors/${id}`);
   });
 

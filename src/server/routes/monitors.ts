@@ -28,8 +28,12 @@ const DAY_MS = 86_400_000;
 export function monitorRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const repo = new MonitorRepository(ctx.store);
   const detail = async (monitor: MonitorRecord<MonitorSpec>) => {
-    const lag = await repo.lag(monitor.id);
-    return { ...monitor, definition: monitor.definition, judged: lag.scored, lag_ms: { mean: lag.mean_ms, max: lag.max_ms } };
+    const [lag, { jobs }] = await Promise.all([
+      repo.lag(monitor.id),
+      ctx.runner.list({ kind: 'monitor', target: monitor.id, limit: 1, offset: 0 }),
+    ]);
+    const job = jobs[0] ? { id: jobs[0].id, status: jobs[0].status, error: jobs[0].error } : null;
+    return { ...monitor, judged: lag.scored, lag_ms: { mean: lag.mean_ms, max: lag.max_ms }, job };
   };
   const found = async (id: string) => (await repo.get<MonitorSpec>(id)) ?? Promise.reject(notFound('monitor', id));
 

@@ -1,12 +1,16 @@
 /** Schemas of the monitor routes (`/api/monitors`): a monitor's body is `monitorSpec` (src/monitoring/monitor-spec.ts). */
 import { z } from 'zod';
 import { monitorFields, monitorSpec } from '../../monitoring/monitor-spec.js';
+import { jobStatus } from './jobs.js';
 
 export { monitorSpec as createMonitorBody };
+/** A monitor as sent to `POST /api/monitors`. */
+export type CreateMonitorBody = z.input<typeof monitorSpec>;
 
 /** `PATCH /api/monitors/:id`: any field of a monitor, and `status` to pause or resume it. */
 export const patchMonitorBody = monitorFields.partial().extend({ status: z.enum(['active', 'paused']).optional() });
 export type PatchMonitorBody = z.output<typeof patchMonitorBody>;
+export type PatchMonitorRequest = z.input<typeof patchMonitorBody>;
 
 export const createMonitorResponse = z.object({ id: z.string() });
 
@@ -20,15 +24,24 @@ export const monitorDetail = z.object({
   definition: z.record(z.string(), z.unknown()).describe('the monitor as created or last patched'),
   judged: z.number().int().describe('interactions scored so far'),
   lag_ms: z.object({ mean: z.number().nullable(), max: z.number().nullable() }).describe("from an interaction's arrival to its score"),
+  job: z
+    .object({ id: z.string(), status: jobStatus, error: z.string().nullable() })
+    .nullable()
+    .describe('the newest job judging its traffic: running while the monitor is active; failed, with why, when judging stopped'),
 });
 
+export type MonitorDetail = z.infer<typeof monitorDetail>;
+
 export const monitorsList = z.object({ monitors: z.array(monitorDetail) });
+export type MonitorsList = z.infer<typeof monitorsList>;
 
 export const seriesQuery = z.strictObject({
   metric: z.string().regex(/^[^/]+\/[^/]+$/, 'name the metric as <name>/<version> (helpful/v1)'),
   from: z.iso.datetime({ offset: true }).optional().describe('first window (default: 24 hours ago)'),
   to: z.iso.datetime({ offset: true }).optional().describe('end, excluded (default: now)'),
 });
+
+export type SeriesQuery = z.input<typeof seriesQuery>;
 
 export const seriesResponse = z.object({
   points: z.array(
@@ -43,6 +56,8 @@ export const seriesResponse = z.object({
     }),
   ),
 });
+
+export type SeriesResponse = z.infer<typeof seriesResponse>;
 
 export const alertsResponse = z.object({
   alerts: z.array(
@@ -61,3 +76,4 @@ export const alertsResponse = z.object({
     }),
   ),
 });
+export type AlertsResponse = z.infer<typeof alertsResponse>;
