@@ -125,6 +125,17 @@ describe('EmbeddedJobs', () => {
     expect(await jobs.start('evaluate', {}, { awaitRun: true })).toMatchObject({ status: 'running', run_id: 'run-now' });
   });
 
+  it('runs long-running jobs (monitors) beside its concurrency, so that they never hold a slot from other jobs', async () => {
+    const handlers = new JobHandlers()
+      .register('monitor', async (_job, ctx) => untilStopped(ctx), { longRunning: true })
+      .register('align', async () => undefined);
+    const jobs = backend(handlers, 1);
+    const monitors = [await jobs.start('monitor', { monitor_id: 'a' }), await jobs.start('monitor', { monitor_id: 'b' })];
+    const align = await jobs.start('align', { name: 'after' });
+    expect(await jobs.settled(align.id)).toMatchObject({ status: 'completed' });
+    for (const monitor of monitors) expect(await jobs.get(monitor.id)).toMatchObject({ status: 'running' });
+  });
+
   it("with awaitRun, answers with the handler's error and leaves no job when it fails before creating its run", async () => {
     const handlers = new JobHandlers().register('evaluate', async () => {
       throw new ConfigError('judge_model: unknown provider', { where: { field: 'judge_model' } });

@@ -192,7 +192,8 @@ export class EmbeddedJobs implements Jobs {
     };
     // A job its starter waits on (awaitRun: a request answered with the run) takes a slot at once, even
     // past the limit: a request is not held until other jobs end; the limit paces background work.
-    const acquired = now ? this.take() : await this.slot(signal);
+    // A long-running job (a monitor) takes none: it would hold it for good.
+    const acquired = this.options.handlers.longRunning(job.kind) ? false : now ? this.take() : await this.slot(signal);
     try {
       signal.throwIfAborted();
       await write({ status: 'running', error: null });

@@ -5,11 +5,23 @@ import type { ChunkedHandler, JobHandler, JobKind } from './types.js';
 export class JobHandlers {
   private readonly handlers = new Map<JobKind, JobHandler>();
   private readonly chunkedHandlers = new Map<JobKind, ChunkedHandler>();
+  private readonly longRunningKinds = new Set<JobKind>();
 
-  /** Sets the handler of `kind` (one per kind). */
-  register<P>(kind: JobKind, handler: JobHandler<P>): this {
+  /**
+   * Sets the handler of `kind` (one per kind). A `longRunning` kind runs for as long as its object
+   * exists (a monitor's judging): a backend does not count it against the jobs it runs at once, or
+   * a few of them would hold every slot and starve the rest.
+   */
+  register<P>(kind: JobKind, handler: JobHandler<P>, options: { longRunning?: boolean } = {}): this {
     this.handlers.set(kind, handler as JobHandler);
+    if (options.longRunning) this.longRunningKinds.add(kind);
+    else this.longRunningKinds.delete(kind);
     return this;
+  }
+
+  /** Whether jobs of `kind` run for as long as their object exists (see {@link register}). */
+  longRunning(kind: JobKind): boolean {
+    return this.longRunningKinds.has(kind);
   }
 
   /** Sets how jobs of `kind` split into chunks, for backends with many workers (the kind's handler stays for the others). */

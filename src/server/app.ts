@@ -149,7 +149,7 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
     : new EmbeddedJobs({ store: options.store, handlers, env, onError: (error, jobId) => app.log.error({ err: error, jobId }, 'job failed') });
   const labeling = new LabelJobs({ store: options.store, dataDir, env, runner });
   handlers.register('evaluate', evaluateHandler(dataDir)).register('align', alignHandler(dataDir)).register('label', labelPhaseHandler(labeling));
-  handlers.register('monitor', monitorHandler(dataDir));
+  handlers.register('monitor', monitorHandler(dataDir), { longRunning: true });
   const context: ServerContext = {
     ...repos,
     store: options.store,
