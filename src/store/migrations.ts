@@ -331,6 +331,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('last_error', 'text')
         .execute();
       await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['delivered_at', 'next_at']).execute();
+      // Monitors look for new interactions by arrival.
+      await db.schema.createIndex('interactions_received').on('interactions').column('received_at').execute();
     },
   },
 };

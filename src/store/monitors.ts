@@ -160,8 +160,11 @@ export class MonitorRepository {
     });
   }
 
-  /** Interactions (of `app` when given) the monitor has not looked at yet, oldest arrival first. */
-  async unseen(monitorId: string, app: string | undefined, limit: number): Promise<Interaction[]> {
+  /**
+   * Interactions (of `app` when given) the monitor has not looked at yet, oldest arrival first; with
+   * `since`, only those received then or later (an index range rather than every interaction).
+   */
+  async unseen(monitorId: string, app: string | undefined, limit: number, since?: string): Promise<Interaction[]> {
     let query = this.db
       .selectFrom('interactions')
       .leftJoin('monitor_items', (join) =>
@@ -169,6 +172,7 @@ export class MonitorRepository {
       )
       .where('monitor_items.interaction_id', 'is', null);
     if (app !== undefined) query = query.where('interactions.app', '=', app);
+    if (since !== undefined) query = query.where('interactions.received_at', '>=', since);
     const rows = await query
       .selectAll('interactions')
       .orderBy('interactions.received_at')

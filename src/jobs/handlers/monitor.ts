@@ -25,6 +25,13 @@ export interface MonitorPayload {
 const BATCH = 500;
 /** How long an idle monitor waits before looking for new interactions. */
 const POLL_MS = 1_000;
+/**
+ * A monitor looks for new interactions among those received since its last batch, less this margin:
+ * an ingest batch is stamped before its transaction commits, so one may appear a little after later
+ * ones. Every FULL_SCAN_MS it looks at every interaction, to catch any that committed later still.
+ */
+const ARRIVAL_MARGIN_MS = 10_000;
+const FULL_SCAN_MS = 60_000;
 
 /** The handler of `monitor` jobs; judges' relative paths resolve against `baseDir`. It ends when the monitor is paused or deleted. */
 export function monitorHandler(baseDir: string): JobHandler<MonitorPayload> {
@@ -34,16 +41,24 @@ export function monitorHandler(baseDir: string): JobHandler<MonitorPayload> {
     const retryMs = Number(ctx.env.JUROR_WEBHOOK_RETRY_MS ?? DEFAULT_WEBHOOK_RETRY_MS);
     const webhooks = deliveryLoop(ctx.signal, () => deliverDue(repo, monitorId, retryMs));
     let judged = 0;
+    let since: string | undefined;
+    let fullScanAt = Date.now();
     try {
       for (;;) {
         ctx.signal.throwIfAborted();
         const monitor = await repo.get<MonitorSpec>(monitorId);
         if (!monitor || monitor.status !== 'active') return;
-        const batch = await repo.unseen(monitorId, monitor.definition.app, BATCH);
+        if (Date.now() - fullScanAt >= FULL_SCAN_MS) {
+          since = undefined;
+          fullScanAt = Date.now();
+        }
+        const batch = await repo.unseen(monitorId, monitor.definition.app, BATCH, since);
         if (batch.length === 0) {
           await delay(POLL_MS, undefined, { signal: ctx.signal });
           continue;
         }
+        // Batches come oldest arrival first: the last one is the newest.
+        since = new Date(Date.parse(batch[batch.length - 1]!.received_at) - ARRIVAL_MARGIN_MS).toISOString();
         judged += await judgeBatch(repo, monitorId, monitor.name, monitor.definition, batch, baseDir, ctx);
         ctx.progress({ judged, ...(await repo.lag(monitorId)) });
       }
