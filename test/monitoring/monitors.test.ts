@@ -3,12 +3,19 @@
  * known past 1-minute windows are judged as they arrive; the series per window is checked by hand;
  * an alert fires, then resolves as later interactions raise the window's mean, and each event is
  * POSTed to a local webhook listener; `min_count` holds a rule back; a webhook that refuses
- * connections holds nothing back and is retried; a bad monitor is a 400 naming the field.
+ * connections holds nothing back and is retried; a bad monitor is a 400 naming the field; a server
+ * started again resumes an active monitor.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampled } from '../../src/monitoring/monitor-spec.js';
+import { startServer } from '../../src/server/app.js';
+import { InteractionRepository } from '../../src/store/interactions.js';
+import { Store } from '../../src/store/store.js';
 import { startLlmServer, verdict, type LlmServer } from '../fixtures/llm-server.js';
 import { startTestServer, STORES, type TestServer } from '../server/helpers.js';
 
@@ -250,5 +257,71 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     expect(response.status).toBe(400);
     expect(response.body.field).toBe(field);
     expect((await server.call('GET', '/api/monitors')).body.monitors.length).toBe(before);
+  });
+});
+
+describe('a server started again', () => {
+  it('resumes an active monitor, judging what arrived while it was down, and keeps its scores', async () => {
+    const llm = await startLlmServer({ handler: (req) => verdict(Number(/rate-(\d)/.exec(req.text)?.[1] ?? 3)) });
+    const dir = mkdtempSync(join(tmpdir(), 'juror-monitor-restart-'));
+    const start = () =>
+      startServer({
+        store: { path: join(dir, 'juror.db') },
+        dataDir: join(dir, 'data'),
+        port: 0,
+        webDir: false,
+        env: { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'test' },
+      });
+    const call = async (url: string, method: string, path: string, body?: unknown) => {
+      const response = await fetch(url + path, {
+        method,
+        ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+      });
+      return (await response.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    try {
+      let server = await start();
+      const { id } = await call(server.url, 'POST', '/api/monitors', {
+        name: 'restart',
+        app: 'shop',
+        sample_rate: 1,
+        metrics: [helpful],
+        window: '1h',
+      });
+      await call(server.url, 'POST', '/api/interactions', { interactions: [interaction('r1', '2026-01-01T10:00:00Z', 4)] });
+      await until('r1 judged', async () => (await call(server.url, 'GET', `/api/monitors/${id}`)).judged === 1);
+      await server.close();
+      // Stored while no monitor runs: e.g. by another server on the same store.
+      const store = await Store.open({ path: join(dir, 'juror.db') });
+      await new InteractionRepository(store).insert([
+        {
+          ...interaction('r2', '2026-01-01T10:10:00Z', 2),
+          retrieved_context: null,
+          expected_response: null,
+          model: null,
+          trace_id: null,
+          span_id: null,
+          input_tokens: null,
+          output_tokens: null,
+          latency_ms: null,
+          source: 'json',
+        },
+      ]);
+      await store.close();
+      server = await start();
+      await until('r2 judged', async () => (await call(server.url, 'GET', `/api/monitors/${id}`)).judged === 2);
+      const { points } = await call(
+        server.url,
+        'GET',
+        `/api/monitors/${id}/series?metric=helpful/v1&from=2026-01-01T10:00:00Z&to=2026-01-01T11:00:00Z`,
+      );
+      expect(points).toEqual([
+        { start: '2026-01-01T10:00:00.000Z', end: '2026-01-01T11:00:00.000Z', count: 2, errors: 0, mean: 3, p90: 3.8 },
+      ]);
+      await server.close();
+    } finally {
+      await llm.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
