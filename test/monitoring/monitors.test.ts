@@ -127,7 +127,13 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     expect(w1).toMatchObject({ start: W1, count: 2, errors: 1, mean: 5, p90: 5 });
     expect(llm.requests.some((r) => r.text.includes('question x1') || r.text.includes('question x2'))).toBe(false);
 
-    let alerts = (await server.call('GET', `/api/monitors/${id}/alerts`)).body.alerts;
+    // Alerts are checked just after a batch's scores are stored: wait for them, not for the scores.
+    const alertsOnce = (n: number) =>
+      until(`${n} alert events`, async () => {
+        const events = (await server.call('GET', `/api/monitors/${id}/alerts`)).body.alerts;
+        return events.length >= n && events;
+      });
+    let alerts = await alertsOnce(1);
     // W0 fires (8/3 < 3 over 3 rows); W1's mean 5 > 4 is held back by min_count 3 (2 scored).
     expect(alerts).toEqual([
       expect.objectContaining({
@@ -146,7 +152,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       interaction('b4', '2026-01-01T10:01:50Z', 5),
     ]);
     await judged(id, 9);
-    alerts = (await server.call('GET', `/api/monitors/${id}/alerts`)).body.alerts;
+    alerts = await alertsOnce(3);
     // W0 is now [2, 2, 4, 5, 5]: mean 3.6 resolves it; W1 has 3 scored at mean 5: the `>` rule fires.
     expect(alerts.map((a: { window_start: string; op: string; state: string }) => [a.window_start, a.op, a.state])).toEqual([
       [W0, '<', 'firing'],
@@ -187,6 +193,8 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
         state: 'resolved',
       },
     ]);
+    // Nothing more fired meanwhile (W1's `>` rule did not fire early, at 2 scored).
+    expect((await server.call('GET', `/api/monitors/${id}/alerts`)).body.alerts).toHaveLength(3);
     const detail = (await server.call('GET', `/api/monitors/${id}`)).body;
     expect(detail.lag_ms.max).toBeGreaterThanOrEqual(0);
     await server.call('DELETE', `/api/monitors/${id}`);
