@@ -56,7 +56,12 @@ export async function workersBenchmark(startLlm: (options: Record<string, unknow
     const one = await distributedRun(fast.url, 1);
     const four = await distributedRun(fast.url, 4);
     const rate = (r: { seconds: number }) => ROWS / r.seconds;
-    line('20,000 calls, zero latency, 1 worker', `${rate(one).toFixed(0)} calls/s, workers' CPU ${one.workerCpuS.toFixed(1)} s`, 'report', true);
+    line(
+      '20,000 calls, zero latency, 1 worker',
+      `${rate(one).toFixed(0)} calls/s, workers' CPU ${one.workerCpuS.toFixed(1)} s`,
+      'report',
+      true,
+    );
     line(
       '20,000 calls, zero latency, 4 workers',
       `${rate(four).toFixed(0)} calls/s = ${(rate(four) / rate(one)).toFixed(2)}× 1 worker, workers' CPU ${four.workerCpuS.toFixed(1)} s`,
@@ -74,10 +79,23 @@ async function distributedRun(llmUrl: string, workers: number): Promise<{ second
   await sql(`create schema ${schema}`);
   const storeUrl = `${POSTGRES}?options=-c%20search_path%3D${schema}`;
   const queue = schema.replaceAll('_', '-');
-  const server = await startServer({ store: { url: storeUrl }, port: 0, webDir: false, dataDir: join(ROOT, '.juror', schema), queue: { redisUrl: REDIS, queue } });
+  const server = await startServer({
+    store: { url: storeUrl },
+    port: 0,
+    webDir: false,
+    dataDir: join(ROOT, '.juror', schema),
+    queue: { redisUrl: REDIS, queue },
+  });
   const children: ChildProcess[] = [];
   try {
-    const env = { ...process.env, JUROR_DATABASE_URL: storeUrl, JUROR_REDIS_URL: REDIS, JUROR_QUEUE: queue, OPENAI_BASE_URL: llmUrl, OPENAI_API_KEY: 'bench' };
+    const env = {
+      ...process.env,
+      JUROR_DATABASE_URL: storeUrl,
+      JUROR_REDIS_URL: REDIS,
+      JUROR_QUEUE: queue,
+      OPENAI_BASE_URL: llmUrl,
+      OPENAI_API_KEY: 'bench',
+    };
     for (let i = 0; i < workers; i++) children.push(await worker(env, server.dataDir));
     const csv = 'question,answer\n' + Array.from({ length: ROWS }, (_, i) => `question ${i % 97},answer ${i}`).join('\n') + '\n';
     const form = new FormData();
@@ -90,7 +108,11 @@ async function distributedRun(llmUrl: string, workers: number): Promise<{ second
       metrics: [{ name: `quality_${schema}`, definition: 'How good the answer is.', grading_prompt: 'Score 1-5.' }],
     };
     const started = performance.now();
-    const response = await fetch(`${server.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataset_id: dataset.id, config }) });
+    const response = await fetch(`${server.url}/api/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dataset_id: dataset.id, config }),
+    });
     const { job_id: jobId } = (await response.json()) as { job_id: string };
     for (;;) {
       const job = (await (await fetch(`${server.url}/api/jobs/${jobId}`)).json()) as { status: string; error?: string };
@@ -109,7 +131,10 @@ async function distributedRun(llmUrl: string, workers: number): Promise<{ second
 
 /** A `juror worker` process, resolved once it takes jobs. */
 async function worker(env: NodeJS.ProcessEnv, dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker', '--concurrency', '2', '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'worker', '--concurrency', '2', '--data-dir', dataDir], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   await new Promise<void>((res, rej) => {
     child.stderr!.on('data', (d) => {

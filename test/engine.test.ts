@@ -57,7 +57,8 @@ describe('rate limits', () => {
     // Each row's first retry arrives no earlier than the moment its 429 said.
     for (const row of new Set(server.requests.map(rowOf))) {
       const attempts = server.requests.filter((r) => rowOf(r) === row);
-      for (let i = 1; i < attempts.length; i++) expect(attempts[i]!.receivedAt).toBeGreaterThanOrEqual(Math.min(openAt, attempts[i - 1]!.receivedAt + 1) - 1);
+      for (let i = 1; i < attempts.length; i++)
+        expect(attempts[i]!.receivedAt).toBeGreaterThanOrEqual(Math.min(openAt, attempts[i - 1]!.receivedAt + 1) - 1);
       expect(attempts.at(-1)!.receivedAt).toBeGreaterThanOrEqual(openAt - 1);
     }
   });
@@ -79,7 +80,13 @@ describe('rate limits', () => {
       server.setOptions({ maxConcurrent: 4, concurrencyRetryAfterMs: afterMs, latencyMs: 10 });
       server.setHandler(() => verdict(3));
       // Two retries: enough for 5xx, and 429s must not use them up.
-      const result = await evaluate(options({ data: rows(200), providers: { openai: { maxConcurrency: 32 } }, retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 } }));
+      const result = await evaluate(
+        options({
+          data: rows(200),
+          providers: { openai: { maxConcurrency: 32 } },
+          retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 },
+        }),
+      );
       expect(result.status).toBe('finished');
       expect(result.errors['quality/v1']).toBe(0);
       expect(result.perMetric[0]!.rowsScored).toBe(200);
@@ -154,7 +161,9 @@ describe('getting a usable answer', () => {
   });
 
   it('falls back to plain text read by the tolerant parser when nothing structured is accepted', async () => {
-    server.setHandler((req) => (req.body.response_format || req.body.tools ? { status: 400 } : { text: 'score: 2\njustification: too vague' }));
+    server.setHandler((req) =>
+      req.body.response_format || req.body.tools ? { status: 400 } : { text: 'score: 2\njustification: too vague' },
+    );
     const result = await evaluate(options({ data: rows(3), rowConcurrency: 1 }));
     expect(result.metrics['quality/v1/mean']).toBe(2);
     expect(result.tables.eval_results_table[0]!['quality/v1/justification']).toBe('too vague');
@@ -249,19 +258,27 @@ describe('interruption and resume', () => {
     server.setHandler(() => ({ ...verdict(4), usage: { prompt_tokens: 1000, completion_tokens: 0 } }));
     // $1 per million input tokens: each call costs $0.001.
     const path = join(dir, 'budget.db');
-    const result = await evaluate(options({ data: rows(50), store: { path }, prices: { 'gpt-test': { input: 1, output: 0 } }, maxCostUsd: 0.01, rowConcurrency: 1 }));
+    const result = await evaluate(
+      options({ data: rows(50), store: { path }, prices: { 'gpt-test': { input: 1, output: 0 } }, maxCostUsd: 0.01, rowConcurrency: 1 }),
+    );
     expect(result.status).toBe('interrupted');
     expect(result.stopReason).toMatch(/budget/);
     expect(result.costUsd).toBeLessThanOrEqual(0.01 + 1e-12);
     expect(result.costUsd).toBeGreaterThanOrEqual(0.009 - 1e-12);
-    const resumed = await evaluate(options({ data: rows(50), store: { path }, prices: { 'gpt-test': { input: 1, output: 0 } }, resume: result.runId, cache: false }));
+    const resumed = await evaluate(
+      options({ data: rows(50), store: { path }, prices: { 'gpt-test': { input: 1, output: 0 } }, resume: result.runId, cache: false }),
+    );
     expect(resumed.perMetric[0]!.rowsScored).toBe(50);
   });
 });
 
 describe('dry run', () => {
   it('counts calls per metric, including one per chunk, and renders a prompt without calling', async () => {
-    const hasPii = makeGenaiMetricFromPrompt({ name: 'has_pii', judgePrompt: "PII in '{retrieved_context}'?", metricMetadata: { assessment_type: 'RETRIEVAL' } });
+    const hasPii = makeGenaiMetricFromPrompt({
+      name: 'has_pii',
+      judgePrompt: "PII in '{retrieved_context}'?",
+      metricMetadata: { assessment_type: 'RETRIEVAL' },
+    });
     const data = [
       { inputs: 'q', outputs: 'a', retrieved_context: ['one', 'two'] },
       { inputs: 'q', outputs: 'b', retrieved_context: ['three'] },

@@ -143,7 +143,10 @@ export async function main(argv: string[]): Promise<number> {
       collect,
       [],
     )
-    .option('--redis <url>', 'enqueue jobs on this Redis for `juror worker` processes instead of running them here (or JUROR_REDIS_URL; needs JUROR_DATABASE_URL)')
+    .option(
+      '--redis <url>',
+      'enqueue jobs on this Redis for `juror worker` processes instead of running them here (or JUROR_REDIS_URL; needs JUROR_DATABASE_URL)',
+    )
     .action(run(async () => (await import('./serve.js')).serveCommand));
 
   program
@@ -184,9 +187,9 @@ export async function main(argv: string[]): Promise<number> {
       .option('--url <url>', 'the server', 'http://127.0.0.1:4173')
       .option('--token <token>', 'an API token (default JUROR_TOKEN)')
       .option('--json', 'print JSON');
-  server(monitor.command('create').description('create a monitor from a YAML file (the body of POST /api/monitors)').argument('<file>')).action(
-    run(async () => (await import('./monitor.js')).monitorCreateCommand),
-  );
+  server(
+    monitor.command('create').description('create a monitor from a YAML file (the body of POST /api/monitors)').argument('<file>'),
+  ).action(run(async () => (await import('./monitor.js')).monitorCreateCommand));
   server(monitor.command('list').description('monitors: status, window, interactions judged, lag')).action(
     run(async () => (await import('./monitor.js')).monitorListCommand),
   );

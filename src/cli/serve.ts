@@ -37,7 +37,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     }
     const maxIngestMb = Number(flags.maxIngestMb ?? 16);
     if (!Number.isFinite(maxIngestMb) || maxIngestMb <= 0) {
-      throw new InputError(`--max-ingest-mb ${flags.maxIngestMb} is not a size in megabytes`, { where: { field: '--max-ingest-mb' }, hint: 'e.g. --max-ingest-mb 64' });
+      throw new InputError(`--max-ingest-mb ${flags.maxIngestMb} is not a size in megabytes`, {
+        where: { field: '--max-ingest-mb' },
+        hint: 'e.g. --max-ingest-mb 64',
+      });
     }
     const allowedHosts = (flags.allowedHost ?? []).map(allowedHost);
     const location = flags.db ? { path: flags.db } : defaultStoreLocation();

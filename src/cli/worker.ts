@@ -64,9 +64,12 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
       concurrency,
       chunkSize,
       leaseMs,
-      onError: (error, jobId) => process.stderr.write(`juror worker: ${jobId ? `job ${jobId}: ` : ''}${String((error as Error)?.message ?? error)}\n`),
+      onError: (error, jobId) =>
+        process.stderr.write(`juror worker: ${jobId ? `job ${jobId}: ` : ''}${String((error as Error)?.message ?? error)}\n`),
     });
-    process.stderr.write(`juror worker: taking jobs from ${queue.queue ?? 'juror'} on Redis, ${concurrency} at a time, store ${store.where}, datasets in ${dataDir}\n`);
+    process.stderr.write(
+      `juror worker: taking jobs from ${queue.queue ?? 'juror'} on Redis, ${concurrency} at a time, store ${store.where}, datasets in ${dataDir}\n`,
+    );
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals) => {
         process.stderr.write(`juror worker: ${signal}: taking no new work; finishing the chunks running (again to exit now)\n`);
@@ -94,7 +97,10 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
 function positive(text: string, flag: string, whole = true): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0 || (whole && !Number.isInteger(value))) {
-    throw new InputError(`${flag} ${text} is not a ${whole ? 'whole ' : ''}number above 0`, { where: { field: flag }, hint: `e.g. ${flag} 4` });
+    throw new InputError(`${flag} ${text} is not a ${whole ? 'whole ' : ''}number above 0`, {
+      where: { field: flag },
+      hint: `e.g. ${flag} 4`,
+    });
   }
   return value;
 }

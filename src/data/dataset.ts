@@ -88,7 +88,10 @@ export function detectFormat(file: string): FileFormat {
  * A relative path resolves against `options.baseDir` (the config file's folder) or the cwd.
  * Text formats are read as UTF-8 unless `options.encoding` names another encoding.
  */
-export async function openDataset(source: string | DataRecord[], options: { baseDir?: string; reuseScan?: boolean } & TextOptions = {}): Promise<Dataset> {
+export async function openDataset(
+  source: string | DataRecord[],
+  options: { baseDir?: string; reuseScan?: boolean } & TextOptions = {},
+): Promise<Dataset> {
   if (typeof source !== 'string') return memoryDataset(source);
 
   const file = path.resolve(options.baseDir ?? process.cwd(), source);
@@ -129,7 +132,12 @@ export async function openDataset(source: string | DataRecord[], options: { base
 const scans = new Map<string, { columns: string[]; rowCount: number; hash: string }>();
 const KEPT_SCANS = 8;
 
-async function scan(file: string, format: FileFormat, text: TextOptions, key: string): Promise<{ columns: string[]; rowCount: number; hash: string }> {
+async function scan(
+  file: string,
+  format: FileFormat,
+  text: TextOptions,
+  key: string,
+): Promise<{ columns: string[]; rowCount: number; hash: string }> {
   const hash = createHash('sha256');
   const { columns, rowCount } = await readers[format].scan(file, hash, text);
   const result = { columns, rowCount, hash: `sha256:${hash.digest('hex')}` };

@@ -70,7 +70,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   const prepared = await prepareRun(options);
   // Every check passed: from here on, calls cost money and everything is kept.
   const ownsStore = !(options.store instanceof Store) && options.store !== false;
-  const store = options.store === false ? undefined : options.store instanceof Store ? options.store : await Store.open(options.store ?? defaultStoreLocation(options.env ?? process.env));
+  const store =
+    options.store === false
+      ? undefined
+      : options.store instanceof Store
+        ? options.store
+        : await Store.open(options.store ?? defaultStoreLocation(options.env ?? process.env));
   try {
     return await execute(prepared, store);
   } finally {
@@ -81,7 +86,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
 async function execute(run: PreparedRun, store: Store | undefined): Promise<EvaluationResult> {
   const { options, dataset, metrics, levels, scorers, callModel, scheduler, calls } = run;
   const keys = metrics.map(metricKey);
-  const datasetInfo = { name: dataset.name, ...(dataset.path ? { path: dataset.path } : {}), hash: dataset.hash, rowCount: dataset.rowCount };
+  const datasetInfo = {
+    name: dataset.name,
+    ...(dataset.path ? { path: dataset.path } : {}),
+    hash: dataset.hash,
+    rowCount: dataset.rowCount,
+  };
   const record = await openRun(run, store, datasetInfo);
   if (record) options.onRunCreated?.(record.id);
 
@@ -96,9 +106,20 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
     const { message, hint } = describeWriteFailure(error, store?.where ?? 'the store');
     halt(new RunStopped('storage', `${message}; no new calls are made, the rows written before are kept (fix: ${hint})`));
   };
-  const recorder = new Recorder(store, record?.id ?? 'unsaved', metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations, ratioThreshold: m.ratioThreshold, alias: m.alias })), { collectTable: (options.collectTable ?? true) && !options.resume, onWriteError: storageFailed });
+  const recorder = new Recorder(
+    store,
+    record?.id ?? 'unsaved',
+    metrics.map((m) => ({ key: metricKey(m), aggregations: m.aggregations, ratioThreshold: m.ratioThreshold, alias: m.alias })),
+    { collectTable: (options.collectTable ?? true) && !options.resume, onWriteError: storageFailed },
+  );
   const chunk = options.chunk;
-  const done = options.resume && store ? await recorder.resumeFrom(store, { ...(chunk ? { rows: chunk } : {}), keepErrors: options.keepErrorRows === true || chunk !== undefined }) : undefined;
+  const done =
+    options.resume && store
+      ? await recorder.resumeFrom(store, {
+          ...(chunk ? { rows: chunk } : {}),
+          keepErrors: options.keepErrorRows === true || chunk !== undefined,
+        })
+      : undefined;
   if (store && options.cache !== false) calls.cache = new AnswerCache(store, storageFailed);
   if (options.maxCostUsd !== undefined) calls.budget = new Budget(options.maxCostUsd, recorder.costUsd(), options.prices);
   const onAbort = () => halt(new RunStopped('interrupted', 'interrupted by the user'));
@@ -109,7 +130,9 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
 
   const scoreOne = async (i: number, row: RowInput, answer: ModelAnswer | undefined): Promise<MetricOutcome> => {
     if (answer && !answer.ok) return { ok: false, error: `the model under test failed: ${answer.error}` };
-    const failed = (metrics[i]!.variables ?? []).map((v) => run.columns.resolve(v)).find((source) => source && 'metric' in source && !(source.metric in (row.metrics ?? {})));
+    const failed = (metrics[i]!.variables ?? [])
+      .map((v) => run.columns.resolve(v))
+      .find((source) => source && 'metric' in source && !(source.metric in (row.metrics ?? {})));
     if (failed && 'metric' in failed) return { ok: false, error: `${failed.metric}, which this metric reads, has no value for this row` };
     try {
       return await scorers[i]!(row);
@@ -132,16 +155,28 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
       if (previous && previous.done.size === keys.length) continue;
       if (chunk?.failWith !== undefined) {
         const reason = chunk.failWith;
-        recorder.add(index, data, undefined, keys.map((key) => (previous?.done.has(key) ? undefined : { ok: false, error: reason })));
+        recorder.add(
+          index,
+          data,
+          undefined,
+          keys.map((key) => (previous?.done.has(key) ? undefined : { ok: false, error: reason })),
+        );
         continue;
       }
       if (options.maxCostUsd !== undefined && wouldPassBudget(recorder, options.maxCostUsd, inFlight)) {
-        halt(new RunStopped('budget', `stopped before passing the budget of $${options.maxCostUsd} (spent $${recorder.costUsd().toFixed(4)})`));
+        halt(
+          new RunStopped('budget', `stopped before passing the budget of $${options.maxCostUsd} (spent $${recorder.costUsd().toFixed(4)})`),
+        );
         return;
       }
       inFlight++;
       try {
-        const answer: ModelAnswer | undefined = previous?.outputs !== undefined ? { ok: true, text: previous.outputs, costUsd: 0, latencyMs: previous.latencyMs ?? 0, cached: true } : callModel ? await callModel(data) : undefined;
+        const answer: ModelAnswer | undefined =
+          previous?.outputs !== undefined
+            ? { ok: true, text: previous.outputs, costUsd: 0, latencyMs: previous.latencyMs ?? 0, cached: true }
+            : callModel
+              ? await callModel(data)
+              : undefined;
         const outputs = answer?.ok ? answer.text : undefined;
         const outcomes: Array<MetricOutcome | undefined> = new Array(scorers.length);
         const values: Record<string, number> = Object.fromEntries(previous?.metrics ?? []);
@@ -149,7 +184,17 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
           await Promise.all(
             level.map(async (i) => {
               if (previous?.done.has(keys[i]!)) return;
-              outcomes[i] = await scoreOne(i, { index, record: data, ...(outputs !== undefined ? { outputs } : {}), ...(answer ? { latencyMs: answer.latencyMs } : {}), metrics: values }, answer);
+              outcomes[i] = await scoreOne(
+                i,
+                {
+                  index,
+                  record: data,
+                  ...(outputs !== undefined ? { outputs } : {}),
+                  ...(answer ? { latencyMs: answer.latencyMs } : {}),
+                  metrics: values,
+                },
+                answer,
+              );
             }),
           );
           for (const i of level) {
@@ -206,7 +251,11 @@ export async function dryRun(options: EvaluateOptions): Promise<DryRunReport> {
 }
 
 /** Creates the run in the store, or reopens it to resume (checking the data did not change). */
-async function openRun(run: PreparedRun, store: Store | undefined, datasetInfo: EvaluationResult['dataset']): Promise<RunRecord | undefined> {
+async function openRun(
+  run: PreparedRun,
+  store: Store | undefined,
+  datasetInfo: EvaluationResult['dataset'],
+): Promise<RunRecord | undefined> {
   const { options, dataset, metrics } = run;
   if (!store) return undefined;
   if (options.resume) {
@@ -289,7 +338,11 @@ async function summarize(
       });
   }
   if (stop instanceof ProviderError) {
-    throw new ProviderError(`${stop.message}${record ? ` (run ${runId} is marked failed; its finished rows are kept)` : ''}`, { ...(stop.status !== undefined ? { status: stop.status } : {}), ...(stop.hint ? { hint: stop.hint } : {}), cause: stop });
+    throw new ProviderError(`${stop.message}${record ? ` (run ${runId} is marked failed; its finished rows are kept)` : ''}`, {
+      ...(stop.status !== undefined ? { status: stop.status } : {}),
+      ...(stop.hint ? { hint: stop.hint } : {}),
+      cause: stop,
+    });
   }
   const table = options.resume && store && options.collectTable !== false ? await store.table(runId) : (recorder.table() ?? []);
   return {
@@ -311,7 +364,12 @@ async function summarize(
     rowCount: datasetInfo.rowCount,
     usage,
     costUsd,
-    calls: { made: scheduler.stats.calls, cached: calls.cache?.hits ?? 0, retries: scheduler.stats.retries, rateLimited: scheduler.stats.rateLimited },
+    calls: {
+      made: scheduler.stats.calls,
+      cached: calls.cache?.hits ?? 0,
+      retries: scheduler.stats.retries,
+      rateLimited: scheduler.stats.rateLimited,
+    },
     ...(store ? { storedAt: store.where } : {}),
     dataset: datasetInfo,
   };
@@ -332,7 +390,9 @@ function configSnapshot(options: EvaluateOptions): unknown {
     model_type: options.modelType,
     col_mapping: options.colMapping,
     judge_model: options.judgeModel,
-    metrics: [...(options.metrics ?? []), ...(options.extraMetrics ?? [])].map((m) => (typeof m === 'string' ? m : 'prepare' in m ? (m.judge ?? metricKey(m)) : m)),
+    metrics: [...(options.metrics ?? []), ...(options.extraMetrics ?? [])].map((m) =>
+      typeof m === 'string' ? m : 'prepare' in m ? (m.judge ?? metricKey(m)) : m,
+    ),
     thresholds: options.thresholds,
   };
 }

@@ -122,7 +122,8 @@ export class JobWorker {
     const controller = new AbortController();
     this.active.set(step.id!, { jobId: record.id, controller });
     try {
-      if (record.status === 'cancelled' || (await this.redis.exists(this.keys.cancelled(record.id)))) controller.abort(new JobStop('cancel'));
+      if (record.status === 'cancelled' || (await this.redis.exists(this.keys.cancelled(record.id))))
+        controller.abort(new JobStop('cancel'));
       const chunked = this.options.handlers.chunked(record.kind);
       if (step.name === 'chunk') return await this.runChunk(record, chunked!, step, controller);
       if (step.name === 'finish') return await this.finish(record, chunked!, step, controller);
@@ -165,7 +166,13 @@ export class JobWorker {
           },
         });
       }
-      await this.flows.add({ name: 'finish', queueName: this.keys.name, data: { jobId: record.id }, opts: { jobId: `${record.id}-finish`, removeOnComplete: true }, children });
+      await this.flows.add({
+        name: 'finish',
+        queueName: this.keys.name,
+        data: { jobId: record.id },
+        opts: { jobId: `${record.id}-finish`, removeOnComplete: true },
+        children,
+      });
     } catch (error) {
       await this.end(record, controller.signal, error, progress);
     }
@@ -195,7 +202,10 @@ export class JobWorker {
     const ctx = this.context(record, controller, () => undefined);
     try {
       for (const [key, reason] of Object.entries(await step.getIgnoredChildrenFailures())) {
-        const [, start, end] = key.slice(key.lastIndexOf(':') + 1).split('-').map(Number);
+        const [, start, end] = key
+          .slice(key.lastIndexOf(':') + 1)
+          .split('-')
+          .map(Number);
         const failWith = `the chunk of rows ${start}–${end! - 1} was given up on (${reason}); its rows not written before are error rows`;
         const chunkCtx = this.context(record, new AbortController(), (p) => this.saveChunkProgress(record.id, String(start), p));
         await chunked.chunk(record, chunkCtx, { start: start!, end: end!, failWith });
@@ -233,8 +243,7 @@ export class JobWorker {
 
   /** The job's progress from every chunk's, as stored for the server to serve. */
   private async combined(jobId: string, chunked: ChunkedHandler): Promise<unknown> {
-    const parts = Object.entries(await this.redis.hgetall(this.keys.progress(jobId)))
-      .map(([, json]) => JSON.parse(json) as unknown);
+    const parts = Object.entries(await this.redis.hgetall(this.keys.progress(jobId))).map(([, json]) => JSON.parse(json) as unknown);
     return chunked.combine(parts);
   }
 

@@ -68,11 +68,14 @@ export async function connectRedis(url: string): Promise<Redis> {
     return redis;
   } catch (error) {
     redis.disconnect();
-    throw new ConfigError(`cannot reach Redis at ${url.replace(/\/\/([^@/]*)@/, '//***@')} for the job queue: ${String((error as Error)?.message ?? error)}`, {
-      where: { field: 'JUROR_REDIS_URL' },
-      hint: 'start Redis there or correct --redis / JUROR_REDIS_URL; without it, jobs run inside `juror serve`',
-      cause: error,
-    });
+    throw new ConfigError(
+      `cannot reach Redis at ${url.replace(/\/\/([^@/]*)@/, '//***@')} for the job queue: ${String((error as Error)?.message ?? error)}`,
+      {
+        where: { field: 'JUROR_REDIS_URL' },
+        hint: 'start Redis there or correct --redis / JUROR_REDIS_URL; without it, jobs run inside `juror serve`',
+        cause: error,
+      },
+    );
   }
 }
 

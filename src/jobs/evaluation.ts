@@ -39,7 +39,12 @@ export function combineProgress(parts: EvaluationProgress[]): EvaluationProgress
   for (const part of parts) {
     for (const m of part.metrics) {
       const sum = metrics.get(m.metric) ?? { metric: m.metric, done: 0, errors: 0, cost_usd: 0 };
-      metrics.set(m.metric, { metric: m.metric, done: sum.done + m.done, errors: sum.errors + m.errors, cost_usd: sum.cost_usd + m.cost_usd });
+      metrics.set(m.metric, {
+        metric: m.metric,
+        done: sum.done + m.done,
+        errors: sum.errors + m.errors,
+        cost_usd: sum.cost_usd + m.cost_usd,
+      });
     }
   }
   const total = (key: 'rows_done' | 'errors' | 'calls' | 'cache_hits' | 'cost_usd') => parts.reduce((sum, part) => sum + part[key], 0);

@@ -74,7 +74,13 @@ export async function runPhase(store: Store, labels: LabelRepository, input: Pha
       store,
       experiment: LABEL_EXPERIMENT,
       runName: `${input.judge.name}-${input.judge.version}-${input.phase}`,
-      config: { label_job: input.jobId, dataset_id: input.datasetId, phase: input.phase, rows: input.rows.length, judge: judgeToConfig(input.judge) },
+      config: {
+        label_job: input.jobId,
+        dataset_id: input.datasetId,
+        phase: input.phase,
+        rows: input.rows.length,
+        judge: judgeToConfig(input.judge),
+      },
       collectTable: false,
       signal: input.signal,
       env: input.env,
@@ -93,13 +99,26 @@ export async function runPhase(store: Store, labels: LabelRepository, input: Pha
 }
 
 /** Turns the run's results into labels: row i of the run is dataset row `input.rows[i]`. */
-async function writeLabels(store: Store, labels: LabelRepository, input: PhaseInput, runId: string): Promise<{ labelled: number; errors: number }> {
+async function writeLabels(
+  store: Store,
+  labels: LabelRepository,
+  input: PhaseInput,
+  runId: string,
+): Promise<{ labelled: number; errors: number }> {
   const key = judgeKey(input.judge);
   const counts = { labelled: 0, errors: 0 };
   for (let from = 0; from < input.rows.length; from += PAGE) {
     const results = (await store.results(runId, { from, to: from + PAGE - 1 })).filter((r) => r.metric === key);
     const page: NewLabel[] = results.map((r) => {
-      const common = { dataset_id: input.datasetId, row_index: input.rows[r.row_index]!, source: 'llm' as const, judge_id: input.judgeId, label_job_id: input.jobId, run_id: runId, run_row_index: r.row_index };
+      const common = {
+        dataset_id: input.datasetId,
+        row_index: input.rows[r.row_index]!,
+        source: 'llm' as const,
+        judge_id: input.judgeId,
+        label_job_id: input.jobId,
+        run_id: runId,
+        run_row_index: r.row_index,
+      };
       if (r.value === null) {
         counts.errors++;
         return { ...common, label: null, label_text: null, justification: null, error: r.error ?? 'no usable answer' };

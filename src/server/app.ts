@@ -136,7 +136,9 @@ export async function startServer(options: ServerOptions): Promise<JurorServer> 
 }
 
 /** Builds the Fastify app over an open store without listening (`app.inject` works on it). */
-export async function buildApp(options: ServerOptions & { store: Store; auth: boolean }): Promise<{ app: FastifyInstance; context: ServerContext; uiBuilt: boolean }> {
+export async function buildApp(
+  options: ServerOptions & { store: Store; auth: boolean },
+): Promise<{ app: FastifyInstance; context: ServerContext; uiBuilt: boolean }> {
   const app = Fastify({ logger: options.logger ?? false, routerOptions: ROUTER_OPTIONS });
   const repos = repositories(options.store);
   const dataDir = resolve(options.dataDir ?? defaultDataDir(options.store));
@@ -146,9 +148,17 @@ export async function buildApp(options: ServerOptions & { store: Store; auth: bo
   const handlers = new JobHandlers();
   const runner: Jobs = options.queue
     ? await (await import('../jobs/bullmq.js')).QueueJobs.connect(options.store, handlers, options.queue)
-    : new EmbeddedJobs({ store: options.store, handlers, env, onError: (error, jobId) => app.log.error({ err: error, jobId }, 'job failed') });
+    : new EmbeddedJobs({
+        store: options.store,
+        handlers,
+        env,
+        onError: (error, jobId) => app.log.error({ err: error, jobId }, 'job failed'),
+      });
   const labeling = new LabelJobs({ store: options.store, dataDir, env, runner });
-  handlers.register('evaluate', evaluateHandler(dataDir)).register('align', alignHandler(dataDir)).register('label', labelPhaseHandler(labeling));
+  handlers
+    .register('evaluate', evaluateHandler(dataDir))
+    .register('align', alignHandler(dataDir))
+    .register('label', labelPhaseHandler(labeling));
   handlers.register('monitor', monitorHandler(dataDir), { longRunning: true });
   const context: ServerContext = {
     ...repos,

@@ -36,5 +36,11 @@ export interface ServerContext {
 /** The repositories over a store. */
 export function repositories(store: Store): Pick<ServerContext, 'datasets' | 'jobs' | 'tokens' | 'runs' | 'results'> {
   const db = serverDb(store);
-  return { datasets: new DatasetRepository(db), jobs: new JobRepository(db), tokens: new ApiTokenRepository(db), runs: new RunQueries(db), results: new ResultsPage(db) };
+  return {
+    datasets: new DatasetRepository(db),
+    jobs: new JobRepository(db),
+    tokens: new ApiTokenRepository(db),
+    runs: new RunQueries(db),
+    results: new ResultsPage(db),
+  };
 }

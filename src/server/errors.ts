@@ -43,21 +43,32 @@ export class ApiError extends Error {
 /** 404 for an id that names nothing. */
 export function notFound(what: string, id: string | number, field?: string): ApiError {
   const lists: Record<string, string> = { run: 'GET /api/runs', dataset: 'GET /api/datasets', job: 'GET /api/jobs' };
-  return new ApiError(404, `no ${what} '${id}'`, { ...(field ? { field } : {}), ...(lists[what] ? { hint: `list them with ${lists[what]}` } : {}) });
+  return new ApiError(404, `no ${what} '${id}'`, {
+    ...(field ? { field } : {}),
+    ...(lists[what] ? { hint: `list them with ${lists[what]}` } : {}),
+  });
 }
 
 /** A request part that failed its schema: 400 naming the first field at fault. */
 export function validationError(error: z.ZodError, part: string): ApiError {
   const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0]!;
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     const field = path ? `${path}.${key}` : key;
-    return new ApiError(400, part === 'querystring' ? `unknown query parameter '${field}'` : `unknown field '${field}'`, { field, hint: 'check the spelling against /api/openapi.json' });
+    return new ApiError(400, part === 'querystring' ? `unknown query parameter '${field}'` : `unknown field '${field}'`, {
+      field,
+      hint: 'check the spelling against /api/openapi.json',
+    });
   }
   if (!path) {
     const what = part === 'body' ? 'the request body' : part === 'querystring' ? 'the query' : `the ${part}`;
-    return new ApiError(400, `${what}: ${issue.message}`, { hint: part === 'body' ? 'send a JSON object with Content-Type: application/json' : 'see /api/openapi.json' });
+    return new ApiError(400, `${what}: ${issue.message}`, {
+      hint: part === 'body' ? 'send a JSON object with Content-Type: application/json' : 'see /api/openapi.json',
+    });
   }
   return new ApiError(400, `${path}: ${lowerFirst(issue.message)}`, { field: path });
 }
@@ -67,13 +78,19 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof JurorError && (error.kind === 'config' || error.kind === 'input')) {
     const { field, line } = error.where;
-    return new ApiError(error instanceof NotFoundError ? 404 : 400, error.message, { ...(field ? { field } : {}), ...(line !== undefined ? { line } : {}), ...(error.hint ? { hint: error.hint } : {}) });
+    return new ApiError(error instanceof NotFoundError ? 404 : 400, error.message, {
+      ...(field ? { field } : {}),
+      ...(line !== undefined ? { line } : {}),
+      ...(error.hint ? { hint: error.hint } : {}),
+    });
   }
   const fastify = error as Partial<FastifyError>;
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return new ApiError(fastify.statusCode, fastify.message ?? 'bad request');
   }
-  return new ApiError(500, 'internal error: the server failed to answer this request', { hint: 'see the server log; report it if it happens again' });
+  return new ApiError(500, 'internal error: the server failed to answer this request', {
+    hint: 'see the server log; report it if it happens again',
+  });
 }
 
 /** Answers every error, and every unknown /api route, with the error body. */

@@ -19,7 +19,10 @@ export async function startEvaluation(ctx: ServerContext, body: CreateRunBody): 
   const dataset = await ctx.datasets.get(body.dataset_id);
   if (!dataset) throw notFound('dataset', body.dataset_id, 'dataset_id');
   if ('data' in body.config) {
-    throw new ApiError(400, 'config.data is not allowed: the data is the uploaded dataset named by dataset_id', { field: 'config.data', hint: 'remove `data` from the config' });
+    throw new ApiError(400, 'config.data is not allowed: the data is the uploaded dataset named by dataset_id', {
+      field: 'config.data',
+      hint: 'remove `data` from the config',
+    });
   }
   refuseServerSideEffects(body.config, ctx.allowConfigEndpoints);
   // The stored config holds every threshold, so that GET /api/runs/:id checks them as `juror eval` does.
@@ -28,7 +31,10 @@ export async function startEvaluation(ctx: ServerContext, body: CreateRunBody): 
   let file = join(ctx.dataDir, dataset.file);
   try {
     // Checked here too, so that a bad config is answered with its field before any job exists.
-    ({ checked: { config }, file } = await evaluationOptions(ctx.store, ctx.dataDir, payload, ctx.env));
+    ({
+      checked: { config },
+      file,
+    } = await evaluationOptions(ctx.store, ctx.dataDir, payload, ctx.env));
     const job = await ctx.runner.start('evaluate', payload, { awaitRun: true });
     return { run_id: job.run_id!, job_id: job.id };
   } catch (error) {
@@ -43,7 +49,10 @@ function withThresholds(body: CreateRunBody): Record<string, unknown> {
   const own = inConfig && typeof inConfig === 'object' && !Array.isArray(inConfig) ? (inConfig as Record<string, unknown>) : {};
   for (const key of Object.keys(body.thresholds)) {
     if (key in own) {
-      throw new ApiError(400, `thresholds.${key} is also given in config.thresholds`, { field: `thresholds.${key}`, hint: 'give each threshold once, in thresholds or in config.thresholds' });
+      throw new ApiError(400, `thresholds.${key} is also given in config.thresholds`, {
+        field: `thresholds.${key}`,
+        hint: 'give each threshold once, in thresholds or in config.thresholds',
+      });
     }
   }
   return { ...body.config, thresholds: { ...own, ...body.thresholds } };
@@ -57,10 +66,14 @@ function withThresholds(body: CreateRunBody): Record<string, unknown> {
  */
 export function refuseServerSideEffects(config: Record<string, unknown>, allowEndpoints: boolean, prefix = 'config.'): void {
   if (config.endpoints !== undefined && !allowEndpoints) {
-    throw new ApiError(400, `${prefix}endpoints is not allowed over the API: it would send the server's provider keys to an address the request chooses`, {
-      field: `${prefix}endpoints`,
-      hint: 'use the providers the server is configured for, or start the server with --allow-config-endpoints',
-    });
+    throw new ApiError(
+      400,
+      `${prefix}endpoints is not allowed over the API: it would send the server's provider keys to an address the request chooses`,
+      {
+        field: `${prefix}endpoints`,
+        hint: 'use the providers the server is configured for, or start the server with --allow-config-endpoints',
+      },
+    );
   }
   for (const key of ['metrics', 'extra_metrics'] as const) {
     const list = Array.isArray(config[key]) ? (config[key] as unknown[]) : [];
@@ -68,10 +81,16 @@ export function refuseServerSideEffects(config: Record<string, unknown>, allowEn
       if (!entry || typeof entry !== 'object') return;
       const field = `${prefix}${key}[${i}]`;
       if ((entry as { metric?: unknown }).metric === 'code') {
-        throw new ApiError(400, `${field}: code metrics cannot be run over the API (they would run a module on the server)`, { field, hint: 'run code metrics with the CLI or the TypeScript API' });
+        throw new ApiError(400, `${field}: code metrics cannot be run over the API (they would run a module on the server)`, {
+          field,
+          hint: 'run code metrics with the CLI or the TypeScript API',
+        });
       }
       if ('local_path' in entry) {
-        throw new ApiError(400, `${field}.local_path is not allowed over the API (it reads a folder on the server)`, { field: `${field}.local_path`, hint: 'use a model id the server can load, or run with the CLI' });
+        throw new ApiError(400, `${field}.local_path is not allowed over the API (it reads a folder on the server)`, {
+          field: `${field}.local_path`,
+          hint: 'use a model id the server can load, or run with the CLI',
+        });
       }
     });
   }
@@ -81,11 +100,24 @@ export function refuseServerSideEffects(config: Record<string, unknown>, allowEn
  * A config or data error, its field placed under `config.` (or at `dataset_id` for the data; a
  * threshold of the request's own `thresholds`, whose keys are `ownThresholds`, stays `thresholds.<key>`).
  */
-function configProblem(error: unknown, config: JurorConfig | undefined, file: string, originalName: string, ownThresholds: string[]): unknown {
+function configProblem(
+  error: unknown,
+  config: JurorConfig | undefined,
+  file: string,
+  originalName: string,
+  ownThresholds: string[],
+): unknown {
   if (!(error instanceof JurorError) || (error.kind !== 'config' && error.kind !== 'input')) return error;
   const inConfig = error.where.field && config ? judgeFieldByIndex(error.where.field, config) : error.where.field;
   const own = ownThresholds.some((key) => inConfig === `thresholds.${key}`);
-  const field = error.where.file === file || error.where.field === 'data' ? 'dataset_id' : inConfig ? (own ? inConfig : `config.${inConfig}`) : 'config';
+  const field =
+    error.where.file === file || error.where.field === 'data'
+      ? 'dataset_id'
+      : inConfig
+        ? own
+          ? inConfig
+          : `config.${inConfig}`
+        : 'config';
   let message = error.message.replaceAll(file, originalName);
   // Name the field as the request does: `metrics[0] is …` becomes `config.metrics[0] is …`.
   const named = [inConfig, error.where.field].find((f) => f && message.startsWith(f));

@@ -15,7 +15,8 @@ export async function registerOpenApi(app: FastifyInstance, options: { auth: boo
       info: {
         title: 'Juror API',
         version: VERSION,
-        description: 'Runs, results, judges and datasets of a Juror tracking store, and evaluations started over HTTP. Errors are `{ status, error, message, field?, hint?, line? }`.',
+        description:
+          'Runs, results, judges and datasets of a Juror tracking store, and evaluations started over HTTP. Errors are `{ status, error, message, field?, hint?, line? }`.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from `juror tokens create`' } } },
       ...(options.auth ? { security: [{ bearer: [] }] } : {}),

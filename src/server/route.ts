@@ -14,7 +14,12 @@ type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 /** One route: its method, URL, documentation, schemas and handler. */
-export interface RouteDefinition<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined, R extends Schema> {
+export interface RouteDefinition<
+  P extends Schema | undefined,
+  Q extends Schema | undefined,
+  B extends Schema | undefined,
+  R extends Schema,
+> {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   summary: string;
@@ -34,10 +39,12 @@ export interface RouteDefinition<P extends Schema | undefined, Q extends Schema 
 }
 
 /** Registers a route whose parts are validated, typed and documented by zod schemas. */
-export function route<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, R extends Schema = Schema>(
-  app: FastifyInstance,
-  definition: RouteDefinition<P, Q, B, R>,
-): void {
+export function route<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+  R extends Schema = Schema,
+>(app: FastifyInstance, definition: RouteDefinition<P, Q, B, R>): void {
   const status = definition.status ?? 200;
   const response: Record<number, unknown> = { [status]: definition.response };
   for (const code of [400, 401, ...(definition.errors ?? []), 500]) response[code] = errorBody;
@@ -56,7 +63,13 @@ export function route<P extends Schema | undefined = undefined, Q extends Schema
     url: definition.url,
     schema,
     handler: async (request, reply) => {
-      const result = await definition.handler({ params: request.params as Out<P>, query: request.query as Out<Q>, body: request.body as Out<B>, request, reply });
+      const result = await definition.handler({
+        params: request.params as Out<P>,
+        query: request.query as Out<Q>,
+        body: request.body as Out<B>,
+        request,
+        reply,
+      });
       reply.code(status);
       return result;
     },
@@ -82,4 +95,3 @@ export function installZodCompilers(app: FastifyInstance, options: { checkRespon
     return toJson(data);
   });
 }
-

@@ -29,7 +29,9 @@ export interface StoredRunMetrics {
 export function servedMetricInfo(run: StoredRunMetrics, metricNames: readonly string[] = []): MetricInfo[] {
   if (run.metric_info) return JSON.parse(run.metric_info) as MetricInfo[];
   const aggregations = aggregationsByMetric(run.metrics);
-  const known = new Map<string, Metric>([...configuredMetrics(run.config), ...run.judges.map((j) => judgeMetric(j.definition))].map((m) => [metricKey(m), m]));
+  const known = new Map<string, Metric>(
+    [...configuredMetrics(run.config), ...run.judges.map((j) => judgeMetric(j.definition))].map((m) => [metricKey(m), m]),
+  );
   const keys = new Set([...run.judges.map((j) => j.metric), ...metricNames, ...aggregations.keys()]);
   const scored = new Map(run.perMetric.map((m) => [m.metric, Number(m.rows_scored)]));
   return [...keys].map((key) => {

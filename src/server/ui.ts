@@ -15,7 +15,8 @@ import { ApiError } from './errors.js';
 /** Where the built UI is looked for by default: `dist/web` at the package root (from src/server or dist/server alike). */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
-const NOT_BUILT_STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:.1em .3em;border-radius:3px}';
+const NOT_BUILT_STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:.1em .3em;border-radius:3px}';
 
 /** The CSP source that allows the not-built page's one inline style element, and nothing else inline. */
 export const NOT_BUILT_STYLE_SOURCE = `'sha256-${createHash('sha256').update(NOT_BUILT_STYLE).digest('base64')}'`;

@@ -26,7 +26,14 @@ export class AgreementRepository {
    * again at an agreement that has not changed adds no point to its history. A check that ran the
    * judge (`runId`) is always recorded. Answers the record kept.
    */
-  async insert(entry: { judgeId: string; datasetId: string; labelJobId: string | null; runId?: string | null; n: number; stats: unknown }): Promise<{ id: string; created_at: string }> {
+  async insert(entry: {
+    judgeId: string;
+    datasetId: string;
+    labelJobId: string | null;
+    runId?: string | null;
+    n: number;
+    stats: unknown;
+  }): Promise<{ id: string; created_at: string }> {
     const runId = entry.runId ?? null;
     if (runId === null) {
       const last = await this.db
@@ -39,9 +46,23 @@ export class AgreementRepository {
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .executeTakeFirst();
-      if (last && Number(last.n) === entry.n && canonicalJson(JSON.parse(last.stats)) === canonicalJson(JSON.parse(JSON.stringify(entry.stats)))) return { id: last.id, created_at: last.created_at };
+      if (
+        last &&
+        Number(last.n) === entry.n &&
+        canonicalJson(JSON.parse(last.stats)) === canonicalJson(JSON.parse(JSON.stringify(entry.stats)))
+      )
+        return { id: last.id, created_at: last.created_at };
     }
-    const record = { id: randomUUID().replaceAll('-', ''), judge_id: entry.judgeId, dataset_id: entry.datasetId, label_job_id: entry.labelJobId, run_id: runId, n: entry.n, stats: JSON.stringify(entry.stats), created_at: new Date().toISOString() };
+    const record = {
+      id: randomUUID().replaceAll('-', ''),
+      judge_id: entry.judgeId,
+      dataset_id: entry.datasetId,
+      label_job_id: entry.labelJobId,
+      run_id: runId,
+      n: entry.n,
+      stats: JSON.stringify(entry.stats),
+      created_at: new Date().toISOString(),
+    };
     await this.db.insertInto('agreements').values(record).execute();
     return { id: record.id, created_at: record.created_at };
   }
@@ -51,7 +72,17 @@ export class AgreementRepository {
     const rows = await this.db
       .selectFrom('agreements')
       .innerJoin('judges', 'judges.id', 'agreements.judge_id')
-      .select(['agreements.id', 'agreements.judge_id', 'judges.version', 'agreements.dataset_id', 'agreements.label_job_id', 'agreements.run_id', 'agreements.n', 'agreements.stats', 'agreements.created_at'])
+      .select([
+        'agreements.id',
+        'agreements.judge_id',
+        'judges.version',
+        'agreements.dataset_id',
+        'agreements.label_job_id',
+        'agreements.run_id',
+        'agreements.n',
+        'agreements.stats',
+        'agreements.created_at',
+      ])
       .where('judges.name', '=', name)
       .orderBy('agreements.created_at')
       .orderBy('agreements.id')

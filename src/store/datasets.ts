@@ -33,8 +33,18 @@ export class DatasetRepository {
   /** Datasets, newest first, with the total for paging. */
   async list(page: { limit: number; offset: number }): Promise<{ datasets: DatasetRecord[]; total: number }> {
     const [rows, count] = await Promise.all([
-      this.db.selectFrom('datasets').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(page.limit).offset(page.offset).execute(),
-      this.db.selectFrom('datasets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('datasets')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
+      this.db
+        .selectFrom('datasets')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
     return { datasets: rows.map(parse), total: Number(count.n) };
   }

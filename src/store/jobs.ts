@@ -31,7 +31,14 @@ export class JobRepository {
   constructor(private readonly db: Kysely<ServerDatabase>) {}
 
   /** Creates a job (queued unless told otherwise). */
-  async create<P>(job: { kind: JobKind; payload: P; target?: string | null; runId?: string | null; status?: JobStatus; progress?: unknown }): Promise<JobRecord<P>> {
+  async create<P>(job: {
+    kind: JobKind;
+    payload: P;
+    target?: string | null;
+    runId?: string | null;
+    status?: JobStatus;
+    progress?: unknown;
+  }): Promise<JobRecord<P>> {
     const now = new Date().toISOString();
     const record: Selectable<JobTable> = {
       id: randomUUID().replaceAll('-', ''),
@@ -91,7 +98,13 @@ export class JobRepository {
 
   /** Jobs left queued or running, oldest first. */
   async unfinished(): Promise<JobRecord[]> {
-    const rows = await this.db.selectFrom('jobs').selectAll().where('status', 'in', [...UNFINISHED_JOB_STATUSES]).orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('status', 'in', [...UNFINISHED_JOB_STATUSES])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(parse);
   }
 
@@ -110,7 +123,13 @@ export class JobRepository {
       const job = await tx.selectFrom('jobs').select('run_id').where('id', '=', id).executeTakeFirst();
       const now = new Date().toISOString();
       await tx.updateTable('jobs').set({ status: 'failed', error: reason, updated_at: now }).where('id', '=', id).execute();
-      if (job?.run_id) await tx.updateTable('runs').set({ status: 'interrupted', error: reason, finished_at: now }).where('id', '=', job.run_id).where('status', '=', 'running').execute();
+      if (job?.run_id)
+        await tx
+          .updateTable('runs')
+          .set({ status: 'interrupted', error: reason, finished_at: now })
+          .where('id', '=', job.run_id)
+          .where('status', '=', 'running')
+          .execute();
     });
   }
 }

@@ -22,13 +22,23 @@ export class JudgePromptRepository {
   /** What every judge of run `runId` was sent for its rows `rows` (none for an empty list). */
   async ofRows(runId: string, rows: readonly number[]): Promise<JudgedPrompt[]> {
     if (rows.length === 0) return [];
-    const found = await this.db.selectFrom('results').select(['row_index', 'metric', 'prompt', 'score']).where('run_id', '=', runId).where('row_index', 'in', [...rows]).execute();
+    const found = await this.db
+      .selectFrom('results')
+      .select(['row_index', 'metric', 'prompt', 'score'])
+      .where('run_id', '=', runId)
+      .where('row_index', 'in', [...rows])
+      .execute();
     return found.map((r) => ({ row: Number(r.row_index), metric: r.metric, prompt: r.prompt, score: r.score }));
   }
 
   /** The system message run `runId` sent the judge of `metric`, or undefined when it has none stored. */
   async systemPrompt(runId: string, metric: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('run_judges').select('system_prompt').where('run_id', '=', runId).where('metric', '=', metric).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('run_judges')
+      .select('system_prompt')
+      .where('run_id', '=', runId)
+      .where('metric', '=', metric)
+      .executeTakeFirst();
     return row?.system_prompt;
   }
 }

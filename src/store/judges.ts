@@ -35,7 +35,14 @@ export class JudgeRepository {
     const hash = judgeHash(judge);
     await this.db
       .insertInto('judges')
-      .values({ id: randomUUID(), name: judge.name, version: judge.version, hash, definition: canonicalJson(judge), created_at: new Date().toISOString() })
+      .values({
+        id: randomUUID(),
+        name: judge.name,
+        version: judge.version,
+        hash,
+        definition: canonicalJson(judge),
+        created_at: new Date().toISOString(),
+      })
       .onConflict((oc) => oc.column('hash').doNothing())
       .execute();
     const row = await this.db.selectFrom('judges').select('id').where('hash', '=', hash).executeTakeFirstOrThrow();
@@ -76,7 +83,11 @@ export class JudgeRepository {
   /** The version names of judge ids. */
   async versionNames(ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.selectFrom('judges').select(['id', 'version']).where('id', 'in', [...new Set(ids)]).execute();
+    const rows = await this.db
+      .selectFrom('judges')
+      .select(['id', 'version'])
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
     return new Map(rows.map((r) => [r.id, r.version]));
   }
 
@@ -85,7 +96,15 @@ export class JudgeRepository {
     const rows = await this.db
       .selectFrom('judges')
       .leftJoin('run_judges', 'run_judges.judge_id', 'judges.id')
-      .select((eb) => ['judges.id', 'judges.name', 'judges.version', 'judges.hash', 'judges.definition', 'judges.created_at', eb.fn.count<number>('run_judges.run_id').as('run_count')])
+      .select((eb) => [
+        'judges.id',
+        'judges.name',
+        'judges.version',
+        'judges.hash',
+        'judges.definition',
+        'judges.created_at',
+        eb.fn.count<number>('run_judges.run_id').as('run_count'),
+      ])
       .groupBy(['judges.id', 'judges.name', 'judges.version', 'judges.hash', 'judges.definition', 'judges.created_at'])
       .orderBy('judges.name')
       .orderBy('judges.created_at')
@@ -95,13 +114,23 @@ export class JudgeRepository {
     const groups = new Map<string, JudgeVersion[]>();
     for (const row of rows) {
       const versions = groups.get(row.name) ?? [];
-      versions.push({ id: row.id, version: row.version, hash: row.hash, created_at: row.created_at, definition: parseStoredJudge(row.definition, row.id), run_count: Number(row.run_count) });
+      versions.push({
+        id: row.id,
+        version: row.version,
+        hash: row.hash,
+        created_at: row.created_at,
+        definition: parseStoredJudge(row.definition, row.id),
+        run_count: Number(row.run_count),
+      });
       groups.set(row.name, versions);
     }
     return [...groups].map(([name, versions]) => ({ name, versions }));
   }
 
-  private async newest(name: string, narrow: (query: ReturnType<JudgeRepository['byName']>) => ReturnType<JudgeRepository['byName']>): Promise<StoredJudge | undefined> {
+  private async newest(
+    name: string,
+    narrow: (query: ReturnType<JudgeRepository['byName']>) => ReturnType<JudgeRepository['byName']>,
+  ): Promise<StoredJudge | undefined> {
     const found = await narrow(this.byName(name)).orderBy('created_at', 'desc').orderBy('id').executeTakeFirst();
     return found && { id: found.id, judge: (await storedJudges()).parseStoredJudge(found.definition, found.id) };
   }

@@ -28,7 +28,12 @@ async function storeCriterion(id: string, criterion: string): Promise<void> {
 
 describe('LabelJobRepository', () => {
   it('reads a job back with its criterion as stored, unknown keys kept', async () => {
-    const criterion = { prompt: 'Is {answer} right?', output: 'binary' as const, examples: [{ output: 'a', score: 1, justification: 'j' }], col_mapping: { inputs: 'q' } };
+    const criterion = {
+      prompt: 'Is {answer} right?',
+      output: 'binary' as const,
+      examples: [{ output: 'a', score: 1, justification: 'j' }],
+      col_mapping: { inputs: 'q' },
+    };
     const job = await jobs.create({ datasetId: 'd1', name: 'n', criterion, sample: [0, 2], sampleSize: 2, seed: 1 });
     expect((await jobs.get(job.id))?.criterion).toEqual(criterion);
     await storeCriterion(job.id, JSON.stringify({ ...criterion, added_later: true }));
@@ -36,12 +41,22 @@ describe('LabelJobRepository', () => {
   });
 
   it('refuses a damaged criterion with a store error naming the job and the field', async () => {
-    const job = await jobs.create({ datasetId: 'd1', name: 'n', criterion: { builtin: 'faithfulness', output: 'binary', examples: [] }, sample: [0], sampleSize: 1, seed: 1 });
+    const job = await jobs.create({
+      datasetId: 'd1',
+      name: 'n',
+      criterion: { builtin: 'faithfulness', output: 'binary', examples: [] },
+      sample: [0],
+      sampleSize: 1,
+      seed: 1,
+    });
     await storeCriterion(job.id, JSON.stringify({ builtin: 'faithfulness', output: 'maybe', examples: [] }));
     const error = await jobs.get(job.id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JurorError);
     expect(error).toMatchObject({ kind: 'store', message: expect.stringContaining(`label job ${job.id} in the store: criterion.output:`) });
-    await storeCriterion(job.id, JSON.stringify({ builtin: 'faithfulness', output: 'binary', examples: [{ output: 'a', score: true, justification: 'j' }] }));
+    await storeCriterion(
+      job.id,
+      JSON.stringify({ builtin: 'faithfulness', output: 'binary', examples: [{ output: 'a', score: true, justification: 'j' }] }),
+    );
     await expect(jobs.get(job.id)).rejects.toThrow('criterion.examples[0].score');
     await storeCriterion(job.id, '{not json');
     await expect(jobs.list({ limit: 10, offset: 0 })).rejects.toThrow(`label job ${job.id} in the store: its criterion is not valid JSON`);

@@ -13,7 +13,13 @@ export interface UncertainRow {
   /** Share of samples that differ from the most common label (0 = all agree). */
   disagreement: number;
   votes: Array<{ label: number; label_text: string | null; count: number }>;
-  samples: Array<{ label: number | null; label_text: string | null; justification: string | null; error: string | null; model: string | null }>;
+  samples: Array<{
+    label: number | null;
+    label_text: string | null;
+    justification: string | null;
+    error: string | null;
+    model: string | null;
+  }>;
 }
 
 /** A judge version a job went through, and the rows whose human labels were its few-shot examples. */
@@ -45,13 +51,23 @@ export type LabelJobRecord = Omit<Selectable<LabelJobTable>, 'criterion' | 'samp
 export const FINAL_LABEL_JOB_STATUSES: readonly LabelJobStatus[] = ['completed', 'failed', 'cancelled'];
 
 /** What may change on a job. */
-export type LabelJobPatch = Partial<Pick<LabelJobRecord, 'status' | 'criterion' | 'judge_id' | 'uncertain' | 'versions' | 'runs' | 'progress' | 'error'>>;
+export type LabelJobPatch = Partial<
+  Pick<LabelJobRecord, 'status' | 'criterion' | 'judge_id' | 'uncertain' | 'versions' | 'runs' | 'progress' | 'error'>
+>;
 
 export class LabelJobRepository {
   constructor(private readonly db: Kysely<LabelDatabase>) {}
 
   /** Creates a job in status `sampling`. */
-  async create(job: { id?: string; datasetId: string; name: string; criterion: Criterion; sample: number[]; sampleSize: number; seed: number }): Promise<LabelJobRecord> {
+  async create(job: {
+    id?: string;
+    datasetId: string;
+    name: string;
+    criterion: Criterion;
+    sample: number[];
+    sampleSize: number;
+    seed: number;
+  }): Promise<LabelJobRecord> {
     const now = new Date().toISOString();
     const record: LabelJobRecord = {
       id: job.id ?? newJobId(),
@@ -73,7 +89,15 @@ export class LabelJobRepository {
     };
     await this.db
       .insertInto('label_jobs')
-      .values({ ...record, criterion: JSON.stringify(record.criterion), sample: JSON.stringify(record.sample), uncertain: null, versions: '[]', runs: '[]', progress: null })
+      .values({
+        ...record,
+        criterion: JSON.stringify(record.criterion),
+        sample: JSON.stringify(record.sample),
+        uncertain: null,
+        versions: '[]',
+        runs: '[]',
+        progress: null,
+      })
       .execute();
     return record;
   }
@@ -105,7 +129,12 @@ export class LabelJobRepository {
   }
 
   /** Jobs newest first, of one dataset and/or status when given, with their total. */
-  async list(filter: { datasetId?: string | undefined; status?: LabelJobStatus | undefined; limit: number; offset: number }): Promise<{ jobs: LabelJobRecord[]; total: number }> {
+  async list(filter: {
+    datasetId?: string | undefined;
+    status?: LabelJobStatus | undefined;
+    limit: number;
+    offset: number;
+  }): Promise<{ jobs: LabelJobRecord[]; total: number }> {
     let query = this.db.selectFrom('label_jobs');
     if (filter.datasetId !== undefined) query = query.where('dataset_id', '=', filter.datasetId);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status);
@@ -118,7 +147,9 @@ export class LabelJobRepository {
 
   /** A job by its id or a unique prefix of it. */
   async findId(idOrPrefix: string): Promise<string> {
-    const rows = /^[0-9a-f]+$/i.test(idOrPrefix) ? await this.db.selectFrom('label_jobs').select('id').where('id', 'like', `${idOrPrefix.toLowerCase()}%`).limit(2).execute() : [];
+    const rows = /^[0-9a-f]+$/i.test(idOrPrefix)
+      ? await this.db.selectFrom('label_jobs').select('id').where('id', 'like', `${idOrPrefix.toLowerCase()}%`).limit(2).execute()
+      : [];
     if (rows.length === 1) return rows[0]!.id;
     throw new JurorError('input', rows.length ? `label job id prefix '${idOrPrefix}' is ambiguous` : `no label job '${idOrPrefix}'`, {
       where: { field: '--label-job' },
@@ -131,13 +162,22 @@ export class LabelJobRepository {
    * job with any label; undefined when it has none.
    */
   async forDataset(datasetId: string): Promise<LabelJobRecord | undefined> {
-    const completed = await this.db.selectFrom('label_jobs').selectAll().where('dataset_id', '=', datasetId).where('status', '=', 'completed').orderBy('created_at', 'desc').orderBy('id').executeTakeFirst();
+    const completed = await this.db
+      .selectFrom('label_jobs')
+      .selectAll()
+      .where('dataset_id', '=', datasetId)
+      .where('status', '=', 'completed')
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .executeTakeFirst();
     if (completed) return parse(completed);
     const labelled = await this.db
       .selectFrom('label_jobs')
       .selectAll()
       .where('dataset_id', '=', datasetId)
-      .where(({ exists, selectFrom }) => exists(selectFrom('labels').select('labels.id').whereRef('labels.label_job_id', '=', 'label_jobs.id')))
+      .where(({ exists, selectFrom }) =>
+        exists(selectFrom('labels').select('labels.id').whereRef('labels.label_job_id', '=', 'label_jobs.id')),
+      )
       .orderBy('created_at', 'desc')
       .orderBy('id')
       .executeTakeFirst();
@@ -153,7 +193,16 @@ export class LabelJobRepository {
       .updateTable('label_jobs')
       .set({ status: 'failed', error: reason, updated_at: new Date().toISOString() })
       .where('status', 'in', ['sampling', 'running'])
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('jobs').select('jobs.id').whereRef('jobs.target_id', '=', 'label_jobs.id').where('jobs.status', 'in', ['queued', 'running']))))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('jobs')
+              .select('jobs.id')
+              .whereRef('jobs.target_id', '=', 'label_jobs.id')
+              .where('jobs.status', 'in', ['queued', 'running']),
+          ),
+        ),
+      )
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
@@ -184,7 +233,10 @@ function parseCriterion(json: string, id: string): Criterion {
   try {
     value = JSON.parse(json);
   } catch (cause) {
-    throw new JurorError('store', `label job ${id} in the store: its criterion is not valid JSON`, { cause, hint: 'the store was changed outside Juror: restore it from a backup' });
+    throw new JurorError('store', `label job ${id} in the store: its criterion is not valid JSON`, {
+      cause,
+      hint: 'the store was changed outside Juror: restore it from a backup',
+    });
   }
   const parsed = storedCriterion.safeParse(value);
   if (!parsed.success) {

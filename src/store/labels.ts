@@ -55,13 +55,27 @@ export class LabelRepository {
 
   /** The human labels of a job, oldest first. */
   async human(jobId: string): Promise<LabelRecord[]> {
-    const rows = await this.db.selectFrom('labels').selectAll().where('label_job_id', '=', jobId).where('source', '=', 'human').orderBy('row_index').orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('labels')
+      .selectAll()
+      .where('label_job_id', '=', jobId)
+      .where('source', '=', 'human')
+      .orderBy('row_index')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(parse);
   }
 
   /** Rows of a job that a judge version labelled successfully. */
   async rowsLabelledBy(jobId: string, judgeId: string): Promise<Set<number>> {
-    const rows = await this.db.selectFrom('labels').select('row_index').where('label_job_id', '=', jobId).where('judge_id', '=', judgeId).where('label', 'is not', null).execute();
+    const rows = await this.db
+      .selectFrom('labels')
+      .select('row_index')
+      .where('label_job_id', '=', jobId)
+      .where('judge_id', '=', judgeId)
+      .where('label', 'is not', null)
+      .execute();
     return new Set(rows.map((r) => Number(r.row_index)));
   }
 

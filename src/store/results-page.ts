@@ -66,7 +66,11 @@ export class ResultsPage {
       this.db.selectFrom('run_judges').select('metric').where('run_id', '=', runId).execute(),
       this.db.selectFrom('run_metrics').select('metric').where('run_id', '=', runId).execute(),
     ]);
-    const all = new Set<string>([...scored.rows.flatMap((r) => (r.metric ? [r.metric] : [])), ...judged.map((r) => r.metric), ...counted.map((r) => r.metric)]);
+    const all = new Set<string>([
+      ...scored.rows.flatMap((r) => (r.metric ? [r.metric] : [])),
+      ...judged.map((r) => r.metric),
+      ...counted.map((r) => r.metric),
+    ]);
     return [...all].sort();
   }
 
@@ -88,10 +92,14 @@ export class ResultsPage {
       }
       return n;
     };
-    const indexes = async (query: RawBuilder<unknown>) => (await query.execute(this.db)).rows.map((r) => Number((r as { row_index: number }).row_index));
+    const indexes = async (query: RawBuilder<unknown>) =>
+      (await query.execute(this.db)).rows.map((r) => Number((r as { row_index: number }).row_index));
     const total = await countOf(filtered, 'total');
     if (!q.sort) {
-      return { total, rowIndexes: await indexes(sql`SELECT row_index FROM (${filtered}) t ORDER BY row_index LIMIT ${q.limit} OFFSET ${q.offset}`) };
+      return {
+        total,
+        rowIndexes: await indexes(sql`SELECT row_index FROM (${filtered}) t ORDER BY row_index LIMIT ${q.limit} OFFSET ${q.offset}`),
+      };
     }
     // Rows with a value for the sort metric come first, walked in index order; the rest follow in dataset order.
     const { metric, descending } = q.sort;
@@ -119,7 +127,12 @@ export class ResultsPage {
   async rows(runId: string, rowIndexes: number[], metrics: string[]): Promise<PageRow[]> {
     if (rowIndexes.length === 0) return [];
     const [rows, results] = await Promise.all([
-      this.db.selectFrom('rows').select(['row_index', 'record', 'outputs', 'model_error']).where('run_id', '=', runId).where('row_index', 'in', rowIndexes).execute(),
+      this.db
+        .selectFrom('rows')
+        .select(['row_index', 'record', 'outputs', 'model_error'])
+        .where('run_id', '=', runId)
+        .where('row_index', 'in', rowIndexes)
+        .execute(),
       metrics.length
         ? this.db
             .selectFrom('results')
@@ -133,7 +146,13 @@ export class ResultsPage {
     const byIndex = new Map<number, PageRow>(
       rows.map((row) => [
         Number(row.row_index),
-        { row_index: Number(row.row_index), record: JSON.parse(row.record) as Record<string, unknown>, outputs: row.outputs, model_error: row.model_error, results: {} },
+        {
+          row_index: Number(row.row_index),
+          record: JSON.parse(row.record) as Record<string, unknown>,
+          outputs: row.outputs,
+          model_error: row.model_error,
+          results: {},
+        },
       ]),
     );
     for (const { row_index, metric, ...summary } of results) {
@@ -145,11 +164,23 @@ export class ResultsPage {
 
   /** One row of a run with every result in full and each judge's system prompt; undefined when absent. */
   async row(runId: string, rowIndex: number, metrics: string[]): Promise<RowDetail | undefined> {
-    const row = await this.db.selectFrom('rows').selectAll().where('run_id', '=', runId).where('row_index', '=', rowIndex).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('rows')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('row_index', '=', rowIndex)
+      .executeTakeFirst();
     if (!row) return undefined;
     const [results, judges] = await Promise.all([
       metrics.length
-        ? this.db.selectFrom('results').selectAll().where('run_id', '=', runId).where('metric', 'in', metrics).where('row_index', '=', rowIndex).orderBy('metric').execute()
+        ? this.db
+            .selectFrom('results')
+            .selectAll()
+            .where('run_id', '=', runId)
+            .where('metric', 'in', metrics)
+            .where('row_index', '=', rowIndex)
+            .orderBy('metric')
+            .execute()
         : Promise.resolve([]),
       this.db.selectFrom('run_judges').select(['metric', 'system_prompt']).where('run_id', '=', runId).execute(),
     ]);
@@ -159,7 +190,10 @@ export class ResultsPage {
       ...rest,
       row_index: Number(rest.row_index),
       record: JSON.parse(record) as Record<string, unknown>,
-      results: results.map(({ run_id: _r, row_index: _i, ...result }) => ({ ...result, system_prompt: systemPrompts.get(result.metric) ?? null })),
+      results: results.map(({ run_id: _r, row_index: _i, ...result }) => ({
+        ...result,
+        system_prompt: systemPrompts.get(result.metric) ?? null,
+      })),
     };
   }
 }

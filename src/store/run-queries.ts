@@ -19,7 +19,13 @@ export class RunQueries {
     const rows = await this.db
       .selectFrom('experiments')
       .leftJoin('runs', 'runs.experiment_id', 'experiments.id')
-      .select((eb) => ['experiments.id', 'experiments.name', 'experiments.created_at', eb.fn.count<number>('runs.id').as('run_count'), eb.fn.max('runs.started_at').as('last_run_at')])
+      .select((eb) => [
+        'experiments.id',
+        'experiments.name',
+        'experiments.created_at',
+        eb.fn.count<number>('runs.id').as('run_count'),
+        eb.fn.max('runs.started_at').as('last_run_at'),
+      ])
       .groupBy(['experiments.id', 'experiments.name', 'experiments.created_at'])
       .orderBy('experiments.name')
       .execute();
@@ -27,16 +33,37 @@ export class RunQueries {
   }
 
   /** Runs, newest first, with their aggregates and the total matching the filter. */
-  async runs(filter: { experiment?: string; status?: RunStatus; limit: number; offset: number }): Promise<{ runs: RunSummary[]; total: number }> {
+  async runs(filter: {
+    experiment?: string;
+    status?: RunStatus;
+    limit: number;
+    offset: number;
+  }): Promise<{ runs: RunSummary[]; total: number }> {
     let query = this.db.selectFrom('runs').innerJoin('experiments', 'experiments.id', 'runs.experiment_id');
     if (filter.experiment) query = query.where('experiments.name', '=', filter.experiment);
     if (filter.status) query = query.where('runs.status', '=', filter.status);
     const [runs, count] = await Promise.all([
-      query.selectAll('runs').select('experiments.name as experiment').orderBy('runs.started_at', 'desc').orderBy('runs.id').limit(filter.limit).offset(filter.offset).execute(),
+      query
+        .selectAll('runs')
+        .select('experiments.name as experiment')
+        .orderBy('runs.started_at', 'desc')
+        .orderBy('runs.id')
+        .limit(filter.limit)
+        .offset(filter.offset)
+        .execute(),
       query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     const metrics = runs.length
-      ? await this.db.selectFrom('metrics').select(['run_id', 'key', 'value']).where('run_id', 'in', runs.map((r) => r.id)).orderBy('key').execute()
+      ? await this.db
+          .selectFrom('metrics')
+          .select(['run_id', 'key', 'value'])
+          .where(
+            'run_id',
+            'in',
+            runs.map((r) => r.id),
+          )
+          .orderBy('key')
+          .execute()
       : [];
     const byRun = new Map<string, Record<string, number>>(runs.map((r) => [r.id, {}]));
     for (const m of metrics) byRun.get(m.run_id)![m.key] = m.value;

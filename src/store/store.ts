@@ -55,14 +55,26 @@ export class Store {
   static async open(location: StoreLocation = defaultStoreLocation()): Promise<Store> {
     // Each database's driver is loaded only when a store of that kind is opened.
     const store = location.url
-      ? new Store((await import('./dialects/postgres.js')).postgresDialect(location.url), location.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'))
-      : new Store((await import('./dialects/sqlite.js')).sqliteDialect(resolve(location.path ?? '.juror/juror.db')), resolve(location.path ?? '.juror/juror.db'));
+      ? new Store(
+          (await import('./dialects/postgres.js')).postgresDialect(location.url),
+          location.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'),
+        )
+      : new Store(
+          (await import('./dialects/sqlite.js')).sqliteDialect(resolve(location.path ?? '.juror/juror.db')),
+          resolve(location.path ?? '.juror/juror.db'),
+        );
     try {
       // Kysely looks for its migration tables in every schema it can see unless told which: a
       // Postgres database with another store (or another Kysely app) in a second schema would
       // hide that this one has none yet.
-      const schema = location.url ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
-      const { error } = await new Migrator({ db: store.db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
+      const schema = location.url
+        ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
+        : undefined;
+      const { error } = await new Migrator({
+        db: store.db,
+        provider: migrationProvider,
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      }).migrateToLatest();
       if (error) throw error;
     } catch (cause) {
       await store.close();
@@ -93,7 +105,14 @@ export class Store {
    * Creates a run in status `running`, with the exact judge definitions it uses and the system
    * prompt each sends (rendered by the engine: the store only keeps what it is given).
    */
-  async createRun(run: { experiment: string; name?: string; config: unknown; dataset: unknown; rowCount: number; judges: Array<{ judge: Judge; systemPrompt: string }> }): Promise<RunRecord> {
+  async createRun(run: {
+    experiment: string;
+    name?: string;
+    config: unknown;
+    dataset: unknown;
+    rowCount: number;
+    judges: Array<{ judge: Judge; systemPrompt: string }>;
+  }): Promise<RunRecord> {
     const experimentId = await this.experimentId(run.experiment);
     const judgeIds = await Promise.all(run.judges.map(({ judge }) => this.judges.save(judge)));
     const id = randomUUID().replaceAll('-', '');
@@ -121,7 +140,12 @@ export class Store {
         await tx
           .insertInto('run_judges')
           .values(
-            run.judges.map(({ judge, systemPrompt }, i) => ({ run_id: id, metric: judgeKey(judge), judge_id: judgeIds[i]!, system_prompt: systemPrompt })),
+            run.judges.map(({ judge, systemPrompt }, i) => ({
+              run_id: id,
+              metric: judgeKey(judge),
+              judge_id: judgeIds[i]!,
+              system_prompt: systemPrompt,
+            })),
           )
           .execute();
       }
@@ -179,7 +203,10 @@ export class Store {
   }
 
   /** Replaces a run's aggregates and per-metric counts, and updates the run, in one transaction. */
-  async writeSummary(runId: string, summary: { metrics: Record<string, number>; perMetric: RunMetricRecord[]; run: Partial<RunRecord> }): Promise<void> {
+  async writeSummary(
+    runId: string,
+    summary: { metrics: Record<string, number>; perMetric: RunMetricRecord[]; run: Partial<RunRecord> },
+  ): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('metrics').where('run_id', '=', runId).execute();
       await tx.deleteFrom('run_metrics').where('run_id', '=', runId).execute();
@@ -193,7 +220,9 @@ export class Store {
   /** Finds a run by its id or a unique prefix of it (as git does for commits). */
   async findRunId(idOrPrefix: string): Promise<string> {
     // Ids are hex, so anything else (LIKE's % and _ included) matches nothing.
-    const rows = /^[0-9a-f]+$/i.test(idOrPrefix) ? await this.db.selectFrom('runs').select('id').where('id', 'like', `${idOrPrefix.toLowerCase()}%`).limit(2).execute() : [];
+    const rows = /^[0-9a-f]+$/i.test(idOrPrefix)
+      ? await this.db.selectFrom('runs').select('id').where('id', 'like', `${idOrPrefix.toLowerCase()}%`).limit(2).execute()
+      : [];
     if (rows.length === 1) return rows[0]!.id;
     throw new JurorError('input', rows.length ? `run id prefix '${idOrPrefix}' is ambiguous` : `no run '${idOrPrefix}' in ${this.where}`, {
       hint: rows.length ? 'give more characters of the id' : 'list runs with `juror runs list` (and check --db)',
@@ -226,12 +255,18 @@ export class Store {
       ...run,
       metrics: Object.fromEntries(metrics.map((m) => [m.key, m.value])),
       perMetric,
-      judges: judges.map((j) => ({ metric: j.metric, definition: parseStoredJudge(j.definition, j.judge_id), systemPrompt: j.system_prompt })),
+      judges: judges.map((j) => ({
+        metric: j.metric,
+        definition: parseStoredJudge(j.definition, j.judge_id),
+        systemPrompt: j.system_prompt,
+      })),
     };
   }
 
   /** Runs, newest first, with their aggregates. */
-  async listRuns(filter: { experiment?: string; status?: RunStatus; limit?: number } = {}): Promise<Array<RunRecord & { experiment: string; metrics: Record<string, number> }>> {
+  async listRuns(
+    filter: { experiment?: string; status?: RunStatus; limit?: number } = {},
+  ): Promise<Array<RunRecord & { experiment: string; metrics: Record<string, number> }>> {
     let query = this.db
       .selectFrom('runs')
       .innerJoin('experiments', 'experiments.id', 'runs.experiment_id')
@@ -239,12 +274,19 @@ export class Store {
       .select('experiments.name as experiment');
     if (filter.experiment) query = query.where('experiments.name', '=', filter.experiment);
     if (filter.status) query = query.where('runs.status', '=', filter.status);
-    const runs = await query.orderBy('runs.started_at', 'desc').limit(filter.limit ?? 50).execute();
+    const runs = await query
+      .orderBy('runs.started_at', 'desc')
+      .limit(filter.limit ?? 50)
+      .execute();
     if (runs.length === 0) return [];
     const metrics = await this.db
       .selectFrom('metrics')
       .select(['run_id', 'key', 'value'])
-      .where('run_id', 'in', runs.map((r) => r.id))
+      .where(
+        'run_id',
+        'in',
+        runs.map((r) => r.id),
+      )
       .execute();
     return runs.map((run) => ({
       ...run,
@@ -281,7 +323,11 @@ export class Store {
   async cacheGet(keys: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     for (let i = 0; i < keys.length; i += BATCH) {
-      const rows = await this.db.selectFrom('cache').select(['key', 'answer']).where('key', 'in', keys.slice(i, i + BATCH)).execute();
+      const rows = await this.db
+        .selectFrom('cache')
+        .select(['key', 'answer'])
+        .where('key', 'in', keys.slice(i, i + BATCH))
+        .execute();
       for (const row of rows) found.set(row.key, row.answer);
     }
     return found;
@@ -325,14 +371,26 @@ export class Store {
    * What a run has already done, for resuming: its rows (with the model's answers) and its scored
    * results — with `errors`, its error results too (a run split into chunks keeps them, once written).
    */
-  async resumeState(runId: string, options: { errors?: boolean } = {}): Promise<{
-    rows: Array<Pick<RowRecord, 'row_index' | 'outputs' | 'model_latency_ms' | 'model_input_tokens' | 'model_output_tokens' | 'model_error'>>;
+  async resumeState(
+    runId: string,
+    options: { errors?: boolean } = {},
+  ): Promise<{
+    rows: Array<
+      Pick<RowRecord, 'row_index' | 'outputs' | 'model_latency_ms' | 'model_input_tokens' | 'model_output_tokens' | 'model_error'>
+    >;
     results: Array<Pick<ResultRecord, 'row_index' | 'metric' | 'value' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'error'>>;
   }> {
-    let results = this.db.selectFrom('results').select(['row_index', 'metric', 'value', 'input_tokens', 'output_tokens', 'cost_usd', 'error']).where('run_id', '=', runId);
+    let results = this.db
+      .selectFrom('results')
+      .select(['row_index', 'metric', 'value', 'input_tokens', 'output_tokens', 'cost_usd', 'error'])
+      .where('run_id', '=', runId);
     if (!options.errors) results = results.where('error', 'is', null);
     const [rows, resultRows] = await Promise.all([
-      this.db.selectFrom('rows').select(['row_index', 'outputs', 'model_latency_ms', 'model_input_tokens', 'model_output_tokens', 'model_error']).where('run_id', '=', runId).execute(),
+      this.db
+        .selectFrom('rows')
+        .select(['row_index', 'outputs', 'model_latency_ms', 'model_input_tokens', 'model_output_tokens', 'model_error'])
+        .where('run_id', '=', runId)
+        .execute(),
       results.execute(),
     ]);
     return { rows, results: resultRows };
@@ -344,8 +402,19 @@ export class Store {
    */
   async table(runId: string): Promise<Array<Record<string, unknown>>> {
     const [rows, results] = await Promise.all([
-      this.db.selectFrom('rows').select(['row_index', 'record', 'outputs', 'model_error']).where('run_id', '=', runId).orderBy('row_index').execute(),
-      this.db.selectFrom('results').select(['row_index', 'metric', 'value', 'label', 'justification', 'error']).where('run_id', '=', runId).orderBy('row_index').orderBy('metric').execute(),
+      this.db
+        .selectFrom('rows')
+        .select(['row_index', 'record', 'outputs', 'model_error'])
+        .where('run_id', '=', runId)
+        .orderBy('row_index')
+        .execute(),
+      this.db
+        .selectFrom('results')
+        .select(['row_index', 'metric', 'value', 'label', 'justification', 'error'])
+        .where('run_id', '=', runId)
+        .orderBy('row_index')
+        .orderBy('metric')
+        .execute(),
     ]);
     const byRow = new Map<number, Record<string, unknown>>();
     for (const row of rows) {

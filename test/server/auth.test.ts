@@ -71,7 +71,10 @@ describe('with auth', () => {
   it('answers 401 for a wrong or revoked token', async () => {
     const created = await tokens.create('temporary');
     expect((await server.call('GET', '/api/experiments', { token: created.token })).status).toBe(200);
-    expect(await server.call('GET', '/api/experiments', { token: `${created.token}x` })).toMatchObject({ status: 401, body: { message: expect.stringContaining('not valid') } });
+    expect(await server.call('GET', '/api/experiments', { token: `${created.token}x` })).toMatchObject({
+      status: 401,
+      body: { message: expect.stringContaining('not valid') },
+    });
     expect(await tokens.revoke('temporary')).toMatchObject({ name: 'temporary' });
     expect((await server.call('GET', '/api/experiments', { token: created.token })).status).toBe(401);
     expect((await server.call('GET', '/api/experiments', { headers: { authorization: `Basic ${created.token}` } })).status).toBe(401);
@@ -100,7 +103,9 @@ describe('off loopback', () => {
   });
 
   it('tells loopback addresses apart', () => {
-    for (const host of ['127.0.0.1', 'localhost', '::1', '[::1]', '127.1.2.3', '::ffff:127.0.0.1']) expect({ host, loopback: isLoopback(host) }).toEqual({ host, loopback: true });
-    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '10.0.0.1']) expect({ host, loopback: isLoopback(host) }).toEqual({ host, loopback: false });
+    for (const host of ['127.0.0.1', 'localhost', '::1', '[::1]', '127.1.2.3', '::ffff:127.0.0.1'])
+      expect({ host, loopback: isLoopback(host) }).toEqual({ host, loopback: true });
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com', '10.0.0.1'])
+      expect({ host, loopback: isLoopback(host) }).toEqual({ host, loopback: false });
   });
 });

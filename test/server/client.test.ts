@@ -28,19 +28,40 @@ const config = {
   experiment: 'client',
   judge_model: 'openai:/gpt-test',
   col_mapping: { inputs: 'question', predictions: 'answer', targets: 'expected' },
-  metrics: [{ name: 'correct', definition: 'Whether the answer is right.', grading_prompt: 'Score 1-5.', examples: [{ input: 'Capital of Spain?', output: 'Madrid', score: 5, justification: 'Right.' }] }, 'exact_match'],
+  metrics: [
+    {
+      name: 'correct',
+      definition: 'Whether the answer is right.',
+      grading_prompt: 'Score 1-5.',
+      examples: [{ input: 'Capital of Spain?', output: 'Madrid', score: 5, justification: 'Right.' }],
+    },
+    'exact_match',
+  ],
 };
 
 describe('JurorClient', () => {
   it('uploads a file by path, evaluates it, waits for the job and reads the results', async () => {
     const file = join(server.dir, 'capitals.csv');
-    writeFileSync(file, 'question,answer,expected\nCapital of France?,Paris,Paris\nCapital of Italy?,Milan,Rome\nCapital of Peru?,Lima,Lima\n');
+    writeFileSync(
+      file,
+      'question,answer,expected\nCapital of France?,Paris,Paris\nCapital of Italy?,Milan,Rome\nCapital of Peru?,Lima,Lima\n',
+    );
     const dataset = await client.uploadDataset(file);
-    expect(dataset).toMatchObject({ name: 'capitals', original_name: 'capitals.csv', row_count: 3, columns: ['question', 'answer', 'expected'] });
+    expect(dataset).toMatchObject({
+      name: 'capitals',
+      original_name: 'capitals.csv',
+      row_count: 3,
+      columns: ['question', 'answer', 'expected'],
+    });
     expect((await client.listDatasets()).datasets.map((d) => d.id)).toContain(dataset.id);
     expect((await client.getDataset(dataset.id)).preview[1]).toEqual({ question: 'Capital of Italy?', answer: 'Milan', expected: 'Rome' });
     expect(await client.downloadDataset(dataset.id, 'jsonl')).toBe(
-      ['{"question":"Capital of France?","answer":"Paris","expected":"Paris"}', '{"question":"Capital of Italy?","answer":"Milan","expected":"Rome"}', '{"question":"Capital of Peru?","answer":"Lima","expected":"Lima"}', ''].join('\n'),
+      [
+        '{"question":"Capital of France?","answer":"Paris","expected":"Paris"}',
+        '{"question":"Capital of Italy?","answer":"Milan","expected":"Rome"}',
+        '{"question":"Capital of Peru?","answer":"Lima","expected":"Lima"}',
+        '',
+      ].join('\n'),
     );
 
     const { runId, jobId } = await client.evaluate({ datasetId: dataset.id, config });
@@ -50,7 +71,12 @@ describe('JurorClient', () => {
     expect(seen.at(-1)).toBe('completed');
 
     const run = await client.getRun(runId);
-    expect(run).toMatchObject({ id: runId, status: 'finished', experiment: 'client', metrics: { 'correct/v1/mean': 3, 'exact_match/v1/mean': 2 / 3 } });
+    expect(run).toMatchObject({
+      id: runId,
+      status: 'finished',
+      experiment: 'client',
+      metrics: { 'correct/v1/mean': 3, 'exact_match/v1/mean': 2 / 3 },
+    });
     expect(run.judges[0]!.definition).toMatchObject({ examples: [{ output: 'Madrid' }] });
 
     const page = await client.getResults(runId, { sort: '-correct', limit: 2 });
@@ -90,7 +116,12 @@ describe('JurorClient', () => {
 
     const { id } = await client.uploadDataset({ name: 'q.csv', data: 'question,answer\nq,a\n' });
     const bad = await client.evaluate({ datasetId: id, config: { ...config, judge_modle: 'x' } }).catch((e: unknown) => e);
-    expect(bad).toMatchObject({ status: 400, code: 'bad_request', field: 'config.judge_modle', hint: expect.stringContaining('known keys') });
+    expect(bad).toMatchObject({
+      status: 400,
+      code: 'bad_request',
+      field: 'config.judge_modle',
+      hint: expect.stringContaining('known keys'),
+    });
 
     const malformed = await client.uploadDataset({ name: 'bad.csv', data: 'a,b\n1,2\n3,4,5\n' }).catch((e: unknown) => e);
     expect(malformed).toMatchObject({ status: 400, field: 'file', line: 3 });
@@ -99,7 +130,11 @@ describe('JurorClient', () => {
   it('is refused without a token, and with a revoked one', async () => {
     const anonymous = new JurorClient({ baseUrl: `${server.url}/api/` });
     await expect(anonymous.health()).resolves.toMatchObject({ status: 'ok' });
-    await expect(anonymous.listRuns()).rejects.toMatchObject({ status: 401, code: 'unauthorized', hint: expect.stringContaining('juror tokens create') });
+    await expect(anonymous.listRuns()).rejects.toMatchObject({
+      status: 401,
+      code: 'unauthorized',
+      hint: expect.stringContaining('juror tokens create'),
+    });
     const tokens = new ApiTokenRepository(serverDb(server.store));
     const temporary = await tokens.create('short-lived');
     const revoked = new JurorClient({ baseUrl: server.url, token: temporary.token });
@@ -110,7 +145,11 @@ describe('JurorClient', () => {
 
   it('says when the server cannot be reached, or a job takes too long', async () => {
     const nowhere = new JurorClient({ baseUrl: 'http://127.0.0.1:9' });
-    await expect(nowhere.listRuns()).rejects.toMatchObject({ status: 0, code: 'network', message: expect.stringContaining('cannot reach http://127.0.0.1:9') });
+    await expect(nowhere.listRuns()).rejects.toMatchObject({
+      status: 0,
+      code: 'network',
+      message: expect.stringContaining('cannot reach http://127.0.0.1:9'),
+    });
     llm.setOptions({ latencyMs: 2000 });
     try {
       const { id } = await client.uploadDataset({ name: 'slow.csv', data: 'question,answer,expected\nq,slow answer,x\n' });

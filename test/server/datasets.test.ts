@@ -19,9 +19,18 @@ function storedFiles(): string[] {
 
 describe('POST /api/datasets', () => {
   it('stores a valid CSV with its columns, row count and hash, and lists it', async () => {
-    const { status, body } = await server.call('POST', '/api/datasets', { body: fileForm('qa.csv', 'question,answer\nWhat is 2+2?,4\n"Capital of France, please",Paris\n') });
+    const { status, body } = await server.call('POST', '/api/datasets', {
+      body: fileForm('qa.csv', 'question,answer\nWhat is 2+2?,4\n"Capital of France, please",Paris\n'),
+    });
     expect(status).toBe(201);
-    expect(body).toMatchObject({ name: 'qa', original_name: 'qa.csv', format: 'csv', columns: ['question', 'answer'], row_count: 2, hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(body).toMatchObject({
+      name: 'qa',
+      original_name: 'qa.csv',
+      format: 'csv',
+      columns: ['question', 'answer'],
+      row_count: 2,
+      hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    });
     expect(storedFiles()).toContain(`${body.id}.csv`);
     const list = await server.call('GET', '/api/datasets');
     expect(list.body.datasets.map((d: { id: string }) => d.id)).toContain(body.id);
@@ -29,16 +38,28 @@ describe('POST /api/datasets', () => {
   });
 
   it('takes JSONL, JSON and Parquet, and a name field', async () => {
-    const jsonl = await server.call('POST', '/api/datasets', { body: fileForm('a.jsonl', '{"x":1}\n{"x":2,"y":"b"}\n', { name: 'my data' }) });
+    const jsonl = await server.call('POST', '/api/datasets', {
+      body: fileForm('a.jsonl', '{"x":1}\n{"x":2,"y":"b"}\n', { name: 'my data' }),
+    });
     expect(jsonl.body).toMatchObject({ name: 'my data', format: 'jsonl', columns: ['x', 'y'], row_count: 2 });
     const json = await server.call('POST', '/api/datasets', { body: fileForm('a.json', '[{"q":"a"},{"q":"b"},{"q":"c"}]') });
     expect(json.body).toMatchObject({ format: 'json', row_count: 3 });
-    const bytes = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'q', data: ['p0', 'p1'], type: 'STRING' }, { name: 'n', data: [1, 2], type: 'INT32' }] }));
+    const bytes = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'q', data: ['p0', 'p1'], type: 'STRING' },
+          { name: 'n', data: [1, 2], type: 'INT32' },
+        ],
+      }),
+    );
     const parquet = await server.call('POST', '/api/datasets', { body: fileForm('p.parquet', bytes) });
     expect(parquet.status).toBe(201);
     expect(parquet.body).toMatchObject({ format: 'parquet', columns: ['q', 'n'], row_count: 2 });
     const detail = await server.call('GET', `/api/datasets/${parquet.body.id}`);
-    expect(detail.body.preview).toEqual([{ q: 'p0', n: 1 }, { q: 'p1', n: 2 }]);
+    expect(detail.body.preview).toEqual([
+      { q: 'p0', n: 1 },
+      { q: 'p1', n: 2 },
+    ]);
   });
 
   it('refuses a malformed CSV with a 400 naming the line, and keeps nothing', async () => {
@@ -94,7 +115,10 @@ describe('POST /api/datasets', () => {
     expect(notMultipart).toMatchObject({ status: 400, body: { field: 'file' } });
     const noFile = new FormData();
     noFile.append('name', 'x');
-    expect(await server.call('POST', '/api/datasets', { body: noFile })).toMatchObject({ status: 400, body: { field: 'file', message: 'no file was sent' } });
+    expect(await server.call('POST', '/api/datasets', { body: noFile })).toMatchObject({
+      status: 400,
+      body: { field: 'file', message: 'no file was sent' },
+    });
     const unknownType = await server.call('POST', '/api/datasets', { body: fileForm('notes.txt', 'hello') });
     expect(unknownType).toMatchObject({ status: 400, body: { field: 'file' } });
     expect(unknownType.body.message).toMatch(/cannot tell the format of 'notes\.txt'/);
@@ -128,20 +152,36 @@ describe('GET /api/datasets/:id and /download', () => {
     expect(asCsv.body).toBe(csv);
     const asJsonl = await server.call('GET', `/api/datasets/${created.id}/download?format=jsonl`);
     expect(asJsonl.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
-    expect(String(asJsonl.body).trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ q: 'x, y', a: '1' }, { q: 'z', a: '2' }]);
+    expect(
+      String(asJsonl.body)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { q: 'x, y', a: '1' },
+      { q: 'z', a: '2' },
+    ]);
   });
 
   it('converts JSON with nested values to CSV with JSON in the cells', async () => {
-    const { body: created } = await server.call('POST', '/api/datasets', { body: fileForm('nested.json', '[{"q":"a","ctx":["c1","c2"]},{"q":"b"}]') });
+    const { body: created } = await server.call('POST', '/api/datasets', {
+      body: fileForm('nested.json', '[{"q":"a","ctx":["c1","c2"]},{"q":"b"}]'),
+    });
     const { body } = await server.call('GET', `/api/datasets/${created.id}/download?format=csv`);
     expect(body).toBe('q,ctx\na,"[""c1"",""c2""]"\nb,\n');
   });
 
   it('answers 404 for an unknown dataset and 400 for an unknown format', async () => {
-    expect(await server.call('GET', '/api/datasets/nope')).toMatchObject({ status: 404, body: { error: 'not_found', message: "no dataset 'nope'" } });
+    expect(await server.call('GET', '/api/datasets/nope')).toMatchObject({
+      status: 404,
+      body: { error: 'not_found', message: "no dataset 'nope'" },
+    });
     expect((await server.call('GET', '/api/datasets/nope/download')).status).toBe(404);
     const { body: created } = await server.call('POST', '/api/datasets', { body: fileForm('f.csv', 'a\n1\n') });
-    expect(await server.call('GET', `/api/datasets/${created.id}/download?format=xlsx`)).toMatchObject({ status: 400, body: { field: 'format' } });
+    expect(await server.call('GET', `/api/datasets/${created.id}/download?format=xlsx`)).toMatchObject({
+      status: 400,
+      body: { field: 'format' },
+    });
   });
 });
 

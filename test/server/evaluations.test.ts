@@ -23,7 +23,10 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
   beforeAll(async () => {
     llm = await startLlmServer();
     server = await startTestServer({ llm, storeKind });
-    const csv = 'question,answer,expected\n' + Array.from({ length: ROWS }, (_, i) => `question ${i},answer ${i},${i % 3 === 0 ? `answer ${i}` : 'other'}`).join('\n') + '\n';
+    const csv =
+      'question,answer,expected\n' +
+      Array.from({ length: ROWS }, (_, i) => `question ${i},answer ${i},${i % 3 === 0 ? `answer ${i}` : 'other'}`).join('\n') +
+      '\n';
     datasetId = (await server.call('POST', '/api/datasets', { body: fileForm('qa.csv', csv) })).body.id;
   });
   afterAll(async () => {
@@ -58,8 +61,17 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect((await server.call('GET', `/api/runs/${runId}`)).status).toBe(200);
 
       const job = await waitForJob(server, jobId);
-      expect(job).toMatchObject({ id: jobId, kind: 'evaluate', status: 'completed', error: null, run_id: runId, progress: { rows_done: ROWS, row_count: ROWS, errors: 1 } });
-      expect(job.progress.metrics).toEqual(expect.arrayContaining([expect.objectContaining({ metric: 'quality/v1', done: ROWS, errors: 1 })]));
+      expect(job).toMatchObject({
+        id: jobId,
+        kind: 'evaluate',
+        status: 'completed',
+        error: null,
+        run_id: runId,
+        progress: { rows_done: ROWS, row_count: ROWS, errors: 1 },
+      });
+      expect(job.progress.metrics).toEqual(
+        expect.arrayContaining([expect.objectContaining({ metric: 'quality/v1', done: ROWS, errors: 1 })]),
+      );
 
       const run = (await server.call('GET', `/api/runs/${runId}`)).body;
       expect(run).toMatchObject({
@@ -76,7 +88,9 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       });
       // Stored as the upload names it: the file's place in the server's data directory is not shown.
       expect(run.dataset).not.toHaveProperty('path');
-      const expectedScores = Array.from({ length: ROWS }, (_, i) => i).filter((i) => i !== 7).map((i) => (i % 5) + 1);
+      const expectedScores = Array.from({ length: ROWS }, (_, i) => i)
+        .filter((i) => i !== 7)
+        .map((i) => (i % 5) + 1);
       expect(run.metrics['quality/v1/mean']).toBeCloseTo(expectedScores.reduce((a, b) => a + b, 0) / expectedScores.length, 10);
       expect(run.metrics['exact_match/v1/mean']).toBeCloseTo(4 / ROWS, 10);
       expect(run.judges[0]).toMatchObject({ metric: 'quality/v1', definition: { grading_prompt: quality.grading_prompt } });
@@ -84,9 +98,13 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
 
       const page = (await server.call('GET', `/api/runs/${runId}/results?limit=100`)).body;
       expect(page.total).toBe(ROWS);
-      expect(page.rows.map((r: { results: Record<string, { value: number | null }> }) => r.results['quality/v1']!.value)).toEqual(Array.from({ length: ROWS }, (_, i) => (i === 7 ? null : (i % 5) + 1)));
+      expect(page.rows.map((r: { results: Record<string, { value: number | null }> }) => r.results['quality/v1']!.value)).toEqual(
+        Array.from({ length: ROWS }, (_, i) => (i === 7 ? null : (i % 5) + 1)),
+      );
       expect(page.rows[7].results['quality/v1'].error).toMatch(/9/);
-      expect((await server.call('GET', `/api/runs/${runId}/results?errors_only=true`)).body.rows.map((r: { row_index: number }) => r.row_index)).toEqual([7]);
+      expect(
+        (await server.call('GET', `/api/runs/${runId}/results?errors_only=true`)).body.rows.map((r: { row_index: number }) => r.row_index),
+      ).toEqual([7]);
       const best = (await server.call('GET', `/api/runs/${runId}/results?sort=-quality&limit=2`)).body.rows;
       expect(best.map((r: { row_index: number }) => r.row_index)).toEqual([9, 4]);
 
@@ -104,7 +122,11 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       const before = await counts();
       const cases: Array<[Record<string, unknown>, string, RegExp]> = [
         [{ ...config(), judge_modle: 'x' }, 'config.judge_modle', /unknown key 'judge_modle'/],
-        [config({ metrics: [{ name: 'quality', definition: 'd' }] }), 'config.metrics[0].grading_prompt', /config\.metrics\[0\]\.grading_prompt/],
+        [
+          config({ metrics: [{ name: 'quality', definition: 'd' }] }),
+          'config.metrics[0].grading_prompt',
+          /config\.metrics\[0\]\.grading_prompt/,
+        ],
         [config({ metrics: [{ name: 'q' }] }), 'config.metrics[0]', /neither a rubric judge nor a prompt judge/],
         [config({ metrics: ['no_such_metric'] }), 'config.metrics[0]', /no_such_metric/],
         [config({ col_mapping: { inputs: 'nope' } }), 'config.col_mapping.inputs', /nope/],
@@ -115,7 +137,9 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
         [config({ data: 'other.csv' }), 'config.data', /not allowed/],
       ];
       for (const [body, field, message] of cases) {
-        const response = await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config: JSON.parse(JSON.stringify(body)) } });
+        const response = await server.call('POST', '/api/runs', {
+          body: { dataset_id: datasetId, config: JSON.parse(JSON.stringify(body)) },
+        });
         expect({ field, status: response.status, got: response.body.field }).toEqual({ field, status: 400, got: field });
         expect(response.body.message).toMatch(message);
       }
@@ -124,11 +148,25 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     });
 
     it('answers 404 for an unknown dataset and 400 for a malformed request', async () => {
-      expect(await server.call('POST', '/api/runs', { body: { dataset_id: 'nope', config: config() } })).toMatchObject({ status: 404, body: { field: 'dataset_id' } });
-      expect(await server.call('POST', '/api/runs', { body: { dataset_id: datasetId } })).toMatchObject({ status: 400, body: { field: 'config' } });
-      expect(await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config: [] } })).toMatchObject({ status: 400, body: { field: 'config' } });
-      expect(await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config: {}, extra: 1 } })).toMatchObject({ status: 400, body: { field: 'extra' } });
-      expect((await server.call('POST', '/api/runs', { body: '{"dataset_id":', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+      expect(await server.call('POST', '/api/runs', { body: { dataset_id: 'nope', config: config() } })).toMatchObject({
+        status: 404,
+        body: { field: 'dataset_id' },
+      });
+      expect(await server.call('POST', '/api/runs', { body: { dataset_id: datasetId } })).toMatchObject({
+        status: 400,
+        body: { field: 'config' },
+      });
+      expect(await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config: [] } })).toMatchObject({
+        status: 400,
+        body: { field: 'config' },
+      });
+      expect(await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config: {}, extra: 1 } })).toMatchObject({
+        status: 400,
+        body: { field: 'extra' },
+      });
+      expect(
+        (await server.call('POST', '/api/runs', { body: '{"dataset_id":', headers: { 'content-type': 'application/json' } })).status,
+      ).toBe(400);
       expect((await server.call('POST', '/api/runs')).status).toBe(400);
     });
   });
@@ -136,7 +174,9 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
   describe('cancelling', () => {
     it('stops a slow run: the job is cancelled, the run interrupted with its finished rows kept', async () => {
       llm.setOptions({ latencyMs: 150 });
-      const { body: started } = await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config: config({ metrics: [uncached('patience')], providers: { openai: { max_concurrency: 2 } } }) } });
+      const { body: started } = await server.call('POST', '/api/runs', {
+        body: { dataset_id: datasetId, config: config({ metrics: [uncached('patience')], providers: { openai: { max_concurrency: 2 } } }) },
+      });
       // Wait for a first finished row, so the run is well under way.
       for (let i = 0; i < 200; i++) {
         const { body } = await server.call('GET', `/api/jobs/${started.job_id}`);
@@ -144,7 +184,10 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect((await server.call('GET', `/api/jobs/${started.job_id}`)).body.progress.cache_hits).toBe(0);
-      expect(await server.call('DELETE', `/api/runs/${started.run_id}`)).toMatchObject({ status: 409, body: { hint: expect.stringContaining(`/api/jobs/${started.job_id}/cancel`) } });
+      expect(await server.call('DELETE', `/api/runs/${started.run_id}`)).toMatchObject({
+        status: 409,
+        body: { hint: expect.stringContaining(`/api/jobs/${started.job_id}/cancel`) },
+      });
 
       const cancelled = await server.call('POST', `/api/jobs/${started.job_id}/cancel`);
       expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled', error: expect.stringContaining('interrupted') } });
@@ -154,7 +197,10 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(run.rows_done).toBeLessThan(ROWS);
       expect((await server.call('GET', `/api/runs/${started.run_id}/results`)).body.total).toBe(run.rows_done);
       // A stopped job cannot be cancelled again; the run can now be deleted.
-      expect(await server.call('POST', `/api/jobs/${started.job_id}/cancel`)).toMatchObject({ status: 409, body: { message: expect.stringContaining('cancelled') } });
+      expect(await server.call('POST', `/api/jobs/${started.job_id}/cancel`)).toMatchObject({
+        status: 409,
+        body: { message: expect.stringContaining('cancelled') },
+      });
       expect((await server.call('DELETE', `/api/runs/${started.run_id}`)).status).toBe(200);
       expect((await server.call('GET', `/api/jobs/${started.job_id}`)).body.status).toBe('cancelled');
     });
@@ -167,8 +213,13 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
 
   describe('failures', () => {
     it('fails the job and the run when the provider refuses the run', async () => {
-      llm.setHandler(() => ({ status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } }));
-      const { body: started } = await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config: config({ metrics: [uncached('strict')] }) } });
+      llm.setHandler(() => ({
+        status: 401,
+        body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } },
+      }));
+      const { body: started } = await server.call('POST', '/api/runs', {
+        body: { dataset_id: datasetId, config: config({ metrics: [uncached('strict')] }) },
+      });
       const job = await waitForJob(server, started.job_id);
       expect(job.status).toBe('failed');
       expect(job.error).toMatch(/401|API key/i);

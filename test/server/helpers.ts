@@ -16,7 +16,11 @@ export interface TestServer extends JurorServer {
   dir: string;
   /** Sends a request to the server; `body` objects are sent as JSON. Bodies are untyped: tests check their shape. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  call<T = any>(method: string, path: string, init?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  call<T = any>(
+    method: string,
+    path: string,
+    init?: { body?: unknown; token?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   /** Closes the server and removes its temp dir. */
   stop(): Promise<void>;
 }
@@ -48,7 +52,7 @@ export const STORES: Array<[name: string, location: (dir: string) => Promise<{ s
 export async function startTestServer(options: Partial<ServerOptions> & { llm?: LlmServer; storeKind?: string } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'juror-server-'));
   const { llm, storeKind, ...rest } = options;
-  const location = await (STORES.find(([name]) => name === (storeKind ?? 'SQLite'))![1])(dir);
+  const location = await STORES.find(([name]) => name === (storeKind ?? 'SQLite'))![1](dir);
   const server = await startServer({
     store: location.store,
     dataDir: join(dir, 'datasets'),
@@ -146,7 +150,16 @@ export async function seedRun(
   const rows = [];
   const results = [];
   for (let i = 0; i < options.rows; i++) {
-    rows.push({ run_id: run.id, row_index: i, record: JSON.stringify({ inputs: `question ${i}`, outputs: `answer ${i}` }), outputs: null, model_latency_ms: null, model_input_tokens: null, model_output_tokens: null, model_error: null });
+    rows.push({
+      run_id: run.id,
+      row_index: i,
+      record: JSON.stringify({ inputs: `question ${i}`, outputs: `answer ${i}` }),
+      outputs: null,
+      model_latency_ms: null,
+      model_input_tokens: null,
+      model_output_tokens: null,
+      model_error: null,
+    });
     for (const metric of options.metrics) {
       const outcome = options.result(i, metric);
       if (!outcome) continue;
@@ -174,7 +187,15 @@ export async function seedRun(
   if (options.status !== 'running') {
     await store.writeSummary(run.id, {
       metrics: Object.fromEntries(options.metrics.map((m) => [`${m}/mean`, 1])),
-      perMetric: options.metrics.map((metric) => ({ run_id: run.id, metric, rows_scored: options.rows, error_count: 0, input_tokens: 10, output_tokens: 5, cost_usd: 0.001 })),
+      perMetric: options.metrics.map((metric) => ({
+        run_id: run.id,
+        metric,
+        rows_scored: options.rows,
+        error_count: 0,
+        input_tokens: 10,
+        output_tokens: 5,
+        cost_usd: 0.001,
+      })),
       run: { status: 'finished', finished_at: new Date().toISOString(), rows_done: options.rows },
     });
   }

@@ -42,7 +42,8 @@ export async function waitForLabelJob(server: TestServer, id: string, statuses: 
   for (;;) {
     const { body } = await server.call('GET', `/api/label-jobs/${id}`);
     if (statuses.includes(body.status)) return body;
-    if (['failed', 'cancelled'].includes(body.status) && !statuses.includes(body.status)) throw new Error(`label job ${id} is ${body.status}: ${body.error}`);
+    if (['failed', 'cancelled'].includes(body.status) && !statuses.includes(body.status))
+      throw new Error(`label job ${id} is ${body.status}: ${body.error}`);
     if (Date.now() > deadline) throw new Error(`label job ${id} still ${body.status}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

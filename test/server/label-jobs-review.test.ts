@@ -34,7 +34,15 @@ beforeEach(() => {
 describe('uncertain rows, agreement and the fine-tuning export', () => {
   it('offers the rows whose samples disagree, with why; their labels join the examples; agreement and export follow', async () => {
     const started = await server.call('POST', '/api/label-jobs', {
-      body: { dataset_id: datasetId, prompt: '[uncertain] Is {answer} right for {question}, given {context}? 1 or 0.', model: MODEL, sample_size: 8, seed: 7, name: 'qa_check', review: true },
+      body: {
+        dataset_id: datasetId,
+        prompt: '[uncertain] Is {answer} right for {question}, given {context}? 1 or 0.',
+        model: MODEL,
+        sample_size: 8,
+        seed: 7,
+        name: 'qa_check',
+        review: true,
+      },
     });
     const id = started.body.job_id;
     const job = await waitForLabelJob(server, id, ['awaiting_review']);
@@ -63,26 +71,42 @@ describe('uncertain rows, agreement and the fine-tuning export', () => {
       row: flaky1,
       reason: '2 of 3 samples said 1, 1 said 0',
       disagreement: 1 / 3,
-      votes: [{ label: 1, count: 2 }, { label: 0, count: 1 }],
+      votes: [
+        { label: 1, count: 2 },
+        { label: 0, count: 1 },
+      ],
       record: { answer: `answer ${flaky1}` },
     });
 
     // Two judge models that disagree on one row.
-    llm.setHandler((req) => (req.body.model === 'judge-small' && answerRow(req) === compared ? verdict(1 - judged(compared), 'the small model disagrees') : steady(req)));
+    llm.setHandler((req) =>
+      req.body.model === 'judge-small' && answerRow(req) === compared
+        ? verdict(1 - judged(compared), 'the small model disagrees')
+        : steady(req),
+    );
     const models = await server.call('GET', `/api/label-jobs/${id}/uncertain?compare_model=openai:/judge-small`);
     expect(models.body.k).toBe(2);
-    expect(models.body.rows).toEqual([expect.objectContaining({ row: compared, reason: `openai:/gpt-test said ${judged(compared)}, openai:/judge-small said ${1 - judged(compared)}` })]);
+    expect(models.body.rows).toEqual([
+      expect.objectContaining({
+        row: compared,
+        reason: `openai:/gpt-test said ${judged(compared)}, openai:/judge-small said ${1 - judged(compared)}`,
+      }),
+    ]);
     const withUncertain = await server.call('GET', `/api/label-jobs/${id}`);
     expect(withUncertain.body.uncertain.map((u: { row: number }) => u.row)).toEqual([flaky1, flaky2, compared].sort((a, b) => a - b));
     // In review, each offered row comes with its columns, for the review page.
-    for (const u of withUncertain.body.uncertain as Array<{ row: number; record: Record<string, string> }>) expect(u.record).toMatchObject({ answer: `answer ${u.row}` });
+    for (const u of withUncertain.body.uncertain as Array<{ row: number; record: Record<string, string> }>)
+      expect(u.record).toMatchObject({ answer: `answer ${u.row}` });
 
     // Review: the sample with two flips (one 1→0, one 0→1), and an uncertain row.
     llm.setHandler(steady);
     const sample = job.labels as Array<{ row: number; label: number }>;
     const flipOne = sample.find((l) => l.label === 1)!.row;
     const flipZero = sample.find((l) => l.label === 0)!.row;
-    const labels = [...sample.map((l) => ({ row: l.row, label: l.row === flipOne || l.row === flipZero ? 1 - l.label : l.label })), { row: flaky1, label: 0, justification: 'Reviewer: wrong' }];
+    const labels = [
+      ...sample.map((l) => ({ row: l.row, label: l.row === flipOne || l.row === flipZero ? 1 - l.label : l.label })),
+      { row: flaky1, label: 0, justification: 'Reviewer: wrong' },
+    ];
     const outsider = await server.call('POST', `/api/label-jobs/${id}/review`, { body: { labels: [{ row: outside[0], label: 1 }] } });
     expect(outsider.body).toMatchObject({ status: 400, field: 'labels[0].row' });
     const reviewed = await server.call('POST', `/api/label-jobs/${id}/review`, { body: { labels } });
@@ -118,7 +142,9 @@ describe('uncertain rows, agreement and the fine-tuning export', () => {
     expect(v1.notes).toContain('1 reviewed rows have no label by v1');
 
     const history = await server.call('GET', '/api/judges/qa_check/agreement');
-    expect(history.body.series).toEqual([expect.objectContaining({ version: 'v1', points: [expect.objectContaining({ n: 8, label_job_id: id, dataset_id: datasetId })] })]);
+    expect(history.body.series).toEqual([
+      expect.objectContaining({ version: 'v1', points: [expect.objectContaining({ n: 8, label_job_id: id, dataset_id: datasetId })] }),
+    ]);
     // Looking again without a change adds no point; a new human label does.
     const again = await server.call('GET', `/api/label-jobs/${id}/agreement`);
     expect(again.body.versions[0].computed_at).toBe(v1.computed_at);
@@ -128,12 +154,18 @@ describe('uncertain rows, agreement and the fine-tuning export', () => {
     const exported = await server.call('GET', `/api/label-jobs/${id}/export/finetune`);
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-type')).toContain('application/x-ndjson');
-    const lines = (exported.body as string).trim().split('\n').map((line) => JSON.parse(line));
+    const lines = (exported.body as string)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(ROWS);
     const byRow = new Map(lines.map((line) => [answerRowOf(line.messages[1].content), line]));
     for (const line of lines) expect(line.messages.map((m: { role: string }) => m.role)).toEqual(['system', 'user', 'assistant']);
     const flipped = byRow.get(flipOne)!;
-    expect(JSON.parse(flipped.messages[2].content)).toEqual({ justification: "A human reviewer labelled this 0, overruling the judge's 1.", score: 0 });
+    expect(JSON.parse(flipped.messages[2].content)).toEqual({
+      justification: "A human reviewer labelled this 0, overruling the judge's 1.",
+      score: 0,
+    });
     expect(flipped.messages[0].content).not.toContain('Example 1:');
     expect(JSON.parse(byRow.get(flaky1)!.messages[2].content)).toEqual({ justification: 'Reviewer: wrong', score: 0 });
     expect(byRow.get(flaky1)!.messages[0].content).not.toContain('Example 1:');
@@ -148,17 +180,34 @@ describe('JurorClient', () => {
     // The judge answers 1–5: 4 (yes) for odd rows, 2 (no) for even ones.
     llm.setHandler((req) => verdict(answerRow(req) % 2 === 1 ? 4 : 2, `row ${answerRow(req)}`));
     const client = new JurorClient({ baseUrl: server.url });
-    const id = await client.labelDataset({ datasetId, prompt: '[client] Is {answer} a good answer to {question}?', output: 'yes_no', model: MODEL, sampleSize: 4, review: true, waitForCompletion: true });
+    const id = await client.labelDataset({
+      datasetId,
+      prompt: '[client] Is {answer} a good answer to {question}?',
+      output: 'yes_no',
+      model: MODEL,
+      sampleSize: 4,
+      review: true,
+      waitForCompletion: true,
+    });
     const job = await client.getLabelJob(id);
     expect(job.status).toBe('awaiting_review');
     expect(job.labels.map((l) => l.label_text)).toEqual(job.labels.map((l) => (l.row % 2 === 1 ? 'yes' : 'no')));
     const [first, ...rest] = job.labels;
-    await client.reviewLabels(id, [{ row: first!.row, label: first!.label_text === 'yes' ? 'no' : 'yes', justification: 'flipped' }, ...rest.map((l) => ({ row: l.row, label: l.label_text! }))]);
+    await client.reviewLabels(id, [
+      { row: first!.row, label: first!.label_text === 'yes' ? 'no' : 'yes', justification: 'flipped' },
+      ...rest.map((l) => ({ row: l.row, label: l.label_text! })),
+    ]);
     const done = await client.waitForLabelJob(id, { until: 'completed', intervalMs: 20 });
     expect(done.status).toBe('completed');
 
-    const csv = parseCsv(await client.downloadDataset(datasetId, 'csv', { labelJob: id }), { columns: true }) as Array<Record<string, string>>;
-    expect(csv[first!.row]).toMatchObject({ label: first!.label_text === 'yes' ? 'no' : 'yes', label_source: 'human', label_justification: 'flipped' });
+    const csv = parseCsv(await client.downloadDataset(datasetId, 'csv', { labelJob: id }), { columns: true }) as Array<
+      Record<string, string>
+    >;
+    expect(csv[first!.row]).toMatchObject({
+      label: first!.label_text === 'yes' ? 'no' : 'yes',
+      label_source: 'human',
+      label_justification: 'flipped',
+    });
     const other = csv.findIndex((_, i) => !job.sample.includes(i));
     expect(csv[other]).toMatchObject({ label: other % 2 === 1 ? 'yes' : 'no', label_source: 'llm', label_judge_version: 'v2' });
 
@@ -166,7 +215,10 @@ describe('JurorClient', () => {
     expect(agreement.versions[0]).toMatchObject({ version: 'v1', n: 4, confusion: { labels: ['no', 'yes'] } });
     expect(agreement.versions[0]!.statistics.accuracy).toBe(0.75);
 
-    const lines = (await client.exportFinetune(id)).trim().split('\n').map((line) => JSON.parse(line));
+    const lines = (await client.exportFinetune(id))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const humanLine = lines.find((l) => answerRowOf(l.messages[1].content) === first!.row);
     expect(JSON.parse(humanLine.messages[2].content).score).toBe(first!.label_text === 'yes' ? 1 : 5);
     const llmLine = lines.find((l) => answerRowOf(l.messages[1].content) === other);

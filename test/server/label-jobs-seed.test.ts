@@ -49,23 +49,42 @@ describe("LastMile's label → wait → download", () => {
     const rows = await download();
     expect(rows).toHaveLength(ROWS);
     expect(rows.filter((r) => r.label !== '')).toHaveLength(ROWS);
-    rows.forEach((r, i) => expect(r, `row ${i}`).toMatchObject({ label: String(judged(i)), label_source: 'llm', label_judge_version: 'v1', label_justification: `row ${i} judged` }));
+    rows.forEach((r, i) =>
+      expect(r, `row ${i}`).toMatchObject({
+        label: String(judged(i)),
+        label_source: 'llm',
+        label_judge_version: 'v1',
+        label_justification: `row ${i} judged`,
+      }),
+    );
     // Each row judged once: the sample is not judged twice.
     expect(llm.requests).toHaveLength(ROWS);
   });
 
   it('waitForCompletion resolves once every row is labelled', async () => {
-    const jobId = await client.labelDataset({ datasetId, prompt: '[wait] Is {answer} supported by {context}? 1 if so, else 0.', model: MODEL, waitForCompletion: true });
+    const jobId = await client.labelDataset({
+      datasetId,
+      prompt: '[wait] Is {answer} supported by {context}? 1 if so, else 0.',
+      model: MODEL,
+      waitForCompletion: true,
+    });
     expect((await client.getLabelJob(jobId, { limit: 1 })).status).toBe('completed');
   });
 
   it('with review: true stops at awaiting_review, the sample of 16 labelled and the rest not', async () => {
-    const jobId = await client.labelDataset({ datasetId, prompt: '[review] Is {answer} supported by {context}? 1 if so, else 0.', model: MODEL, review: true });
+    const jobId = await client.labelDataset({
+      datasetId,
+      prompt: '[review] Is {answer} supported by {context}? 1 if so, else 0.',
+      model: MODEL,
+      review: true,
+    });
     const job = await client.waitForLabelJob(jobId, { intervalMs: 20, timeoutMs: 20_000 });
     expect(job).toMatchObject({ status: 'awaiting_review', scope: 'sample', total: 16 });
     expect(llm.requests).toHaveLength(16);
 
     const rows = await download({ labelJob: jobId });
-    expect(rows.filter((r) => r.label !== '').map((r) => Number(r.question!.replace('question ', '')))).toEqual([...job.sample].sort((a, b) => a - b));
+    expect(rows.filter((r) => r.label !== '').map((r) => Number(r.question!.replace('question ', '')))).toEqual(
+      [...job.sample].sort((a, b) => a - b),
+    );
   });
 });

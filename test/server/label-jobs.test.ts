@@ -36,7 +36,9 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
   const promptFor = (tag: string) => `[${tag}] Does the answer {answer} to {question} follow from {context}? 1 if it does, else 0.`;
 
   async function startJob(tag: string, extra: Record<string, unknown> = {}): Promise<string> {
-    const { status, body } = await server.call('POST', '/api/label-jobs', { body: { dataset_id: datasetId, prompt: promptFor(tag), model: MODEL, review: true, ...extra } });
+    const { status, body } = await server.call('POST', '/api/label-jobs', {
+      body: { dataset_id: datasetId, prompt: promptFor(tag), model: MODEL, review: true, ...extra },
+    });
     expect(status, JSON.stringify(body)).toBe(202);
     return body.job_id;
   }
@@ -45,19 +47,46 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     it('labels a sample, takes two flips as examples, labels every row, and downloads in dataset order', async () => {
       const id = await startJob('loop');
       const inReview = await waitForLabelJob(server, id, ['awaiting_review']);
-      expect(inReview).toMatchObject({ status: 'awaiting_review', scope: 'sample', total: 16, sample_size: 16, judge: { version: 'v1' }, progress: { phase: 'sample', rows_done: 16 } });
-      const sample: Array<{ row: number; label: number; justification: string; source: string; judge_version: string; record: Record<string, string> }> = inReview.labels;
+      expect(inReview).toMatchObject({
+        status: 'awaiting_review',
+        scope: 'sample',
+        total: 16,
+        sample_size: 16,
+        judge: { version: 'v1' },
+        progress: { phase: 'sample', rows_done: 16 },
+      });
+      const sample: Array<{
+        row: number;
+        label: number;
+        justification: string;
+        source: string;
+        judge_version: string;
+        record: Record<string, string>;
+      }> = inReview.labels;
       expect(sample).toHaveLength(16);
       expect(sample.map((l) => l.row)).toEqual([...sample.map((l) => l.row)].sort((a, b) => a - b));
       for (const item of sample) {
-        expect(item).toMatchObject({ label: judged(item.row), source: 'llm', judge_version: 'v1', justification: `row ${item.row} judged`, record: { answer: `answer ${item.row}` }, labelled_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+        expect(item).toMatchObject({
+          label: judged(item.row),
+          source: 'llm',
+          judge_version: 'v1',
+          justification: `row ${item.row} judged`,
+          record: { answer: `answer ${item.row}` },
+          labelled_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        });
         expect(Number.isInteger(item.label)).toBe(true);
       }
       expect(llm.requests).toHaveLength(16);
 
       // Two flips: one with the reviewer's justification, one without; the other 14 kept.
       const [first, second] = sample;
-      const review = sample.map((l, i) => (i === 0 ? { row: l.row, label: 1 - l.label, justification: `Reviewer: row ${l.row} is the other way round` } : i === 1 ? { row: l.row, label: 1 - l.label } : { row: l.row, label: l.label }));
+      const review = sample.map((l, i) =>
+        i === 0
+          ? { row: l.row, label: 1 - l.label, justification: `Reviewer: row ${l.row} is the other way round` }
+          : i === 1
+            ? { row: l.row, label: 1 - l.label }
+            : { row: l.row, label: l.label },
+      );
       llm.reset();
       const reviewed = await server.call('POST', `/api/label-jobs/${id}/review`, { body: { labels: review } });
       expect(reviewed.status, JSON.stringify(reviewed.body)).toBe(200);
@@ -69,8 +98,15 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(llm.requests).toHaveLength(ROWS - 16);
       const system = systemOf(llm.requests[0]!);
       for (const req of llm.requests) expect(systemOf(req)).toBe(system);
-      expect(system).toContain(JSON.stringify({ justification: `Reviewer: row ${first!.row} is the other way round`, score: 1 - first!.label }));
-      expect(system).toContain(JSON.stringify({ justification: `A human reviewer labelled this ${1 - second!.label}, overruling the judge's ${second!.label}.`, score: 1 - second!.label }));
+      expect(system).toContain(
+        JSON.stringify({ justification: `Reviewer: row ${first!.row} is the other way round`, score: 1 - first!.label }),
+      );
+      expect(system).toContain(
+        JSON.stringify({
+          justification: `A human reviewer labelled this ${1 - second!.label}, overruling the judge's ${second!.label}.`,
+          score: 1 - second!.label,
+        }),
+      );
       expect(system).toContain(JSON.stringify({ justification: `row ${sample[2]!.row} judged`, score: sample[2]!.label }));
       expect(system.match(/^Example \d+:$/gm)).toHaveLength(16);
       expect(system).toContain(`answer ${first!.row}`);
@@ -82,7 +118,8 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(all.map((l) => l.row)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
       const reviewedRows = new Map(review.map((r) => [r.row, r.label]));
       for (const item of all) {
-        if (reviewedRows.has(item.row)) expect(item).toMatchObject({ source: 'human', label: reviewedRows.get(item.row), judge_version: null });
+        if (reviewedRows.has(item.row))
+          expect(item).toMatchObject({ source: 'human', label: reviewedRows.get(item.row), judge_version: null });
         else expect(item).toMatchObject({ source: 'llm', label: judged(item.row), judge_version: 'v2' });
       }
       const page = await server.call('GET', `/api/label-jobs/${id}?offset=10&limit=5`);
@@ -92,15 +129,33 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       const download = await server.call('GET', `/api/datasets/${datasetId}/download?format=csv`);
       expect(download.status).toBe(200);
       const rows = parseCsv(download.body as string, { columns: true }) as Array<Record<string, string>>;
-      expect(Object.keys(rows[0]!)).toEqual(['question', 'answer', 'context', 'label', 'label_justification', 'label_source', 'label_judge_version']);
+      expect(Object.keys(rows[0]!)).toEqual([
+        'question',
+        'answer',
+        'context',
+        'label',
+        'label_justification',
+        'label_source',
+        'label_judge_version',
+      ]);
       expect(rows.map((r) => r.question)).toEqual(Array.from({ length: ROWS }, (_, i) => `question ${i}`));
       rows.forEach((r, i) => {
-        if (reviewedRows.has(i)) expect(r).toMatchObject({ label: String(reviewedRows.get(i)), label_source: 'human', label_judge_version: '' });
-        else expect(r).toMatchObject({ label: String(judged(i)), label_source: 'llm', label_judge_version: 'v2', label_justification: `row ${i} judged` });
+        if (reviewedRows.has(i))
+          expect(r).toMatchObject({ label: String(reviewedRows.get(i)), label_source: 'human', label_judge_version: '' });
+        else
+          expect(r).toMatchObject({
+            label: String(judged(i)),
+            label_source: 'llm',
+            label_judge_version: 'v2',
+            label_justification: `row ${i} judged`,
+          });
       });
       expect(rows[first!.row]!.label_justification).toBe(`Reviewer: row ${first!.row} is the other way round`);
       const jsonl = await server.call('GET', `/api/datasets/${datasetId}/download?format=jsonl&label_job=${id}`);
-      const records = (jsonl.body as string).trim().split('\n').map((line) => JSON.parse(line));
+      const records = (jsonl.body as string)
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       expect(records[first!.row]).toMatchObject({ label: 1 - first!.label, label_source: 'human' });
 
       // Over: no more review, cancel or resample.
@@ -116,16 +171,22 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(reviewed.body.judge.version).toBe('v1');
       const done = await waitForLabelJob(server, id, ['completed']);
       expect(llm.requests).toHaveLength(ROWS - 4);
-      expect(done.labels.every((l: { source: string; judge_version: string }) => l.source === 'llm' && l.judge_version === 'v1')).toBe(true);
+      expect(done.labels.every((l: { source: string; judge_version: string }) => l.source === 'llm' && l.judge_version === 'v1')).toBe(
+        true,
+      );
     });
 
     it('downloads the labels of a job still in review (the newest job with labels) until one completes', async () => {
       const fresh = await uploadQa(server, 6, 'fresh.csv');
       const plain = await server.call('GET', `/api/datasets/${fresh}/download?format=csv`);
       expect(plain.body).not.toContain('label');
-      const started = await server.call('POST', '/api/label-jobs', { body: { dataset_id: fresh, prompt: promptFor('fresh'), model: MODEL, sample_size: 2, review: true } });
+      const started = await server.call('POST', '/api/label-jobs', {
+        body: { dataset_id: fresh, prompt: promptFor('fresh'), model: MODEL, sample_size: 2, review: true },
+      });
       const job = await waitForLabelJob(server, started.body.job_id, ['awaiting_review']);
-      const rows = parseCsv((await server.call('GET', `/api/datasets/${fresh}/download?format=csv`)).body as string, { columns: true }) as Array<Record<string, string>>;
+      const rows = parseCsv((await server.call('GET', `/api/datasets/${fresh}/download?format=csv`)).body as string, {
+        columns: true,
+      }) as Array<Record<string, string>>;
       expect(rows).toHaveLength(6);
       rows.forEach((r, i) => {
         if (job.sample.includes(i)) expect(r).toMatchObject({ label: String(judged(i)), label_source: 'llm', label_judge_version: 'v1' });
@@ -167,7 +228,9 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
 
       // Labels given to resample become examples of the next version.
       const row = again.sample[0];
-      const withLabels = await server.call('POST', `/api/label-jobs/${id}/resample`, { body: { labels: [{ row, label: 1 - judged(row), justification: 'no' }] } });
+      const withLabels = await server.call('POST', `/api/label-jobs/${id}/resample`, {
+        body: { labels: [{ row, label: 1 - judged(row), justification: 'no' }] },
+      });
       expect(withLabels.body.judge.version).toBe('v3');
       const third = await waitForLabelJob(server, id, ['awaiting_review']);
       expect(third.versions.at(-1)).toMatchObject({ version: 'v3', example_rows: [row] });
@@ -181,7 +244,9 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     it("lists a dataset's jobs newest first, filtered by status, with their current judge version", async () => {
       const own = await uploadQa(server, 4);
       const start = async (tag: string, extra: Record<string, unknown> = {}) => {
-        const { status, body } = await server.call('POST', '/api/label-jobs', { body: { dataset_id: own, prompt: promptFor(tag), model: MODEL, sample_size: 2, review: true, ...extra } });
+        const { status, body } = await server.call('POST', '/api/label-jobs', {
+          body: { dataset_id: own, prompt: promptFor(tag), model: MODEL, sample_size: 2, review: true, ...extra },
+        });
         expect(status, JSON.stringify(body)).toBe(202);
         return body.job_id as string;
       };
@@ -194,7 +259,14 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(all.status).toBe(200);
       expect(all.body).toMatchObject({ total: 2, limit: 50, offset: 0 });
       expect(all.body.jobs.map((j: { id: string }) => j.id)).toEqual([newer, older]);
-      expect(all.body.jobs[1]).toMatchObject({ dataset_id: own, status: 'awaiting_review', judge: { version: 'v1' }, sample_size: 2, versions: 1, criterion: { prompt: promptFor('list-a') } });
+      expect(all.body.jobs[1]).toMatchObject({
+        dataset_id: own,
+        status: 'awaiting_review',
+        judge: { version: 'v1' },
+        sample_size: 2,
+        versions: 1,
+        criterion: { prompt: promptFor('list-a') },
+      });
 
       const completed = await server.call('GET', `/api/label-jobs?dataset_id=${own}&status=completed`);
       expect(completed.body.jobs.map((j: { id: string }) => j.id)).toEqual([newer]);
@@ -223,7 +295,8 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
 
   describe('bad requests', () => {
     it('answers 400 naming the field, and creates nothing', async () => {
-      const post = (body: Record<string, unknown>) => server.call('POST', '/api/label-jobs', { body: { dataset_id: datasetId, model: MODEL, ...body } });
+      const post = (body: Record<string, unknown>) =>
+        server.call('POST', '/api/label-jobs', { body: { dataset_id: datasetId, model: MODEL, ...body } });
       expect((await post({})).body).toMatchObject({ status: 400, field: 'prompt' });
       expect((await post({ prompt: 'x {answer}', builtin: 'faithfulness' })).body).toMatchObject({ status: 400, field: 'prompt' });
       expect((await post({ prompt: 'x {answer}', output: 'maybe' })).body).toMatchObject({ status: 400, field: 'output' });
@@ -233,7 +306,10 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(column.body.hint).toContain('question, answer, context');
       expect((await post({ builtin: 'faithfulness', output: 'yes_no' })).body).toMatchObject({ status: 400, field: 'output' });
       expect((await post({ builtin: 'no_such_judge' })).body).toMatchObject({ status: 400, field: 'builtin' });
-      expect((await post({ prompt: 'x {answer}', examples: [{ output: 'a', score: 7, justification: 'j' }] })).body).toMatchObject({ status: 400, field: 'examples[0].score' });
+      expect((await post({ prompt: 'x {answer}', examples: [{ output: 'a', score: 7, justification: 'j' }] })).body).toMatchObject({
+        status: 400,
+        field: 'examples[0].score',
+      });
       expect((await post({ prompt: 'x {answer}', sample_size: 0 })).body).toMatchObject({ status: 400, field: 'sample_size' });
       expect((await post({ prompt: 'x {answer}', surprise: 1 })).body).toMatchObject({ status: 400, field: 'surprise' });
       const unknown = await post({ dataset_id: 'nope', prompt: 'x {answer}' });
@@ -257,12 +333,27 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       const job = await waitForLabelJob(server, id, ['awaiting_review']);
       const [a, b] = job.sample as number[];
       const outside = Array.from({ length: ROWS }, (_, i) => i).find((i) => !job.sample.includes(i))!;
-      const review = (labels: unknown[], extra: Record<string, unknown> = {}) => server.call('POST', `/api/label-jobs/${id}/review`, { body: { labels, ...extra } });
-      expect((await review([{ row: a, label: 1 }, { row: b, label: 2 }])).body).toMatchObject({ status: 400, field: 'labels[1].label' });
+      const review = (labels: unknown[], extra: Record<string, unknown> = {}) =>
+        server.call('POST', `/api/label-jobs/${id}/review`, { body: { labels, ...extra } });
+      expect(
+        (
+          await review([
+            { row: a, label: 1 },
+            { row: b, label: 2 },
+          ])
+        ).body,
+      ).toMatchObject({ status: 400, field: 'labels[1].label' });
       expect((await review([{ row: a, label: 'yes' }])).body).toMatchObject({ status: 400, field: 'labels[0].label' });
       expect((await review([{ row: a, label: true }])).body).toMatchObject({ status: 400, field: 'labels[0].label' });
       expect((await review([{ row: outside, label: 1 }])).body).toMatchObject({ status: 400, field: 'labels[0].row' });
-      expect((await review([{ row: a, label: 1 }, { row: a, label: 0 }])).body).toMatchObject({ status: 400, field: 'labels[1].row' });
+      expect(
+        (
+          await review([
+            { row: a, label: 1 },
+            { row: a, label: 0 },
+          ])
+        ).body,
+      ).toMatchObject({ status: 400, field: 'labels[1].row' });
       expect((await review([{ row: a, label: 1 }], { prompt: ' ' })).body).toMatchObject({ status: 400, field: 'prompt' });
       expect((await review([{ row: a, label: 1 }], { prompt: 'Is {nope} ok?' })).body).toMatchObject({ status: 400, field: 'prompt' });
       expect((await review([{ row: a }])).body).toMatchObject({ status: 400, field: 'labels[0].label' });
@@ -287,7 +378,10 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
         expect(response.status, `${method} ${path}`).toBe(404);
         expect(response.body.error).toBe('not_found');
       }
-      expect((await server.call('GET', `/api/datasets/${datasetId}/download?label_job=nope`)).body).toMatchObject({ status: 404, field: 'label_job' });
+      expect((await server.call('GET', `/api/datasets/${datasetId}/download?label_job=nope`)).body).toMatchObject({
+        status: 404,
+        field: 'label_job',
+      });
     });
   });
 });

@@ -111,7 +111,13 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       const got = await allPages('metric=quality/v1&max_score=3&sort=-exact_match/v1', 25);
       expect(got).toEqual(expectedSort('exact_match/v1', true, filtered));
       const errorsByQuality = await allPages('errors_only=true&sort=exact_match', 7);
-      expect(errorsByQuality).toEqual(expectedSort('exact_match/v1', false, all.filter((r) => r % 11 === 0)));
+      expect(errorsByQuality).toEqual(
+        expectedSort(
+          'exact_match/v1',
+          false,
+          all.filter((r) => r % 11 === 0),
+        ),
+      );
     });
   });
 
@@ -139,7 +145,10 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     });
 
     it('answers 404 for an unknown run', async () => {
-      expect(await server.call('GET', '/api/runs/0123abcd/results')).toMatchObject({ status: 404, body: { error: 'not_found', message: "no run '0123abcd'" } });
+      expect(await server.call('GET', '/api/runs/0123abcd/results')).toMatchObject({
+        status: 404,
+        body: { error: 'not_found', message: "no run '0123abcd'" },
+      });
     });
   });
 
@@ -147,9 +156,23 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     it("gives each metric's judge prompt (system and user), raw answer and counts", async () => {
       const { status, body } = await server.call('GET', `/api/runs/${runId}/results/5`);
       expect(status).toBe(200);
-      expect(body).toMatchObject({ run_id: runId, row_index: 5, record: { inputs: 'question 5', outputs: 'answer 5' }, outputs: null, model_error: null });
+      expect(body).toMatchObject({
+        run_id: runId,
+        row_index: 5,
+        record: { inputs: 'question 5', outputs: 'answer 5' },
+        outputs: null,
+        model_error: null,
+      });
       const byMetric = Object.fromEntries(body.results.map((r: { metric: string }) => [r.metric, r]));
-      expect(byMetric['quality/v1']).toMatchObject({ value: valueOf(5, 'quality/v1'), raw: expect.stringContaining('"score"'), input_tokens: 10, output_tokens: 5, cost_usd: 0.001, latency_ms: 12, details: null });
+      expect(byMetric['quality/v1']).toMatchObject({
+        value: valueOf(5, 'quality/v1'),
+        raw: expect.stringContaining('"score"'),
+        input_tokens: 10,
+        output_tokens: 5,
+        cost_usd: 0.001,
+        latency_ms: 12,
+        details: null,
+      });
       expect(byMetric['quality/v1'].prompt.user).toBe('judge this: question 5');
       expect(byMetric['quality/v1'].prompt.system).toContain('quality');
       // A built-in metric has no judge, so no system prompt.
@@ -158,7 +181,11 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
 
     it('keeps the raw answer and the error of an error row', async () => {
       const { body } = await server.call('GET', `/api/runs/${runId}/results/11`);
-      expect(body.results.find((r: { metric: string }) => r.metric === 'quality/v1')).toMatchObject({ value: null, error: 'bad answer 11', raw: 'not json' });
+      expect(body.results.find((r: { metric: string }) => r.metric === 'quality/v1')).toMatchObject({
+        value: null,
+        error: 'bad answer 11',
+        raw: 'not json',
+      });
     });
 
     it('answers 404 for a row the run does not have, 400 for a row that is not a number', async () => {

@@ -20,15 +20,22 @@ const config = {
   metrics: [
     { name: 'quality', definition: 'How good the response is.', grading_prompt: 'Score 1-5, 5 being best.' },
     { name: 'rambling', judge_prompt: 'Does this response ramble? {response}', output: 'yes_no', greater_is_better: false },
-    { name: 'chunk_ok', judge_prompt: 'Is this chunk relevant to {request}? {retrieved_context}', metric_metadata: { assessment_type: 'RETRIEVAL' } },
+    {
+      name: 'chunk_ok',
+      judge_prompt: 'Is this chunk relevant to {request}? {retrieved_context}',
+      metric_metadata: { assessment_type: 'RETRIEVAL' },
+    },
     'exact_match',
   ],
 };
 
 beforeAll(async () => {
-  llm = await startLlmServer({ handler: (req) => verdict(Object.entries(SCORES).find(([answer]) => req.lastUser.includes(answer))?.[1] ?? 4) });
+  llm = await startLlmServer({
+    handler: (req) => verdict(Object.entries(SCORES).find(([answer]) => req.lastUser.includes(answer))?.[1] ?? 4),
+  });
   server = await startTestServer({ llm });
-  const csv = 'request,response,expected_response,retrieved_context\nq0,alpha,alpha,"[""c0""]"\nq1,bravo,x,"[""bravo chunk"",""c1""]"\nq2,charlie,charlie,"[""c2""]"\nq3,delta,x,"[""c3""]"\n';
+  const csv =
+    'request,response,expected_response,retrieved_context\nq0,alpha,alpha,"[""c0""]"\nq1,bravo,x,"[""bravo chunk"",""c1""]"\nq2,charlie,charlie,"[""c2""]"\nq3,delta,x,"[""c3""]"\n';
   const datasetId = (await server.call('POST', '/api/datasets', { body: fileForm('rag.csv', csv) })).body.id;
   const started = await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config } });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
@@ -48,7 +55,7 @@ const Z = 1.959963984540054;
 function wilson(k: number, n: number): [number, number] {
   const p = k / n;
   const centre = (p + (Z * Z) / (2 * n)) / (1 + (Z * Z) / n);
-  const half = ((Z * Math.sqrt((p * (1 - p)) / n + (Z * Z) / (4 * n * n))) / (1 + (Z * Z) / n));
+  const half = (Z * Math.sqrt((p * (1 - p)) / n + (Z * Z) / (4 * n * n))) / (1 + (Z * Z) / n);
   return [centre - half, centre + half];
 }
 
@@ -66,26 +73,63 @@ describe('metric info of GET /api/runs/:id', () => {
 
     // quality: 5, 2, 4, 4 on 1–5 → mean 3.75; sample variance 4.75/3; half 1.96·√(4.75/3/4) = 1.2331
     const quality = info['quality/v1'];
-    expect(quality).toMatchObject({ name: 'quality', version: 'v1', source: 'judge', kind: 'scale', direction: 'higher', range: { min: 1, max: 5 }, discrete: [1, 2, 3, 4, 5], labels: null, headline: 'mean', description: 'How good the response is.' });
+    expect(quality).toMatchObject({
+      name: 'quality',
+      version: 'v1',
+      source: 'judge',
+      kind: 'scale',
+      direction: 'higher',
+      range: { min: 1, max: 5 },
+      discrete: [1, 2, 3, 4, 5],
+      labels: null,
+      headline: 'mean',
+      description: 'How good the response is.',
+    });
     expect(run.metrics['quality/v1/mean']).toBe(3.75);
     expectInterval(quality.ci, [3.75 - Z * Math.sqrt(4.75 / 3 / 4), 3.75 + Z * Math.sqrt(4.75 / 3 / 4)]);
 
     // rambling: yes, no, yes, yes → ratio 0.75; lower is better
     const rambling = info['rambling/v1'];
-    expect(rambling).toMatchObject({ source: 'judge', kind: 'yes_no', direction: 'lower', range: { min: 0, max: 1 }, discrete: [0, 1], labels: { 0: 'no', 1: 'yes' }, headline: 'ratio' });
+    expect(rambling).toMatchObject({
+      source: 'judge',
+      kind: 'yes_no',
+      direction: 'lower',
+      range: { min: 0, max: 1 },
+      discrete: [0, 1],
+      labels: { 0: 'no', 1: 'yes' },
+      headline: 'ratio',
+    });
     expect(run.metrics['rambling/v1/ratio']).toBe(0.75);
     expectInterval(rambling.ci, wilson(3, 4));
 
     // chunk_ok (RETRIEVAL): per row the share of chunks judged yes: 1, 0.5 (the bravo chunk scores 2), 1, 1
     const chunks = info['chunk_ok/v1'];
-    expect(chunks).toMatchObject({ source: 'judge', kind: 'share', direction: 'higher', range: { min: 0, max: 1 }, discrete: null, labels: null, headline: 'mean' });
+    expect(chunks).toMatchObject({
+      source: 'judge',
+      kind: 'share',
+      direction: 'higher',
+      range: { min: 0, max: 1 },
+      discrete: null,
+      labels: null,
+      headline: 'mean',
+    });
     expect(run.metrics['chunk_ok/v1/mean']).toBe(0.875);
     // sample variance of [1, .5, 1, 1]: 0.1875/3; the normal interval clipped at 1
     expectInterval(chunks.ci, [0.875 - Z * Math.sqrt(0.1875 / 3 / 4), 1]);
 
     // exact_match: 1, 0, 1, 0 → mean 0.5, a share of 1s (Wilson)
     const exact = info['exact_match/v1'];
-    expect(exact).toMatchObject({ source: 'heuristic', kind: 'binary', direction: 'higher', range: { min: 0, max: 1 }, discrete: [0, 1], labels: null, headline: 'mean', aggregations: ['mean', 'variance', 'p90'], description: null });
+    expect(exact).toMatchObject({
+      source: 'heuristic',
+      kind: 'binary',
+      direction: 'higher',
+      range: { min: 0, max: 1 },
+      discrete: [0, 1],
+      labels: null,
+      headline: 'mean',
+      aggregations: ['mean', 'variance', 'p90'],
+      description: null,
+    });
     expectInterval(exact.ci, wilson(2, 4));
   });
 
@@ -102,9 +146,19 @@ describe('metric info of GET /api/runs/:id', () => {
   });
 
   it('describes a stored metric it cannot rebuild by its aggregates alone: no direction, no range, still shown', async () => {
-    await server.store.db.updateTable('runs').set({ metric_info: null, config: JSON.stringify({ metrics: ['no_longer_a_metric'] }) }).where('id', '=', runId).execute();
+    await server.store.db
+      .updateTable('runs')
+      .set({ metric_info: null, config: JSON.stringify({ metrics: ['no_longer_a_metric'] }) })
+      .where('id', '=', runId)
+      .execute();
     const exact = byKey((await server.call('GET', `/api/runs/${runId}`)).body.metric_info)['exact_match/v1'];
-    expect(exact).toMatchObject({ kind: 'number', direction: null, range: null, headline: 'mean', aggregations: ['mean', 'p90', 'variance'] });
+    expect(exact).toMatchObject({
+      kind: 'number',
+      direction: null,
+      range: null,
+      headline: 'mean',
+      aggregations: ['mean', 'p90', 'variance'],
+    });
     // mean 0.5 with population variance 0.25 over 4 rows: 0.5 ± 1.96·√(0.25·4/3/4)
     expectInterval(exact.ci, [0.5 - Z * Math.sqrt(1 / 12), 0.5 + Z * Math.sqrt(1 / 12)]);
   });

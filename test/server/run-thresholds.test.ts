@@ -45,7 +45,11 @@ async function counts(): Promise<{ runs: number; jobs: number }> {
 describe('thresholds of POST /api/runs', () => {
   it("returns each threshold with its value and passed, and the run's passed, once the run is over", async () => {
     const started = await server.call('POST', '/api/runs', {
-      body: { dataset_id: datasetId, config: config({ thresholds: { 'quality/v1/mean': '>= 3.5' } }), thresholds: { 'exact_match/v1/mean': '> 0.5' } },
+      body: {
+        dataset_id: datasetId,
+        config: config({ thresholds: { 'quality/v1/mean': '>= 3.5' } }),
+        thresholds: { 'exact_match/v1/mean': '> 0.5' },
+      },
     });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     expect((await waitForJob(server, started.body.job_id)).status).toBe('completed');
@@ -61,7 +65,11 @@ describe('thresholds of POST /api/runs', () => {
 
   it('passes through the client when every threshold holds (a bare number meaning at least)', async () => {
     const client = new JurorClient({ baseUrl: server.url });
-    const { runId, jobId } = await client.evaluate({ datasetId, config: config(), thresholds: { 'quality/v1/mean': 4, 'exact_match/v1/mean': '>= 0.5' } });
+    const { runId, jobId } = await client.evaluate({
+      datasetId,
+      config: config(),
+      thresholds: { 'quality/v1/mean': 4, 'exact_match/v1/mean': '>= 0.5' },
+    });
     await client.waitForJob(jobId, { intervalMs: 20 });
     const run = await client.getRun(runId);
     expect(run.thresholds.map((t) => [t.key, t.op, t.value, t.actual, t.passed])).toEqual([
@@ -83,7 +91,12 @@ describe('thresholds of POST /api/runs', () => {
       [config(), { 'other/v1/mean': '>= 1' }, 'thresholds.other/v1/mean', /does not compute/],
       [config(), { 'quality/v1/mean': 'about 3' }, 'thresholds.quality/v1/mean', /not a comparison/],
       [config(), { 'quality/v1/mean': true }, 'thresholds.quality/v1/mean', /thresholds\.quality\/v1\/mean/],
-      [config({ thresholds: { 'quality/v1/mean': 3 } }), { 'quality/v1/mean': 4 }, 'thresholds.quality/v1/mean', /also given in config\.thresholds/],
+      [
+        config({ thresholds: { 'quality/v1/mean': 3 } }),
+        { 'quality/v1/mean': 4 },
+        'thresholds.quality/v1/mean',
+        /also given in config\.thresholds/,
+      ],
     ];
     for (const [runConfig, thresholds, field, message] of cases) {
       const response = await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config: runConfig, thresholds } });

@@ -27,12 +27,21 @@ interface RawResponse {
 function raw(server: TestServer, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<RawResponse> {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, method, path, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
-    });
+    const req = request(
+      {
+        host: hostname,
+        port,
+        method,
+        path,
+        headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -76,8 +85,18 @@ function variants(path: string): string[] {
   ];
 }
 
-const concrete = (pattern: string) => pattern.replace(/:id\b/g, 'abc').replace(/:name\b/g, 'faithfulness').replace(/:row\b/g, '0');
-const datasetCount = async (server: TestServer) => (await serverDb(server.store).selectFrom('datasets').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+const concrete = (pattern: string) =>
+  pattern
+    .replace(/:id\b/g, 'abc')
+    .replace(/:name\b/g, 'faithfulness')
+    .replace(/:row\b/g, '0');
+const datasetCount = async (server: TestServer) =>
+  (
+    await serverDb(server.store)
+      .selectFrom('datasets')
+      .select(({ fn }) => fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
 
 describe('with --auth: every route, however spelled', () => {
   let server: TestServer;
@@ -123,14 +142,24 @@ describe('with --auth: every route, however spelled', () => {
     const upload = await raw(server, 'POST', '/ap%69/datasets', { 'content-type': form.headers.get('content-type')! }, await form.text());
     expect(upload.status).toBe(401);
     expect(await datasetCount(server)).toBe(0);
-    expect((await raw(server, 'POST', '/ap%69/runs', { 'content-type': 'application/json' }, JSON.stringify({ config: {} }))).status).toBe(401);
+    expect((await raw(server, 'POST', '/ap%69/runs', { 'content-type': 'application/json' }, JSON.stringify({ config: {} }))).status).toBe(
+      401,
+    );
     expect((await raw(server, 'DELETE', `/ap%69/runs/${runId}`)).status).toBe(401);
     expect(await server.store.listRuns()).toHaveLength(1);
   });
 
   it('answers with a valid token on the normal paths, and health without one', async () => {
     const auth = { authorization: `Bearer ${token}` };
-    for (const path of ['/api/datasets', '/api/runs', '/api/experiments', '/api/judges', '/api/jobs', '/api/label-jobs', '/api/openapi.json']) {
+    for (const path of [
+      '/api/datasets',
+      '/api/runs',
+      '/api/experiments',
+      '/api/judges',
+      '/api/jobs',
+      '/api/label-jobs',
+      '/api/openapi.json',
+    ]) {
       expect({ path, status: (await raw(server, 'GET', path, auth)).status }).toEqual({ path, status: 200 });
     }
     expect((await raw(server, 'GET', '/api/health')).status).toBe(200);
@@ -151,9 +180,20 @@ describe('without --auth: the Host header (DNS rebinding)', () => {
       ['GET', '/'],
       ['POST', '/api/runs'],
     ]) {
-      const { status, body } = await raw(server, method!, path!, { host: 'evil.com', 'content-type': 'application/json' }, method === 'POST' ? '{"config":{}}' : undefined);
+      const { status, body } = await raw(
+        server,
+        method!,
+        path!,
+        { host: 'evil.com', 'content-type': 'application/json' },
+        method === 'POST' ? '{"config":{}}' : undefined,
+      );
       expect({ path, status }).toEqual({ path, status: 421 });
-      expect(JSON.parse(body)).toMatchObject({ status: 421, error: 'misdirected_request', field: 'host', hint: expect.stringContaining('--allowed-host') });
+      expect(JSON.parse(body)).toMatchObject({
+        status: 421,
+        error: 'misdirected_request',
+        field: 'host',
+        hint: expect.stringContaining('--allowed-host'),
+      });
     }
     for (const host of ['evil.com:4173', 'localhost.evil.com', '127.0.0.1.nip.io', 'juror.internal.evil.com', 'evil.com@localhost']) {
       expect({ host, status: (await raw(server, 'GET', '/api/runs', { host })).status }).toEqual({ host, status: 421 });
@@ -188,7 +228,8 @@ describe('cross-site requests', () => {
   });
   afterAll(() => server.stop());
 
-  const upload = (headers: Record<string, string>) => server.call('POST', '/api/datasets', { body: fileForm('rows.csv', 'q,a\n1,2\n'), headers });
+  const upload = (headers: Record<string, string>) =>
+    server.call('POST', '/api/datasets', { body: fileForm('rows.csv', 'q,a\n1,2\n'), headers });
 
   it('refuses uploads, runs, cancels and deletes from another origin, and changes nothing', async () => {
     const other = server.url.replace(/:(\d+)$/, (_, port: string) => `:${Number(port) + 1}`);
@@ -204,7 +245,9 @@ describe('cross-site requests', () => {
       const refused = await upload(headers);
       expect({ headers, status: refused.status }).toEqual({ headers, status: 403 });
       expect(refused.body).toMatchObject({ error: 'forbidden', field: 'origin', hint: expect.stringContaining('--allowed-host') });
-      expect((await server.call('POST', '/api/runs', { body: '{"config":{}}', headers: { ...headers, 'content-type': 'text/plain' } })).status).toBe(403);
+      expect(
+        (await server.call('POST', '/api/runs', { body: '{"config":{}}', headers: { ...headers, 'content-type': 'text/plain' } })).status,
+      ).toBe(403);
       expect((await server.call('POST', '/api/jobs/abc/cancel', { headers })).status).toBe(403);
       expect((await server.call('DELETE', `/api/runs/${runId}`, { headers })).status).toBe(403);
     }
@@ -214,7 +257,9 @@ describe('cross-site requests', () => {
   });
 
   it('lets reads from anywhere through (the Host check guards them)', async () => {
-    expect((await server.call('GET', '/api/runs', { headers: { origin: 'http://evil.com', 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+    expect((await server.call('GET', '/api/runs', { headers: { origin: 'http://evil.com', 'sec-fetch-site': 'cross-site' } })).status).toBe(
+      200,
+    );
   });
 
   it('accepts the same origin, an allowed host behind a proxy, and scripts that send neither header', async () => {
@@ -245,7 +290,8 @@ describe('security headers', () => {
   };
 
   it('sends them on the UI page, the API, its document and its errors', async () => {
-    for (const path of ['/', '/api/health', '/api/openapi.json', '/api/no-such-route']) expectHeaders((await server.call('GET', path)).headers, path);
+    for (const path of ['/', '/api/health', '/api/openapi.json', '/api/no-such-route'])
+      expectHeaders((await server.call('GET', path)).headers, path);
     expectHeaders((await server.call('POST', '/api/runs', { body: {}, headers: { origin: 'http://evil.com' } })).headers, 'a 403');
   });
 
@@ -276,7 +322,21 @@ describe('juror serve --allowed-host', () => {
     let err = '';
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
     const dir = mkdtempSync(join(tmpdir(), 'juror-serve-'));
-    const done = main(['node', 'juror', 'serve', '--port', '0', '--db', join(dir, 'cli.db'), '--data-dir', join(dir, 'data'), '--allowed-host', 'Juror.Test', '--allowed-host', 'box.local']);
+    const done = main([
+      'node',
+      'juror',
+      'serve',
+      '--port',
+      '0',
+      '--db',
+      join(dir, 'cli.db'),
+      '--data-dir',
+      join(dir, 'data'),
+      '--allowed-host',
+      'Juror.Test',
+      '--allowed-host',
+      'box.local',
+    ]);
     try {
       for (let i = 0; i < 500 && !/on (http:\S+)/.test(err); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       const url = /on (http:\S+)/.exec(err)![1]!;

@@ -17,8 +17,12 @@ export async function freePort(): Promise<number> {
  * production Redis does; without, nothing is saved.
  */
 export async function startRedis(port: number, dir?: string): Promise<ChildProcess> {
-  const persistence = dir ? ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''] : ['--save', '', '--appendonly', 'no'];
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const persistence = dir
+    ? ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
+    : ['--save', '', '--appendonly', 'no'];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   // Read on (not stop reading) once ready, so that the server's log never meets a closed pipe.
   await new Promise<void>((resolve, reject) => {

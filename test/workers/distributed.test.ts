@@ -21,7 +21,12 @@ const REDIS = 'redis://127.0.0.1:6379';
 const ROWS = 30;
 const CSV = 'question,answer\n' + Array.from({ length: ROWS }, (_, i) => `question ${i},answer ${i}`).join('\n') + '\n';
 const quality = { name: 'quality', definition: 'How good the answer is.', grading_prompt: 'Score 1-5, 5 being best.' };
-const config = { experiment: 'workers', judge_model: 'openai:/gpt-test', col_mapping: { inputs: 'question', predictions: 'answer' }, metrics: [quality] };
+const config = {
+  experiment: 'workers',
+  judge_model: 'openai:/gpt-test',
+  col_mapping: { inputs: 'question', predictions: 'answer' },
+  metrics: [quality],
+};
 const rowOf = (text: string) => Number((block(text, 'output') ?? '').replace('answer ', ''));
 
 describe('distributed jobs (BullMQ on Redis, Postgres store)', () => {
@@ -60,7 +65,9 @@ describe('distributed jobs (BullMQ on Redis, Postgres store)', () => {
   });
 
   async function startWorker(extra: { chunkSize?: number; handlers?: JobHandlers } = {}): Promise<JobWorker> {
-    const handlers = extra.handlers ?? new JobHandlers().register('evaluate', evaluateHandler(server.dataDir)).registerChunked('evaluate', evaluateChunks(server.dataDir));
+    const handlers =
+      extra.handlers ??
+      new JobHandlers().register('evaluate', evaluateHandler(server.dataDir)).registerChunked('evaluate', evaluateChunks(server.dataDir));
     const worker = await JobWorker.start({
       redisUrl: REDIS,
       queue,
@@ -112,19 +119,17 @@ describe('distributed jobs (BullMQ on Redis, Postgres store)', () => {
   it('gives up on a chunk that keeps failing after bounded attempts: its rows are error rows, the others are scored', async () => {
     const chunks = evaluateChunks(server.dataDir);
     let attempts = 0;
-    const handlers = new JobHandlers()
-      .register('evaluate', evaluateHandler(server.dataDir))
-      .registerChunked('evaluate', {
-        ...chunks,
-        chunk: async (job, ctx, rows) => {
-          // Rows 8–11 stand for a row that breaks its worker; the recorded give-up (failWith) goes through.
-          if (rows.start === 8 && rows.failWith === undefined) {
-            attempts++;
-            throw new Error('the worker broke on this chunk');
-          }
-          await chunks.chunk(job, ctx, rows);
-        },
-      });
+    const handlers = new JobHandlers().register('evaluate', evaluateHandler(server.dataDir)).registerChunked('evaluate', {
+      ...chunks,
+      chunk: async (job, ctx, rows) => {
+        // Rows 8–11 stand for a row that breaks its worker; the recorded give-up (failWith) goes through.
+        if (rows.start === 8 && rows.failWith === undefined) {
+          attempts++;
+          throw new Error('the worker broke on this chunk');
+        }
+        await chunks.chunk(job, ctx, rows);
+      },
+    });
     await startWorker({ handlers });
     const started = await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config } });
     const job = await waitForJob(server, started.body.job_id, 30_000);
@@ -133,7 +138,12 @@ describe('distributed jobs (BullMQ on Redis, Postgres store)', () => {
     const run = (await server.call('GET', `/api/runs/${started.body.run_id}`)).body;
     expect(run.error_count).toBe(4);
     expect(run.rows_done).toBe(ROWS);
-    const results = await store.db.selectFrom('results').select(['row_index', 'error']).where('run_id', '=', started.body.run_id).orderBy('row_index').execute();
+    const results = await store.db
+      .selectFrom('results')
+      .select(['row_index', 'error'])
+      .where('run_id', '=', started.body.run_id)
+      .orderBy('row_index')
+      .execute();
     expect(results).toHaveLength(ROWS);
     expect(results.filter((r) => r.error !== null).map((r) => r.row_index)).toEqual([8, 9, 10, 11]);
     expect(results.find((r) => r.row_index === 8)!.error).toMatch(/rows 8–11 was given up on \(the worker broke on this chunk\)/);
@@ -143,7 +153,9 @@ describe('distributed jobs (BullMQ on Redis, Postgres store)', () => {
     llm.setOptions({ latencyMs: 200, handler: (req) => verdict((rowOf(req.text) % 5) + 1) });
     await startWorker({ chunkSize: 2 });
     // A judge of its own: the other tests' answers are in the store's answer cache.
-    const started = await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config: { ...config, metrics: [{ ...quality, name: 'quality_cancel' }] } } });
+    const started = await server.call('POST', '/api/runs', {
+      body: { dataset_id: datasetId, config: { ...config, metrics: [{ ...quality, name: 'quality_cancel' }] } },
+    });
     while (llm.requests.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
     const cancelled = await server.call('POST', `/api/jobs/${started.body.job_id}/cancel`);
     expect(cancelled.status).toBeLessThan(300);

@@ -54,9 +54,30 @@ describe('juror worker processes', () => {
   });
 
   /** A `juror worker` process; resolves once it takes jobs. */
-  async function worker(options: { poison?: boolean; concurrency?: number } = {}): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
-    const env = { ...process.env, JUROR_DATABASE_URL: storeUrl, JUROR_REDIS_URL: REDIS, JUROR_QUEUE: queue, OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'test', CRASH_PORT: new URL(llm.url).port };
-    const args = [...(options.poison ? ['--import', CRASH_HOOK] : []), BIN, 'worker', '--lease', String(LEASE_S), '--chunk-size', '10', '--data-dir', server.dataDir, ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : [])];
+  async function worker(
+    options: { poison?: boolean; concurrency?: number } = {},
+  ): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+    const env = {
+      ...process.env,
+      JUROR_DATABASE_URL: storeUrl,
+      JUROR_REDIS_URL: REDIS,
+      JUROR_QUEUE: queue,
+      OPENAI_BASE_URL: llm.url,
+      OPENAI_API_KEY: 'test',
+      CRASH_PORT: new URL(llm.url).port,
+    };
+    const args = [
+      ...(options.poison ? ['--import', CRASH_HOOK] : []),
+      BIN,
+      'worker',
+      '--lease',
+      String(LEASE_S),
+      '--chunk-size',
+      '10',
+      '--data-dir',
+      server.dataDir,
+      ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : []),
+    ];
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(child);
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
@@ -146,7 +167,7 @@ describe('juror worker processes', () => {
     expect(children.filter((child) => child.signalCode === 'SIGKILL')).toHaveLength(2);
   });
 
-  it("keeps a run going while `juror serve` restarts, and the restarted server shows it continuing", async () => {
+  it('keeps a run going while `juror serve` restarts, and the restarted server shows it continuing', async () => {
     await worker();
     const run = await startRun();
     await whenWritten(run.run_id, 10);

@@ -50,7 +50,9 @@ describe('Redis restarted mid-run', () => {
     let redis: ChildProcess = await startRedis(port, dir);
     let server: TestServer = await startTestServer({ llm, store, queue: { redisUrl } });
     const limiter = await connectRedisLimiter(redisUrl);
-    const handlers = new JobHandlers().register('evaluate', evaluateHandler(server.dataDir)).registerChunked('evaluate', evaluateChunks(server.dataDir));
+    const handlers = new JobHandlers()
+      .register('evaluate', evaluateHandler(server.dataDir))
+      .registerChunked('evaluate', evaluateChunks(server.dataDir));
     const env = { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'test' };
     const worker = await JobWorker.start({ redisUrl, store, handlers, limiter, chunkSize: 10, leaseMs: 2000, env });
     llm.reset();
@@ -62,7 +64,10 @@ describe('Redis restarted mid-run', () => {
       providers: { openai: { max_concurrency: MAX_CONCURRENCY } },
       metrics: [{ name: `redis_restart_${port}`, definition: 'How good the answer is.', grading_prompt: 'Score 1-5.' }],
     };
-    const run = (await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config } })).body as { run_id: string; job_id: string };
+    const run = (await server.call('POST', '/api/runs', { body: { dataset_id: datasetId, config } })).body as {
+      run_id: string;
+      job_id: string;
+    };
     while (llm.requests.length < 10) await new Promise((resolve) => setTimeout(resolve, 10));
     return {
       run,
@@ -89,7 +94,12 @@ describe('Redis restarted mid-run', () => {
   }
 
   async function expectEachRowOnce(runId: string): Promise<void> {
-    const written = await store.db.selectFrom('results').select(['row_index', 'error']).where('run_id', '=', runId).orderBy('row_index').execute();
+    const written = await store.db
+      .selectFrom('results')
+      .select(['row_index', 'error'])
+      .where('run_id', '=', runId)
+      .orderBy('row_index')
+      .execute();
     expect(written.map((r) => r.row_index)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
     expect(written.filter((r) => r.error !== null)).toEqual([]);
   }

@@ -62,7 +62,9 @@ export function evaluateChunks(dataDir: string): ChunkedHandler<EvaluatePayload>
     collectTable: false,
   });
   return {
-    plan: async (job, ctx) => ({ rowCount: (await runEvaluation(job, ctx, { ...(await options(job, ctx)), chunk: { start: 0, end: 0 } })).rowCount }),
+    plan: async (job, ctx) => ({
+      rowCount: (await runEvaluation(job, ctx, { ...(await options(job, ctx)), chunk: { start: 0, end: 0 } })).rowCount,
+    }),
     chunk: async (job, ctx, rows) => {
       await runEvaluation(job, ctx, { ...(await options(job, ctx)), chunk: rows });
     },

@@ -37,4 +37,3 @@ export function exportFile(source: StoredFile, columns: string[], to: 'csv' | 'j
     })(),
   );
 }
-

@@ -36,7 +36,11 @@ export async function receiveDataset(request: FastifyRequest, ctx: ServerContext
     for await (const part of request.parts()) {
       if (part.type === 'field') {
         if (part.fieldname === 'name' || part.fieldname === 'format') fields[part.fieldname] = String(part.value);
-        else throw new ApiError(400, `unknown field '${part.fieldname}'`, { field: part.fieldname, hint: 'the fields are name, format and file' });
+        else
+          throw new ApiError(400, `unknown field '${part.fieldname}'`, {
+            field: part.fieldname,
+            hint: 'the fields are name, format and file',
+          });
         continue;
       }
       if (part.fieldname !== 'file') {
@@ -61,7 +65,10 @@ async function saveTemporary(part: MultipartFile, formatField: string | undefine
     part.file.resume();
     throw formatField
       ? new ApiError(400, `unknown format '${formatField}'`, { field: 'format', hint: 'use csv, jsonl, json or parquet' })
-      : new ApiError(400, `cannot tell the format of '${originalName}' from its name`, { field: 'file', hint: 'upload a file ending in .csv, .jsonl, .ndjson, .json or .parquet, or send a `format` field before the file' });
+      : new ApiError(400, `cannot tell the format of '${originalName}' from its name`, {
+          field: 'file',
+          hint: 'upload a file ending in .csv, .jsonl, .ndjson, .json or .parquet, or send a `format` field before the file',
+        });
   }
   // The temporary file's extension carries the format, as a stored file's does.
   const temp = join(ctx.dataDir, `.upload-${storedName(randomUUID(), format)}`);
@@ -92,14 +99,20 @@ function uploadProblem(error: unknown, temp: string, originalName: string): unkn
   const message = error.message.replaceAll(temp, originalName);
   // An upload has no config to name an encoding in: datasets are stored as UTF-8.
   const hint = error instanceof EncodingError ? 'save the file as UTF-8 and upload it again' : error.hint;
-  return new ApiError(400, message, { field: 'file', ...(error.where.line !== undefined ? { line: error.where.line } : {}), ...(hint ? { hint } : {}) });
+  return new ApiError(400, message, {
+    field: 'file',
+    ...(error.where.line !== undefined ? { line: error.where.line } : {}),
+    ...(hint ? { hint } : {}),
+  });
 }
 
 function uploadError(error: unknown, limit: number): unknown {
   const code = (error as { code?: string }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(limit);
-  if (code === 'FST_FILES_LIMIT') return new ApiError(400, 'more than one file was sent', { field: 'file', hint: 'upload one dataset per request' });
-  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') return new ApiError(400, 'too many fields in the upload', { hint: 'send only name, format and file' });
+  if (code === 'FST_FILES_LIMIT')
+    return new ApiError(400, 'more than one file was sent', { field: 'file', hint: 'upload one dataset per request' });
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+    return new ApiError(400, 'too many fields in the upload', { hint: 'send only name, format and file' });
   return error;
 }
 

@@ -59,13 +59,18 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
     method: 'GET',
     url: '/api/datasets/:id/download',
     schema: {
-      summary: 'Downloads a dataset as CSV or JSON Lines (streamed), in dataset order, with the label columns of its label job when it has one',
-      description: 'A labelled dataset gets the columns label, label_justification, label_source (human, llm, code) and label_judge_version, from the label job named by label_job, else its newest completed one.',
+      summary:
+        'Downloads a dataset as CSV or JSON Lines (streamed), in dataset order, with the label columns of its label job when it has one',
+      description:
+        'A labelled dataset gets the columns label, label_justification, label_source (human, llm, code) and label_judge_version, from the label job named by label_job, else its newest completed one.',
       tags: ['datasets'],
       params: idParams,
       querystring: downloadQuery,
       response: {
-        200: { description: 'the rows, as text/csv or application/x-ndjson', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+        200: {
+          description: 'the rows, as text/csv or application/x-ndjson',
+          content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } },
+        },
         400: errorBody,
         401: errorBody,
         404: errorBody,
@@ -81,7 +86,10 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const filename = `${found.name}.${to}`;
       reply
         .type(to === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
+        .header(
+          'content-disposition',
+          `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+        );
       return reply.send(exportFile(storedFile(ctx.dataDir, found), found.columns, to, labels));
     },
   });

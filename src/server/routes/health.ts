@@ -12,6 +12,11 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
     summary: 'Whether the server is up, and whether it needs a token',
     tags: ['server'],
     response: healthResponse,
-    handler: async () => ({ status: 'ok' as const, version: VERSION, auth: ctx.auth, store: /^postgres(ql)?:/.test(ctx.store.where) ? ('postgres' as const) : ('sqlite' as const) }),
+    handler: async () => ({
+      status: 'ok' as const,
+      version: VERSION,
+      auth: ctx.auth,
+      store: /^postgres(ql)?:/.test(ctx.store.where) ? ('postgres' as const) : ('sqlite' as const),
+    }),
   });
 }

@@ -52,7 +52,8 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     method: 'POST',
     url: '/api/jobs/:id/cancel',
     summary: 'Stops a queued or running job: no new calls, finished rows kept; a run becomes interrupted (resumable), the job cancelled',
-    description: 'Answers once the job has stopped (or after 10 s, with the job as it is then). A label pass cancelled so cancels its label job.',
+    description:
+      'Answers once the job has stopped (or after 10 s, with the job as it is then). A label pass cancelled so cancels its label job.',
     tags: ['jobs'],
     params: idParams,
     response: job,
@@ -61,7 +62,9 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const found = await ctx.runner.get(params.id);
       if (!found) throw notFound('job', params.id);
       if (FINAL_JOB_STATUSES.includes(found.status)) {
-        throw new ApiError(409, `job ${params.id} is not running (it is ${found.status})`, { hint: 'only queued or running jobs can be cancelled' });
+        throw new ApiError(409, `job ${params.id} is not running (it is ${found.status})`, {
+          hint: 'only queued or running jobs can be cancelled',
+        });
       }
       const stopped = await ctx.runner.cancel(params.id);
       if (!stopped) throw new ApiError(409, `job ${params.id} is ${found.status} in another process`, { hint: 'cancel it where it runs' });

@@ -31,7 +31,11 @@ import {
 export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const engine = ctx.labeling;
   const present = async (job: LabelJobRecord, page = { offset: 0, limit: 100 }): Promise<LabelJob> => {
-    const [labels, uncertain, progress] = await Promise.all([engine.labelsPage(job.id, page), engine.uncertainRows(job), engine.progress(job)]);
+    const [labels, uncertain, progress] = await Promise.all([
+      engine.labelsPage(job.id, page),
+      engine.uncertainRows(job),
+      engine.progress(job),
+    ]);
     const { criterion, progress: _stored, judge_id: _judgeId, ...rest } = job;
     return {
       ...rest,
@@ -46,9 +50,10 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, {
     method: 'POST',
     url: '/api/label-jobs',
-    summary: 'Starts a label job: the judge labels every row of the dataset, or with review: true a seeded sample for a person to review first',
+    summary:
+      'Starts a label job: the judge labels every row of the dataset, or with review: true a seeded sample for a person to review first',
     description:
-      'The criterion is checked against the dataset first (a 400 names the field; nothing is created). Follow it with GET /api/label-jobs/:id until completed (LastMile\'s label, wait, download), or with review: true until awaiting_review, then POST /api/label-jobs/:id/review.',
+      "The criterion is checked against the dataset first (a 400 names the field; nothing is created). Follow it with GET /api/label-jobs/:id until completed (LastMile's label, wait, download), or with review: true until awaiting_review, then POST /api/label-jobs/:id/review.",
     tags: ['label jobs'],
     body: createLabelJobBody,
     status: 202,
@@ -81,7 +86,12 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     query: labelJobsQuery,
     response: labelJobsList,
     handler: async ({ query }) => {
-      const { jobs, total } = await engine.jobs.list({ datasetId: query.dataset_id, status: query.status, limit: query.limit, offset: query.offset });
+      const { jobs, total } = await engine.jobs.list({
+        datasetId: query.dataset_id,
+        status: query.status,
+        limit: query.limit,
+        offset: query.offset,
+      });
       const progress = await Promise.all(jobs.map((job) => engine.progress(job)));
       return {
         jobs: jobs.map((job, i) => ({
@@ -108,7 +118,7 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, {
     method: 'GET',
     url: '/api/label-jobs/:id',
-    summary: "A label job: status, progress, and its labels — the sample while in review, every row (paged) once completed",
+    summary: 'A label job: status, progress, and its labels — the sample while in review, every row (paged) once completed',
     tags: ['label jobs'],
     params: idParams,
     query: labelJobQuery,
@@ -121,7 +131,8 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     method: 'POST',
     url: '/api/label-jobs/:id/review',
     summary: "Submits a person's labels of the sample (or uncertain rows) and labels every other row with them as few-shot examples",
-    description: 'Rows must be in the sample or among the uncertain rows; labels must fit the output kind (400 naming labels[i].label). A revised prompt or any label makes a new judge version. Needs awaiting_review (409 otherwise).',
+    description:
+      'Rows must be in the sample or among the uncertain rows; labels must fit the output kind (400 naming labels[i].label). A revised prompt or any label makes a new judge version. Needs awaiting_review (409 otherwise).',
     tags: ['label jobs'],
     params: idParams,
     body: reviewBody,
@@ -133,13 +144,15 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, {
     method: 'POST',
     url: '/api/label-jobs/:id/resample',
-    summary: 'Re-labels the sample with a revised prompt (and any labels given as examples), as a new judge version, and returns to awaiting_review',
+    summary:
+      'Re-labels the sample with a revised prompt (and any labels given as examples), as a new judge version, and returns to awaiting_review',
     tags: ['label jobs'],
     params: idParams,
     body: resampleBody,
     response: labelJob,
     errors: [404, 409],
-    handler: ({ params, body }) => http(async () => present(await engine.resample(params.id, { labels: body?.labels, prompt: body?.prompt }))),
+    handler: ({ params, body }) =>
+      http(async () => present(await engine.resample(params.id, { labels: body?.labels, prompt: body?.prompt }))),
   });
 
   route(app, {
@@ -157,8 +170,10 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   route(app, {
     method: 'GET',
     url: '/api/label-jobs/:id/uncertain',
-    summary: 'Rows the judge is least sure of, with why: k samples per candidate row at a temperature above 0 (or two judge models) that disagree',
-    description: 'Makes k judge calls per candidate row (up to `pool` rows without a human label, outside the sample). The rows returned may then be reviewed. Needs awaiting_review.',
+    summary:
+      'Rows the judge is least sure of, with why: k samples per candidate row at a temperature above 0 (or two judge models) that disagree',
+    description:
+      'Makes k judge calls per candidate row (up to `pool` rows without a human label, outside the sample). The rows returned may then be reviewed. Needs awaiting_review.',
     tags: ['label jobs'],
     params: idParams,
     query: uncertainQuery,
@@ -167,7 +182,13 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     handler: ({ params, query }) =>
       http(async () => ({
         job_id: params.id,
-        ...(await engine.uncertain(params.id, { k: query.k, limit: query.limit, pool: query.pool, temperature: query.temperature, compareModel: query.compare_model })),
+        ...(await engine.uncertain(params.id, {
+          k: query.k,
+          limit: query.limit,
+          pool: query.pool,
+          temperature: query.temperature,
+          compareModel: query.compare_model,
+        })),
       })),
   });
 
@@ -175,7 +196,8 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     method: 'GET',
     url: '/api/label-jobs/:id/agreement',
     summary: "Each judge version's agreement with the human labels of the reviewed rows (accuracy, κ, α, F1 with bootstrap intervals)",
-    description: 'Rows that are few-shot examples of a version are left out of its comparison. Each computation is stored: GET /api/judges/:name/agreement is its history.',
+    description:
+      'Rows that are few-shot examples of a version are left out of its comparison. Each computation is stored: GET /api/judges/:name/agreement is its history.',
     tags: ['label jobs'],
     params: idParams,
     response: labelAgreement,
@@ -187,11 +209,15 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     method: 'GET',
     url: '/api/label-jobs/:id/export/finetune',
     schema: {
-      summary: 'The labelled rows as chat-format fine-tuning data (JSON Lines): the judge prompt as sent, and the final label with its justification as the answer',
+      summary:
+        'The labelled rows as chat-format fine-tuning data (JSON Lines): the judge prompt as sent, and the final label with its justification as the answer',
       tags: ['label jobs'],
       params: idParams,
       response: {
-        200: { description: 'one {"messages": [system, user, assistant]} object per line', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+        200: {
+          description: 'one {"messages": [system, user, assistant]} object per line',
+          content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+        },
         400: errorBody,
         401: errorBody,
         404: errorBody,
@@ -223,9 +249,11 @@ async function http<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     if (error instanceof LabelJobError) {
-      throw new ApiError(error.code === 'not_found' ? 404 : 409, error.message, { ...(error.where.field ? { field: error.where.field } : {}), ...(error.hint ? { hint: error.hint } : {}) });
+      throw new ApiError(error.code === 'not_found' ? 404 : 409, error.message, {
+        ...(error.where.field ? { field: error.where.field } : {}),
+        ...(error.hint ? { hint: error.hint } : {}),
+      });
     }
     throw error;
   }
 }
-

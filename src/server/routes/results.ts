@@ -15,7 +15,8 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
     method: 'GET',
     url: '/api/runs/:id/results',
     summary: "A page of a run's rows with every metric's value, label, justification and error",
-    description: 'Dataset order by default. `sort=<metric>` orders by its value ascending (ties in dataset order); `sort=-<metric>` is the exact reverse; rows without a value come last either way.',
+    description:
+      'Dataset order by default. `sort=<metric>` orders by its value ascending (ties in dataset order); `sort=-<metric>` is the exact reverse; rows without a value come last either way.',
     tags: ['results'],
     params: idParams,
     query: resultsQuery,
@@ -27,9 +28,15 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const metrics = await ctx.results.metrics(params.id);
       const metric = query.metric === undefined ? undefined : resolveMetric(query.metric, metrics, 'metric');
       if (query.max_score !== undefined && !metric) {
-        throw new ApiError(400, 'max_score needs metric: the metric whose value is compared', { field: 'max_score', hint: `add &metric=<one of ${metrics.join(', ') || 'the run’s metrics'}>` });
+        throw new ApiError(400, 'max_score needs metric: the metric whose value is compared', {
+          field: 'max_score',
+          hint: `add &metric=<one of ${metrics.join(', ') || 'the run’s metrics'}>`,
+        });
       }
-      const sort = query.sort === undefined ? undefined : { metric: resolveMetric(query.sort.replace(/^-/, ''), metrics, 'sort'), descending: query.sort.startsWith('-') };
+      const sort =
+        query.sort === undefined
+          ? undefined
+          : { metric: resolveMetric(query.sort.replace(/^-/, ''), metrics, 'sort'), descending: query.sort.startsWith('-') };
       const q: StoreQuery = {
         offset: query.offset,
         limit: query.limit,
@@ -57,7 +64,11 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
     handler: async ({ params }) => {
       if (!(await ctx.runs.state(params.id))) throw notFound('run', params.id);
       const row = await ctx.results.row(params.id, params.row, await ctx.results.metrics(params.id));
-      if (!row) throw new ApiError(404, `run ${params.id} has no row ${params.row}`, { field: 'row', hint: 'rows are numbered from 0 in dataset order; a running run has only its finished rows' });
+      if (!row)
+        throw new ApiError(404, `run ${params.id} has no row ${params.row}`, {
+          field: 'row',
+          hint: 'rows are numbered from 0 in dataset order; a running run has only its finished rows',
+        });
       return {
         run_id: params.id,
         row_index: row.row_index,
@@ -92,6 +103,13 @@ function resolveMetric(given: string, metrics: string[], field: string): string 
   if (metrics.includes(given)) return given;
   const byName = metrics.filter((m) => m.slice(0, m.lastIndexOf('/')) === given);
   if (byName.length === 1) return byName[0]!;
-  if (byName.length > 1) throw new ApiError(400, `${field}: '${given}' names several versions: ${byName.join(', ')}`, { field, hint: 'give the metric as name/version' });
-  throw new ApiError(400, `${field}: the run has no metric '${given}'`, { field, hint: metrics.length ? `use one of: ${metrics.join(', ')}` : 'the run has no results yet' });
+  if (byName.length > 1)
+    throw new ApiError(400, `${field}: '${given}' names several versions: ${byName.join(', ')}`, {
+      field,
+      hint: 'give the metric as name/version',
+    });
+  throw new ApiError(400, `${field}: the run has no metric '${given}'`, {
+    field,
+    hint: metrics.length ? `use one of: ${metrics.join(', ')}` : 'the run has no results yet',
+  });
 }

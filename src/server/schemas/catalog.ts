@@ -2,7 +2,9 @@
 import { z } from 'zod';
 
 export const experimentsList = z.object({
-  experiments: z.array(z.object({ id: z.string(), name: z.string(), created_at: z.string(), run_count: z.number().int(), last_run_at: z.string().nullable() })),
+  experiments: z.array(
+    z.object({ id: z.string(), name: z.string(), created_at: z.string(), run_count: z.number().int(), last_run_at: z.string().nullable() }),
+  ),
 });
 export type ExperimentsList = z.infer<typeof experimentsList>;
 

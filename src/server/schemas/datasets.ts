@@ -20,7 +20,12 @@ export type Dataset = z.infer<typeof dataset>;
 export const datasetsQuery = z.strictObject(pageQuery(50, 500));
 /** The query as a client gives it. */
 export type DatasetsQuery = Partial<z.output<typeof datasetsQuery>>;
-export const datasetsList = z.object({ datasets: z.array(dataset), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+export const datasetsList = z.object({
+  datasets: z.array(dataset),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
 export type DatasetsList = z.infer<typeof datasetsList>;
 
 export const datasetDetail = dataset.extend({ preview: z.array(z.record(z.string(), z.unknown())).describe('the first 20 rows') });
@@ -37,7 +42,11 @@ export const uploadBody: Record<string, unknown> = {
   required: ['file'],
   properties: {
     name: { type: 'string', description: "the dataset's name (default: the file name without extension); send before the file" },
-    format: { type: 'string', enum: ['csv', 'jsonl', 'json', 'parquet'], description: "overrides the file name's extension; send before the file" },
+    format: {
+      type: 'string',
+      enum: ['csv', 'jsonl', 'json', 'parquet'],
+      description: "overrides the file name's extension; send before the file",
+    },
     file: { type: 'string', format: 'binary', description: 'a .csv, .jsonl, .json or .parquet file' },
   },
 };

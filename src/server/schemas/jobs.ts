@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { pageQuery } from './common.js';
 
 export const jobStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
-export const jobKind = z.enum(['evaluate', 'label', 'align', 'monitor']).describe('evaluate: POST /api/runs; label: a pass of a label job; align: POST /api/judges/:name/align; monitor: a monitor judging traffic (POST /api/monitors)');
+export const jobKind = z
+  .enum(['evaluate', 'label', 'align', 'monitor'])
+  .describe(
+    'evaluate: POST /api/runs; label: a pass of a label job; align: POST /api/judges/:name/align; monitor: a monitor judging traffic (POST /api/monitors)',
+  );
 
 export const jobProgress = z.object({
   rows_done: z.number().int(),

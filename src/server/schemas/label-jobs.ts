@@ -5,7 +5,9 @@ import { labelJobOptions } from '../../labeling/options.js';
 import { MAX_SEED } from '../../labeling/sample.js';
 import { pageQuery } from './common.js';
 
-export const labelOutput = z.enum(LABEL_OUTPUTS).describe('binary: 1/0 (LastMile); yes_no: yes/no (Databricks, stored as 1/0); scale_1_5: an integer 1–5');
+export const labelOutput = z
+  .enum(LABEL_OUTPUTS)
+  .describe('binary: 1/0 (LastMile); yes_no: yes/no (Databricks, stored as 1/0); scale_1_5: an integer 1–5');
 export const labelJobStatus = z.enum(['sampling', 'awaiting_review', 'running', 'completed', 'failed', 'cancelled']);
 
 const option = labelJobOptions.shape;
@@ -25,7 +27,9 @@ export const createLabelJobBody = z.strictObject({
   seed: option.seed.describe('seed of the sample (default 1): the same seed picks the same rows'),
   name: option.name.describe('the judge name its versions are stored under (default label_<job id prefix>)'),
   col_mapping: option.colMapping.describe('standard variable → column, e.g. { "context": "docs" }'),
-  review: option.review.describe('true: stop at awaiting_review for a person to review the sample (POST /api/label-jobs/:id/review). Default false: the sample is accepted as labelled and every row is labelled at once'),
+  review: option.review.describe(
+    'true: stop at awaiting_review for a person to review the sample (POST /api/label-jobs/:id/review). Default false: the sample is accepted as labelled and every row is labelled at once',
+  ),
 });
 export type CreateLabelJobBody = z.input<typeof createLabelJobBody>;
 
@@ -53,7 +57,12 @@ export const labelItem = z.object({
   labelled_at: z.string().nullable().describe('when the label was given (ISO 8601)'),
   error: z.string().nullable().describe('why the judge gave no usable answer'),
   llm: z
-    .object({ label: z.number(), label_text: z.string().nullable(), justification: z.string().nullable(), judge_version: z.string().nullable() })
+    .object({
+      label: z.number(),
+      label_text: z.string().nullable(),
+      justification: z.string().nullable(),
+      judge_version: z.string().nullable(),
+    })
     .nullable()
     .optional()
     .describe("the judge's label of a row a person labelled"),
@@ -61,7 +70,13 @@ export const labelItem = z.object({
 });
 
 const vote = z.object({ label: z.number(), label_text: z.string().nullable(), count: z.number().int() });
-const probe = z.object({ label: z.number().nullable(), label_text: z.string().nullable(), justification: z.string().nullable(), error: z.string().nullable(), model: z.string().nullable() });
+const probe = z.object({
+  label: z.number().nullable(),
+  label_text: z.string().nullable(),
+  justification: z.string().nullable(),
+  error: z.string().nullable(),
+  model: z.string().nullable(),
+});
 export const uncertainRow = z.object({
   row: z.number().int(),
   reason: z.string().describe('why it was chosen, e.g. "2 of 3 samples said 1, 1 said 0"'),
@@ -80,7 +95,9 @@ export const labelJob = z.object({
   sample: z.array(z.number().int()),
   sample_size: z.number().int(),
   seed: z.number().int(),
-  versions: z.array(z.object({ judge_id: z.string(), version: z.string(), example_rows: z.array(z.number().int()), created_at: z.string() })),
+  versions: z.array(
+    z.object({ judge_id: z.string(), version: z.string(), example_rows: z.array(z.number().int()), created_at: z.string() }),
+  ),
   runs: z.array(z.object({ run_id: z.string(), phase: z.enum(['sample', 'full']), judge_id: z.string() })),
   progress: labelProgress.nullable(),
   error: z.string().nullable(),
@@ -105,10 +122,29 @@ export const labelJobsQuery = z.strictObject({
   status: labelJobStatus.optional(),
 });
 export type LabelJobsQuery = Partial<z.output<typeof labelJobsQuery>>;
-export const labelJobSummary = labelJob.pick({ id: true, dataset_id: true, name: true, status: true, judge: true, criterion: true, sample_size: true, progress: true, error: true, created_at: true, updated_at: true }).extend({
-  versions: z.number().int().describe('judge versions the job went through'),
+export const labelJobSummary = labelJob
+  .pick({
+    id: true,
+    dataset_id: true,
+    name: true,
+    status: true,
+    judge: true,
+    criterion: true,
+    sample_size: true,
+    progress: true,
+    error: true,
+    created_at: true,
+    updated_at: true,
+  })
+  .extend({
+    versions: z.number().int().describe('judge versions the job went through'),
+  });
+export const labelJobsList = z.object({
+  jobs: z.array(labelJobSummary),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
 });
-export const labelJobsList = z.object({ jobs: z.array(labelJobSummary), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 export type LabelJobsList = z.infer<typeof labelJobsList>;
 
 export const labelJobQuery = z.strictObject(pageQuery(100, 1000));
@@ -165,8 +201,12 @@ export const versionAgreement = z.object({
   n: z.number().int(),
   excluded_examples: z.number().int().describe('reviewed rows left out: they are few-shot examples of this version'),
   unlabelled: z.number().int(),
-  statistics: statistics.describe('accuracy, cohen_kappa, weighted_kappa, krippendorff_alpha, spearman, kendall_tau, precision, recall, f1'),
-  confusion: z.object({ labels: z.array(z.union([z.string(), z.number()])), matrix: z.array(z.array(z.number().int())) }).describe('matrix[i][j]: human labels[i], judge labels[j]'),
+  statistics: statistics.describe(
+    'accuracy, cohen_kappa, weighted_kappa, krippendorff_alpha, spearman, kendall_tau, precision, recall, f1',
+  ),
+  confusion: z
+    .object({ labels: z.array(z.union([z.string(), z.number()])), matrix: z.array(z.array(z.number().int())) })
+    .describe('matrix[i][j]: human labels[i], judge labels[j]'),
   ci: z.record(z.string(), z.tuple([z.number(), z.number()]).nullable()),
   notes: z.array(z.string()),
   computed_at: z.string(),
@@ -208,10 +248,20 @@ export type JudgeAgreementHistory = z.infer<typeof judgeAgreementHistory>;
 export const alignBody = z.strictObject({
   dataset_id: z.string().min(1).describe('an uploaded dataset'),
   human_col: z.string().min(1).optional().describe('the column of human labels in the uploaded file'),
-  label_job: z.string().min(1).optional().describe("or the label job of the dataset whose human labels to compare with; default (without human_col) the dataset's label job of this judge"),
+  label_job: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "or the label job of the dataset whose human labels to compare with; default (without human_col) the dataset's label job of this judge",
+    ),
   version: z.string().min(1).optional().describe('the judge version (v1, v2…); default the newest'),
   judge_id: z.string().min(1).optional().describe('one exact definition (GET /api/judges lists their ids), when two share a version'),
-  judge_model: z.string().min(1).optional().describe("the judge model URI, when the judge names none; default JUROR_JUDGE_MODEL of the server"),
+  judge_model: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('the judge model URI, when the judge names none; default JUROR_JUDGE_MODEL of the server'),
   col_mapping: z.record(z.string(), z.string()).optional().describe('judge variable → column'),
   threshold: z.number().optional().describe('scales: a score at or below it is a negative verdict for precision/recall/F1 (default 3)'),
   seed: z.number().int().min(0).max(MAX_SEED).default(1).describe('seed of the bootstrap intervals'),

@@ -5,13 +5,15 @@ import { pageQuery, queryFlag } from './common.js';
 export const resultsQuery = z.strictObject({
   ...pageQuery(50, 500),
   metric: z.string().min(1).optional().describe('the metric max_score and errors_only look at (`name/version`, or `name` when unique)'),
-  max_score: z.coerce.number().optional().describe("rows whose `metric` value is at most this; needs `metric`"),
+  max_score: z.coerce.number().optional().describe('rows whose `metric` value is at most this; needs `metric`'),
   errors_only: queryFlag.optional().describe('rows with an error (in `metric`, or in any metric)'),
   sort: z
     .string()
     .regex(/^-?[^-]/, 'must be a metric name, or a metric name after -')
     .optional()
-    .describe('`<metric>` sorts by its value ascending, `-<metric>` is the exact reverse; rows without a value last. Default: dataset order'),
+    .describe(
+      '`<metric>` sorts by its value ascending, `-<metric>` is the exact reverse; rows without a value last. Default: dataset order',
+    ),
 });
 /** The query as a client gives it: every parameter optional, typed as parsed. */
 export type ResultsQuery = Partial<z.output<typeof resultsQuery>>;

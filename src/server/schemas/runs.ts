@@ -26,9 +26,14 @@ export const metricInfo = z.object({
   source: z.enum(['judge', 'heuristic', 'code']),
   kind: z
     .enum(['scale', 'yes_no', 'binary', 'categories', 'share', 'unit', 'number'])
-    .describe('a row\'s value: scale (integer judge score), yes_no (1/0 from a score over a threshold), binary (1/0), categories, share (0–1 proportion), unit (0–1 score), number'),
+    .describe(
+      "a row's value: scale (integer judge score), yes_no (1/0 from a score over a threshold), binary (1/0), categories, share (0–1 proportion), unit (0–1 score), number",
+    ),
   direction: z.enum(['higher', 'lower']).nullable().describe('which values are better; null when neither is'),
-  range: z.object({ min: z.number(), max: z.number() }).nullable().describe('the values a row can take from and to; null when unbounded or unknown'),
+  range: z
+    .object({ min: z.number(), max: z.number() })
+    .nullable()
+    .describe('the values a row can take from and to; null when unbounded or unknown'),
   discrete: z.array(z.number()).nullable().describe('every value a row can take, when few (a 1–5 scale, 1/0, categories)'),
   labels: z.record(z.string(), z.string()).nullable().describe('labels of values (`{"0": "no", "1": "yes"}`, category names)'),
   aggregations: z.array(aggregation),
@@ -36,7 +41,9 @@ export const metricInfo = z.object({
   ci: z
     .object({ low: z.number(), high: z.number(), level: z.literal(0.95) })
     .nullable()
-    .describe("95% confidence interval of the headline: Wilson's for a share of 1s, mean ± 1.96·s/√n otherwise; null before rows are scored"),
+    .describe(
+      "95% confidence interval of the headline: Wilson's for a share of 1s, mean ± 1.96·s/√n otherwise; null before rows are scored",
+    ),
   description: z.string().nullable().describe("a judge's definition or prompt"),
 });
 export type MetricInfo = z.infer<typeof metricInfo>;
@@ -108,12 +115,17 @@ export const runDetail = runSummary.extend({
       }),
     )
     .describe("the config's thresholds checked against the run's metrics, as `juror eval` checks them"),
-  passed: z.boolean().nullable().describe('as `juror eval` exits 0: finished, no metric wholly failed, every threshold met; null while running'),
+  passed: z
+    .boolean()
+    .nullable()
+    .describe('as `juror eval` exits 0: finished, no metric wholly failed, every threshold met; null while running'),
 });
 export type RunDetail = z.infer<typeof runDetail>;
 
 export const deleteRunQuery = z.strictObject({
-  force: queryFlag.optional().describe('delete a run whose status is `running` although no job of this server runs it (its process is gone)'),
+  force: queryFlag
+    .optional()
+    .describe('delete a run whose status is `running` although no job of this server runs it (its process is gone)'),
 });
 
 export const deleteRunResponse = z.object({ id: z.string(), deleted: z.literal(true) });
@@ -125,7 +137,9 @@ const thresholdSpecs = z.record(z.string(), z.union([z.string(), z.number()]));
 export const createRunBody = z.strictObject({
   dataset_id: z.string().min(1).describe('an uploaded dataset (POST /api/datasets)'),
   config: z.record(z.string(), z.unknown()).describe('the YAML config as JSON, without `data`'),
-  thresholds: thresholdSpecs.optional().describe('CI gates besides those of config.thresholds (a key may be in one of them only), e.g. { "faithfulness/v1/mean": ">= 4" }'),
+  thresholds: thresholdSpecs
+    .optional()
+    .describe('CI gates besides those of config.thresholds (a key may be in one of them only), e.g. { "faithfulness/v1/mean": ">= 4" }'),
 });
 export type CreateRunBody = z.infer<typeof createRunBody>;
 

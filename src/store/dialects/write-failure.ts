@@ -22,5 +22,8 @@ export function describeWriteFailure(error: unknown, where: string): { message: 
   if (typeof code === 'string' && READ_ONLY.test(code)) {
     return { message: `${prefix}: ${code}: the store is read-only (${detail})`, hint: `make ${where} writable` };
   }
-  return { message: `${prefix}: ${typeof code === 'string' ? `${code}: ` : ''}${detail}`, hint: `check that ${where} is reachable and writable` };
+  return {
+    message: `${prefix}: ${typeof code === 'string' ? `${code}: ` : ''}${detail}`,
+    hint: `check that ${where} is reachable and writable`,
+  };
 }
