@@ -3,10 +3,9 @@
  * several limiters (as several workers) share slots, the adaptive limit and a 429's back-off; a dead
  * worker's slots come back; a Redis that is gone stops calls rather than letting them run unlimited.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -15,6 +14,7 @@ import { ConfigError, ProviderError } from '../errors.js';
 import type { EndpointGate, Slot } from './limiter.js';
 import { RedisLimiter, type RedisLimiterOptions } from './limiter-redis.js';
 import { Scheduler } from './scheduler.js';
+import { freePort, startRedis } from '../../test/support/redis-server.js';
 
 const URL = 'redis://127.0.0.1:6379';
 const ENDPOINT = 'test|local|';
@@ -207,29 +207,3 @@ describe('RedisLimiter without Redis', () => {
     await expect(gate.release(slot, 'ok')).resolves.toBeUndefined();
   });
 });
-
-/** A port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-/** A throwaway redis-server on `port` (nothing saved), resolved once it accepts connections. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  // Read on (not stop reading) once ready, so that the server's log never meets a closed pipe.
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-  });
-  return child;
-}
