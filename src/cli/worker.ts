@@ -8,10 +8,9 @@ import { connectRedisLimiter } from '../engine/limiter.js';
 import { ConfigError, InputError } from '../errors.js';
 import { QueueJobs, requireSharedStore } from '../jobs/bullmq.js';
 import { JobWorker } from '../jobs/bullmq-worker.js';
-import { alignHandler } from '../jobs/handlers/align.js';
-import { evaluateChunks, evaluateHandler } from '../jobs/handlers/evaluate.js';
+import { registerHandlers } from '../jobs/handlers/index.js';
 import { JobHandlers } from '../jobs/registry.js';
-import { LabelJobs, labelPhaseHandler } from '../labeling/engine.js';
+import { LabelJobs } from '../labeling/engine.js';
 import { defaultDataDir } from '../store/data-dir.js';
 import { defaultStoreLocation, Store } from '../store/store.js';
 import { EXIT, reportError } from './exit.js';
@@ -51,11 +50,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
     // A label pass starts the next phase as a job of its own: through the queue, as the server would.
     const runner = await QueueJobs.connect(store, handlers, queue);
     const labeling = new LabelJobs({ store, dataDir, env: process.env, runner });
-    handlers
-      .register('evaluate', evaluateHandler(dataDir))
-      .registerChunked('evaluate', evaluateChunks(dataDir))
-      .register('align', alignHandler(dataDir))
-      .register('label', labelPhaseHandler(labeling));
+    registerHandlers(handlers, { dataDir, labeling });
     const worker = await JobWorker.start({
       ...queue,
       store,

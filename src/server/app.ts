@@ -11,12 +11,10 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { QueueSettings } from '../jobs/bullmq.js';
 import { EmbeddedJobs } from '../jobs/embedded.js';
-import { alignHandler } from '../jobs/handlers/align.js';
-import { monitorHandler } from '../jobs/handlers/monitor.js';
-import { evaluateHandler } from '../jobs/handlers/evaluate.js';
+import { registerHandlers } from '../jobs/handlers/index.js';
 import { JobHandlers } from '../jobs/registry.js';
 import type { Jobs } from '../jobs/types.js';
-import { LabelJobs, labelPhaseHandler } from '../labeling/engine.js';
+import { LabelJobs } from '../labeling/engine.js';
 import { defaultDataDir } from '../store/data-dir.js';
 import { Store, type StoreLocation } from '../store/store.js';
 import { installAuth, isLoopback } from './auth.js';
@@ -155,11 +153,7 @@ export async function buildApp(
         onError: (error, jobId) => app.log.error({ err: error, jobId }, 'job failed'),
       });
   const labeling = new LabelJobs({ store: options.store, dataDir, env, runner });
-  handlers
-    .register('evaluate', evaluateHandler(dataDir))
-    .register('align', alignHandler(dataDir))
-    .register('label', labelPhaseHandler(labeling));
-  handlers.register('monitor', monitorHandler(dataDir), { longRunning: true });
+  registerHandlers(handlers, { dataDir, labeling });
   const context: ServerContext = {
     ...repos,
     store: options.store,
