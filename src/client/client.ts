@@ -12,7 +12,7 @@
 import type { ExperimentsList, JudgesList } from '../server/schemas/catalog.js';
 import type { Health } from '../server/schemas/common.js';
 import type { IngestResponse, InteractionInput, InteractionsList, InteractionsQuery } from '../server/schemas/interactions.js';
-import type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery } from '../server/schemas/datasets.js';
+import type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery, FromInteractionsBody } from '../server/schemas/datasets.js';
 import type { Job, JobsList, JobsQuery } from '../server/schemas/jobs.js';
 import type {
   AlertsResponse,
@@ -22,6 +22,8 @@ import type {
   PatchMonitorRequest,
   SeriesQuery,
   SeriesResponse,
+  WindowInteractions,
+  WindowInteractionsQuery,
 } from '../server/schemas/monitors.js';
 import type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
 import type {
@@ -401,6 +403,16 @@ export class JurorClient {
   /** A monitor's alert events (firing, resolved), oldest first. */
   async alerts(id: string): Promise<AlertsResponse['alerts']> {
     return (await this.json<AlertsResponse>('GET', `/api/monitors/${encodeURIComponent(id)}/alerts`)).alerts;
+  }
+
+  /** A window's interactions (`from`–`to`) with every score and justification, lowest `metric` score first. */
+  windowInteractions(id: string, query: WindowInteractionsQuery): Promise<WindowInteractions> {
+    return this.json('GET', `/api/monitors/${encodeURIComponent(id)}/interactions`, { query });
+  }
+
+  /** Saves stored interactions as a dataset (one row each, in order); an unknown id is a 400 naming it. */
+  datasetFromInteractions(body: FromInteractionsBody): Promise<Dataset> {
+    return this.json('POST', '/api/datasets/from-interactions', { body });
   }
 
   private async json<T>(method: string, path: string, options: { query?: object; body?: unknown } = {}): Promise<T> {

@@ -4,7 +4,7 @@
  * their SQL (migration 0009).
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { parseInteraction, type Interaction, type InteractionTable } from './interactions.js';
 import { serverDb, type ServerDatabase } from './server-tables.js';
 import type { Store } from './store.js';
@@ -92,6 +92,9 @@ export interface WebhookState {
   delivered_at: string | null;
   last_error: string | null;
 }
+
+/** One metric's score of one interaction, as the UI lists a window's interactions: `value` null with `error` on an error row. */
+export type InteractionScore = Pick<MonitorScoreTable, 'value' | 'justification' | 'error'>;
 
 /** A webhook delivery given up on after this many attempts (its event stays stored). */
 export const MAX_WEBHOOK_ATTEMPTS = 8;
@@ -226,6 +229,91 @@ export class MonitorRepository {
       .orderBy('timestamp')
       .execute();
     return rows.map((row) => ({ timestamp: row.timestamp, value: row.value === null ? null : Number(row.value) }));
+  }
+
+  /**
+   * The interactions one metric scored in [from, to) (by their own timestamp), lowest value first and
+   * error rows last, a page of them with every metric's score of this monitor; and how many there are.
+   */
+  async windowInteractions(
+    monitorId: string,
+    metric: string,
+    range: { from: string; to: string },
+    page: { limit: number; offset: number },
+  ): Promise<{ interactions: Array<Interaction & { scores: Record<string, InteractionScore> }>; total: number }> {
+    const inWindow = this.db
+      .selectFrom('monitor_scores')
+      .innerJoin('interactions', 'interactions.id', 'monitor_scores.interaction_id')
+      .where('monitor_scores.monitor_id', '=', monitorId)
+      .where('monitor_scores.metric', '=', metric)
+      .where('monitor_scores.timestamp', '>=', range.from)
+      .where('monitor_scores.timestamp', '<', range.to);
+    const [rows, count] = await Promise.all([
+      inWindow
+        .selectAll('interactions')
+        // SQLite sorts nulls first and Postgres last: say where error rows go.
+        .orderBy(sql`case when monitor_scores.value is null then 1 else 0 end`)
+        .orderBy('monitor_scores.value')
+        .orderBy('monitor_scores.timestamp')
+        .orderBy('interactions.id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
+      inWindow.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    const scores = new Map<string, Record<string, InteractionScore>>();
+    if (rows.length > 0) {
+      const all = await this.db
+        .selectFrom('monitor_scores')
+        .select(['interaction_id', 'metric', 'value', 'justification', 'error'])
+        .where('monitor_id', '=', monitorId)
+        .where(
+          'interaction_id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .execute();
+      for (const score of all) {
+        const of = scores.get(score.interaction_id) ?? {};
+        of[score.metric] = {
+          value: score.value === null ? null : Number(score.value),
+          justification: score.justification,
+          error: score.error,
+        };
+        scores.set(score.interaction_id, of);
+      }
+    }
+    return {
+      interactions: rows.map((row) => ({ ...parseInteraction(row), scores: scores.get(row.id) ?? {} })),
+      total: Number(count.n),
+    };
+  }
+
+  /** The metrics (`name/version`) a monitor has scored, by name; one index probe per metric rather than a scan of its scores. */
+  async scoredMetrics(monitorId: string): Promise<string[]> {
+    const metrics: string[] = [];
+    for (;;) {
+      let query = this.db.selectFrom('monitor_scores').select('metric').where('monitor_id', '=', monitorId);
+      if (metrics.length > 0) query = query.where('metric', '>', metrics[metrics.length - 1]!);
+      const row = await query.orderBy('metric').limit(1).executeTakeFirst();
+      if (!row) return metrics;
+      metrics.push(row.metric);
+    }
+  }
+
+  /** Stored interactions by id (those not stored are left out), in the order of `ids`. */
+  async interactionsByIds(ids: string[]): Promise<Interaction[]> {
+    const found = new Map<string, Interaction>();
+    // 500 ids per statement stays under SQLite's and Postgres' parameter limits.
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('interactions')
+        .selectAll()
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const row of rows) found.set(row.id, parseInteraction(row));
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   /** How many interactions were judged, and their lag (arrival → scored): mean and max, in ms. */

@@ -222,6 +222,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(Object.keys(body.paths).sort()).toEqual(
         [
           '/api/datasets',
+          '/api/datasets/from-interactions',
           '/api/datasets/{id}',
           '/api/datasets/{id}/download',
           '/api/experiments',
@@ -244,6 +245,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
           '/api/monitors',
           '/api/monitors/{id}',
           '/api/monitors/{id}/alerts',
+          '/api/monitors/{id}/interactions',
           '/api/monitors/{id}/series',
           '/api/otlp/v1/traces',
           '/api/runs',

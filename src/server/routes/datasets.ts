@@ -1,15 +1,25 @@
-/** Datasets: upload (multipart), list, show with a preview, and download as CSV or JSON Lines. */
+/** Datasets: upload (multipart) or save interactions as one, list, show with a preview, and download as CSV or JSON Lines. */
 import type { FastifyInstance } from 'fastify';
-import { previewRows, storedFile } from '../../datasets/index.js';
+import { previewRows, storedFile, storeInteractions } from '../../datasets/index.js';
 import type { DatasetRecord } from '../../store/datasets.js';
+import { MonitorRepository } from '../../store/monitors.js';
 import type { ServerContext } from '../context.js';
 import { exportFile } from '../datasets/files.js';
 import { downloadLabels } from '../datasets/labels.js';
 import { formatBytes, receiveDataset } from '../datasets/upload.js';
-import { notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
 import { route } from '../route.js';
 import { errorBody, idParams } from '../schemas/common.js';
-import { dataset, datasetDetail, datasetsList, datasetsQuery, downloadQuery, uploadBody, type Dataset } from '../schemas/datasets.js';
+import {
+  dataset,
+  datasetDetail,
+  datasetsList,
+  datasetsQuery,
+  downloadQuery,
+  fromInteractionsBody,
+  uploadBody,
+  type Dataset,
+} from '../schemas/datasets.js';
 
 const PREVIEW_ROWS = 20;
 
@@ -25,6 +35,39 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
     response: dataset,
     errors: [413],
     handler: async ({ request }) => toDataset(await receiveDataset(request, ctx)),
+  });
+
+  route(app, {
+    method: 'POST',
+    url: '/api/datasets/from-interactions',
+    summary: 'Saves stored interactions as a dataset, to label, align or evaluate like an upload',
+    description:
+      'One row per interaction, in the order given, with the columns interaction_id, request, response, retrieved_context, expected_response, app and timestamp (null where an interaction has none), stored as JSON Lines. An id that names no stored interaction is a 400 naming it, and nothing is stored.',
+    tags: ['datasets'],
+    body: fromInteractionsBody,
+    status: 201,
+    response: dataset,
+    handler: async ({ body }) => {
+      const ids = [...new Set(body.interaction_ids)];
+      const interactions = await new MonitorRepository(ctx.store).interactionsByIds(ids);
+      if (interactions.length < ids.length) {
+        const known = new Set(interactions.map((i) => i.id));
+        const unknown = ids.filter((id) => !known.has(id));
+        const named = unknown
+          .slice(0, 10)
+          .map((id) => `'${id}'`)
+          .join(', ');
+        throw new ApiError(
+          400,
+          `no stored interaction with id ${named}${unknown.length > 10 ? ` and ${unknown.length - 10} more` : ''}; nothing was stored`,
+          {
+            field: `interaction_ids[${body.interaction_ids.indexOf(unknown[0]!)}]`,
+            hint: 'list stored interactions with GET /api/interactions',
+          },
+        );
+      }
+      return toDataset(await storeInteractions(ctx.datasets, ctx.dataDir, body.name, interactions));
+    },
   });
 
   route(app, {

@@ -1,6 +1,7 @@
 /**
  * Monitors (issue #13): `POST /api/monitors`, `GET /api/monitors`, `GET/PATCH/DELETE /api/monitors/:id`,
- * and a monitor's window aggregates (`/series`) and alert events (`/alerts`).
+ * and a monitor's window aggregates (`/series`), a window's interactions with their scores (`/interactions`)
+ * and alert events (`/alerts`).
  */
 import type { FastifyInstance } from 'fastify';
 import type { MonitorSpec } from '../../monitoring/monitor-spec.js';
@@ -21,6 +22,8 @@ import {
   patchMonitorBody,
   seriesQuery,
   seriesResponse,
+  windowInteractionsQuery,
+  windowInteractionsResponse,
 } from '../schemas/monitors.js';
 
 const DAY_MS = 86_400_000;
@@ -28,12 +31,13 @@ const DAY_MS = 86_400_000;
 export function monitorRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const repo = new MonitorRepository(ctx.store);
   const detail = async (monitor: MonitorRecord<MonitorSpec>) => {
-    const [lag, { jobs }] = await Promise.all([
+    const [lag, { jobs }, metrics] = await Promise.all([
       repo.lag(monitor.id),
       ctx.runner.list({ kind: 'monitor', target: monitor.id, limit: 1, offset: 0 }),
+      repo.scoredMetrics(monitor.id),
     ]);
     const job = jobs[0] ? { id: jobs[0].id, status: jobs[0].status, error: jobs[0].error } : null;
-    return { ...monitor, judged: lag.scored, lag_ms: { mean: lag.mean_ms, max: lag.max_ms }, job };
+    return { ...monitor, judged: lag.scored, metrics, lag_ms: { mean: lag.mean_ms, max: lag.max_ms }, job };
   };
   const found = async (id: string) => (await repo.get<MonitorSpec>(id)) ?? Promise.reject(notFound('monitor', id));
 
@@ -110,6 +114,42 @@ export function monitorRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const to = query.to ? new Date(query.to) : new Date();
       const from = query.from ? new Date(query.from) : new Date(to.getTime() - DAY_MS);
       return { points: await series(repo, monitor.id, query.metric, monitor.definition.window, from.toISOString(), to.toISOString()) };
+    },
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/monitors/:id/interactions',
+    summary: "A window's interactions with their scores and justifications, lowest score of `metric` first",
+    description:
+      "The interactions `metric` scored whose own timestamp is in [from, to), lowest value first and error rows last, each with every metric's value, justification and error.",
+    tags: ['monitoring'],
+    params: idParams,
+    query: windowInteractionsQuery,
+    response: windowInteractionsResponse,
+    errors: [404],
+    handler: async ({ params, query }) => {
+      const monitor = await found(params.id);
+      const to = query.to ? new Date(query.to) : new Date();
+      const from = query.from ? new Date(query.from) : new Date(to.getTime() - DAY_MS);
+      const page = await repo.windowInteractions(
+        monitor.id,
+        query.metric,
+        { from: from.toISOString(), to: to.toISOString() },
+        { limit: query.limit, offset: query.offset },
+      );
+      return {
+        total: page.total,
+        interactions: page.interactions.map((i) => ({
+          id: i.id,
+          timestamp: i.timestamp,
+          app: i.app,
+          request: i.request,
+          response: i.response,
+          ...(i.retrieved_context ? { retrieved_context: i.retrieved_context } : {}),
+          scores: i.scores,
+        })),
+      };
     },
   });
 

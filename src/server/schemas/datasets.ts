@@ -50,3 +50,14 @@ export const uploadBody: Record<string, unknown> = {
     file: { type: 'string', format: 'binary', description: 'a .csv, .jsonl, .json or .parquet file' },
   },
 };
+
+/** `POST /api/datasets/from-interactions`: stored interactions saved as a dataset. */
+export const fromInteractionsBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).describe("the dataset's name"),
+  interaction_ids: z
+    .array(z.string().min(1).max(200))
+    .min(1)
+    .max(10_000)
+    .describe('the interactions, one row each in this order (an id given twice is one row)'),
+});
+export type FromInteractionsBody = z.input<typeof fromInteractionsBody>;

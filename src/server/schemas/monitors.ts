@@ -1,6 +1,7 @@
 /** Schemas of the monitor routes (`/api/monitors`): a monitor's body is `monitorSpec` (src/monitoring/monitor-spec.ts). */
 import { z } from 'zod';
 import { monitorFields, monitorSpec } from '../../monitoring/monitor-spec.js';
+import { pageQuery } from './common.js';
 import { jobStatus } from './jobs.js';
 
 export { monitorSpec as createMonitorBody };
@@ -23,6 +24,7 @@ export const monitorDetail = z.object({
   updated_at: z.string(),
   definition: z.record(z.string(), z.unknown()).describe('the monitor as created or last patched'),
   judged: z.number().int().describe('interactions scored so far'),
+  metrics: z.array(z.string()).describe('the metrics (name/version) it has scored, for /series and /interactions'),
   lag_ms: z.object({ mean: z.number().nullable(), max: z.number().nullable() }).describe("from an interaction's arrival to its score"),
   job: z
     .object({ id: z.string(), status: jobStatus, error: z.string().nullable() })
@@ -77,3 +79,37 @@ export const alertsResponse = z.object({
   ),
 });
 export type AlertsResponse = z.infer<typeof alertsResponse>;
+
+/** `GET /api/monitors/:id/interactions`: a window's interactions, lowest score of `metric` first. */
+export const windowInteractionsQuery = z.strictObject({
+  metric: seriesQuery.shape.metric.describe('the metric (name/version) whose score orders them, lowest first'),
+  from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('interactions whose own timestamp is this or later (default: 24 hours before `to`)'),
+  to: z.iso.datetime({ offset: true }).optional().describe('end, excluded (default: now)'),
+  ...pageQuery(50, 500),
+});
+export type WindowInteractionsQuery = z.input<typeof windowInteractionsQuery>;
+
+const interactionScore = z.object({
+  value: z.number().nullable(),
+  justification: z.string().nullable(),
+  error: z.string().nullable().describe('why this row has no score (an error row, left out of the aggregates)'),
+});
+
+export const windowInteractionsResponse = z.object({
+  interactions: z.array(
+    z.object({
+      id: z.string(),
+      timestamp: z.string(),
+      app: z.string().nullable(),
+      request: z.string(),
+      response: z.string(),
+      retrieved_context: z.array(z.string()).optional(),
+      scores: z.record(z.string(), interactionScore).describe("every metric's score of it, by name/version"),
+    }),
+  ),
+  total: z.number().int().describe('interactions the metric scored in the range'),
+});
+export type WindowInteractions = z.infer<typeof windowInteractionsResponse>;
