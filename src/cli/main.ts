@@ -64,6 +64,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .option('--db <path>', 'the SQLite store')
     .action(run(async () => (await import('./runs.js')).runsShowCommand));
+  runs
+    .command('compare')
+    .description(
+      'compare run B with run A on the same dataset, metric by metric: paired difference with a 95% interval, paired test, verdict',
+    )
+    .argument('<run-a>', 'the baseline run (id or unique prefix)')
+    .argument('<run-b>', 'the run compared with it')
+    .option('--json', 'print JSON')
+    .option('--seed <n>', 'seed of the bootstrap resampling (same seed, same intervals)', '1')
+    .option('--resamples <n>', 'bootstrap resamples', '2000')
+    .option('--db <path>', 'the SQLite store')
+    .action(run(async () => (await import('./runs.js')).runsCompareCommand));
 
   program
     .command('align')

@@ -205,6 +205,55 @@ export async function runsShowCommand(idOrPrefix: string, flags: RunsShowFlags):
   }
 }
 
+/** The flags of `juror runs compare`. */
+export interface RunsCompareFlags {
+  json?: boolean;
+  db?: string;
+  seed: string;
+  resamples: string;
+}
+
+/** Compares two runs of one dataset metric by metric: paired difference, interval, test and verdict. */
+export function runsCompareCommand(runA: string, runB: string, flags: RunsCompareFlags): Promise<number> {
+  return withStore(flags.db, async (store) => {
+    const { compareRuns } = await import('../compare/runs.js');
+    const report = await compareRuns(store, await store.findRunId(runA), await store.findRunId(runB), {
+      seed: count(flags.seed, '--seed', 0),
+      resamples: count(flags.resamples, '--resamples', 1),
+    });
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(report) + '\n');
+      return EXIT.ok;
+    }
+    const table = new Table({
+      head: ['metric', 'pairs', 'mean A', 'mean B', 'B − A [95% CI]', 'test', 'p', 'verdict'],
+      style: { head: [], border: [] },
+    });
+    const num = (value: number | null) => (value === null ? '—' : formatNumber(value));
+    for (const m of report.metrics) {
+      table.push([
+        m.metric,
+        String(m.n),
+        num(m.mean_a),
+        num(m.mean_b),
+        m.difference === null ? '—' : `${formatNumber(m.difference)} [${m.interval!.map(formatNumber).join(', ')}]`,
+        m.method ? `${m.test} (${m.method})` : m.test,
+        m.p === null ? '—' : m.p < 0.0001 ? m.p.toExponential(2) : formatNumber(m.p),
+        m.verdict,
+      ]);
+    }
+    const lines = [
+      `A: ${report.a.id} (${report.a.name})  B: ${report.b.id} (${report.b.name})  dataset ${report.dataset.name ?? report.dataset.hash}`,
+      report.metrics.length ? table.toString() : 'the runs share no metric',
+      `verdicts: p < ${report.alpha} in the paired test (McNemar for 1/0 and yes/no, Wilcoxon signed-rank otherwise); intervals: paired bootstrap, ${report.resamples} resamples, seed ${report.seed}`,
+    ];
+    if (report.only_in_a.length) lines.push(`only in A: ${report.only_in_a.join(', ')}`);
+    if (report.only_in_b.length) lines.push(`only in B: ${report.only_in_b.join(', ')}`);
+    process.stdout.write(lines.join('\n') + '\n');
+    return EXIT.ok;
+  });
+}
+
 /** A whole-number flag, at least `min`; anything else is an input error naming the flag. */
 function count(text: string, flag: string, min: number): number {
   const value = Number(text);
