@@ -138,6 +138,36 @@ export async function main(argv: string[]): Promise<number> {
     .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
     .action(run(async () => (await import('./export.js')).exportFinetuneCommand));
 
+  const finetune = program
+    .command('finetune')
+    .description("fine-tune a label job's judge at OpenAI; the fine-tuned model becomes a new version of the judge");
+  finetune
+    .command('submit')
+    .description("upload the label job's fine-tuning data, create the fine-tuning job and follow it to the end")
+    .requiredOption('--label-job <id>', 'the label job (its id, or a unique prefix)')
+    .requiredOption('--model <uri>', 'the base model, e.g. openai:/gpt-4o-mini-2024-07-18')
+    .option('--suffix <text>', "a suffix for the fine-tuned model's name (up to 64 characters)")
+    .option('--epochs <n>', 'training epochs, 1 to 50 (default: the provider chooses)')
+    .option('--no-wait', 'return once the job is created; follow it later with `juror finetune status <id> --wait`')
+    .option('--json', 'print the fine-tune as JSON')
+    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
+    .action(run(async () => (await import('./finetune.js')).finetuneSubmitCommand));
+  finetune
+    .command('status')
+    .description("a fine-tune's status and latest events, as the provider reports them now")
+    .argument('<job-id>', 'the fine-tune id (or a unique prefix), or the provider job id (ftjob-…)')
+    .option('--wait', 'follow it until it ends, printing its events')
+    .option('--json', 'print the fine-tune as JSON')
+    .option('--db <path>', 'the SQLite store')
+    .action(run(async () => (await import('./finetune.js')).finetuneStatusCommand));
+  finetune
+    .command('cancel')
+    .description('cancel a fine-tune at the provider')
+    .argument('<job-id>', 'the fine-tune id (or a unique prefix), or the provider job id (ftjob-…)')
+    .option('--json', 'print the fine-tune as JSON')
+    .option('--db <path>', 'the SQLite store')
+    .action(run(async () => (await import('./finetune.js')).finetuneCancelCommand));
+
   program
     .command('serve')
     .description('serve the REST API (under /api, OpenAPI at /api/openapi.json) and the web UI at /')

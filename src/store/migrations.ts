@@ -335,6 +335,34 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('interactions_received').on('interactions').column('received_at').execute();
     },
   },
+  '0017_finetunes': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('finetunes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('label_job_id', 'text', (c) => c.notNull())
+        .addColumn('judge_name', 'text', (c) => c.notNull())
+        .addColumn('base_judge_id', 'text', (c) => c.notNull())
+        .addColumn('base_model', 'text', (c) => c.notNull())
+        .addColumn('suffix', 'text')
+        .addColumn('epochs', 'integer')
+        .addColumn('examples', 'integer')
+        .addColumn('training_file', 'text')
+        .addColumn('provider_job_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('fine_tuned_model', 'text')
+        .addColumn('judge_id', 'text')
+        .addColumn('judge_version', 'text')
+        .addColumn('error', 'text')
+        .addColumn('trained_tokens', 'integer')
+        .addColumn('events', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('finetunes_label_job').on('finetunes').columns(['label_job_id', 'created_at']).execute();
+      await db.schema.createIndex('finetunes_provider_job').on('finetunes').column('provider_job_id').execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */
