@@ -9,11 +9,16 @@
  * only the rows it had not written. A chunk that stalls again (it crashes its worker) or keeps
  * failing is given up on and reaches `finish`, which records its unwritten rows as error rows:
  * bounded attempts, never an endless loop.
+ *
+ * A job of a long-running kind (a monitor) comes from a queue of its own and runs beside the chunks,
+ * not in one of the `concurrency` slots. BullMQ's lock keeps it in one worker at a time; a worker that
+ * dies loses it to another after the lease, however many times; a worker that stops (SIGTERM) or
+ * fails to renew its lease stops the job and hands it back to the queue at once.
  */
-import { FlowProducer, Worker, type Job } from 'bullmq';
+import { FlowProducer, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Limiter } from '../engine/limiter.js';
-import { JobRepository, type JobPatch, type JobRecord } from '../store/jobs.js';
+import { FINAL_JOB_STATUSES, JobRepository, type JobPatch, type JobRecord } from '../store/jobs.js';
 import { serverDb } from '../store/server-tables.js';
 import type { Store } from '../store/store.js';
 import { connectRedis, queueKeys, CANCEL_MARK_SECONDS, type QueueSettings } from './bullmq.js';
@@ -52,14 +57,25 @@ interface StepData {
 /** Attempts of a chunk that throws (a store or Redis outage), before its rows are recorded as errors. */
 const CHUNK_ATTEMPTS = 3;
 
+/** Long-running jobs (monitors) one worker takes at most; more wait for another worker. */
+const LONG_RUNNING_AT_ONCE = 100;
+
+/**
+ * A long-running job lives for months and is taken over each time a worker running it dies: BullMQ's
+ * limit of stalls is set out of reach rather than failing a monitor on its Nth deploy.
+ */
+const LONG_RUNNING_TAKEOVERS = Number.MAX_SAFE_INTEGER;
+
 export class JobWorker {
   private readonly repo: JobRepository;
   private readonly keys: ReturnType<typeof queueKeys>;
-  private readonly active = new Map<string, { jobId: string; controller: AbortController }>();
+  private readonly active = new Map<string, { jobId: string; controller: AbortController; longRunning?: boolean }>();
   private readonly lastWrite = new Map<string, number>();
   private readonly onError: (error: unknown, jobId: string) => void;
   private worker!: Worker<StepData>;
+  private longRunningWorker!: Worker<StepData>;
   private flows!: FlowProducer;
+  private closing = false;
 
   private constructor(
     private readonly options: JobWorkerOptions,
@@ -94,17 +110,33 @@ export class JobWorker {
       maxStalledCount: 1,
     });
     self.worker.on('error', (error) => self.onError(error, ''));
+    self.longRunningWorker = new Worker<StepData>(self.keys.longRunning, (job, token) => self.processLongRunning(job, token), {
+      connection,
+      concurrency: LONG_RUNNING_AT_ONCE,
+      lockDuration: leaseMs,
+      stalledInterval: leaseMs,
+      maxStalledCount: LONG_RUNNING_TAKEOVERS,
+    });
+    self.longRunningWorker.on('error', (error) => self.onError(error, ''));
+    // A lease this worker could not renew may be another's by now: stop, so that one job runs in one worker.
+    self.longRunningWorker.on('lockRenewalFailed', (stepIds) => {
+      for (const id of stepIds) self.active.get(id)?.controller.abort(new JobStop('shutdown'));
+    });
     return self;
   }
 
   /**
-   * Stops gracefully: takes no new step, lets the steps running finish (a chunk is seconds of work)
-   * and closes the connections (`juror worker` on SIGTERM). With `abort`, running steps are stopped
-   * instead and fail their attempt: a chunk is tried again (by any worker) over its rows not written,
-   * and a job's own step is enqueued again by the next server start.
+   * Stops gracefully: takes no new step, lets the steps running finish (a chunk is seconds of work),
+   * hands the long-running jobs back to the queue for other workers, and closes the connections
+   * (`juror worker` on SIGTERM). With `abort`, running steps are stopped instead and fail their
+   * attempt: a chunk is tried again (by any worker) over its rows not written, and a job's own step
+   * is enqueued again by the next server start.
    */
   async close(abort = false): Promise<void> {
-    if (abort) for (const { controller } of this.active.values()) controller.abort(new JobStop('shutdown'));
+    this.closing = true;
+    const longRunningClosed = this.longRunningWorker.close();
+    for (const { controller, longRunning } of this.active.values()) if (abort || longRunning) controller.abort(new JobStop('shutdown'));
+    await longRunningClosed;
     await this.worker.close();
     await this.flows.close();
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
@@ -128,6 +160,41 @@ export class JobWorker {
       if (step.name === 'chunk') return await this.runChunk(record, chunked!, step, controller);
       if (step.name === 'finish') return await this.finish(record, chunked!, step, controller);
       return await this.runJob(record, chunked, controller);
+    } finally {
+      this.active.delete(step.id!);
+    }
+  }
+
+  /**
+   * A job of a long-running kind, for as long as it runs: it ends as any job does, except when stopped
+   * with its worker (a graceful stop, a lease lost), when it goes back to the queue for the next worker
+   * and stays `running` in the store.
+   */
+  private async processLongRunning(step: Job<StepData>, token: string | undefined): Promise<void> {
+    const record = await this.repo.get(step.data.jobId);
+    if (!record || FINAL_JOB_STATUSES.includes(record.status)) return;
+    const controller = new AbortController();
+    this.active.set(step.id!, { jobId: record.id, controller, longRunning: true });
+    let progress: unknown;
+    try {
+      if (this.closing) controller.abort(new JobStop('shutdown'));
+      if (await this.redis.exists(this.keys.cancelled(record.id))) controller.abort(new JobStop('cancel'));
+      const ctx = this.context(record, controller, (p) => {
+        progress = p;
+        this.writeProgress(record.id, p);
+      });
+      try {
+        controller.signal.throwIfAborted();
+        await this.repo.update(record.id, { status: 'running', error: null });
+        await this.options.handlers.get(record.kind)(record, ctx);
+        await this.repo.update(record.id, { status: 'completed', error: null, ...(progress !== undefined ? { progress } : {}) });
+      } catch (error) {
+        const patch = jobEnding(controller.signal, error, progress, (unexpected) => this.onError(unexpected, record.id));
+        if (patch.status !== 'queued') return void (await this.repo.update(record.id, patch));
+        // A lease already lost has put the job back in the queue (or in another worker) without us.
+        await step.moveToWait(token).catch(() => undefined);
+        throw new WaitingError();
+      }
     } finally {
       this.active.delete(step.id!);
     }

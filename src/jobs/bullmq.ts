@@ -4,6 +4,10 @@
  * process sees (Postgres). This side is the server's: it enqueues, cancels (a key the workers check
  * before each chunk, and a pub/sub message that aborts the chunks running), and reads jobs from the
  * store, which workers keep current. The workers' side is bullmq-worker.ts.
+ *
+ * Jobs of a long-running kind (a monitor's judging: it runs for as long as its monitor is active) go
+ * to a queue of their own, so that workers run them beside their `--concurrency` chunks rather than
+ * in one of those slots, and take them over from one another as they do chunks.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
@@ -28,6 +32,8 @@ export function queueKeys(settings: QueueSettings) {
   const name = settings.queue ?? 'juror';
   return {
     name,
+    /** The queue of long-running kinds (registry `longRunning`). */
+    longRunning: `${name}-long`,
     cancelChannel: `juror:${name}:cancel`,
     cancelled: (jobId: string) => `juror:${name}:cancelled:${jobId}`,
     progress: (jobId: string) => `juror:${name}:progress:${jobId}`,
@@ -87,6 +93,7 @@ export class QueueJobs implements Jobs {
   private constructor(
     private readonly handlers: JobHandlers,
     private readonly queue: Queue,
+    private readonly longQueue: Queue,
     private readonly redis: Redis,
     store: Store,
     settings: QueueSettings,
@@ -101,15 +108,23 @@ export class QueueJobs implements Jobs {
    */
   static async connect(store: Store, handlers: JobHandlers, settings: QueueSettings): Promise<QueueJobs> {
     const redis = await connectRedis(settings.redisUrl);
-    const queue = new Queue(queueKeys(settings).name, { connection: { url: settings.redisUrl, maxRetriesPerRequest: null } });
-    return new QueueJobs(handlers, queue, redis, store, settings);
+    const connection = { url: settings.redisUrl, maxRetriesPerRequest: null };
+    const keys = queueKeys(settings);
+    return new QueueJobs(
+      handlers,
+      new Queue(keys.name, { connection }),
+      new Queue(keys.longRunning, { connection }),
+      redis,
+      store,
+      settings,
+    );
   }
 
   /** Stores the job and enqueues it; with `awaitRun`, resolves once a worker has created its run. */
   async start<P>(kind: JobKind, payload: P, options: StartOptions = {}): Promise<JobRecord<P>> {
     this.handlers.get(kind);
     const record = await this.repo.create({ kind, payload, target: options.target ?? null });
-    await this.enqueue(record.id);
+    await this.enqueue(record);
     if (!options.awaitRun) return record;
     const deadline = Date.now() + AWAIT_RUN_MS;
     for (;;) {
@@ -152,7 +167,12 @@ export class QueueJobs implements Jobs {
     if (!job || FINAL_JOB_STATUSES.includes(job.status)) return job;
     await this.redis.set(this.keys.cancelled(id), '1', 'EX', CANCEL_MARK_SECONDS);
     await this.redis.publish(this.keys.cancelChannel, id);
-    if (job.status === 'queued' && (await this.queue.remove(id).catch(() => 0)) === 1) {
+    if (
+      job.status === 'queued' &&
+      (await this.queueOf(job)
+        .remove(id)
+        .catch(() => 0)) === 1
+    ) {
       await this.repo.update(id, { status: 'cancelled', error: 'interrupted by the user: cancelled before a worker took it' });
     }
     return this.waitFinal(id, waitMs);
@@ -172,23 +192,34 @@ export class QueueJobs implements Jobs {
   async resumeUnfinished(): Promise<number> {
     let resumed = 0;
     for (const job of await this.repo.unfinished()) {
-      const steps = await Promise.all([this.queue.getJob(job.id), this.queue.getJob(`${job.id}-finish`)]);
+      const queue = this.queueOf(job);
+      const steps = await Promise.all([queue.getJob(job.id), queue.getJob(`${job.id}-finish`)]);
       const states = await Promise.all(steps.map((step) => step?.getState()));
       if (states.some((state) => state !== undefined && state !== 'failed' && state !== 'unknown')) continue;
       await steps[0]?.remove().catch(() => undefined);
-      await this.enqueue(job.id);
+      await this.enqueue(job);
       resumed++;
     }
     return resumed;
   }
 
-  private async enqueue(jobId: string): Promise<void> {
-    await this.queue.add('job', { jobId }, { jobId, removeOnComplete: true, removeOnFail: { age: CANCEL_MARK_SECONDS } });
+  private async enqueue(job: JobRecord): Promise<void> {
+    await this.queueOf(job).add(
+      'job',
+      { jobId: job.id },
+      { jobId: job.id, removeOnComplete: true, removeOnFail: { age: CANCEL_MARK_SECONDS } },
+    );
+  }
+
+  /** The queue a job goes to: the long-running kinds' own, or the one of chunks. */
+  private queueOf(job: Pick<JobRecord, 'kind'>): Queue {
+    return this.handlers.longRunning(job.kind) ? this.longQueue : this.queue;
   }
 
   /** Closes the connections; jobs go on in the workers. */
   async shutdown(): Promise<void> {
     await this.queue.close();
+    await this.longQueue.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
