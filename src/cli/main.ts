@@ -245,6 +245,36 @@ export async function main(argv: string[]): Promise<number> {
     run(async () => (await import('./monitor.js')).monitorStatusCommand('active')),
   );
 
+  const canary = program
+    .command('canary')
+    .description('canaries of a running `juror serve`: a judge checked against human labels on a schedule');
+  server(
+    canary
+      .command('create')
+      .description('create a canary from a YAML file (the body of POST /api/canaries); its first check runs now')
+      .argument('<file>'),
+  ).action(run(async () => (await import('./canary.js')).canaryCreateCommand));
+  server(canary.command('list').description('canaries: judge version, schedule, alert and its state, last agreement')).action(
+    run(async () => (await import('./canary.js')).canaryListCommand),
+  );
+  server(canary.command('show').description('a canary: its agreement over time and alert events').argument('<id>')).action(
+    run(async () => (await import('./canary.js')).canaryShowCommand),
+  );
+  server(canary.command('pause').description('stop its schedule').argument('<id>')).action(
+    run(async () => (await import('./canary.js')).canaryStatusCommand('paused')),
+  );
+  server(canary.command('resume').description('start its schedule again (a check missed meanwhile runs once)').argument('<id>')).action(
+    run(async () => (await import('./canary.js')).canaryStatusCommand('active')),
+  );
+  server(
+    canary
+      .command('run')
+      .description('check the judge now and wait for the outcome: exit 1 when the alert fires or the check failed')
+      .argument('<id>')
+      .option('--no-wait', 'return once the check is asked for')
+      .option('--timeout <seconds>', 'how long to wait for the check', '600'),
+  ).action(run(async () => (await import('./canary.js')).canaryRunCommand));
+
   const cache = program.command('cache').description('the answer cache kept in the store');
   cache
     .command('stats')

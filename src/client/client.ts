@@ -25,6 +25,14 @@ import type {
   WindowInteractions,
   WindowInteractionsQuery,
 } from '../server/schemas/monitors.js';
+import type {
+  CanariesList,
+  CanaryAlertsResponse,
+  CanaryDetail,
+  CreateCanaryBody,
+  PatchCanaryRequest,
+  RunCanaryResponse,
+} from '../server/schemas/canaries.js';
 import type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
 import type {
   AlignRequest,
@@ -413,6 +421,41 @@ export class JurorClient {
   /** Saves stored interactions as a dataset (one row each, in order); an unknown id is a 400 naming it. */
   datasetFromInteractions(body: FromInteractionsBody): Promise<Dataset> {
     return this.json('POST', '/api/datasets/from-interactions', { body });
+  }
+
+  /** Creates a canary (a bad one is a 400 naming the field); returns its id. Its first check runs at once. */
+  async createCanary(canary: CreateCanaryBody): Promise<string> {
+    return (await this.json<{ id: string }>('POST', '/api/canaries', { body: canary })).id;
+  }
+
+  /** A canary with its agreement over time, its alert's state and when it checks next. */
+  getCanary(id: string): Promise<CanaryDetail> {
+    return this.json('GET', `/api/canaries/${encodeURIComponent(id)}`);
+  }
+
+  /** Every canary, newest first. */
+  async listCanaries(): Promise<CanariesList['canaries']> {
+    return (await this.json<CanariesList>('GET', '/api/canaries')).canaries;
+  }
+
+  /** Changes a canary; `{ status: 'paused' }` stops its schedule, `'active'` resumes it. */
+  updateCanary(id: string, patch: PatchCanaryRequest): Promise<CanaryDetail> {
+    return this.json('PATCH', `/api/canaries/${encodeURIComponent(id)}`, { body: patch });
+  }
+
+  /** Deletes a canary with its checks and alert events. */
+  async deleteCanary(id: string): Promise<void> {
+    await this.json('DELETE', `/api/canaries/${encodeURIComponent(id)}`);
+  }
+
+  /** Asks for a check now; resolves at once with when it was asked (a check starting after it answers). */
+  async runCanary(id: string): Promise<string> {
+    return (await this.json<RunCanaryResponse>('POST', `/api/canaries/${encodeURIComponent(id)}/run`)).requested_at;
+  }
+
+  /** A canary's alert events (firing, resolved), oldest first. */
+  async canaryAlerts(id: string): Promise<CanaryAlertsResponse['alerts']> {
+    return (await this.json<CanaryAlertsResponse>('GET', `/api/canaries/${encodeURIComponent(id)}/alerts`)).alerts;
   }
 
   private async json<T>(method: string, path: string, options: { query?: object; body?: unknown } = {}): Promise<T> {

@@ -24,6 +24,7 @@ import { registerSecurityHeaders } from './headers.js';
 import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { installOriginGuard } from './origin-guard.js';
 import { installZodCompilers } from './route.js';
+import { canaryRoutes } from './routes/canaries.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
@@ -184,6 +185,7 @@ export async function buildApp(
   judgeRoutes(app, context);
   interactionRoutes(app, context);
   monitorRoutes(app, context);
+  canaryRoutes(app, context);
   registerOpenApiRoute(app);
   const { built } = await registerUi(app, options.webDir);
   await app.ready();

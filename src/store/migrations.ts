@@ -335,6 +335,66 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('interactions_received').on('interactions').column('received_at').execute();
     },
   },
+  '0010_canaries_retention': {
+    // Canaries (issue #13 §3): a judge version checked against human labels on a schedule. Each tick
+    // is a canary run (its start places the next tick, so a schedule survives a restart); alert events
+    // are stored, their webhooks going through webhook_deliveries as monitors' do. Retention: before
+    // old interactions are deleted, each finished window's aggregate is kept in monitor_windows.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('canaries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('run_requested_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('canary_runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('canary_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .addColumn('run_id', 'text')
+        .addColumn('n', 'integer')
+        .addColumn('statistics', 'text')
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema.createIndex('canary_runs_canary').on('canary_runs').columns(['canary_id', 'started_at']).execute();
+      await db.schema
+        .createTable('canary_alerts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('canary_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('run_id', 'text')
+        .addColumn('statistic', 'text', (c) => c.notNull())
+        .addColumn('value', 'double precision', (c) => c.notNull())
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('threshold', 'double precision', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('canary_alerts_canary').on('canary_alerts').columns(['canary_id', 'at']).execute();
+      await db.schema
+        .createTable('monitor_windows')
+        .addColumn('monitor_id', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text', (c) => c.notNull())
+        .addColumn('window_start', 'text', (c) => c.notNull())
+        .addColumn('window_end', 'text', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('errors', 'integer', (c) => c.notNull())
+        .addColumn('mean', 'double precision')
+        .addColumn('p90', 'double precision')
+        .addColumn('ratio', 'double precision')
+        .addColumn('rolled_up_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('monitor_windows_pk', ['monitor_id', 'metric', 'window_start'])
+        .execute();
+      // Retention deletes interactions by their own timestamp.
+      await db.schema.createIndex('interactions_timestamp').on('interactions').column('timestamp').execute();
+    },
+  },
   '0017_finetunes': {
     async up(db: Kysely<unknown>) {
       await db.schema

@@ -29,8 +29,8 @@ export interface DatasetTable {
 /** Where a job is: `queued` until a handler takes it (and again after its process stopped), then `running`, then final. */
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
-/** What a job does (src/jobs/): an evaluation, a label-job phase, an align check, a monitor judging traffic. */
-export type JobKind = 'evaluate' | 'label' | 'align' | 'monitor';
+/** What a job does (src/jobs/): an evaluation, a label-job phase, an align check, a monitor judging traffic, a canary's ticks. */
+export type JobKind = 'evaluate' | 'label' | 'align' | 'monitor' | 'canary';
 
 /** Long work run by the job system (src/jobs/): evaluations, label-job phases, align checks. */
 export interface JobTable {

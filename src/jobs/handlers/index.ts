@@ -6,6 +6,7 @@ import type { LabelJobs } from '../../labeling/engine.js';
 import { labelPhaseHandler } from '../../labeling/engine.js';
 import type { JobHandlers } from '../registry.js';
 import { alignHandler } from './align.js';
+import { canaryHandler } from './canary.js';
 import { evaluateChunks, evaluateHandler } from './evaluate.js';
 import { monitorHandler } from './monitor.js';
 
@@ -25,5 +26,6 @@ export function registerHandlers(handlers: JobHandlers, context: HandlerContext)
     .registerChunked('evaluate', evaluateChunks(dataDir))
     .register('align', alignHandler(dataDir))
     .register('label', labelPhaseHandler(labeling))
-    .register('monitor', monitorHandler(dataDir), { longRunning: true });
+    .register('monitor', monitorHandler(dataDir), { longRunning: true })
+    .register('canary', canaryHandler(dataDir), { longRunning: true });
 }

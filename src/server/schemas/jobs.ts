@@ -4,9 +4,9 @@ import { pageQuery } from './common.js';
 
 export const jobStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 export const jobKind = z
-  .enum(['evaluate', 'label', 'align', 'monitor'])
+  .enum(['evaluate', 'label', 'align', 'monitor', 'canary'])
   .describe(
-    'evaluate: POST /api/runs; label: a pass of a label job; align: POST /api/judges/:name/align; monitor: a monitor judging traffic (POST /api/monitors)',
+    'evaluate: POST /api/runs; label: a pass of a label job; align: POST /api/judges/:name/align; monitor: a monitor judging traffic (POST /api/monitors); canary: a judge checked on a schedule (POST /api/canaries)',
   );
 
 export const jobProgress = z.object({
