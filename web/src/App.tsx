@@ -6,6 +6,7 @@ import { DatasetPage } from './pages/DatasetPage.js';
 import { DatasetsPage } from './pages/DatasetsPage.js';
 import { JudgesPage } from './pages/JudgesPage.js';
 import { LabelJobPage } from './pages/LabelJobPage.js';
+import { MonitorPage, MonitorsPage } from './pages/MonitorsPage.js';
 import { RunPage } from './pages/RunPage.js';
 import { RunsPage } from './pages/RunsPage.js';
 import { Link, match, useLocation } from './router.js';
@@ -19,6 +20,8 @@ function Page({ path }: { path: string }) {
   if ((params = match('/datasets/:id', path))) return <DatasetPage key={params.id} id={params.id!} />;
   if ((params = match('/label-jobs/:id', path))) return <LabelJobPage key={params.id} id={params.id!} />;
   if (path === '/judges') return <JudgesPage />;
+  if (path === '/monitors') return <MonitorsPage />;
+  if ((params = match('/monitors/:id', path))) return <MonitorPage key={params.id} id={params.id!} />;
   return (
     <div className="empty">
       No page at <code>{path}</code>. <Link to="/">Go to runs</Link>.
@@ -29,7 +32,13 @@ function Page({ path }: { path: string }) {
 export function App() {
   const { path } = useLocation();
   const section =
-    path.startsWith('/datasets') || path.startsWith('/label-jobs') ? 'datasets' : path.startsWith('/judges') ? 'judges' : 'runs';
+    path.startsWith('/datasets') || path.startsWith('/label-jobs')
+      ? 'datasets'
+      : path.startsWith('/judges')
+        ? 'judges'
+        : path.startsWith('/monitors')
+          ? 'monitors'
+          : 'runs';
   return (
     <>
       <header className="topbar">
@@ -45,6 +54,9 @@ export function App() {
           </Link>
           <Link to="/judges" className={section === 'judges' ? 'active' : ''}>
             Judges
+          </Link>
+          <Link to="/monitors" className={section === 'monitors' ? 'active' : ''}>
+            Monitors
           </Link>
         </nav>
         <div className="topbar-end">

@@ -23,6 +23,28 @@ import type {
   RunsList,
   UncertainResponse,
 } from '../../src/server/schemas/index.js';
+import type { AlertsResponse, MonitorDetail, MonitorsList, SeriesResponse, WindowInteractions } from '../../src/server/schemas/monitors.js';
+
+export type { AlertsResponse, MonitorDetail, SeriesResponse, WindowInteractions } from '../../src/server/schemas/monitors.js';
+export type SeriesPoint = SeriesResponse['points'][number];
+export type AlertEvent = AlertsResponse['alerts'][number];
+export type WindowInteraction = WindowInteractions['interactions'][number];
+
+/** A canary (a judge version checked against human labels on a schedule), as `GET /api/canaries` lists it. */
+export interface Canary {
+  id: string;
+  name: string;
+  judge: string;
+  version: string;
+  every: string;
+  status: string;
+  statistic: string;
+  op: string;
+  threshold: number;
+  last_run_at: string | null;
+  state: 'ok' | 'firing' | null;
+  points: Array<{ at: string; accuracy: number | null; cohen_kappa: number | null; n: number }>;
+}
 
 export type {
   Dataset,
@@ -265,6 +287,38 @@ export const api = {
 
   labelAgreement: (id: string, signal?: AbortSignal) =>
     request<LabelAgreement>('GET', `/label-jobs/${encodeURIComponent(id)}/agreement`, { signal }),
+
+  monitors: (signal?: AbortSignal) => request<MonitorsList>('GET', '/monitors', { signal }),
+
+  monitor: (id: string, signal?: AbortSignal) => request<MonitorDetail>('GET', `/monitors/${encodeURIComponent(id)}`, { signal }),
+
+  setMonitorStatus: (id: string, status: 'active' | 'paused') =>
+    request<MonitorDetail>('PATCH', `/monitors/${encodeURIComponent(id)}`, { json: { status } }),
+
+  monitorSeries: (id: string, query: { metric: string; from?: string; to?: string }, signal?: AbortSignal) =>
+    request<SeriesResponse>('GET', `/monitors/${encodeURIComponent(id)}/series`, { query, signal }),
+
+  monitorAlerts: (id: string, signal?: AbortSignal) =>
+    request<AlertsResponse>('GET', `/monitors/${encodeURIComponent(id)}/alerts`, { signal }),
+
+  windowInteractions: (
+    id: string,
+    query: { metric: string; from: string; to: string; limit?: number; offset?: number },
+    signal?: AbortSignal,
+  ) => request<WindowInteractions>('GET', `/monitors/${encodeURIComponent(id)}/interactions`, { query, signal }),
+
+  datasetFromInteractions: (body: { name: string; interaction_ids: string[] }) =>
+    request<Dataset>('POST', '/datasets/from-interactions', { json: body }),
+
+  /** The canaries, or null on a server without them (404): the UI then shows none. */
+  canaries: async (signal?: AbortSignal): Promise<Canary[] | null> => {
+    try {
+      return (await request<{ canaries: Canary[] }>('GET', '/canaries', { signal })).canaries;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  },
 };
 
 /**

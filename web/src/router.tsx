@@ -1,6 +1,6 @@
 /**
  * A small history router: the paths are `/`, `/runs/:id`, `/compare?runs=a,b`, `/datasets`,
- * `/datasets/:id`, `/label-jobs/:id` and `/judges`. The server answers every such path with index.html.
+ * `/datasets/:id`, `/label-jobs/:id`, `/judges`, `/monitors` and `/monitors/:id`. The server answers every such path with index.html.
  */
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
