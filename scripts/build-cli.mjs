@@ -8,7 +8,7 @@
  * Left outside the bundle: native or optional drivers and SDKs loaded at first use (better-sqlite3,
  * pg, transformers.js), and packages that locate their own files at run time.
  */
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const outdir = new URL('../dist/bin/', import.meta.url).pathname;
@@ -29,3 +29,11 @@ await build({
     js: "import { createRequire as __jurorCreateRequire } from 'node:module'; const require = __jurorCreateRequire(import.meta.url);",
   },
 });
+
+// Data files modules read at run time, beside the built modules that read them: `juror audit`'s probe
+// suites (src/audit/suite.ts finds them at ./suites/ of its own module), for the library (tsc's
+// dist/audit/) and for this bundle (its chunks sit in dist/bin/).
+const suites = new URL('../src/audit/suites/', import.meta.url).pathname;
+for (const target of ['../dist/audit/suites/', '../dist/bin/suites/']) {
+  cpSync(suites, new URL(target, import.meta.url).pathname, { recursive: true });
+}

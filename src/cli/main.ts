@@ -102,6 +102,35 @@ export async function main(argv: string[]): Promise<number> {
     .action(run(async () => (await import('./align.js')).alignCommand));
 
   program
+    .command('audit')
+    .description(
+      'bias probes of a judge: verbosity, authority/style and injection perturbations, self-consistency, human agreement (95% bootstrap intervals)',
+    )
+    .requiredOption('--judge <judge>', 'a judge YAML file (one judge, as under metrics: in juror.yaml) or a built-in judge name')
+    .requiredOption('--data <file>', 'the rows to perturb: CSV, JSONL, JSON or Parquet')
+    .option('--human-col <column>', 'a column of human labels: also report the agreement with them')
+    .option('--probes <list>', 'all, or some of verbosity,authority,injection,consistency', 'all')
+    .option('--samples <k>', 'self-consistency: samples per row', '5')
+    .option('--temperature <t>', 'self-consistency: the temperature of the samples', '0.7')
+    .option('--suite <file>', 'a probe suite file instead of the built-in one (src/audit/suites/v1.yaml)')
+    .option('--rows <n>', 'audit the first n rows only')
+    .option('--col-mapping <name=column>', 'map a judge variable to a column, e.g. response=answer (repeatable)', collect, [])
+    .option('--judge-model <uri>', 'the judge model, when the judge names none (else JUROR_JUDGE_MODEL)')
+    .option('--threshold <score>', `scales: a score at or below this is not a positive verdict (default ${DEFAULT_NEGATIVE_THRESHOLD})`)
+    .option('--json', 'print one JSON object on stdout instead of the report')
+    .option(
+      '--fail-under <name=bound>',
+      'exit 1 when a number is worse than the bound, e.g. flip_rate.injection=0.05, shift.verbosity=0.5, alpha.consistency=0.8 (repeatable)',
+      collect,
+      [],
+    )
+    .option('--seed <n>', 'seed of the bootstrap resampling (same seed, same intervals)', '1')
+    .option('--resamples <n>', 'bootstrap resamples', '1000')
+    .option('--no-cache', 'ask the judge again for rows and copies it answered before')
+    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
+    .action(run(async () => (await import('./audit.js')).auditCommand));
+
+  program
     .command('label')
     .description(
       'label every row of a dataset with an LLM judge; with --review, first a sample for you to review, your corrections becoming few-shot examples (LLM Judge++)',

@@ -423,6 +423,25 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('finetunes_provider_job').on('finetunes').column('provider_job_id').execute();
     },
   },
+  '0011_judge_audits': {
+    // Audits (issue #14 §1): bias probes of a judge version, one record per audit with its report,
+    // beside the version's agreement.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('judge_audits')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('judge_id', 'text', (c) => c.notNull())
+        .addColumn('dataset_id', 'text', (c) => c.notNull())
+        .addColumn('run_id', 'text')
+        .addColumn('suite', 'text', (c) => c.notNull())
+        .addColumn('suite_version', 'text', (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addColumn('report', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('judge_audits_judge').on('judge_audits').columns(['judge_id', 'created_at']).execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */
