@@ -61,12 +61,14 @@ export interface EvaluationResult {
 }
 
 /**
- * Evaluates a dataset with metrics and judges.
+ * Evaluates a dataset with metrics and judges. With `record: false` the store serves only as the
+ * answer cache (shared with every run and worker): no run is created, nothing is written but cached
+ * answers, and the outcome is the result itself (a monitor stores its scores its own way).
  * @example
  * const result = await evaluate({ data: 'qa.csv', colMapping: { inputs: 'question' }, extraMetrics: [faithfulness], judgeModel: 'openai:/gpt-4o-mini' });
  * console.log(result.metrics['faithfulness/v1/mean']);
  */
-export async function evaluate(options: EvaluateOptions): Promise<EvaluationResult> {
+export async function evaluate(options: EvaluateOptions & { record?: boolean }): Promise<EvaluationResult> {
   const prepared = await prepareRun(options);
   // Every check passed: from here on, calls cost money and everything is kept.
   const ownsStore = !(options.store instanceof Store) && options.store !== false;
@@ -77,14 +79,16 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
         ? options.store
         : await Store.open(options.store ?? defaultStoreLocation(options.env ?? process.env));
   try {
-    return await execute(prepared, store);
+    return await execute(prepared, store, options.record !== false);
   } finally {
     if (ownsStore) await store?.close();
   }
 }
 
-async function execute(run: PreparedRun, store: Store | undefined): Promise<EvaluationResult> {
+/** Runs a prepared run; `cacheStore` keeps the run when `keepRun`, and serves as the answer cache either way. */
+async function execute(run: PreparedRun, cacheStore: Store | undefined, keepRun = true): Promise<EvaluationResult> {
   const { options, dataset, metrics, levels, scorers, callModel, scheduler, calls } = run;
+  const store = keepRun ? cacheStore : undefined;
   const keys = metrics.map(metricKey);
   const datasetInfo = {
     name: dataset.name,
@@ -103,7 +107,7 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
     if (!(reason instanceof RunStopped && reason.reason === 'budget')) scheduler.stop(reason);
   };
   const storageFailed = (error: unknown) => {
-    const { message, hint } = describeWriteFailure(error, store?.where ?? 'the store');
+    const { message, hint } = describeWriteFailure(error, cacheStore?.where ?? 'the store');
     halt(new RunStopped('storage', `${message}; no new calls are made, the rows written before are kept (fix: ${hint})`));
   };
   const recorder = new Recorder(
@@ -120,7 +124,7 @@ async function execute(run: PreparedRun, store: Store | undefined): Promise<Eval
           keepErrors: options.keepErrorRows === true || chunk !== undefined,
         })
       : undefined;
-  if (store && options.cache !== false) calls.cache = new AnswerCache(store, storageFailed);
+  if (cacheStore && options.cache !== false) calls.cache = new AnswerCache(cacheStore, storageFailed);
   if (options.maxCostUsd !== undefined) calls.budget = new Budget(options.maxCostUsd, recorder.costUsd(), options.prices);
   const onAbort = () => halt(new RunStopped('interrupted', 'interrupted by the user'));
   if (options.signal?.aborted) onAbort();

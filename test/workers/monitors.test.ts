@@ -41,6 +41,8 @@ describe('monitors on juror worker processes', () => {
   let drop: () => Promise<void>;
   let server: TestServer;
   let queue: string;
+  /** Each test's traffic is of an app of its own (a monitor looks at every interaction of its app in the store). */
+  let app: string;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
@@ -59,6 +61,7 @@ describe('monitors on juror worker processes', () => {
     llm.reset();
     llm.setOptions({ latencyMs: 20, handler: () => verdict(4) });
     queue = `test-${randomUUID().slice(0, 8)}`;
+    app = `shop-${randomUUID().slice(0, 8)}`;
     server = await startTestServer({ llm, store, queue: { redisUrl: REDIS, queue } });
   });
   afterEach(async () => {
@@ -91,12 +94,12 @@ describe('monitors on juror worker processes', () => {
     return { child, exited };
   }
 
-  /** Creates a monitor judging every interaction of app `shop` with a judge of its own (no answer from the cache); returns its id. */
+  /** Creates a monitor judging every interaction of the test's app with a judge of its own (no answer from the cache); returns its id. */
   async function createMonitor(judge = `helpful_${randomUUID().slice(0, 6)}`): Promise<string> {
     const created = await server.call('POST', '/api/monitors', {
       body: {
         name: `shop-${randomUUID().slice(0, 6)}`,
-        app: 'shop',
+        app,
         sample_rate: 1,
         metrics: [{ ...helpful, name: judge }],
         judge_model: 'openai:/gpt-test',
@@ -109,7 +112,7 @@ describe('monitors on juror worker processes', () => {
   }
 
   async function ingest(ids: string[]): Promise<void> {
-    const interactions = ids.map((id) => ({ id, app: 'shop', request: `question ${id}`, response: `answer ${id}` }));
+    const interactions = ids.map((id) => ({ id: `${app}-${id}`, app, request: `question ${id}`, response: `answer ${id}` }));
     expect((await server.call('POST', '/api/interactions', { body: { interactions } })).status).toBe(202);
   }
 
@@ -141,6 +144,20 @@ describe('monitors on juror worker processes', () => {
     await ingest(ids('b', 5));
     await judged(id, 15);
     expect((await monitorOf(id)).job.status).toBe('running');
+  });
+
+  it("judges through the store's answer cache without recording a run per batch: GET /api/runs shows no monitor runs", async () => {
+    await worker();
+    const first = await createMonitor('helpful_cached');
+    await ingest(ids('cache', 6));
+    await judged(first, 6);
+    const calls = llm.requests.length;
+    // The same judge on the same interactions: every answer comes from the cache the first one filled.
+    const second = await createMonitor('helpful_cached');
+    await judged(second, 6);
+    expect(llm.requests.length).toBe(calls);
+    const runs = (await server.call('GET', '/api/runs?limit=500')).body.runs as Array<{ experiment: string }>;
+    expect(runs.filter((run) => run.experiment.startsWith('monitor'))).toEqual([]);
   });
 
   it('continues a monitor on another worker after its worker is killed with SIGKILL: each interaction scored once', async () => {

@@ -2,8 +2,9 @@
  * Jobs of kind `monitor`: one long-running job per active monitor. It takes the interactions the
  * monitor has not looked at yet (up to BATCH, oldest arrival first), keeps those of its sample and
  * filter, judges them with `evaluate()` — the same engine as runs: scheduler, rate limits, cache,
- * retries, error rows; a run of experiment `monitor/<name>` per batch — then stores each score per
- * (interaction, metric), checks the alert rules of the windows it touched, and waits for more.
+ * retries, error rows, the store's answer cache; but no run: a batch is not a run a user looks for —
+ * then stores each score per (interaction, metric), checks the alert rules of the windows it touched,
+ * and waits for more.
  * Webhooks are delivered by a loop of their own beside it, never awaited by the judging.
  */
 import { setTimeout as delay } from 'node:timers/promises';
@@ -59,7 +60,7 @@ export function monitorHandler(baseDir: string): JobHandler<MonitorPayload> {
         }
         // Batches come oldest arrival first: the last one is the newest.
         since = new Date(Date.parse(batch[batch.length - 1]!.received_at) - ARRIVAL_MARGIN_MS).toISOString();
-        judged += await judgeBatch(repo, monitorId, monitor.name, monitor.definition, batch, baseDir, ctx);
+        judged += await judgeBatch(repo, monitorId, monitor.definition, batch, baseDir, ctx);
         ctx.progress({ judged, ...(await repo.lag(monitorId)) });
       }
     } finally {
@@ -72,7 +73,6 @@ export function monitorHandler(baseDir: string): JobHandler<MonitorPayload> {
 async function judgeBatch(
   repo: MonitorRepository,
   monitorId: string,
-  name: string,
   spec: MonitorSpec,
   batch: Interaction[],
   baseDir: string,
@@ -90,10 +90,7 @@ async function judgeBatch(
       signal: ctx.signal,
       env: ctx.env,
       ...(ctx.limiter ? { limiter: ctx.limiter } : {}),
-      experiment: `monitor/${name}`,
-      runName: `monitor-${name}`,
-      config: { monitor_id: monitorId, ...spec },
-      datasetRecord: { monitor_id: monitorId, interactions: picked.length },
+      record: false,
       collectTable: true,
     });
     if (result.status !== 'finished') {
