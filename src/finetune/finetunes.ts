@@ -129,20 +129,26 @@ export class Finetunes {
     let finetune = await this.get(id);
     if (finetune.provider_job_id || finetune.status !== 'pending') return finetune;
     const api = this.api(finetune);
-    if (!finetune.training_file) {
-      const { examples, fileId } = await this.upload(finetune, api, signal);
-      finetune = await this.repository.update(id, { training_file: fileId, examples });
+    try {
+      if (!finetune.training_file) {
+        const { examples, fileId } = await this.upload(finetune, api, signal);
+        finetune = await this.repository.update(id, { training_file: fileId, examples });
+      }
+      const job = await api.createJob(
+        {
+          trainingFile: finetune.training_file!,
+          model: baseModel(finetune.base_model, 'model'),
+          suffix: finetune.suffix ?? undefined,
+          epochs: finetune.epochs ?? undefined,
+        },
+        signal,
+      );
+      return await this.record(finetune, job, []);
+    } catch (error) {
+      // Stopped, it resumes from what is stored; refused, it has ended (the provider's message kept).
+      if (!signal?.aborted) await this.repository.update(id, { status: 'failed', error: (error as Error).message });
+      throw error;
     }
-    const job = await api.createJob(
-      {
-        trainingFile: finetune.training_file!,
-        model: baseModel(finetune.base_model, 'model'),
-        suffix: finetune.suffix ?? undefined,
-        epochs: finetune.epochs ?? undefined,
-      },
-      signal,
-    );
-    return this.record(finetune, job, []);
   }
 
   /**

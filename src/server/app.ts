@@ -27,6 +27,7 @@ import { installZodCompilers } from './route.js';
 import { canaryRoutes } from './routes/canaries.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { finetuneRoutes } from './routes/finetunes.js';
 import { healthRoutes } from './routes/health.js';
 import { interactionRoutes } from './routes/interactions.js';
 import { monitorRoutes } from './routes/monitors.js';
@@ -182,6 +183,7 @@ export async function buildApp(
   datasetRoutes(app, context);
   jobRoutes(app, context);
   labelJobRoutes(app, context);
+  finetuneRoutes(app, context);
   judgeRoutes(app, context);
   interactionRoutes(app, context);
   monitorRoutes(app, context);

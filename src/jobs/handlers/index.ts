@@ -8,6 +8,7 @@ import type { JobHandlers } from '../registry.js';
 import { alignHandler } from './align.js';
 import { canaryHandler } from './canary.js';
 import { evaluateChunks, evaluateHandler } from './evaluate.js';
+import { finetuneHandler } from './finetune.js';
 import { monitorHandler } from './monitor.js';
 
 /** What the handlers need from the process that runs them. */
@@ -26,6 +27,7 @@ export function registerHandlers(handlers: JobHandlers, context: HandlerContext)
     .registerChunked('evaluate', evaluateChunks(dataDir))
     .register('align', alignHandler(dataDir))
     .register('label', labelPhaseHandler(labeling))
+    .register('finetune', finetuneHandler(labeling), { longRunning: true })
     .register('monitor', monitorHandler(dataDir), { longRunning: true })
     .register('canary', canaryHandler(dataDir), { longRunning: true });
 }

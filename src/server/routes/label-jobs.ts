@@ -244,7 +244,7 @@ function currentJudge(job: LabelJobRecord): LabelJob['judge'] {
 }
 
 /** Runs an engine call, its not-found and conflict errors answered as 404 and 409. */
-async function http<T>(call: () => Promise<T>): Promise<T> {
+export async function http<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
