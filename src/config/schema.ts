@@ -43,6 +43,8 @@ export const rubricJudgeSchema = z.strictObject({
   grading_prompt: text,
   grading_context_columns: z.array(z.string()).optional(),
   include_input: z.boolean().optional(),
+  /** Compare two responses, {response_a} and {response_b}, answering A, B or tie (judges/pairwise-output.ts). */
+  pairwise: z.boolean().optional(),
 });
 
 export const promptJudgeSchema = z.strictObject({

@@ -7,6 +7,7 @@
 import { contentHash } from '../canonical-json.js';
 import { ConfigError } from '../errors.js';
 import { toVerdict } from './output.js';
+import { isPairwisePrompt, pairwiseOptions } from './pairwise-output.js';
 
 /** How a judge reports a row. */
 export type OutputKind =
@@ -64,12 +65,16 @@ export interface RubricJudge extends JudgeCommon {
   gradingPrompt: string;
   gradingContextColumns: string[];
   includeInput: boolean;
+  /** Compares two responses (`response_a`, `response_b`) and answers A, B or tie (src/judges/pairwise.ts). */
+  pairwise?: true;
 }
 
 /** A prompt judge: a prompt whose `{variables}` are filled from the row (`make_genai_metric_from_prompt`). */
 export interface PromptJudge extends JudgeCommon {
   kind: 'prompt';
   judgePrompt: string;
+  /** Set when the prompt shows `{response_a}` and `{response_b}`: the judge answers A, B or tie. */
+  pairwise?: true;
 }
 
 export type Judge = RubricJudge | PromptJudge;
@@ -90,6 +95,8 @@ export interface RubricJudgeOptions {
   metricMetadata?: MetricMetadata;
   /** Output kind; default a 1–5 scale, or yes/no when `metricMetadata.score_threshold` is given. */
   output?: OutputKind;
+  /** Compare two responses, `response_a` and `response_b`, answering A, B or tie (the output is then set). */
+  pairwise?: boolean;
 }
 
 /** Options of {@link makeGenaiMetricFromPrompt}. */
@@ -117,7 +124,7 @@ export interface PromptJudgeOptions {
  * });
  */
 export function makeGenaiMetric(options: RubricJudgeOptions): RubricJudge {
-  const common = commonFields(options);
+  const common = commonFields(pairwiseOptions(options, options.pairwise === true));
   const judge: RubricJudge = {
     kind: 'rubric',
     ...common,
@@ -125,6 +132,7 @@ export function makeGenaiMetric(options: RubricJudgeOptions): RubricJudge {
     gradingPrompt: requireText(options.gradingPrompt, options.name, 'grading_prompt'),
     gradingContextColumns: options.gradingContextColumns ?? [],
     includeInput: options.includeInput ?? true,
+    ...(options.pairwise === true ? { pairwise: true as const } : {}),
   };
   checkExamples(judge);
   return judge;
@@ -141,10 +149,12 @@ export function makeGenaiMetric(options: RubricJudgeOptions): RubricJudge {
  * });
  */
 export function makeGenaiMetricFromPrompt(options: PromptJudgeOptions): PromptJudge {
+  const pairwise = isPairwisePrompt(options.judgePrompt, options.name);
   const judge: PromptJudge = {
     kind: 'prompt',
-    ...commonFields(options),
+    ...commonFields(pairwiseOptions(options, pairwise)),
     judgePrompt: requireText(options.judgePrompt, options.name, 'judge_prompt'),
+    ...(pairwise ? { pairwise: true as const } : {}),
   };
   checkExamples(judge);
   return judge;

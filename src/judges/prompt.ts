@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { EvaluationExample, Judge } from './definition.js';
 import { describeAnswer } from './output.js';
+import { PAIRWISE_VARIABLES } from './pairwise-output.js';
 import { fillTemplate, templateVariables } from './template.js';
 
 /** The two messages a judge receives. */
@@ -24,7 +25,11 @@ const DATA_RULE = [
 /** The variables a judge reads from each row (resolved through column mapping before any call). */
 export function judgeVariables(judge: Judge): string[] {
   if (judge.kind === 'prompt') return templateVariables(judge.judgePrompt);
-  return [...(judge.includeInput ? ['inputs'] : []), 'outputs', ...judge.gradingContextColumns];
+  return [
+    ...(judge.includeInput ? ['inputs'] : []),
+    ...(judge.pairwise ? PAIRWISE_VARIABLES : ['outputs']),
+    ...judge.gradingContextColumns,
+  ];
 }
 
 /**
@@ -43,22 +48,24 @@ export function judgeSystemPrompt(judge: Judge): string {
 function renderRubric(judge: Extract<Judge, { kind: 'rubric' }>, value: (variable: string) => string): JudgeMessages {
   const system = systemPrompt(
     judge,
-    [judge.name, judge.includeInput, judge.definition, judge.gradingPrompt, judge.examples, JSON.stringify(judge.output)],
+    [judge.name, judge.includeInput, judge.definition, judge.gradingPrompt, judge.examples, JSON.stringify(judge.output), judge.pairwise],
     rubricSystem,
   );
   const pieces: Array<[label: string, name: string, text: string]> = [];
   if (judge.includeInput) pieces.push(['Input', 'input', value('inputs')]);
-  pieces.push(['Output', 'output', value('outputs')]);
+  if (judge.pairwise) pieces.push(['Response A', 'response_a', value('response_a')], ['Response B', 'response_b', value('response_b')]);
+  else pieces.push(['Output', 'output', value('outputs')]);
   for (const column of judge.gradingContextColumns) pieces.push([column, column, value(column)]);
   const blocks = new Blocks(pieces.map(([, , text]) => text));
   const user = [
-    `Grade the ${judge.name} of this output.`,
+    judge.pairwise ? `Compare the two responses on ${judge.name}.` : `Grade the ${judge.name} of this output.`,
     ...pieces.map(([label, name, text]) => `${label}:\n${blocks.wrap(name, text)}`),
   ].join('\n\n');
   return { system, user };
 }
 
 function rubricSystem(judge: Extract<Judge, { kind: 'rubric' }>): string {
+  if (judge.pairwise) return pairwiseRubricSystem(judge);
   return [
     'You are an impartial judge. You will be given an output that a machine learning model produced' +
       (judge.includeInput ? ' and the input that was sent to it' : '') +
@@ -74,8 +81,28 @@ function rubricSystem(judge: Extract<Judge, { kind: 'rubric' }>): string {
     .join('\n\n');
 }
 
+/** A rubric judge comparing two responses: the same definition and rubric, applied to choose the better one. */
+function pairwiseRubricSystem(judge: Extract<Judge, { kind: 'rubric' }>): string {
+  return [
+    'You are an impartial judge. You will be given two responses, A and B, that machine learning models produced' +
+      (judge.includeInput ? ' for the same input, and that input' : ' for the same request') +
+      ', and possibly additional information the models used.',
+    `Your task is to decide which response is better on ${judge.name}. A definition of ${judge.name} and a grading rubric are below. Use them to compare the responses, and justify your choice.`,
+    DATA_RULE,
+    `Metric definition:\n${judge.definition}`,
+    `Grading rubric:\n${judge.gradingPrompt}`,
+    PAIRWISE_RULE,
+    describeAnswer(judge.output),
+  ].join('\n\n');
+}
+
+const PAIRWISE_RULE = [
+  'Answer "A" if response A is better, "B" if response B is better, and "tie" if neither is better than the other.',
+  'Judge what the responses say; the order in which they are shown and their length are no reason to prefer one.',
+].join('\n');
+
 function renderPrompt(judge: Extract<Judge, { kind: 'prompt' }>, value: (variable: string) => string): JudgeMessages {
-  const system = systemPrompt(judge, [judge.examples, JSON.stringify(judge.output)], promptSystem);
+  const system = systemPrompt(judge, [judge.examples, JSON.stringify(judge.output), judge.pairwise], promptSystem);
   const names = templateVariables(judge.judgePrompt);
   const texts = new Map(names.map((name) => [name, value(name)]));
   const blocks = new Blocks([...texts.values()]);
@@ -93,6 +120,7 @@ function promptSystem(judge: Extract<Judge, { kind: 'prompt' }>): string {
     DATA_RULE,
     renderExamples(judge.examples, true),
     scale,
+    judge.pairwise ? PAIRWISE_RULE : '',
     describeAnswer(judge.output),
   ]
     .filter(Boolean)

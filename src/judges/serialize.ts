@@ -78,6 +78,7 @@ export function judgeFromConfig(entry: unknown, field = 'judge'): Judge {
       gradingPrompt: c.grading_prompt,
       ...(c.grading_context_columns !== undefined ? { gradingContextColumns: c.grading_context_columns } : {}),
       ...(c.include_input !== undefined ? { includeInput: c.include_input } : {}),
+      ...(c.pairwise !== undefined ? { pairwise: c.pairwise } : {}),
     });
   } catch (error) {
     if (error instanceof ConfigError && error.where.field) error.where.field = `${field}.${error.where.field}`;
@@ -111,6 +112,7 @@ export function judgeToConfig(judge: Judge): JudgeConfig {
     grading_prompt: judge.gradingPrompt,
     grading_context_columns: judge.gradingContextColumns,
     include_input: judge.includeInput,
+    ...(judge.pairwise ? { pairwise: true } : {}),
   };
 }
 

@@ -44,8 +44,9 @@ const storedJudge: z.ZodType<Judge> = z.discriminatedUnion('kind', [
     gradingPrompt: z.string(),
     gradingContextColumns: z.array(z.string()),
     includeInput: z.boolean(),
+    pairwise: z.literal(true).optional(),
   }),
-  z.looseObject({ kind: z.literal('prompt'), ...common, judgePrompt: z.string() }),
+  z.looseObject({ kind: z.literal('prompt'), ...common, judgePrompt: z.string(), pairwise: z.literal(true).optional() }),
 ]);
 
 /** The judge stored as `definition` (JSON text) under `id`; a definition that is not a judge is a store error. */
