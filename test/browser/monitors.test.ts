@@ -157,6 +157,18 @@ describe.skipIf(!HAS_CHROMIUM)('Monitors page in Chromium', () => {
     expect(await rows.evaluateAll((r) => r.map((row) => row.querySelector('.score-chip')!.textContent))).toEqual(['1', '2', '4']);
   });
 
+  it('selects a window by clicking its volume bar on the chart', async () => {
+    await page.locator('[data-testid="chart-helpful/v1"] .recharts-bar-rectangle').nth(1).click();
+    const middle = page.locator(`section[aria-label="window interactions"][data-window="${windows[1]}"]`);
+    await middle.locator('tbody tr').first().waitFor();
+    expect(await middle.locator('tbody tr').evaluateAll((r) => r.map((row) => row.getAttribute('data-interaction-id')))).toEqual([
+      'w1b',
+      'w1a',
+    ]);
+    await page.locator(`[data-testid="chart-helpful/v1"] .window-button[data-start="${windows[0]}"]`).click();
+    await page.locator(`section[aria-label="window interactions"][data-window="${windows[0]}"] tbody tr`).first().waitFor();
+  });
+
   it('saves the two lowest as a dataset and links to it', async () => {
     const low = page.locator(`section[aria-label="window interactions"][data-window="${windows[0]}"]`);
     await low.getByRole('checkbox', { name: 'select interaction w0b' }).check();

@@ -13,6 +13,9 @@ export function windowLabel(start: string, window: string): string {
   return d.toLocaleString('en-GB', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+/** Past this many windows the chart's bars are the only way to pick one (a row of buttons would be too long). */
+const MAX_BUTTONS = 96;
+
 const tooltipStyle = { fontSize: 12, borderRadius: 6, border: '1px solid var(--line)' };
 
 export function MonitorChart({
@@ -30,11 +33,13 @@ export function MonitorChart({
   onSelect: (point: SeriesPoint) => void;
 }) {
   const data = points.map((p) => ({ ...p, label: windowLabel(p.start, window) }));
-  const select = (state: { activeIndex?: unknown } | null | undefined) => {
-    const index = Number(state?.activeIndex);
-    const point = Number.isInteger(index) ? points[index] : undefined;
+  const pick = (index: unknown) => {
+    const at = index === null || index === undefined ? NaN : Number(index);
+    const point = Number.isInteger(at) ? points[at] : undefined;
     if (point) onSelect(point);
   };
+  // A click on the chart picks the window under the pointer (the tooltip's); a click on a bar picks its own.
+  const select = (state: { activeIndex?: unknown } | null | undefined) => pick(state?.activeIndex);
   const syncId = `monitor-${metric}`;
   return (
     <div className="monitor-chart" data-testid={`chart-${metric}`} data-windows={points.length}>
@@ -61,26 +66,42 @@ export function MonitorChart({
             contentStyle={tooltipStyle}
             formatter={(value, name) => [formatInt(Number(value)), name]}
           />
-          <Bar dataKey="count" name="scored" stackId="volume" fill="var(--line-strong)" isAnimationActive={false} />
-          <Bar dataKey="errors" name="errors" stackId="volume" fill="var(--poor)" isAnimationActive={false} />
+          <Bar
+            dataKey="count"
+            name="scored"
+            stackId="volume"
+            fill="var(--line-strong)"
+            isAnimationActive={false}
+            onClick={(_bar, index) => pick(index)}
+          />
+          <Bar
+            dataKey="errors"
+            name="errors"
+            stackId="volume"
+            fill="var(--poor)"
+            isAnimationActive={false}
+            onClick={(_bar, index) => pick(index)}
+          />
         </BarChart>
       </ResponsiveContainer>
-      <ol className="window-strip" aria-label={`windows of ${metric}`}>
-        {points.map((p) => (
-          <li key={p.start}>
-            <button
-              type="button"
-              className={`window-button${p.start === selected ? ' active' : ''}`}
-              data-start={p.start}
-              aria-pressed={p.start === selected}
-              title={`${windowLabel(p.start, window)}: ${formatInt(p.count)} scored, ${formatInt(p.errors)} errors, mean ${formatNumber(p.mean)}`}
-              onClick={() => onSelect(p)}
-            >
-              {windowLabel(p.start, window)}
-            </button>
-          </li>
-        ))}
-      </ol>
+      {points.length <= MAX_BUTTONS && (
+        <ol className="window-strip" aria-label={`windows of ${metric}`}>
+          {points.map((p) => (
+            <li key={p.start}>
+              <button
+                type="button"
+                className={`window-button${p.start === selected ? ' active' : ''}`}
+                data-start={p.start}
+                aria-pressed={p.start === selected}
+                title={`${windowLabel(p.start, window)}: ${formatInt(p.count)} scored, ${formatInt(p.errors)} errors, mean ${formatNumber(p.mean)}`}
+                onClick={() => onSelect(p)}
+              >
+                {windowLabel(p.start, window)}
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
     </div>
   );
 }
