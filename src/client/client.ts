@@ -13,6 +13,7 @@ import type { ExperimentsList, JudgesList } from '../server/schemas/catalog.js';
 import type { Health } from '../server/schemas/common.js';
 import type { IngestResponse, InteractionInput, InteractionsList, InteractionsQuery } from '../server/schemas/interactions.js';
 import type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery, FromInteractionsBody } from '../server/schemas/datasets.js';
+import type { CreateFinetuneBody, Finetune, FinetunesList } from '../server/schemas/finetunes.js';
 import type { Job, JobsList, JobsQuery } from '../server/schemas/jobs.js';
 import type {
   AlertsResponse,
@@ -343,6 +344,30 @@ export class JurorClient {
   /** The job's labelled rows as chat-format fine-tuning data (JSON Lines text). */
   async exportFinetune(id: string): Promise<string> {
     return (await this.request('GET', `/api/label-jobs/${encodeURIComponent(id)}/export/finetune`, {}, `export label job ${id}`)).text();
+  }
+
+  /**
+   * Fine-tunes the label job's judge at OpenAI on its labelled rows (the server's OPENAI_API_KEY);
+   * on success the fine-tuned model is a new judge version. Follow it with {@link getFinetune}.
+   * @example await juror.finetuneJudge(labelJobId, { model: 'openai:/gpt-4o-mini-2024-07-18' })
+   */
+  finetuneJudge(labelJobId: string, body: CreateFinetuneBody): Promise<{ id: string; job_id: string; status: Finetune['status'] }> {
+    return this.json('POST', `/api/label-jobs/${encodeURIComponent(labelJobId)}/finetune`, { body });
+  }
+
+  /** A fine-tune: the provider's status and events as last seen, the fine-tuned model and its judge version. */
+  getFinetune(id: string): Promise<Finetune> {
+    return this.json('GET', `/api/finetunes/${encodeURIComponent(id)}`);
+  }
+
+  /** A label job's fine-tunes, newest first. */
+  async listFinetunes(labelJobId: string): Promise<FinetunesList['finetunes']> {
+    return (await this.json<FinetunesList>('GET', `/api/label-jobs/${encodeURIComponent(labelJobId)}/finetunes`)).finetunes;
+  }
+
+  /** Cancels a fine-tune at the provider (and the job following it). */
+  cancelFinetune(id: string): Promise<Finetune> {
+    return this.json('POST', `/api/finetunes/${encodeURIComponent(id)}/cancel`);
   }
 
   /** Runs, newest first, with their aggregates. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { isKnownEncoding } from '../data/text.js';
 import { AGGREGATIONS } from '../judges/definition.js';
+import { MAX_SAMPLES, PANEL_AGGREGATES, type PanelAggregate } from '../judges/jury.js';
 import { MODEL_TYPES } from '../metrics/presets.js';
 
 const text = z.string().min(1, 'must not be empty');
@@ -35,6 +36,11 @@ const judgeCommon = {
   metric_metadata: z.record(z.string(), z.unknown()).optional(),
   output: outputSchema.optional(),
   examples: z.array(exampleSchema).optional(),
+  /** A jury, samples, logprob scores: checked further by the judge's maker (judges/jury.ts). */
+  models: z.array(text).optional(),
+  aggregate: z.enum(PANEL_AGGREGATES as [PanelAggregate, ...PanelAggregate[]]).optional(),
+  samples: z.number().int().min(1).max(MAX_SAMPLES).optional(),
+  scoring: z.literal('logprobs').optional(),
 };
 
 export const rubricJudgeSchema = z.strictObject({

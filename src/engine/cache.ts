@@ -4,6 +4,7 @@
  * share it. Only answers are cached, never errors. Writes are buffered and land in batches.
  */
 import { contentHash } from '../canonical-json.js';
+import type { TokenLogprob } from '../judges/logprobs.js';
 import type { ChatAnswer, Usage } from '../judges/run-judge.js';
 import type { Store } from '../store/store.js';
 
@@ -13,6 +14,8 @@ export interface CachedAnswer {
   usage: Usage;
   /** How long the original call took (the model under test's latency metric reads it). */
   latencyMs?: number;
+  /** The answer's token log-probabilities (`scoring: logprobs` reads them from a cached answer too). */
+  logprobs?: TokenLogprob[];
 }
 
 export class AnswerCache {
@@ -43,7 +46,14 @@ export class AnswerCache {
     this.hits++;
     const cached = JSON.parse(found) as CachedAnswer;
     // Nothing was spent on this call: its tokens and cost are those of the run that made it.
-    return { text: cached.text, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: cached.latencyMs ?? 0, cached: true };
+    return {
+      text: cached.text,
+      usage: { inputTokens: 0, outputTokens: 0 },
+      costUsd: 0,
+      latencyMs: cached.latencyMs ?? 0,
+      cached: true,
+      ...(cached.logprobs ? { logprobs: cached.logprobs } : {}),
+    };
   }
 
   /** Looks keys up in batches: the lookups asked for within one turn of the event loop share a query. */
@@ -69,7 +79,11 @@ export class AnswerCache {
 
   /** Remembers an answer; it is written with the next flush. */
   put(key: string, model: string, answer: CachedAnswer): void {
-    this.pending.push({ key, model, answer: JSON.stringify({ text: answer.text, usage: answer.usage, latencyMs: answer.latencyMs }) });
+    this.pending.push({
+      key,
+      model,
+      answer: JSON.stringify({ text: answer.text, usage: answer.usage, latencyMs: answer.latencyMs, logprobs: answer.logprobs }),
+    });
     if (this.pending.length >= 64) void this.flush();
   }
 

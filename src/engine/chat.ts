@@ -33,6 +33,7 @@ import {
   type LanguageModel,
   type ModelMessage,
 } from 'ai';
+import { readLogprobs, type TokenLogprob } from '../judges/logprobs.js';
 import type { Chat, ChatAnswer, ChatRequest, Usage } from '../judges/run-judge.js';
 import { canonicalJson } from '../canonical-json.js';
 import type { ResolvedModel } from '../providers/models.js';
@@ -91,7 +92,7 @@ async function cachedCall(
   context: CallContext,
   request: Record<string, unknown>,
   shared: readonly object[],
-  call: (signal: AbortSignal) => Promise<{ text: string; usage: Usage }>,
+  call: (signal: AbortSignal) => Promise<{ text: string; usage: Usage; logprobs?: TokenLogprob[] | undefined }>,
   sent: { kind: 'judge' | 'model'; texts: () => string[] },
 ): Promise<ChatAnswer> {
   const key = context.cache ? cacheKey(resolved, request, shared) : undefined;
@@ -106,9 +107,9 @@ async function cachedCall(
       targetOf(resolved),
       async (signal) => {
         const started = performance.now();
-        const { text, usage } = await call(signal);
+        const { text, usage, logprobs } = await call(signal);
         costUsd = costOf(resolved.ref, usage, context.prices);
-        return { text, usage, costUsd, latencyMs: performance.now() - started };
+        return { text, usage, costUsd, latencyMs: performance.now() - started, ...(logprobs ? { logprobs } : {}) };
       },
       () => approximateTokens(request),
     )
@@ -152,7 +153,15 @@ export function judgeChat(resolved: ResolvedModel, context: CallContext, field: 
     return cachedCall(
       resolved,
       context,
-      { system: request.system, messages: request.messages, schema: request.schema, settings },
+      // logprobs and sample are undefined (left out of the key) for plain calls, whose keys stay as they were.
+      {
+        system: request.system,
+        messages: request.messages,
+        schema: request.schema,
+        settings,
+        logprobs: request.logprobs,
+        sample: request.sample,
+      },
       [request.schema, settings],
       async (abortSignal) => {
         const uri = resolved.ref.uri;
@@ -190,17 +199,22 @@ async function askInMode(
   request: ChatRequest,
   settings: CallSettings,
   abortSignal: AbortSignal,
-): Promise<{ text: string; usage: Usage }> {
+): Promise<{ text: string; usage: Usage; logprobs?: TokenLogprob[] | undefined }> {
   const model = providerModel(resolved.model);
   const prompt = model && toPrompt(request.system, request.messages);
+  // Token log-probabilities are asked for through provider options and come back in provider metadata.
+  const providerOptions = request.logprobs !== undefined ? resolved.logprobs?.(request.logprobs) : undefined;
   if (model && prompt) {
     switch (mode) {
       case 'json_schema':
         return answerOf(
-          await generate(model, prompt, settings, abortSignal, { responseFormat: { type: 'json', schema: request.schema, name: VERDICT } }),
+          await generate(model, prompt, settings, abortSignal, {
+            responseFormat: { type: 'json', schema: request.schema, name: VERDICT },
+            providerOptions,
+          }),
         );
       case 'json_mode':
-        return answerOf(await generate(model, prompt, settings, abortSignal, { responseFormat: { type: 'json' } }));
+        return answerOf(await generate(model, prompt, settings, abortSignal, { responseFormat: { type: 'json' }, providerOptions }));
       case 'tool': {
         const toolChoice = { type: 'tool', toolName: VERDICT } as const;
         const result = await generate(model, prompt, settings, abortSignal, {
@@ -214,6 +228,7 @@ async function askInMode(
             },
           ],
           toolChoice,
+          providerOptions,
         });
         const calls = result.content.filter((part) => part.type === 'tool-call');
         if (!calls.some((call) => call.toolName === VERDICT)) {
@@ -225,10 +240,10 @@ async function askInMode(
             content: result.content,
           });
         }
-        return { text: toolInputText(calls[0]!), usage: usageOf(result.usage) };
+        return { text: toolInputText(calls[0]!), usage: usageOf(result.usage), logprobs: readLogprobs(result.providerMetadata) };
       }
       case 'text':
-        return answerOf(await generate(model, prompt, settings, abortSignal, {}));
+        return answerOf(await generate(model, prompt, settings, abortSignal, { providerOptions }));
     }
   }
   return askThroughSdk(mode, resolved, request, settings, abortSignal);
@@ -303,7 +318,7 @@ async function generate(
   prompt: LanguageModelV3Prompt,
   settings: CallSettings,
   abortSignal: AbortSignal,
-  mode: Pick<LanguageModelV3CallOptions, 'responseFormat' | 'tools' | 'toolChoice'>,
+  mode: Pick<LanguageModelV3CallOptions, 'responseFormat' | 'tools' | 'toolChoice' | 'providerOptions'>,
 ): Promise<LanguageModelV3GenerateResult> {
   checkSettings(settings);
   const result = await model.doGenerate({
@@ -319,7 +334,7 @@ async function generate(
     toolChoice: mode.toolChoice,
     responseFormat: mode.responseFormat,
     prompt,
-    providerOptions: undefined,
+    providerOptions: mode.providerOptions,
     abortSignal,
     headers: { 'user-agent': AI_SDK_USER_AGENT },
   });
@@ -327,11 +342,11 @@ async function generate(
   return result;
 }
 
-/** The answer's text (its text parts, as `generateText`'s `text`) and its tokens. */
-function answerOf(result: LanguageModelV3GenerateResult): { text: string; usage: Usage } {
+/** The answer's text (its text parts, as `generateText`'s `text`), its tokens, and its token log-probabilities when sent. */
+function answerOf(result: LanguageModelV3GenerateResult): { text: string; usage: Usage; logprobs?: TokenLogprob[] | undefined } {
   let text = '';
   for (const part of result.content) if (part.type === 'text') text += part.text;
-  return { text, usage: usageOf(result.usage) };
+  return { text, usage: usageOf(result.usage), logprobs: readLogprobs(result.providerMetadata) };
 }
 
 /**

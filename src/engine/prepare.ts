@@ -7,14 +7,15 @@ import { Columns } from '../data/columns.js';
 import { openDataset, type DataRecord, type Dataset } from '../data/dataset.js';
 import { ConfigError, JurorError } from '../errors.js';
 import type { Judge } from '../judges/definition.js';
+import { panelAggregates } from '../judges/jury.js';
 import type { Chat } from '../judges/run-judge.js';
 import { builtInMetric } from '../metrics/builtin.js';
 import { judgeMetric } from '../metrics/judge-metric.js';
 import { readExamplesTable, withTableExamples } from '../metrics/judges/examples-table.js';
-import { metricKey, type Metric, type RowScorer } from '../metrics/metric.js';
+import { metricKey, type ChatNeeds, type Metric, type RowScorer } from '../metrics/metric.js';
 import { withDatabricksNames } from '../metrics/databricks-names.js';
 import { alwaysOnMetrics, presetMetrics, type ModelType } from '../metrics/presets.js';
-import { resolveModel, type EndpointConfig, type ResolvedModel } from '../providers/models.js';
+import { requireLogprobs, resolveModel, type EndpointConfig, type ResolvedModel } from '../providers/models.js';
 import type { Price } from '../providers/prices.js';
 import type { Store, StoreLocation } from '../store/store.js';
 import { judgeChat, type CallContext } from './chat.js';
@@ -185,15 +186,15 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   // A judge model that cannot be used stops the run even for a default metric: skipping every
   // judge would pass a run that judged nothing.
   const modelErrors = new WeakSet<object>();
-  const chatFor = (uri: string | undefined, field: string): Chat => {
+  const chatFor = (uri: string | undefined, field: string, needs?: ChatNeeds): Chat => {
     try {
-      return judgeChatFor(uri, field);
+      return judgeChatFor(uri, field, needs);
     } catch (error) {
       if (error instanceof Object) modelErrors.add(error);
       throw error;
     }
   };
-  const judgeChatFor = (uri: string | undefined, field: string): Chat => {
+  const judgeChatFor = (uri: string | undefined, field: string, needs?: ChatNeeds): Chat => {
     const fallback = env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? DEFAULT_JUDGE_MODEL : undefined;
     const chosen = uri ?? options.judgeModel ?? env.JUROR_JUDGE_MODEL ?? fallback;
     if (chosen === fallback && fallback) defaultJudgeModel = fallback;
@@ -204,6 +205,7 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
       });
     }
     const resolved = resolve(chosen, uri ? field : 'judge_model');
+    if (needs?.logprobs) requireLogprobs(resolved, uri ? field : 'judge_model');
     return judgeChat(resolved, calls, field, metricName);
   };
   // A default metric of the model type that cannot run here (no targets, no classifier) is
@@ -324,7 +326,9 @@ function toMetric(spec: MetricSpec, field: string): Metric {
 }
 
 function checkThresholdKeys(keys: string[], metrics: Metric[], skipped: SkippedMetric[]): void {
-  const known = metrics.flatMap((m) => m.aggregations.map((a) => `${metricKey(m)}/${a}`));
+  const known = metrics.flatMap((m) =>
+    [...m.aggregations, ...(m.judge ? panelAggregates(m.judge) : [])].map((a) => `${metricKey(m)}/${a}`),
+  );
   for (const key of keys) {
     if (!known.includes(key)) {
       const left = skipped.find((s) => key.startsWith(`${s.metric}/`));

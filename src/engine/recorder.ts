@@ -10,6 +10,7 @@ import { aggregate, Values } from './aggregate.js';
 import type { ModelAnswer } from './model-under-test.js';
 import type { Progress } from './prepare.js';
 import type { Aggregation } from '../judges/definition.js';
+import { PanelAgreement, type Panel } from '../judges/jury.js';
 
 /** One metric as the recorder sees it. */
 export interface RecordedMetric {
@@ -60,6 +61,8 @@ export class Recorder {
   private readonly finished: Array<[index: number, row: DataRecord]> | undefined;
   rowsDone = 0;
   private readonly values: Values[];
+  /** Per metric, agreement across the members of a jury or of samples (empty for other metrics). */
+  private readonly agreements: PanelAgreement[];
   private readonly totals: MetricTotals[];
   private pendingRows: RowRecord[] = [];
   private pendingResults: ResultRecord[] = [];
@@ -81,6 +84,7 @@ export class Recorder {
   ) {
     this.onWriteError = options.onWriteError;
     this.values = metrics.map(() => new Values());
+    this.agreements = metrics.map(() => new PanelAgreement());
     this.totals = metrics.map((m) => ({ metric: m.key, rowsScored: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }));
     this.finished = options.collectTable ? [] : undefined;
   }
@@ -121,6 +125,7 @@ export class Recorder {
         row.metrics.set(result.metric, result.value);
         row.done.add(result.metric);
         this.values[i]!.push(result.value);
+        if (result.panel) this.agreements[i]!.add(JSON.parse(result.panel) as Panel);
         totals.rowsScored++;
       } else continue;
       totals.inputTokens += result.input_tokens;
@@ -165,6 +170,7 @@ export class Recorder {
       if (outcome.ok) {
         totals.rowsScored++;
         this.values[i]!.push(outcome.value);
+        if (outcome.panel) this.agreements[i]!.add(outcome.panel);
       } else totals.errors++;
       if (tableRow) {
         tableRow[`${key}/score`] = outcome.ok ? outcome.value : null;
@@ -172,6 +178,7 @@ export class Recorder {
         if (outcome.ok && outcome.label !== undefined) tableRow[`${key}/label`] = outcome.label;
         if (!outcome.ok) tableRow[`${key}/error`] = outcome.error;
         if (outcome.examples) tableRow[`${key}/examples`] = outcome.examples.join(', ');
+        if (outcome.panel?.spread !== null && outcome.panel?.spread !== undefined) tableRow[`${key}/spread`] = outcome.panel.spread;
         Object.assign(tableRow, this.metrics[i]!.alias?.row(outcome));
       }
       if (this.store) this.pendingResults.push(resultRecord(this.runId, index, key, outcome));
@@ -269,6 +276,7 @@ export class Recorder {
       const values = aggregate(this.values[i]!.view(), metric.aggregations, metric.ratioThreshold);
       for (const [aggregation, value] of Object.entries(values)) out[`${metric.key}/${aggregation}`] = value;
       Object.assign(out, metric.alias?.aggregates(values));
+      for (const [name, value] of Object.entries(this.agreements[i]!.summary())) out[`${metric.key}/${name}`] = value;
     });
     return out;
   }
@@ -307,6 +315,7 @@ function resultRecord(runId: string, index: number, metric: string, outcome: Met
     justification: outcome.ok ? (outcome.justification ?? null) : null,
     raw: outcome.raw ?? null,
     details: outcome.details ? JSON.stringify(outcome.details) : null,
+    panel: outcome.panel ? JSON.stringify(outcome.panel) : null,
     prompt: outcome.prompt ? outcome.prompt.user : null,
     input_tokens: outcome.usage?.inputTokens ?? 0,
     output_tokens: outcome.usage?.outputTokens ?? 0,

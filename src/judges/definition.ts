@@ -6,6 +6,7 @@
  */
 import { contentHash } from '../canonical-json.js';
 import { ConfigError } from '../errors.js';
+import { panelFields, type PanelAggregate, type PanelOptions } from './jury.js';
 import { toVerdict } from './output.js';
 import { isPairwisePrompt, pairwiseOptions } from './pairwise-output.js';
 
@@ -56,7 +57,14 @@ interface JudgeCommon {
   output: OutputKind;
   assessmentType: AssessmentType;
   examples: EvaluationExample[];
-}
+  /** A jury: the judge models whose verdicts make the row's value (with `aggregate`); instead of `model`. */
+  models?: string[];
+  /** How a jury's or samples' verdicts become the row's value; set when there are several. */
+  aggregate?: PanelAggregate;
+  /** Calls per model and row at the judge's temperature (self-consistency); absent: one. */
+  samples?: number;
+  /** `logprobs`: the probability-weighted mean of the score tokens (G-Eval) instead of the score written. */
+  scoring?: 'logprobs';
 
 /** A rubric judge: definition, grading prompt and few-shot examples (MLflow's `make_genai_metric`). */
 export interface RubricJudge extends JudgeCommon {
@@ -80,7 +88,7 @@ export interface PromptJudge extends JudgeCommon {
 export type Judge = RubricJudge | PromptJudge;
 
 /** Options of {@link makeGenaiMetric}; the defaults are MLflow's. */
-export interface RubricJudgeOptions {
+export interface RubricJudgeOptions extends PanelOptions {
   name: string;
   definition: string;
   gradingPrompt: string;
@@ -100,7 +108,7 @@ export interface RubricJudgeOptions {
 }
 
 /** Options of {@link makeGenaiMetricFromPrompt}. */
-export interface PromptJudgeOptions {
+export interface PromptJudgeOptions extends PanelOptions {
   name: string;
   judgePrompt: string;
   version?: string;
@@ -191,17 +199,19 @@ function commonFields(options: RubricJudgeOptions | PromptJudgeOptions): JudgeCo
       hint: 'use a word such as v1 or v2',
     });
   }
+  const parameters = { temperature: 0, ...(options.parameters ?? {}) };
   return {
     name: options.name,
     version,
     ...(options.model !== undefined ? { model: options.model } : {}),
-    parameters: { temperature: 0, ...(options.parameters ?? {}) },
+    parameters,
     aggregations: options.aggregations ?? defaultAggregations(output, assessmentType),
     greaterIsBetter: options.greaterIsBetter ?? true,
     metricMetadata,
     output,
     assessmentType,
     examples: (options.examples ?? []).map((example) => withWordScore(output, example)),
+    ...panelFields(options, output, assessmentType, parameters, where),
   };
 }
 

@@ -5,6 +5,8 @@
 import type { ModelMessage } from 'ai';
 import { cellText } from '../data/columns.js';
 import type { Judge } from './definition.js';
+import type { Panel } from './jury.js';
+import { scoreByLogprobs, TOP_LOGPROBS, type TokenLogprob } from './logprobs.js';
 import { describeAnswer, parseAnswer, sharedAnswerSchema, type Verdict } from './output.js';
 import { renderJudgePrompt, type JudgeMessages } from './prompt.js';
 
@@ -20,6 +22,10 @@ export interface ChatRequest {
   messages: ModelMessage[];
   schema: Record<string, unknown>;
   parameters: Record<string, unknown>;
+  /** Token log-probabilities wanted, with this many alternatives per position (`scoring: logprobs`). */
+  logprobs?: number;
+  /** Which of a judge's samples this call is (1-based): samples are cached apart, never answered by each other. */
+  sample?: number;
 }
 
 /** A model's answer. */
@@ -32,6 +38,8 @@ export interface ChatAnswer {
   cached?: boolean;
   /** Caches the answer; called for answers that made a verdict. */
   keep?: () => void;
+  /** The answer's token log-probabilities, when asked for and sent. */
+  logprobs?: TokenLogprob[];
 }
 
 /**
@@ -53,7 +61,12 @@ export interface ChunkVerdict extends Partial<Verdict> {
 }
 
 /** A judgement of one row: a verdict, or the reason it could not be made and what the judge said. */
-export type Judgement = (({ ok: true; details?: ChunkVerdict[] } & Verdict) | { ok: false; error: string; details?: ChunkVerdict[] }) & {
+export type Judgement = (
+  | ({ ok: true; details?: ChunkVerdict[]; distribution?: Record<string, number> } & Verdict)
+  | { ok: false; error: string; details?: ChunkVerdict[] }
+) & {
+  /** A jury's, samples' or logprob call's verdicts (jury.ts). */
+  panel?: Panel;
   raw?: string;
   prompt: JudgeMessages;
   usage: Usage;
@@ -129,6 +142,7 @@ async function judgeOnce(judge: Judge, values: Values, chat: Chat): Promise<Judg
     messages: [{ role: 'user', content: prompt.user }],
     schema: sharedAnswerSchema(judge.output),
     parameters: judge.parameters,
+    ...(judge.scoring === 'logprobs' ? { logprobs: TOP_LOGPROBS } : {}),
   };
   const spent = { usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, latencyMs: 0 };
   const answers: ChatAnswer[] = [];
@@ -141,12 +155,20 @@ async function judgeOnce(judge: Judge, values: Values, chat: Chat): Promise<Judg
     spent.latencyMs += answer.latencyMs;
     return answer.text;
   };
+  // A verdict scored by log-probabilities takes its value from them; an answer without them is an error row.
+  const finish = (verdict: Verdict, raw: string): Judgement => {
+    if (judge.scoring !== 'logprobs') {
+      keep();
+      return { ok: true, ...verdict, raw, prompt, ...spent };
+    }
+    const scored = scoreByLogprobs(judge.output, verdict, answers[answers.length - 1]!.logprobs);
+    if (!scored.ok) return { ok: false, error: scored.reason, raw, prompt, ...spent };
+    keep();
+    return { ok: true, ...scored.verdict, distribution: scored.distribution, raw, prompt, ...spent };
+  };
   const first = await ask(request);
   const parsed = parseAnswer(judge.output, first);
-  if (parsed.ok) {
-    keep();
-    return { ok: true, ...parsed.verdict, raw: first, prompt, ...spent };
-  }
+  if (parsed.ok) return finish(parsed.verdict, first);
   const reask: ChatRequest = {
     ...request,
     messages: [
@@ -157,10 +179,7 @@ async function judgeOnce(judge: Judge, values: Values, chat: Chat): Promise<Judg
   };
   const second = await ask(reask);
   const reparsed = parseAnswer(judge.output, second);
-  if (reparsed.ok) {
-    keep();
-    return { ok: true, ...reparsed.verdict, raw: second, prompt, ...spent };
-  }
+  if (reparsed.ok) return finish(reparsed.verdict, second);
   return { ok: false, error: `unusable answer after a re-ask: ${reparsed.reason}`, raw: second, prompt, ...spent };
 }
 

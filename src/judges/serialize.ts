@@ -69,6 +69,10 @@ export function judgeFromConfig(entry: unknown, field = 'judge'): Judge {
     metricMetadata,
     ...(c.output !== undefined ? { output: outputFromConfig(c.output, metricMetadata) } : {}),
     ...(c.examples !== undefined ? { examples: c.examples.map(exampleFromConfig) } : {}),
+    ...(c.models !== undefined ? { models: c.models } : {}),
+    ...(c.aggregate !== undefined ? { aggregate: c.aggregate } : {}),
+    ...(c.samples !== undefined ? { samples: c.samples } : {}),
+    ...(c.scoring !== undefined ? { scoring: c.scoring } : {}),
   };
   try {
     if ('judge_prompt' in c) return makeGenaiMetricFromPrompt({ ...common, judgePrompt: c.judge_prompt });
@@ -104,6 +108,10 @@ export function judgeToConfig(judge: Judge): JudgeConfig {
       justification: e.justification,
       ...(e.gradingContext !== undefined ? { grading_context: e.gradingContext } : {}),
     })),
+    ...(judge.models !== undefined ? { models: judge.models } : {}),
+    ...(judge.aggregate !== undefined ? { aggregate: judge.aggregate } : {}),
+    ...(judge.samples !== undefined ? { samples: judge.samples } : {}),
+    ...(judge.scoring !== undefined ? { scoring: judge.scoring } : {}),
   };
   if (judge.kind === 'prompt') return { ...common, judge_prompt: judge.judgePrompt };
   return {

@@ -34,6 +34,10 @@ const common = {
   output,
   assessmentType: z.enum(['ANSWER', 'RETRIEVAL']),
   examples: z.array(example),
+  models: z.array(z.string()).optional(),
+  aggregate: z.enum(['majority', 'mean', 'median']).optional(),
+  samples: z.number().optional(),
+  scoring: z.literal('logprobs').optional(),
 };
 
 const storedJudge: z.ZodType<Judge> = z.discriminatedUnion('kind', [

@@ -1,6 +1,7 @@
 /** A judge as a metric: resolves its variables and model when prepared, then judges each row. */
 import { cellText, Columns, type ColumnSource, type RowValues } from '../data/columns.js';
 import type { Judge } from '../judges/definition.js';
+import { isPanel, runPanel, type PanelMember } from '../judges/jury.js';
 import { judgeVariables } from '../judges/prompt.js';
 import { chunksText, runJudge, toChunks } from '../judges/run-judge.js';
 import { toCallSettings } from '../providers/parameters.js';
@@ -39,20 +40,26 @@ function prepareJudge(judge: Judge, context: PrepareContext): RowScorer {
   const chunkVariable =
     judge.assessmentType === 'RETRIEVAL' ? (variables.find((v) => CONTEXT_NAMES.has(v)) ?? 'retrieved_context') : undefined;
   const chunkSource = chunkVariable ? (sources.get(chunkVariable) ?? context.columns.require(chunkVariable, neededBy)) : undefined;
-  const chat = context.chatFor(judge.model, `metrics.${judge.name}.model`);
+  const needs = judge.scoring === 'logprobs' ? { logprobs: true } : undefined;
+  const members: PanelMember[] = judge.models
+    ? judge.models.map((model, i) => ({ model, chat: context.chatFor(model, `metrics.${judge.name}.models[${i}]`, needs) }))
+    : [{ model: judge.model ?? 'judge model', chat: context.chatFor(judge.model, `metrics.${judge.name}.model`, needs) }];
+  const chat = members[0]!.chat;
+  const panel = isPanel(judge);
   // Checked now, so that an unknown parameter stops the run before its first call.
   toCallSettings(judge.parameters, `metrics.${judge.name}.parameters`);
 
   return async (row): Promise<MetricOutcome> => {
     const text = (name: string): string => variableText(name, sources.get(name)!, row);
     const chunks = chunkSource ? toChunks(Columns.read(chunkSource, row)) : undefined;
-    const judgement = await runJudge(judge, text, chunks, chat);
+    const judgement = panel ? await runPanel(judge, text, chunks, members) : await runJudge(judge, text, chunks, chat);
     const spent = {
       raw: judgement.raw,
       prompt: judgement.prompt,
       usage: judgement.usage,
       costUsd: judgement.costUsd,
       latencyMs: judgement.latencyMs,
+      ...(judgement.panel ? { panel: judgement.panel } : {}),
     };
     if (!judgement.ok) return { ok: false, error: judgement.error, ...(judgement.details ? { details: judgement.details } : {}), ...spent };
     return {

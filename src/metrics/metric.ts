@@ -3,9 +3,11 @@
  * once per run (checking its columns, resolving its model — before any call) into a row scorer.
  */
 import type { Columns } from '../data/columns.js';
+import type { DistilledDefinition } from '../distill/model.js';
 import type { DataRecord } from '../data/dataset.js';
 import type { Aggregation, Judge } from '../judges/definition.js';
 import type { JudgeMessages } from '../judges/prompt.js';
+import type { Panel } from '../judges/jury.js';
 import type { Chat, ChunkVerdict, Usage } from '../judges/run-judge.js';
 
 /** A row as metrics see it: the dataset record and the model under test's answer, if any. */
@@ -31,16 +33,23 @@ export type MetricOutcome = (
   latencyMs?: number;
   /** The few-shot examples chosen for this row from a larger set (`examples:`), by where each came from (`examples.csv:3`). */
   examples?: string[];
+  /** A jury's, samples' or logprob call's verdicts and spread (judges/jury.ts). */
+  panel?: Panel;
 };
 
 /** Scores one row. */
 export type RowScorer = (row: RowInput) => Promise<MetricOutcome> | MetricOutcome;
 
+/** What a judge needs of its model beyond an answer: token log-probabilities (`scoring: logprobs`). */
+export interface ChatNeeds {
+  logprobs?: boolean;
+}
+
 /** What a metric may use while it is prepared. */
 export interface PrepareContext {
   columns: Columns;
   /** The chat function for a judge model URI (the metric's own, else the run's judge model); throws a ConfigError if none. */
-  chatFor(modelUri: string | undefined, field: string): Chat;
+  chatFor(modelUri: string | undefined, field: string, needs?: ChatNeeds): Chat;
   /** The dataset's first row, to check a column's kind (a list, or text) before any row is scored. */
   sample?: DataRecord;
 }
@@ -103,6 +112,8 @@ export interface Metric {
 export interface LoadContext {
   /** Folder that relative paths in the metric's options are relative to (the config file's); else the cwd. */
   baseDir?: string;
+  /** Reads a distilled judge version from the run's store (metrics `distilled` and `cascade`); absent when the run keeps no store. */
+  distilled?(name: string, version: string): Promise<DistilledDefinition>;
 }
 
 /** The `name/version` of a metric, the prefix of its keys. */

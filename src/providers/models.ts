@@ -5,6 +5,7 @@
  * through {@link providerFetch}, which costs a fraction of the global fetch per call. Each
  * provider's SDK is imported at the first call to one of its models ({@link lazyModel}).
  */
+import type { JSONValue, SharedV3ProviderOptions } from '@ai-sdk/provider';
 import type { LanguageModel } from 'ai';
 import { ConfigError } from '../errors.js';
 import { providerFetch } from './fetch.js';
@@ -35,7 +36,25 @@ export interface ResolvedModel {
   endpoint: string;
   /** The env var the key came from, named in messages when the provider rejects the key. */
   keyEnv?: string;
+  /** The provider options that ask for token log-probabilities with `top` alternatives; absent where the provider has none. */
+  logprobs?: (top: number) => SharedV3ProviderOptions;
 }
+
+/**
+ * Checks that a judge scored by log-probabilities (`scoring: logprobs`) can have them, before any
+ * call: OpenAI's Chat Completions and OpenAI-compatible endpoints send them (OpenAI's reasoning
+ * models do not); Anthropic, Google and Ollama's own API do not.
+ */
+export function requireLogprobs(resolved: ResolvedModel, field: string): void {
+  if (resolved.logprobs) return;
+  throw new ConfigError(`${resolved.ref.uri} gives no token log-probabilities, which scoring: logprobs reads`, {
+    where: { field },
+    hint: 'use samples: (e.g. samples: 5 with parameters.temperature: 0.7) for a score that weighs what the judge is unsure of, or a model of OpenAI (not a reasoning model) or of an OpenAI-compatible endpoint (vLLM, llama.cpp)',
+  });
+}
+
+/** OpenAI's reasoning models, which refuse logprobs (the AI SDK drops the option with a warning). */
+const OPENAI_REASONING = /^(o\d|gpt-5(?!-chat))/;
 
 export const BUILT_IN_PROVIDERS = ['openai', 'anthropic', 'google', 'ollama'] as const;
 
@@ -77,7 +96,13 @@ export function resolveModel(
       const model = lazyModel('openai.chat', ref.modelId, async () =>
         (await import('@ai-sdk/openai')).createOpenAI({ apiKey, ...(baseURL ? { baseURL } : {}), fetch: providerFetch }).chat(ref.modelId),
       );
-      return { ref, model, endpoint: `openai|${baseURL ?? 'https://api.openai.com/v1'}|OPENAI_API_KEY`, keyEnv: 'OPENAI_API_KEY' };
+      return {
+        ref,
+        model,
+        endpoint: `openai|${baseURL ?? 'https://api.openai.com/v1'}|OPENAI_API_KEY`,
+        keyEnv: 'OPENAI_API_KEY',
+        ...(OPENAI_REASONING.test(ref.modelId) ? {} : { logprobs: (top: number) => ({ openai: { logprobs: top } }) }),
+      };
     }
     case 'anthropic': {
       const apiKey = env.ANTHROPIC_API_KEY || missingKey(ref, 'ANTHROPIC_API_KEY', field);
@@ -124,11 +149,34 @@ function resolveEndpoint(ref: ModelRef, endpoint: EndpointConfig, env: Env, fiel
         ...(endpoint.headers ? { headers: endpoint.headers } : {}),
         includeUsage: true,
         supportsStructuredOutputs: endpoint.structured_outputs ?? true,
+        metadataExtractor: logprobsExtractor(ref.provider),
         fetch: providerFetch,
       })
       .chatModel(ref.modelId),
   );
-  return { ref, model, endpoint: `${ref.provider}|${endpoint.base_url}|${keyEnv ?? ''}`, ...(keyEnv ? { keyEnv } : {}) };
+  return {
+    ref,
+    model,
+    endpoint: `${ref.provider}|${endpoint.base_url}|${keyEnv ?? ''}`,
+    ...(keyEnv ? { keyEnv } : {}),
+    // Provider options under the endpoint's name go into the request body as they are.
+    logprobs: (top: number) => ({ [ref.provider]: { logprobs: true, top_logprobs: top } }),
+  };
+}
+
+/**
+ * Hands an OpenAI-compatible answer's `choices[0].logprobs.content` on as provider metadata (the
+ * compatible provider reads no logprobs itself), under the endpoint's name, as OpenAI's are under `openai`.
+ */
+function logprobsExtractor(name: string) {
+  const extract = (body: unknown) => {
+    const content = (body as { choices?: Array<{ logprobs?: { content?: unknown } | null }> } | null)?.choices?.[0]?.logprobs?.content;
+    return Array.isArray(content) ? { [name]: { logprobs: content as JSONValue[] } } : undefined;
+  };
+  return {
+    extractMetadata: async ({ parsedBody }: { parsedBody: unknown }) => extract(parsedBody),
+    createStreamExtractor: () => ({ processChunk: () => undefined, buildMetadata: () => undefined }),
+  };
 }
 
 function missingKey(ref: ModelRef, envVar: string, field: string, extra = ''): never {

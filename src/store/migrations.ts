@@ -442,6 +442,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('judge_audits_judge').on('judge_audits').columns(['judge_id', 'created_at']).execute();
     },
   },
+  '0012_result_panels': {
+    // Juries, samples and logprob scores (issue #14 §4): each verdict behind a row's value and their
+    // spread, as JSON (judges/jury.ts Panel); null for single judgements and rows stored before.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('results').addColumn('panel', 'text').execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */

@@ -78,6 +78,8 @@ export interface ResultTable {
   raw: string | null;
   /** Per-chunk verdicts of RETRIEVAL judges, as JSON. */
   details: string | null;
+  /** A jury's, samples' or logprob call's verdicts and spread (judges/jury.ts Panel), as JSON; from migration 0012. */
+  panel: ColumnType<string | null, string | null | undefined, string | null>;
   /** The judge's user message as sent (the system message is in run_judges). */
   prompt: string | null;
   input_tokens: number;

@@ -189,6 +189,7 @@ export class Store {
               justification: eb.ref('excluded.justification'),
               raw: eb.ref('excluded.raw'),
               details: eb.ref('excluded.details'),
+              panel: eb.ref('excluded.panel'),
               prompt: eb.ref('excluded.prompt'),
               input_tokens: eb.ref('excluded.input_tokens'),
               output_tokens: eb.ref('excluded.output_tokens'),
@@ -378,11 +379,13 @@ export class Store {
     rows: Array<
       Pick<RowRecord, 'row_index' | 'outputs' | 'model_latency_ms' | 'model_input_tokens' | 'model_output_tokens' | 'model_error'>
     >;
-    results: Array<Pick<ResultRecord, 'row_index' | 'metric' | 'value' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'error'>>;
+    results: Array<
+      Pick<ResultRecord, 'row_index' | 'metric' | 'value' | 'input_tokens' | 'output_tokens' | 'cost_usd' | 'error' | 'panel'>
+    >;
   }> {
     let results = this.db
       .selectFrom('results')
-      .select(['row_index', 'metric', 'value', 'input_tokens', 'output_tokens', 'cost_usd', 'error'])
+      .select(['row_index', 'metric', 'value', 'input_tokens', 'output_tokens', 'cost_usd', 'error', 'panel'])
       .where('run_id', '=', runId);
     if (!options.errors) results = results.where('error', 'is', null);
     const [rows, resultRows] = await Promise.all([

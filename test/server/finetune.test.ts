@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { JurorClient } from '../../src/client/client.js';
 import { startServer } from '../../src/server/app.js';
 import { Store } from '../../src/store/store.js';
 import { startFinetuneServer, type FinetuneServer } from '../fixtures/finetune-server.js';
@@ -122,6 +123,18 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     expect(new Set(llm.requests.map((r) => r.body.model))).toEqual(new Set([providerJob!.fine_tuned_model]));
     const history = await server.call('GET', `/api/judges/${job.name}/agreement`);
     expect(JSON.stringify(history.body)).toContain('"v2"');
+  });
+
+  it('is started, followed, listed and cancelled through JurorClient', async () => {
+    const job = await labelJob('client');
+    ft.setScript({ polls: 100_000 });
+    const client = new JurorClient({ baseUrl: server.url });
+    const started = await client.finetuneJudge(job.id, { model: BASE, suffix: 'client' });
+    await waitForFinetune(server, started.id, ['running']);
+    expect(await client.getFinetune(started.id)).toMatchObject({ status: 'running', job_id: started.job_id, judge: { name: job.name } });
+    expect((await client.listFinetunes(job.id)).map((f) => f.id)).toEqual([started.id]);
+    expect(await client.cancelFinetune(started.id)).toMatchObject({ status: 'cancelled' });
+    await expect(client.finetuneJudge(job.id, { model: 'google:/gemini-2.0-flash' })).rejects.toMatchObject({ status: 400 });
   });
 
   it("reports a failed fine-tune with the provider's message, on the fine-tune and on its job", async () => {
