@@ -65,6 +65,7 @@ interface JudgeCommon {
   samples?: number;
   /** `logprobs`: the probability-weighted mean of the score tokens (G-Eval) instead of the score written. */
   scoring?: 'logprobs';
+}
 
 /** A rubric judge: definition, grading prompt and few-shot examples (MLflow's `make_genai_metric`). */
 export interface RubricJudge extends JudgeCommon {
