@@ -218,6 +218,10 @@ export async function main(argv: string[]): Promise<number> {
       '--redis <url>',
       'enqueue jobs on this Redis for `juror worker` processes instead of running them here (or JUROR_REDIS_URL; needs JUROR_DATABASE_URL)',
     )
+    .option(
+      '--retention <age>',
+      "delete interactions older than this (30d, 12h; or JUROR_RETENTION), hourly and on start; monitors' window aggregates are kept",
+    )
     .action(run(async () => (await import('./serve.js')).serveCommand));
 
   program

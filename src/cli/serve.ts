@@ -1,5 +1,6 @@
 /** `juror serve`: the REST API under /api and the web UI at /, until Ctrl-C. */
 import { InputError } from '../errors.js';
+import { durationMs } from '../monitoring/canary-spec.js';
 import { startServer } from '../server/app.js';
 import { formatBytes } from '../server/datasets/upload.js';
 import { ApiTokenRepository } from '../store/api-tokens.js';
@@ -22,6 +23,8 @@ export interface ServeFlags {
   allowedHost?: string[];
   /** `--redis`: enqueue jobs for `juror worker` processes (default JUROR_REDIS_URL). */
   redis?: string;
+  /** `--retention`: delete interactions older than this age (`30d`; default JUROR_RETENTION), keeping window aggregates. */
+  retention?: string;
 }
 
 /** Serves until SIGINT or SIGTERM, then stops running jobs (their runs stay resumable) and exits 0. */
@@ -43,6 +46,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
       });
     }
     const allowedHosts = (flags.allowedHost ?? []).map(allowedHost);
+    const retention = retentionAge(flags.retention ?? process.env.JUROR_RETENTION, flags.retention !== undefined);
     const location = flags.db ? { path: flags.db } : defaultStoreLocation();
     const redisUrl = flags.redis ?? process.env.JUROR_REDIS_URL;
     if (redisUrl) (await import('../jobs/bullmq.js')).requireSharedStore(location);
@@ -60,6 +64,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
         ...(flags.allowConfigEndpoints ? { allowConfigEndpoints: true } : {}),
         allowedHosts,
         ...(redisUrl ? { queue: { redisUrl, ...(process.env.JUROR_QUEUE ? { queue: process.env.JUROR_QUEUE } : {}) } } : {}),
+        ...(retention ? { retention: { maxAgeMs: retention.ms } } : {}),
       });
     } catch (error) {
       await store.close();
@@ -72,6 +77,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     ];
     if (redisUrl) lines.push(`  jobs are queued on Redis for \`juror worker\` processes (none run here)`);
     if (allowedHosts.length > 0) lines.push(`  also answers to ${allowedHosts.join(', ')}`);
+    if (retention) lines.push(`  interactions older than ${retention.text} are deleted hourly (monitors' window aggregates are kept)`);
     if (server.auth) {
       const tokens = await new ApiTokenRepository(serverDb(store)).count();
       lines.push(
@@ -112,6 +118,20 @@ function listenError(error: unknown, host: string, port: number): unknown {
   if (code === 'EACCES')
     return new InputError(`not allowed to listen on port ${port}`, { where: { field: '--port' }, hint: 'use a port above 1023' });
   return error;
+}
+
+/** The `--retention` age (or JUROR_RETENTION's), or undefined when none is set. */
+function retentionAge(text: string | undefined, fromFlag: boolean): { text: string; ms: number } | undefined {
+  if (text === undefined || text === '') return undefined;
+  const ms = durationMs(text);
+  if (ms === undefined) {
+    const field = fromFlag ? '--retention' : 'JUROR_RETENTION';
+    throw new InputError(`${field} ${text} is not an age`, {
+      where: { field },
+      hint: 'write it as <n>d, <n>h or <n>m: e.g. --retention 30d',
+    });
+  }
+  return { text: text.trim(), ms };
 }
 
 /** An `--allowed-host` value: a host name or address (any port is accepted anyway), not a URL. */

@@ -20,7 +20,11 @@ export interface SeriesPoint {
   ratio?: number;
 }
 
-/** The points of the windows in [from, to) that hold any score, oldest first. */
+/**
+ * The points of the windows in [from, to) that hold any score, oldest first. A window whose
+ * aggregates were kept before retention deleted its interactions (src/monitoring/retention.ts) is
+ * read from what was kept, so the series is the same before and after.
+ */
 export async function series(
   repo: MonitorRepository,
   monitorId: string,
@@ -29,17 +33,28 @@ export async function series(
   from: string,
   to: string,
 ): Promise<SeriesPoint[]> {
+  const kept = new Map<number, SeriesPoint>();
+  for (const row of await repo.rollups(monitorId, metric, from, to)) {
+    const start = Date.parse(row.window_start);
+    // Windows kept at another length (the monitor's window was changed since) are not this series'.
+    if (Date.parse(row.window_end) - start !== WINDOWS[window]) continue;
+    const { count, errors, mean, p90, ratio } = row;
+    kept.set(start, { start: row.window_start, end: row.window_end, count, errors, mean, p90, ...(ratio !== null ? { ratio } : {}) });
+  }
   const windows = new Map<number, Array<number | null>>();
   for (const score of await repo.scores(monitorId, metric, from, to)) {
     const start = windowStart(score.timestamp, window);
+    if (kept.has(start)) continue;
     const values = windows.get(start) ?? [];
     values.push(score.value);
     windows.set(start, values);
   }
-  return [...windows].map(([start, values]) => point(start, WINDOWS[window], values));
+  const points = [...kept.values(), ...[...windows].map(([start, values]) => point(start, WINDOWS[window], values))];
+  return points.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
 }
 
-function point(start: number, length: number, all: Array<number | null>): SeriesPoint {
+/** One window's aggregates of its values (null for an error row), as the series and retention's roll-up compute them. */
+export function point(start: number, length: number, all: Array<number | null>): SeriesPoint {
   const values = all.filter((v): v is number => v !== null);
   const stats = aggregate(values, ['mean', 'p90', 'ratio']);
   const binary = values.length > 0 && values.every((v) => v === 0 || v === 1);

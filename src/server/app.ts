@@ -88,6 +88,11 @@ export interface ServerOptions {
   queue?: QueueSettings;
   /** Check every response against its schema (a mismatch is a 500): for tests. */
   checkResponses?: boolean;
+  /**
+   * Delete interactions older than `maxAgeMs` (by their timestamp) once on start and every `everyMs`
+   * (default hourly), keeping the monitors' window aggregates (`--retention`, src/monitoring/retention.ts).
+   */
+  retention?: { maxAgeMs: number; everyMs?: number };
 }
 
 /** A listening server. */
@@ -114,6 +119,12 @@ export async function startServer(options: ServerOptions): Promise<JurorServer> 
     const auth = options.auth === true || !isLoopback(host);
     const { app, context, uiBuilt } = await buildApp({ ...options, store, auth });
     await app.listen({ port: options.port ?? 4173, host });
+    const retention = options.retention
+      ? (await import('../monitoring/retention.js')).startRetention(store, {
+          ...options.retention,
+          onError: (error) => app.log.error({ err: error }, 'retention pass failed'),
+        })
+      : undefined;
     const { port } = app.server.address() as AddressInfo;
     const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
     return {
@@ -124,6 +135,7 @@ export async function startServer(options: ServerOptions): Promise<JurorServer> 
       store,
       uiBuilt,
       close: async () => {
+        await retention?.stop();
         await context.runner.shutdown();
         await app.close();
         if (ownsStore) await store.close();

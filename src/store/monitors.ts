@@ -70,6 +70,24 @@ export interface WebhookDeliveryTable {
   last_error: string | null;
 }
 
+/**
+ * A finished window's aggregates of one metric, kept before retention deletes its interactions
+ * (migration 0010): the series reads it where the scores are gone.
+ */
+export interface MonitorWindowTable {
+  monitor_id: string;
+  metric: string;
+  window_start: string;
+  window_end: string;
+  count: number;
+  errors: number;
+  mean: number | null;
+  p90: number | null;
+  /** The share of 1s, for metrics whose every value was 0 or 1; else null. */
+  ratio: number | null;
+  rolled_up_at: string;
+}
+
 interface MonitorDatabase extends ServerDatabase {
   interactions: InteractionTable;
   monitors: MonitorTable;
@@ -77,6 +95,7 @@ interface MonitorDatabase extends ServerDatabase {
   monitor_scores: MonitorScoreTable;
   monitor_alerts: MonitorAlertTable;
   webhook_deliveries: WebhookDeliveryTable;
+  monitor_windows: MonitorWindowTable;
 }
 
 /** A monitor with its definition parsed. */
@@ -110,6 +129,7 @@ export class MonitorRepository {
       monitor_scores: MonitorScoreTable;
       monitor_alerts: MonitorAlertTable;
       webhook_deliveries: WebhookDeliveryTable;
+      monitor_windows: MonitorWindowTable;
     }>();
   }
 
@@ -419,6 +439,96 @@ export class MonitorRepository {
       }))
       .where('id', '=', id)
       .execute();
+  }
+
+  /** The earliest timestamp of the monitor's scores in [from, before), or undefined when it has none there. */
+  async firstScoreAt(monitorId: string, from: string, before: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('monitor_scores')
+      .select('timestamp')
+      .where('monitor_id', '=', monitorId)
+      .where('timestamp', '>=', from)
+      .where('timestamp', '<', before)
+      .orderBy('timestamp')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.timestamp;
+  }
+
+  /** Every metric's scores of the monitor whose interaction's timestamp is in [from, to). */
+  async windowScores(monitorId: string, from: string, to: string): Promise<Array<Pick<MonitorScoreTable, 'metric' | 'value'>>> {
+    const rows = await this.db
+      .selectFrom('monitor_scores')
+      .select(['metric', 'value'])
+      .where('monitor_id', '=', monitorId)
+      .where('timestamp', '>=', from)
+      .where('timestamp', '<', to)
+      .execute();
+    return rows.map((row) => ({ metric: row.metric, value: row.value === null ? null : Number(row.value) }));
+  }
+
+  /** The metrics whose window starting at `windowStart` is already rolled up. */
+  async rolledUpMetrics(monitorId: string, windowStart: string): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('monitor_windows')
+      .select('metric')
+      .where('monitor_id', '=', monitorId)
+      .where('window_start', '=', windowStart)
+      .execute();
+    return new Set(rows.map((row) => row.metric));
+  }
+
+  /** Keeps windows' aggregates; a window already kept stays as it was. */
+  async saveRollups(rows: Array<Omit<MonitorWindowTable, 'rolled_up_at'>>): Promise<void> {
+    if (rows.length === 0) return;
+    const now = new Date().toISOString();
+    await this.db
+      .insertInto('monitor_windows')
+      .values(rows.map((row) => ({ ...row, rolled_up_at: now })))
+      .onConflict((oc) => oc.columns(['monitor_id', 'metric', 'window_start']).doNothing())
+      .execute();
+  }
+
+  /** The kept aggregates of one metric's windows that overlap [from, to), oldest first. */
+  async rollups(monitorId: string, metric: string, from: string, to: string): Promise<Array<Selectable<MonitorWindowTable>>> {
+    const rows = await this.db
+      .selectFrom('monitor_windows')
+      .selectAll()
+      .where('monitor_id', '=', monitorId)
+      .where('metric', '=', metric)
+      .where('window_end', '>', from)
+      .where('window_start', '<', to)
+      .orderBy('window_start')
+      .execute();
+    const number = (v: number | null) => (v === null ? null : Number(v));
+    return rows.map((row) => ({
+      ...row,
+      count: Number(row.count),
+      errors: Number(row.errors),
+      mean: number(row.mean),
+      p90: number(row.p90),
+      ratio: number(row.ratio),
+    }));
+  }
+
+  /**
+   * Deletes up to `limit` interactions whose timestamp is before `before`, with what every monitor
+   * recorded of them (items, scores), in one transaction; returns how many were deleted.
+   */
+  async expireInteractions(before: string, limit: number): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const ids = (await tx.selectFrom('interactions').select('id').where('timestamp', '<', before).limit(limit).execute()).map(
+        (r) => r.id,
+      );
+      // 500 ids per statement stays under SQLite's and Postgres' parameter limits.
+      for (let i = 0; i < ids.length; i += 500) {
+        const some = ids.slice(i, i + 500);
+        await tx.deleteFrom('monitor_scores').where('interaction_id', 'in', some).execute();
+        await tx.deleteFrom('monitor_items').where('interaction_id', 'in', some).execute();
+        await tx.deleteFrom('interactions').where('id', 'in', some).execute();
+      }
+      return ids.length;
+    });
   }
 }
 
