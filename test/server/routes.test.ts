@@ -221,6 +221,10 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(body.openapi).toBe('3.1.0');
       expect(Object.keys(body.paths).sort()).toEqual(
         [
+          '/api/canaries',
+          '/api/canaries/{id}',
+          '/api/canaries/{id}/alerts',
+          '/api/canaries/{id}/run',
           '/api/datasets',
           '/api/datasets/from-interactions',
           '/api/datasets/{id}',
