@@ -32,7 +32,7 @@ export interface RunsShowFlags {
 }
 
 /** Opens the store of `--db`, or the default one; an absent SQLite file is an error, not a new store. */
-async function openExisting(db: string | undefined): Promise<Store> {
+export async function openExisting(db: string | undefined): Promise<Store> {
   const location: StoreLocation = db ? { path: db } : defaultStoreLocation();
   if (location.path && !existsSync(resolve(location.path))) {
     throw new InputError(`no store at ${resolve(location.path)}`, {

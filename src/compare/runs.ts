@@ -70,18 +70,8 @@ export interface CompareRunsOptions {
 export async function compareRuns(store: Store, idA: string, idB: string, options: CompareRunsOptions = {}): Promise<RunComparison> {
   const seed = options.seed ?? 1;
   const resamples = options.resamples ?? 2000;
-  const [runA, runB] = await Promise.all([store.getRun(idA), store.getRun(idB)]);
+  const { runA, runB } = await sameDatasetRuns(store, idA, idB);
   const dataA = datasetOf(runA);
-  const dataB = datasetOf(runB);
-  if (dataA.hash !== dataB.hash) {
-    throw new InputError(
-      `runs ${runA.id} and ${runB.id} are on different datasets: ${describeData(dataA)} and ${describeData(dataB)}; their rows cannot be paired`,
-      {
-        where: { field: 'b' },
-        hint: 'compare two runs of the same dataset (the same file content), e.g. two models or two prompts on one test set',
-      },
-    );
-  }
   const [valuesA, valuesB] = await Promise.all([metricValues(store, runA), metricValues(store, runB)]);
   const infoA = servedMetricInfo(runA, [...valuesA.keys()]);
   const infoB = new Map(servedMetricInfo(runB, [...valuesB.keys()]).map((m) => [m.key, m]));
@@ -100,6 +90,23 @@ export async function compareRuns(store: Store, idA: string, idB: string, option
     only_in_a: infoA.filter((m) => !infoB.has(m.key)).map((m) => m.key),
     only_in_b: [...infoB.keys()].filter((key) => !infoA.some((m) => m.key === key)),
   };
+}
+
+/** Both runs, when they are on the same dataset (the same content hash); else an input error naming both. */
+export async function sameDatasetRuns(store: Store, idA: string, idB: string): Promise<{ runA: RunDetails; runB: RunDetails }> {
+  const [runA, runB] = await Promise.all([store.getRun(idA), store.getRun(idB)]);
+  const dataA = datasetOf(runA);
+  const dataB = datasetOf(runB);
+  if (dataA.hash !== dataB.hash) {
+    throw new InputError(
+      `runs ${runA.id} and ${runB.id} are on different datasets: ${describeData(dataA)} and ${describeData(dataB)}; their rows cannot be paired`,
+      {
+        where: { field: 'b' },
+        hint: 'compare two runs of the same dataset (the same file content), e.g. two models or two prompts on one test set',
+      },
+    );
+  }
+  return { runA, runB };
 }
 
 /** The pairs of one metric and their statistics. */

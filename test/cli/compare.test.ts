@@ -1,9 +1,11 @@
 /**
- * `juror runs compare` (paired statistics of two stored runs) over runs made by real `juror eval`
- * calls against the scripted LLM server.
+ * `juror runs compare` (paired statistics of two stored runs) and `juror compare --judge` (a
+ * pairwise judge over each row's two outputs) over runs made by real `juror eval` calls against
+ * the scripted LLM server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmServer, verdict, type LlmServer } from '../fixtures/llm-server.js';
+import { alwaysFirst, pairwiseByMarker } from '../support/pairwise.js';
 import { cliEnv, type CliResult, removeTempDirs, runCli, tempDir, writeConfig } from './run-cli.js';
 
 /**
@@ -33,6 +35,56 @@ metrics:
     grading_prompt: "Score from 1-5, where 1 is wrong and 5 is right."
 `;
 
+/**
+ * Two systems' answers for the pairwise judge: the answer with [GOOD] is the better one. A's is
+ * better on rows 0 and 1, B's on rows 2 and 4, neither on row 3.
+ */
+const PAIRS_CSV = `question,out_a,out_b
+capital of France?,[GOOD] Paris,Lyon
+2 + 2?,[GOOD] 4,5
+colour of blood?,blue,[GOOD] red
+will it rain?,maybe,perhaps
+largest planet?,Saturn,[GOOD] Jupiter
+`;
+
+const pairsConfig = (answer: string) => `experiment: pairs
+data: pairs.csv
+col_mapping:
+  inputs: question
+  predictions: ${answer}
+metrics:
+  - json_valid
+`;
+
+const PROMPT_JUDGE = `name: better_answer
+judge_prompt: "Question: {question}\\nWhich answer is better?\\nA: {response_a}\\nB: {response_b}"
+`;
+const RUBRIC_JUDGE = `name: helpfulness
+definition: How much the answer helps.
+grading_prompt: The correct answer is better.
+pairwise: true
+`;
+const SINGLE_JUDGE = `name: polite
+judge_prompt: "Is {response} polite?"
+`;
+
+interface PairwiseReport {
+  judging_run: string;
+  skipped: number;
+  summary: {
+    pairs: number;
+    judged: number;
+    errors: number;
+    decisive: number;
+    wins: { value: number; interval: [number, number] };
+    losses: { value: number };
+    ties: { value: number };
+    consistency: { value: number };
+    first_position: { value: number };
+  };
+  pairs: Array<{ id: string; winner: string; consistent: boolean }>;
+}
+
 interface MetricComparison {
   metric: string;
   n: number;
@@ -52,6 +104,8 @@ let dir: string;
 let runA: string;
 let runB: string;
 let otherData: string;
+let pairsA: string;
+let pairsB: string;
 
 const run = (args: string[]): Promise<CliResult> => runCli(args, { env: cliEnv(server.url, dir), cwd: dir });
 const runIdOf = (result: CliResult): string => /^run ([0-9a-f]{32}) /m.exec(result.stdout)![1]!;
@@ -72,6 +126,18 @@ beforeAll(async () => {
   ]);
   expect(other.code, other.stderr).toBe(0);
   otherData = runIdOf(other);
+  const pairFiles = {
+    'pairs.csv': PAIRS_CSV,
+    'prompt-judge.yaml': PROMPT_JUDGE,
+    'rubric-judge.yaml': RUBRIC_JUDGE,
+    'single.yaml': SINGLE_JUDGE,
+  };
+  const pa = await run(['eval', writeConfig(`${dir}/pa`, pairsConfig('out_a'), pairFiles).config]);
+  expect(pa.code, pa.stderr).toBe(0);
+  pairsA = runIdOf(pa);
+  const pb = await run(['eval', writeConfig(`${dir}/pb`, pairsConfig('out_b'), pairFiles).config]);
+  expect(pb.code, pb.stderr).toBe(0);
+  pairsB = runIdOf(pb);
 });
 afterAll(async () => {
   await server.close();
@@ -133,5 +199,65 @@ describe('juror runs compare', () => {
     const result = await run(['runs', 'compare', runA, 'abcdef']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no run 'abcdef'");
+  });
+});
+
+describe('juror compare --judge (pairwise)', () => {
+  const compare = (judge: string, ...more: string[]) =>
+    run(['compare', pairsA, pairsB, '--judge', `${dir}/pa/${judge}`, '--judge-model', 'openai:/gpt-test', ...more]);
+
+  it('a fair judge: B wins 2 of 5, loses 2, ties 1; consistent on every pair; first position 4 of 8', async () => {
+    server.setHandler(pairwiseByMarker());
+    const result = await compare('prompt-judge.yaml', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as PairwiseReport;
+    expect(report.summary).toMatchObject({ pairs: 5, judged: 5, errors: 0, decisive: 8 });
+    expect(report.summary.wins.value).toBe(0.4);
+    expect(report.summary.losses.value).toBe(0.4);
+    expect(report.summary.ties.value).toBe(0.2);
+    expect(report.summary.consistency.value).toBe(1);
+    // Rows 0, 1, 2, 4 are decided: in each, one order shows the better answer first (A) and one second (B).
+    expect(report.summary.first_position.value).toBe(0.5);
+    expect(report.pairs.map((p) => p.winner)).toEqual(['a', 'a', 'b', 'tie', 'b']);
+    expect(report.skipped).toBe(0);
+    // Both orders of 5 rows: 10 judge calls, each showing the row's question.
+    expect(server.requests.filter((r) => r.lastUser.includes('Which answer is better?')).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a judge that always answers A: every verdict flips with the order — all ties, consistency 0, first position 100%', async () => {
+    server.setHandler(alwaysFirst);
+    const result = await compare('rubric-judge.yaml');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/│ B wins\s+│ 0%/);
+    expect(result.stdout).toMatch(/│ tie\s+│ 100% \[100, 100\]/);
+    expect(result.stdout).toMatch(/│ consistent under swap\s+│ 0% \[0, 0\]/);
+    expect(result.stdout).toMatch(/│ first position preferred\s+│ 100% \[100, 100\]/);
+    expect(result.stdout).toContain('5 pairs judged in both orders, 0 with a judge error');
+  });
+
+  it("keeps the judge's calls as a run of experiment pairwise, one row per order", async () => {
+    server.setHandler(pairwiseByMarker());
+    const report = JSON.parse((await compare('prompt-judge.yaml', '--json', '--no-cache')).stdout) as PairwiseReport;
+    const shown = await run(['runs', 'show', report.judging_run, '--json', '--rows', '20']);
+    const stored = JSON.parse(shown.stdout) as { experiment: string; row_count: number; rows: Array<{ record: Record<string, string> }> };
+    expect(stored.experiment).toBe('pairwise');
+    expect(stored.row_count).toBe(10);
+    expect(stored.rows.slice(0, 2).map((r) => [r.record.response_a, r.record.response_b, r.record.shown_first])).toEqual([
+      ['[GOOD] Paris', 'Lyon', 'a'],
+      ['Lyon', '[GOOD] Paris', 'b'],
+    ]);
+  });
+
+  it('refuses a judge of one response, saying how to write a pairwise one', async () => {
+    const result = await compare('single.yaml');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("judge 'polite' is not a pairwise judge");
+    expect(result.stderr).toContain('{response_a} and {response_b}');
+  });
+
+  it('refuses runs on different datasets', async () => {
+    const result = await run(['compare', pairsA, runA, '--judge', `${dir}/pa/prompt-judge.yaml`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('are on different datasets');
   });
 });
