@@ -24,6 +24,9 @@ import type {
   UncertainResponse,
 } from '../../src/server/schemas/index.js';
 import type { AlertsResponse, MonitorDetail, MonitorsList, SeriesResponse, WindowInteractions } from '../../src/server/schemas/monitors.js';
+import type { CreateFinetuneBody, Finetune, FinetunesList } from '../../src/server/schemas/finetunes.js';
+
+export type { Finetune } from '../../src/server/schemas/finetunes.js';
 
 export type { AlertsResponse, MonitorDetail, SeriesResponse, WindowInteractions } from '../../src/server/schemas/monitors.js';
 export type SeriesPoint = SeriesResponse['points'][number];
@@ -287,6 +290,16 @@ export const api = {
 
   labelAgreement: (id: string, signal?: AbortSignal) =>
     request<LabelAgreement>('GET', `/label-jobs/${encodeURIComponent(id)}/agreement`, { signal }),
+
+  finetunes: (labelJobId: string, signal?: AbortSignal) =>
+    request<FinetunesList>('GET', `/label-jobs/${encodeURIComponent(labelJobId)}/finetunes`, { signal }),
+
+  finetuneJudge: (labelJobId: string, body: CreateFinetuneBody) =>
+    request<{ id: string; job_id: string; status: Finetune['status'] }>('POST', `/label-jobs/${encodeURIComponent(labelJobId)}/finetune`, {
+      json: body,
+    }),
+
+  cancelFinetune: (id: string) => request<Finetune>('POST', `/finetunes/${encodeURIComponent(id)}/cancel`),
 
   monitors: (signal?: AbortSignal) => request<MonitorsList>('GET', '/monitors', { signal }),
 
