@@ -6,16 +6,22 @@
  * A job of a kind that splits (an evaluation) becomes a BullMQ flow: its `job` step plans (creates
  * the run) and adds a `finish` parent with one `chunk` child per `chunkSize` rows. A worker that dies
  * loses its lock; after `leaseMs` BullMQ's stalled check hands its chunks to the others, which judge
- * only the rows it had not written. A chunk that stalls again (it crashes its worker) or keeps
- * failing is given up on and reaches `finish`, which records its unwritten rows as error rows:
- * bounded attempts, never an endless loop.
+ * only the rows it had not written. A chunk that keeps failing, or that crashes its worker, is given
+ * up on and reaches `finish`, which records its unwritten rows as error rows: bounded attempts, never
+ * an endless loop.
+ *
+ * A crash cannot tell which of the steps running beside each other caused it, so it does not count
+ * against them all: a step taken over from a dead worker is a suspect, and runs alone in its next
+ * worker (the others there wait, and none starts beside it), marked in Redis while it runs. Dying
+ * again while alone is then its own doing: taken over once more, the mark left behind gives it up.
+ * A bystander costs nothing but a wait; the row that crashes is tried twice, as before.
  *
  * A job of a long-running kind (a monitor) comes from a queue of its own and runs beside the chunks,
  * not in one of the `concurrency` slots. BullMQ's lock keeps it in one worker at a time; a worker that
  * dies loses it to another after the lease, however many times; a worker that stops (SIGTERM) or
  * fails to renew its lease stops the job and hands it back to the queue at once.
  */
-import { FlowProducer, WaitingError, Worker, type Job } from 'bullmq';
+import { FlowProducer, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Limiter } from '../engine/limiter.js';
 import { FINAL_JOB_STATUSES, JobRepository, type JobPatch, type JobRecord } from '../store/jobs.js';
@@ -57,6 +63,12 @@ interface StepData {
 /** Attempts of a chunk that throws (a store or Redis outage), before its rows are recorded as errors. */
 const CHUNK_ATTEMPTS = 3;
 
+/**
+ * Take-overs after which BullMQ fails a step on its own: a backstop only — a step that crashes its
+ * worker is given up on after two (see the module comment); a bystander waits beside each suspect.
+ */
+const MAX_STALLS = 10;
+
 /** Long-running jobs (monitors) one worker takes at most; more wait for another worker. */
 const LONG_RUNNING_AT_ONCE = 100;
 
@@ -76,6 +88,9 @@ export class JobWorker {
   private longRunningWorker!: Worker<StepData>;
   private flows!: FlowProducer;
   private closing = false;
+  /** Set by `close(true)`: steps that were waiting for their turn stop as they start. */
+  private aborting = false;
+  private readonly isolation = new Isolation();
 
   private constructor(
     private readonly options: JobWorkerOptions,
@@ -106,8 +121,7 @@ export class JobWorker {
       concurrency: options.concurrency ?? 2,
       lockDuration: leaseMs,
       stalledInterval: leaseMs,
-      // One stall is a worker that died (taken over); a second is a chunk that kills its worker.
-      maxStalledCount: 1,
+      maxStalledCount: MAX_STALLS,
     });
     self.worker.on('error', (error) => self.onError(error, ''));
     self.longRunningWorker = new Worker<StepData>(self.keys.longRunning, (job, token) => self.processLongRunning(job, token), {
@@ -134,6 +148,7 @@ export class JobWorker {
    */
   async close(abort = false): Promise<void> {
     this.closing = true;
+    this.aborting = abort;
     const longRunningClosed = this.longRunningWorker.close();
     for (const { controller, longRunning } of this.active.values()) if (abort || longRunning) controller.abort(new JobStop('shutdown'));
     await longRunningClosed;
@@ -147,12 +162,38 @@ export class JobWorker {
     for (const entry of this.active.values()) if (entry.jobId === jobId) entry.controller.abort(stop);
   }
 
+  /** A step of the main queue: beside the others, or alone when it may have crashed a worker (see the module comment). */
   private async process(step: Job<StepData>): Promise<void> {
+    if (step.stalledCounter === 0) return this.isolation.beside(() => this.runStep(step));
+    const mark = this.keys.alone(step.id!);
+    if (await this.redis.exists(mark)) return this.giveUp(step);
+    return this.isolation.alone(async () => {
+      await this.redis.set(mark, '1', 'EX', CANCEL_MARK_SECONDS);
+      try {
+        return await this.runStep(step);
+      } finally {
+        // Left behind only by a process that died running it.
+        await this.redis.del(mark);
+      }
+    });
+  }
+
+  /** A step that crashed the worker running it alone: a chunk fails (its rows become error rows), another step fails its job. */
+  private async giveUp(step: Job<StepData>): Promise<void> {
+    const reason = 'it crashed the worker process that ran it alone, after taking over from one that died';
+    if (step.name === 'chunk') throw new UnrecoverableError(reason);
+    const record = await this.repo.get(step.data.jobId);
+    if (record && !FINAL_JOB_STATUSES.includes(record.status))
+      await this.repo.update(record.id, { status: 'failed', error: `the job's ${step.name === 'finish' ? 'summary' : 'plan'}: ${reason}` });
+  }
+
+  private async runStep(step: Job<StepData>): Promise<void> {
     const record = await this.repo.get(step.data.jobId);
     // A job removed from the store, or ended (cancelled while queued), has nothing left to do.
     if (!record || record.status === 'completed' || record.status === 'failed') return;
     const controller = new AbortController();
     this.active.set(step.id!, { jobId: record.id, controller });
+    if (this.aborting) controller.abort(new JobStop('shutdown'));
     try {
       if (record.status === 'cancelled' || (await this.redis.exists(this.keys.cancelled(record.id))))
         controller.abort(new JobStop('cancel'));
@@ -340,5 +381,48 @@ export class JobWorker {
     if (now - (this.lastWrite.get(key) ?? 0) < PROGRESS_WRITE_MS) return false;
     this.lastWrite.set(key, now);
     return true;
+  }
+}
+
+/**
+ * Steps run beside each other, or one alone: `alone` waits for those running and holds back those that
+ * come after it (a suspect waits seconds — a chunk's work — and never starves behind a stream of others).
+ */
+class Isolation {
+  private running = 0;
+  private aloneRunning = false;
+  private aloneWaiting = 0;
+  private wakeups: Array<() => void> = [];
+
+  async beside<T>(work: () => Promise<T>): Promise<T> {
+    while (this.aloneRunning || this.aloneWaiting > 0) await this.turn();
+    this.running++;
+    try {
+      return await work();
+    } finally {
+      this.running--;
+      this.wake();
+    }
+  }
+
+  async alone<T>(work: () => Promise<T>): Promise<T> {
+    this.aloneWaiting++;
+    while (this.aloneRunning || this.running > 0) await this.turn();
+    this.aloneWaiting--;
+    this.aloneRunning = true;
+    try {
+      return await work();
+    } finally {
+      this.aloneRunning = false;
+      this.wake();
+    }
+  }
+
+  private turn(): Promise<void> {
+    return new Promise((resolve) => this.wakeups.push(resolve));
+  }
+
+  private wake(): void {
+    for (const wake of this.wakeups.splice(0)) wake();
   }
 }

@@ -37,6 +37,8 @@ export function queueKeys(settings: QueueSettings) {
     cancelChannel: `juror:${name}:cancel`,
     cancelled: (jobId: string) => `juror:${name}:cancelled:${jobId}`,
     progress: (jobId: string) => `juror:${name}:progress:${jobId}`,
+    /** Set while a step suspected of crashing its worker runs alone (bullmq-worker.ts). */
+    alone: (stepId: string) => `juror:${name}:alone:${stepId}`,
   };
 }
 

@@ -146,15 +146,15 @@ describe('juror worker processes', () => {
     expect(llm.requests.map((r) => rowOf(r.text)).sort((x, y) => x - y)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
   });
 
-  it('ends a row that crashes every worker judging it as an error row after bounded attempts', async () => {
-    // Row 15 kills its worker (chunk 10–19): it is tried on two workers, then given up on by the third.
-    // One chunk at a time per worker, so a crash takes no other chunk's attempt with it (a busy
-    // machine otherwise let a bystander chunk run out of attempts too).
-    await worker({ poison: true, concurrency: 1 });
-    await worker({ poison: true, concurrency: 1 });
-    await worker({ poison: true, concurrency: 1 });
+  it('ends a row that crashes every worker judging it as error rows after bounded attempts, costing the chunks beside it nothing', async () => {
+    // Row 15 kills its worker (chunk 10–19). Three chunks run at once in each worker: the crash takes
+    // the chunks beside it down too, so every chunk taken over runs alone in its next worker; chunk
+    // 10–19 kills that one too and is then given up on, while the others finish.
+    await worker({ poison: true, concurrency: 3 });
+    await worker({ poison: true, concurrency: 3 });
+    await worker({ poison: true, concurrency: 3 });
     const run = await startRun((i) => (i === 15 ? 'POISON' : `answer ${i}`));
-    const job = await waitForJob(server, run.job_id, 40_000);
+    const job = await waitForJob(server, run.job_id, 60_000);
     expect(job.status).toBe('completed');
     const written = await results(run.run_id);
     expect(written.map((r) => r.row_index)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
@@ -163,9 +163,9 @@ describe('juror worker processes', () => {
     expect(errors.every((r) => r.row_index >= 10 && r.row_index < 20)).toBe(true);
     expect(errors[0]!.error).toMatch(/given up on/);
     expect(llm.requests.filter((r) => r.text.includes('POISON'))).toEqual([]);
-    // Two attempts (one take-over after the first crash), then given up: never an endless loop.
+    // Two attempts (one beside others, one alone), then given up: never an endless loop.
     expect(children.filter((child) => child.signalCode === 'SIGKILL')).toHaveLength(2);
-  });
+  }, 90_000);
 
   it('keeps a run going while `juror serve` restarts, and the restarted server shows it continuing', async () => {
     await worker();
