@@ -4,6 +4,6 @@
  * them again (`streamRows`, `previewRows`, `recordsAt`, `recordsWhere`).
  */
 export { importDataset, storeDataset, type DatasetSource } from './import.js';
-export { INTERACTION_COLUMNS, storeInteractions } from './from-interactions.js';
+export { storeInteractions, type InteractionScores } from './from-interactions.js';
 export { previewRows, recordsAt, recordsWhere, streamRows } from './rows.js';
 export { storedFile, storedName, type StoredFile } from './stored.js';

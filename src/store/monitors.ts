@@ -281,32 +281,34 @@ export class MonitorRepository {
         .execute(),
       inWindow.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    const scores = new Map<string, Record<string, InteractionScore>>();
-    if (rows.length > 0) {
-      const all = await this.db
-        .selectFrom('monitor_scores')
-        .select(['interaction_id', 'metric', 'value', 'justification', 'error'])
-        .where('monitor_id', '=', monitorId)
-        .where(
-          'interaction_id',
-          'in',
-          rows.map((row) => row.id),
-        )
-        .execute();
-      for (const score of all) {
-        const of = scores.get(score.interaction_id) ?? {};
-        of[score.metric] = {
-          value: score.value === null ? null : Number(score.value),
-          justification: score.justification,
-          error: score.error,
-        };
-        scores.set(score.interaction_id, of);
-      }
-    }
+    const scores = await this.scoresOf(
+      monitorId,
+      rows.map((row) => row.id),
+    );
     return {
       interactions: rows.map((row) => ({ ...parseInteraction(row), scores: scores.get(row.id) ?? {} })),
       total: Number(count.n),
     };
+  }
+
+  /** Every metric's score of these interactions by this monitor, by interaction id (an interaction it did not score is absent). */
+  async scoresOf(monitorId: string, ids: string[]): Promise<Map<string, Record<string, InteractionScore>>> {
+    const scores = new Map<string, Record<string, InteractionScore>>();
+    // 500 ids per statement stays under SQLite's and Postgres' parameter limits.
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('monitor_scores')
+        .select(['interaction_id', 'metric', 'value', 'justification', 'error'])
+        .where('monitor_id', '=', monitorId)
+        .where('interaction_id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const row of rows) {
+        const of = scores.get(row.interaction_id) ?? {};
+        of[row.metric] = { value: row.value === null ? null : Number(row.value), justification: row.justification, error: row.error };
+        scores.set(row.interaction_id, of);
+      }
+    }
+    return scores;
   }
 
   /** The metrics (`name/version`) a monitor has scored, by name; one index probe per metric rather than a scan of its scores. */

@@ -182,6 +182,40 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     expect(results.body.rows.map((r: { results: Record<string, { value: number }> }) => r.results['helpful/v1']!.value)).toEqual([1, 2]);
   });
 
+  it("adds the monitor's score and justification columns when asked", async () => {
+    const saved = await server.call('POST', '/api/datasets/from-interactions', {
+      body: { name: 'with scores', interaction_ids: ['a9', 'a4'], monitor_id: monitorId },
+    });
+    expect(saved.status).toBe(201);
+    expect(saved.body.columns).toEqual([
+      'interaction_id',
+      'request',
+      'response',
+      'retrieved_context',
+      'expected_response',
+      'app',
+      'timestamp',
+      'concise/v1/score',
+      'concise/v1/justification',
+      'helpful/v1/score',
+      'helpful/v1/justification',
+    ]);
+    const { preview } = (await server.call('GET', `/api/datasets/${saved.body.id}`)).body;
+    // a9 is an error row of helpful: no score, no justification; concise scored it.
+    expect(preview[0]).toMatchObject({
+      interaction_id: 'a9',
+      'helpful/v1/score': null,
+      'helpful/v1/justification': null,
+      'concise/v1/score': 3,
+      'concise/v1/justification': 'concise a9',
+    });
+    expect(preview[1]).toMatchObject({ interaction_id: 'a4', 'helpful/v1/score': 4, 'helpful/v1/justification': 'helpful a4' });
+    const unknown = await server.call('POST', '/api/datasets/from-interactions', {
+      body: { name: 'x', interaction_ids: ['a4'], monitor_id: 'nope' },
+    });
+    expect(unknown).toMatchObject({ status: 400, body: { field: 'monitor_id', message: "no monitor 'nope'" } });
+  });
+
   it('refuses unknown ids naming them, and stores nothing', async () => {
     const before = (await server.call('GET', '/api/datasets')).body.total;
     const { status, body } = await server.call('POST', '/api/datasets/from-interactions', {

@@ -42,14 +42,17 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
     url: '/api/datasets/from-interactions',
     summary: 'Saves stored interactions as a dataset, to label, align or evaluate like an upload',
     description:
-      'One row per interaction, in the order given, with the columns interaction_id, request, response, retrieved_context, expected_response, app and timestamp (null where an interaction has none), stored as JSON Lines. An id that names no stored interaction is a 400 naming it, and nothing is stored.',
+      "One row per interaction, in the order given, with the columns interaction_id, request, response, retrieved_context, expected_response, app and timestamp (null where an interaction has none), and with `monitor_id` that monitor's <metric>/score and <metric>/justification; stored as JSON Lines. An id that names no stored interaction is a 400 naming it, and nothing is stored.",
     tags: ['datasets'],
     body: fromInteractionsBody,
     status: 201,
     response: dataset,
     handler: async ({ body }) => {
       const ids = [...new Set(body.interaction_ids)];
-      const interactions = await new MonitorRepository(ctx.store).interactionsByIds(ids);
+      const monitors = new MonitorRepository(ctx.store);
+      if (body.monitor_id !== undefined && !(await monitors.get(body.monitor_id)))
+        throw new ApiError(400, `no monitor '${body.monitor_id}'`, { field: 'monitor_id', hint: 'list monitors with GET /api/monitors' });
+      const interactions = await monitors.interactionsByIds(ids);
       if (interactions.length < ids.length) {
         const known = new Set(interactions.map((i) => i.id));
         const unknown = ids.filter((id) => !known.has(id));
@@ -66,7 +69,11 @@ export function datasetRoutes(app: FastifyInstance, ctx: ServerContext): void {
           },
         );
       }
-      return toDataset(await storeInteractions(ctx.datasets, ctx.dataDir, body.name, interactions));
+      const scored =
+        body.monitor_id !== undefined
+          ? { metrics: await monitors.scoredMetrics(body.monitor_id), scores: await monitors.scoresOf(body.monitor_id, ids) }
+          : undefined;
+      return toDataset(await storeInteractions(ctx.datasets, ctx.dataDir, body.name, interactions, scored));
     },
   });
 

@@ -59,5 +59,11 @@ export const fromInteractionsBody = z.strictObject({
     .min(1)
     .max(10_000)
     .describe('the interactions, one row each in this order (an id given twice is one row)'),
+  monitor_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("adds this monitor's scores: columns <metric>/score and <metric>/justification for each metric it scored"),
 });
 export type FromInteractionsBody = z.input<typeof fromInteractionsBody>;
