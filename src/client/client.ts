@@ -34,6 +34,7 @@ import type {
   PatchCanaryRequest,
   RunCanaryResponse,
 } from '../server/schemas/canaries.js';
+import type { AuditRequest, AuditResponse, JudgeAudits } from '../server/schemas/audits.js';
 import type { ResultRow, ResultsPage, ResultsQuery } from '../server/schemas/results.js';
 import type {
   AlignRequest,
@@ -273,6 +274,19 @@ export class JurorClient {
    */
   alignJudge(name: string, body: AlignRequest): Promise<AlignResponse> {
     return this.json('POST', `/api/judges/${encodeURIComponent(name)}/align`, { body });
+  }
+
+  /**
+   * Audits a stored judge version for biases over a dataset (verbosity, authority, injection,
+   * self-consistency); follow the job with `waitForJob`, then read `judgeAudits(name)`.
+   */
+  auditJudge(name: string, body: AuditRequest): Promise<AuditResponse> {
+    return this.json('POST', `/api/judges/${encodeURIComponent(name)}/audit`, { body });
+  }
+
+  /** A judge's audits, oldest first, each under its version with its headline numbers and whole report. */
+  judgeAudits(name: string): Promise<JudgeAudits> {
+    return this.json('GET', `/api/judges/${encodeURIComponent(name)}/audits`);
   }
 
   /** Label jobs, newest first (of one dataset or status when given). */

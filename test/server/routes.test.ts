@@ -238,6 +238,8 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
           '/api/judges',
           '/api/judges/{name}/agreement',
           '/api/judges/{name}/align',
+          '/api/judges/{name}/audit',
+          '/api/judges/{name}/audits',
           '/api/label-jobs',
           '/api/label-jobs/{id}',
           '/api/label-jobs/{id}/agreement',

@@ -6,10 +6,12 @@ import type { LabelJobs } from '../../labeling/engine.js';
 import { labelPhaseHandler } from '../../labeling/engine.js';
 import type { JobHandlers } from '../registry.js';
 import { alignHandler } from './align.js';
+import { auditHandler } from './audit.js';
 import { canaryHandler } from './canary.js';
 import { evaluateChunks, evaluateHandler } from './evaluate.js';
 import { finetuneHandler } from './finetune.js';
 import { monitorHandler } from './monitor.js';
+import { pairwiseHandler } from './pairwise.js';
 
 /** What the handlers need from the process that runs them. */
 export interface HandlerContext {
@@ -26,8 +28,10 @@ export function registerHandlers(handlers: JobHandlers, context: HandlerContext)
     .register('evaluate', evaluateHandler(dataDir))
     .registerChunked('evaluate', evaluateChunks(dataDir))
     .register('align', alignHandler(dataDir))
+    .register('audit', auditHandler(dataDir))
     .register('label', labelPhaseHandler(labeling))
     .register('finetune', finetuneHandler(labeling), { longRunning: true })
     .register('monitor', monitorHandler(dataDir), { longRunning: true })
+    .register('pairwise', pairwiseHandler())
     .register('canary', canaryHandler(dataDir), { longRunning: true });
 }

@@ -1,16 +1,20 @@
 /**
  * Every `/api/judges` route: the stored judges with their versions, a judge's agreement history,
- * and checking a version against human labels (align). The work is done by src/judges and
- * src/align; these handlers parse, call and serialize.
+ * checking a version against human labels (align), and auditing a version for biases (audit). The
+ * work is done by src/judges, src/align and src/audit; these handlers parse, call and serialize.
  */
 import type { FastifyInstance } from 'fastify';
 import { JurorError, NotFoundError } from '../../errors.js';
 import { planAlignment, type AlignPayload } from '../../jobs/handlers/align.js';
+import { planAudit, type AuditPayload } from '../../jobs/handlers/audit.js';
+import type { Estimate } from '../../audit/statistics.js';
+import { AuditRepository } from '../../store/audits.js';
 import { judgeToConfig } from '../../judges/serialize.js';
 import { versionOrder } from '../../judges/versions.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
+import { auditBody, auditResponse, judgeAudits, type AuditBody, type AuditResponse, type JudgeAudits } from '../schemas/audits.js';
 import { judgesList } from '../schemas/catalog.js';
 import {
   alignBody,
@@ -82,6 +86,79 @@ export function judgeRoutes(app: FastifyInstance, ctx: ServerContext): void {
     errors: [404],
     handler: ({ params, body }) => startAlignment(ctx, params.name, body),
   });
+
+  route(app, {
+    method: 'POST',
+    url: '/api/judges/:name/audit',
+    summary:
+      'Audits a judge version for biases: judges the rows and perturbed copies of them (verbosity, authority/style, injection), samples it again at a temperature (self-consistency), then stores the audit under the version',
+    description:
+      'The perturbations are those of the built-in probe suite. The judge, the dataset, the response column and any human labels (human_col) are checked first (a 400 names the field; nothing is created). Follow the job with GET /api/jobs/:id; the audit then appears in GET /api/judges/:name/audits.',
+    tags: ['judges'],
+    params: judgeNameParams,
+    body: auditBody,
+    status: 202,
+    response: auditResponse,
+    errors: [404],
+    handler: ({ params, body }) => startAudit(ctx, params.name, body),
+  });
+
+  route(app, {
+    method: 'GET',
+    url: '/api/judges/:name/audits',
+    summary: "A judge's audits, oldest first, each under its version with its headline numbers and its whole report",
+    tags: ['judges'],
+    params: judgeNameParams,
+    response: judgeAudits,
+    errors: [404],
+    handler: async ({ params }): Promise<JudgeAudits> => {
+      if (!(await ctx.store.judges.exists(params.name)))
+        throw new NotFoundError(`no judge '${params.name}'`, { where: { field: 'name' }, hint: 'list judges with GET /api/judges' });
+      const audits = await new AuditRepository(ctx.store).ofJudge(params.name);
+      return { name: params.name, audits: audits.map((audit) => ({ ...audit, summary: auditSummary(audit.report) })) };
+    },
+  });
+}
+
+/** The headline numbers of a stored report (`AuditReport` of src/audit/audit.ts). */
+function auditSummary(report: Record<string, unknown>): JudgeAudits['audits'][number]['summary'] {
+  const at = (...path: string[]): Estimate | null => {
+    let value: unknown = report;
+    for (const key of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+    return value && typeof value === 'object' && 'value' in value ? (value as Estimate) : null;
+  };
+  const pick = (e: Estimate | null) => (e ? { value: e.value, ci: e.ci } : null);
+  return {
+    verbosity_shift: pick(at('verbosity', 'overall', 'mean_shift')),
+    authority_shift: pick(at('authority', 'overall', 'mean_shift')),
+    injection_flip_rate: pick(at('injection', 'overall', 'flip_rate')),
+    consistency_alpha: pick(at('consistency', 'alpha')),
+    consistency_change_rate: pick(at('consistency', 'change_rate')),
+  };
+}
+
+/**
+ * Plans the audit (src/audit: a bad request is a Juror error naming its field), then starts it as
+ * an `audit` job (src/jobs/handlers/audit.ts), its version pinned, and answers once its run exists.
+ */
+async function startAudit(ctx: ServerContext, name: string, body: AuditBody): Promise<AuditResponse> {
+  const { plan, judgeId } = await planAudit(ctx.store, ctx.dataDir, { name, audit: body });
+  try {
+    const payload: AuditPayload = { name, audit: { ...body, judge_id: judgeId } };
+    const job = await ctx.runner.start('audit', payload, { awaitRun: true });
+    return {
+      job_id: job.id,
+      run_id: job.run_id!,
+      judge: { id: judgeId, name: plan.judge.name, version: plan.judge.version },
+      rows: plan.records.length,
+    };
+  } catch (error) {
+    if (error instanceof JurorError && (error.kind === 'config' || error.kind === 'input')) {
+      const field = ['judge_model', 'col_mapping'].find((f) => error.where.field?.startsWith(f));
+      throw new ApiError(400, error.message, { ...(field ? { field } : {}), ...(error.hint ? { hint: error.hint } : {}) });
+    }
+    throw error;
+  }
 }
 
 /**

@@ -1,0 +1,143 @@
+/**
+ * The checks a server makes before it audits anything for `POST /api/judges/:name/audit`: the
+ * stored judge version asked for, the uploaded dataset (its first `rows` rows), the human labels of
+ * `human_col`, and the built-in probe suite (a suite file from the server's disk is not the API's to
+ * name). A problem is a Juror error naming the request's field; nothing is created. What comes back
+ * is the audit's plan.
+ */
+import { labelScheme } from '../agreement/scheme.js';
+import { readHumanLabels } from '../align/human-labels.js';
+import { openDataset, type DataRecord } from '../data/dataset.js';
+import { storedFile } from '../datasets/index.js';
+import { ConfigError, InputError, JurorError, NotFoundError } from '../errors.js';
+import type { Judge } from '../judges/definition.js';
+import { judgeMetric } from '../metrics/judge-metric.js';
+import { DatasetRepository, type DatasetRecord } from '../store/datasets.js';
+import { serverDb } from '../store/server-tables.js';
+import type { Store } from '../store/store.js';
+import { responseColumn, type AuditPlan } from './audit.js';
+import type { Probe } from './perturb.js';
+import { loadSuite } from './suite.js';
+
+/** What an audit of a stored judge is asked for, as the request names it. */
+export interface StoredAuditInput {
+  dataset_id: string;
+  version?: string | undefined;
+  judge_id?: string | undefined;
+  probes: Probe[];
+  samples: number;
+  temperature: number;
+  rows: number;
+  human_col?: string | undefined;
+  col_mapping?: Record<string, string> | undefined;
+  judge_model?: string | undefined;
+  threshold?: number | undefined;
+  seed: number;
+  cache: boolean;
+}
+
+/** A planned audit, with the judge version's id and the dataset. */
+export interface StoredAudit {
+  plan: AuditPlan;
+  judgeId: string;
+  dataset: DatasetRecord;
+}
+
+/** Checks everything an audit of judge `name` needs, before any call. */
+export async function planStoredAudit(
+  ctx: { store: Store; dataDir: string; env?: Record<string, string | undefined> },
+  name: string,
+  input: StoredAuditInput,
+): Promise<StoredAudit> {
+  const { judge, id: judgeId } = await storedJudge(ctx.store, name, input);
+  if (judge.assessmentType === 'RETRIEVAL') {
+    throw new ConfigError(`judge '${name}' ${judge.version} is a RETRIEVAL judge: it grades retrieved chunks, not a response to perturb`, {
+      where: { field: 'version' },
+      hint: 'audit an ANSWER judge',
+    });
+  }
+  const dataset = await new DatasetRepository(serverDb(ctx.store)).get(input.dataset_id);
+  if (!dataset)
+    throw new NotFoundError(`no dataset '${input.dataset_id}'`, {
+      where: { field: 'dataset_id' },
+      hint: 'list them with GET /api/datasets',
+    });
+  const file = storedFile(ctx.dataDir, dataset).file;
+  const records: DataRecord[] = [];
+  for await (const row of (await openDataset(file)).rows()) {
+    if (records.length >= input.rows) break;
+    records.push(row.record);
+  }
+  try {
+    responseColumn(judge, dataset.columns, input.col_mapping);
+  } catch (error) {
+    throw asField(error, input.col_mapping ? 'col_mapping' : 'version');
+  }
+  const scheme = labelScheme(judge.output, input.threshold === undefined ? {} : { threshold: input.threshold });
+  const human = input.human_col === undefined ? undefined : await humanLabels(file, dataset, input.human_col, scheme, records.length);
+  const plan: AuditPlan = {
+    judge,
+    metric: judgeMetric(judge),
+    records,
+    dataName: dataset.original_name,
+    dataHash: dataset.hash,
+    ...(input.col_mapping ? { colMapping: input.col_mapping } : {}),
+    ...(input.judge_model ? { judgeModel: input.judge_model } : {}),
+    probes: input.probes,
+    suite: await loadSuite(),
+    samples: input.samples,
+    temperature: input.temperature,
+    scheme,
+    ...(human ? { human: { column: input.human_col!, labels: human } } : {}),
+    seed: input.seed,
+    resamples: 1000,
+    cache: input.cache,
+    ...(ctx.env ? { env: ctx.env } : {}),
+    datasetRecord: { id: dataset.id, name: dataset.name },
+  };
+  return { plan, judgeId, dataset };
+}
+
+/** The judge version asked for: `judge_id`, else `version`, else the newest under the name. */
+async function storedJudge(store: Store, name: string, input: StoredAuditInput): Promise<{ judge: Judge; id: string }> {
+  const found =
+    input.judge_id !== undefined
+      ? await store.judges.definition(name, input.judge_id)
+      : input.version !== undefined
+        ? await store.judges.version(name, input.version)
+        : await store.judges.latest(name);
+  if (found) return found;
+  const known = await store.judges.versions(name);
+  if (known.length === 0)
+    throw new NotFoundError(`no judge '${name}'`, { where: { field: 'name' }, hint: 'list judges with GET /api/judges' });
+  const field = input.judge_id !== undefined ? 'judge_id' : 'version';
+  throw new NotFoundError(
+    `judge '${name}' has no ${field === 'version' ? `version '${input.version}'` : `definition '${input.judge_id}'`}`,
+    {
+      where: { field },
+      hint: `its versions are: ${[...new Set(known.map((k) => k.version))].join(', ')}`,
+    },
+  );
+}
+
+/** The human labels of the audited rows; a label that cannot be read names its line of the upload. */
+async function humanLabels(file: string, dataset: DatasetRecord, column: string, scheme: ReturnType<typeof labelScheme>, rows: number) {
+  try {
+    return (await readHumanLabels({ path: file, shownAs: dataset.original_name, columnField: 'human_col' }, column, scheme)).labels.slice(
+      0,
+      rows,
+    );
+  } catch (error) {
+    throw asField(error, 'human_col');
+  }
+}
+
+/** A config or input error about a request's field, named as the request names it. */
+function asField(error: unknown, field: string): unknown {
+  if (!(error instanceof JurorError && (error.kind === 'config' || error.kind === 'input'))) return error;
+  const { line } = error.where;
+  return new InputError(error.message, {
+    where: { field, ...(line !== undefined ? { line } : {}) },
+    ...(error.hint ? { hint: error.hint } : {}),
+  });
+}
