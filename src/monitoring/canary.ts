@@ -39,7 +39,8 @@ const SEED = 1;
  * Runs one tick of `canary` and records it (a canary run; the agreement under the judge version;
  * an alert event when the state changed). A tick that fails (a label unreadable, the provider
  * refusing) is recorded failed and does not change the alert. Stopped by the signal, it throws the
- * stop, its canary run left `running` to be marked interrupted (and run again) on the next start.
+ * stop, its canary run marked interrupted (a process that dies outright leaves it `running`, and the
+ * next start marks it so): the tick is then due again.
  */
 export async function runTick(ctx: TickContext, canary: CanaryRecord<CanarySpec>): Promise<TickOutcome> {
   const repo = new CanaryRepository(ctx.store);
@@ -59,27 +60,30 @@ export async function runTick(ctx: TickContext, canary: CanaryRecord<CanarySpec>
     await repo.updateRun(tickId, { status: 'failed', error: outcome.error });
     return outcome;
   }
-  await repo.updateRun(tickId, { status: 'finished', runId: outcome.runId, n: outcome.n, statistics: outcome.statistics });
   const value = outcome.statistics[spec.alert.statistic];
   // An undefined statistic (every label the same) leaves the alert as it was.
-  if (typeof value !== 'number') return outcome;
-  const firing = compare(value, spec.alert.op, spec.alert.value);
-  if (firing !== ((await repo.alertState(canary.id)) === 'firing')) {
-    await repo.addAlert(
-      canary.id,
-      {
-        at: new Date().toISOString(),
-        run_id: outcome.runId,
-        statistic: spec.alert.statistic,
-        value,
-        op: spec.alert.op,
-        threshold: spec.alert.value,
-        state: firing ? 'firing' : 'resolved',
-      },
-      spec.alert.webhook,
-      { name: canary.name, judge: spec.judge, version: spec.version ?? null },
-    );
-  }
+  const firing = typeof value === 'number' ? compare(value, spec.alert.op, spec.alert.value) : undefined;
+  const changed = firing !== undefined && firing !== ((await repo.alertState(canary.id)) === 'firing');
+  await repo.finishRun(
+    canary.id,
+    tickId,
+    outcome,
+    changed
+      ? {
+          event: {
+            at: new Date().toISOString(),
+            run_id: outcome.runId,
+            statistic: spec.alert.statistic,
+            value: value!,
+            op: spec.alert.op,
+            threshold: spec.alert.value,
+            state: firing ? 'firing' : 'resolved',
+          },
+          webhook: spec.alert.webhook,
+          about: { name: canary.name, judge: spec.judge, version: spec.version ?? null },
+        }
+      : undefined,
+  );
   return outcome;
 }
 

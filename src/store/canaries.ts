@@ -159,19 +159,14 @@ export class CanaryRepository {
     return id;
   }
 
-  /** Records how a tick ended (or the evaluation run it made, while it runs). */
-  async updateRun(
-    id: string,
-    patch: { status?: CanaryRunStatus; runId?: string; n?: number; statistics?: Record<string, number | null>; error?: string },
-  ): Promise<void> {
+  /** Records the evaluation run a tick made, while it runs, or how it ended when it did not finish. */
+  async updateRun(id: string, patch: { status?: CanaryRunStatus; runId?: string; error?: string }): Promise<void> {
     await this.db
       .updateTable('canary_runs')
       .set({
         ...(patch.status ? { status: patch.status } : {}),
         ...(patch.status && patch.status !== 'running' ? { finished_at: new Date().toISOString() } : {}),
         ...(patch.runId ? { run_id: patch.runId } : {}),
-        ...(patch.n !== undefined ? { n: patch.n } : {}),
-        ...(patch.statistics ? { statistics: JSON.stringify(patch.statistics) } : {}),
         ...(patch.error !== undefined ? { error: patch.error } : {}),
       })
       .where('id', '=', id)
@@ -226,9 +221,30 @@ export class CanaryRepository {
     return row?.state;
   }
 
-  /** Stores an alert event and, when the alert has a webhook, its delivery in the outbox, together. */
-  async addAlert(canaryId: string, event: CanaryAlertEvent, webhook: string | undefined, about: Record<string, unknown>): Promise<void> {
+  /**
+   * Records a tick finished with its agreement and, when the alert's state changed, the event and its
+   * webhook delivery in the outbox — together, so a reader never sees the point without the alert's state.
+   */
+  async finishRun(
+    canaryId: string,
+    tickId: string,
+    outcome: { runId: string; n: number; statistics: Record<string, number | null> },
+    alert?: { event: CanaryAlertEvent; webhook: string | undefined; about: Record<string, unknown> },
+  ): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('canary_runs')
+        .set({
+          status: 'finished',
+          finished_at: new Date().toISOString(),
+          run_id: outcome.runId,
+          n: outcome.n,
+          statistics: JSON.stringify(outcome.statistics),
+        })
+        .where('id', '=', tickId)
+        .execute();
+      if (!alert) return;
+      const { event, webhook, about } = alert;
       const id = `${event.at}-${randomUUID().slice(0, 8)}`;
       await tx
         .insertInto('canary_alerts')

@@ -4,8 +4,9 @@
  * changed the model" — on 5 of 10, then on 8 again. Each check asks the judge again (the cache is
  * off: the requests are counted), lands in the judge's agreement history with its run, and the
  * alert (accuracy < 0.7) fires then resolves, each event POSTed to a local webhook listener. A bad
- * canary is a 400 naming the field, with nothing created. Across a restart, a check due while the
- * server was down runs once, not once per period missed.
+ * canary is a 400 naming the field, with nothing created; a check that fails is kept with its error;
+ * every route needs a full token under auth. Across a restart, a check due while the server was down
+ * runs once, not once per period missed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -15,6 +16,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type JurorServer } from '../../src/server/app.js';
 import type { CanaryRunTable } from '../../src/store/canaries.js';
+import { ApiTokenRepository } from '../../src/store/api-tokens.js';
+import { serverDb } from '../../src/store/server-tables.js';
 import { Store } from '../../src/store/store.js';
 import { startLlmServer, verdict, type LlmServer } from '../fixtures/llm-server.js';
 import { fileForm, startTestServer, STORES, waitForJob, type TestServer } from '../server/helpers.js';
@@ -190,6 +193,26 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     expect((await server.call('GET', `/api/canaries/${id}`)).status).toBe(404);
   });
 
+  it('checks a paused canary once when asked; a check that fails is kept with its error and leaves the alert as it was', async () => {
+    llm.setHandler((req) => verdict(good(answerRow(req))));
+    const id = (await server.call('POST', '/api/canaries', { body: canary({ name: 'paused' }) })).body.id as string;
+    await points(id, 1);
+    expect((await server.call('PATCH', `/api/canaries/${id}`, { body: { status: 'paused' } })).body.status).toBe('paused');
+    // Every answer unusable: each row is an error row, so there is nothing to compare.
+    llm.setHandler(() => ({ text: 'no verdict today' }));
+    const asked = await server.call('POST', `/api/canaries/${id}/run`);
+    expect(asked.status).toBe(202);
+    const detail = await until('the failed check', async () => {
+      const d = (await server.call('GET', `/api/canaries/${id}`)).body;
+      return d.last_tick.started_at >= asked.body.requested_at && d.last_tick.status !== 'running' && d;
+    });
+    expect(detail).toMatchObject({ status: 'paused', state: 'ok', next_run_at: null, last_tick: { status: 'failed', statistics: null } });
+    expect(detail.last_tick.error).toContain('nothing to compare');
+    expect(detail.points).toHaveLength(1);
+    expect((await server.call('GET', `/api/canaries/${id}/alerts`)).body.alerts).toEqual([]);
+    llm.setHandler((req) => verdict(good(answerRow(req))));
+  });
+
   it('refuses a bad canary with a 400 naming the field, creating nothing', async () => {
     const before = (await server.call('GET', '/api/canaries')).body.canaries.length;
     const cases: Array<[Record<string, unknown>, string]> = [
@@ -206,6 +229,37 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(refused.body.field).toBe(field);
     }
     expect((await server.call('GET', '/api/canaries')).body.canaries).toHaveLength(before);
+  });
+});
+
+describe('canaries under auth', () => {
+  it('need a token not limited to ingest', async () => {
+    const server = await startTestServer({ auth: true });
+    try {
+      const tokens = new ApiTokenRepository(serverDb(server.store));
+      const full = (await tokens.create('ui')).token;
+      const ingestOnly = (await tokens.create('app', 'ingest')).token;
+      for (const [method, path] of [
+        ['GET', '/api/canaries'],
+        ['POST', '/api/canaries'],
+        ['GET', '/api/canaries/x'],
+        ['PATCH', '/api/canaries/x'],
+        ['DELETE', '/api/canaries/x'],
+        ['POST', '/api/canaries/x/run'],
+        ['GET', '/api/canaries/x/alerts'],
+      ] as const) {
+        expect({ method, path, status: (await server.call(method, path)).status }).toEqual({ method, path, status: 401 });
+        expect({ method, path, status: (await server.call(method, path, { token: ingestOnly })).status }).toEqual({
+          method,
+          path,
+          status: 403,
+        });
+      }
+      expect((await server.call('GET', '/api/canaries', { token: full })).body).toEqual({ canaries: [] });
+      expect((await server.call('POST', '/api/canaries/x/run', { token: full })).status).toBe(404);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
