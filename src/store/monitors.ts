@@ -311,16 +311,23 @@ export class MonitorRepository {
     return scores;
   }
 
-  /** The metrics (`name/version`) a monitor has scored, by name; one index probe per metric rather than a scan of its scores. */
+  /**
+   * The metrics (`name/version`) a monitor has scored, by name: those with scores, and those whose
+   * windows retention rolled up. One index probe per metric rather than a scan of its scores.
+   */
   async scoredMetrics(monitorId: string): Promise<string[]> {
-    const metrics: string[] = [];
-    for (;;) {
-      let query = this.db.selectFrom('monitor_scores').select('metric').where('monitor_id', '=', monitorId);
-      if (metrics.length > 0) query = query.where('metric', '>', metrics[metrics.length - 1]!);
-      const row = await query.orderBy('metric').limit(1).executeTakeFirst();
-      if (!row) return metrics;
-      metrics.push(row.metric);
+    const metrics = new Set<string>();
+    for (const table of ['monitor_scores', 'monitor_windows'] as const) {
+      let after: string | undefined;
+      for (;;) {
+        let query = this.db.selectFrom(table).select('metric').where('monitor_id', '=', monitorId);
+        if (after !== undefined) query = query.where('metric', '>', after);
+        const row = await query.orderBy('metric').limit(1).executeTakeFirst();
+        if (!row) break;
+        metrics.add((after = row.metric));
+      }
     }
+    return [...metrics].sort();
   }
 
   /** Stored interactions by id (those not stored are left out), in the order of `ids`. */

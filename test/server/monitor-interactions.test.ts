@@ -6,6 +6,7 @@
  * bad input is a 400 naming the field, an unknown monitor a 404; under auth both need a token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyRetention } from '../../src/monitoring/retention.js';
 import { ApiTokenRepository } from '../../src/store/api-tokens.js';
 import { serverDb } from '../../src/store/server-tables.js';
 import { startLlmServer, verdict, type LlmServer } from '../fixtures/llm-server.js';
@@ -240,6 +241,14 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       const answer = await server.call('POST', '/api/datasets/from-interactions', { body });
       expect({ field, status: answer.status, got: answer.body.field }).toEqual({ field, status: 400, got: field });
     }
+  });
+
+  it('still names the metrics of windows retention rolled up, whose interactions are gone', async () => {
+    await applyRetention(server.store, 30 * 86_400_000);
+    expect((await server.call('GET', `/api/monitors/${monitorId}`)).body.metrics).toEqual(['concise/v1', 'helpful/v1']);
+    expect((await window(`metric=helpful/v1&from=${W0}&to=${W1}`)).body).toEqual({ interactions: [], total: 0 });
+    const series = await server.call('GET', `/api/monitors/${monitorId}/series?metric=helpful/v1&from=${W0}&to=${W2}`);
+    expect(series.body.points.map((p: { count: number }) => p.count)).toEqual([4, 1]);
   });
 });
 
