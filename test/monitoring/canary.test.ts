@@ -8,12 +8,18 @@
  * every route needs a full token under auth. Across a restart, a check due while the server was down
  * runs once, not once per period missed.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueJobs } from '../../src/jobs/bullmq.js';
+import { JobWorker } from '../../src/jobs/bullmq-worker.js';
+import { registerHandlers } from '../../src/jobs/handlers/index.js';
+import { JobHandlers } from '../../src/jobs/registry.js';
+import { LabelJobs } from '../../src/labeling/engine.js';
 import { startServer, type JurorServer } from '../../src/server/app.js';
 import type { CanaryRunTable } from '../../src/store/canaries.js';
 import { ApiTokenRepository } from '../../src/store/api-tokens.js';
@@ -329,6 +335,61 @@ describe('a canary across a restart', () => {
       await store.close();
       await llm.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a canary on the queue backend (Postgres + Redis)', () => {
+  it('keeps its schedule in a worker: checks at once, on request, and stops when paused', async () => {
+    const llm = await startLlmServer({ handler: (req) => verdict(good(answerRow(req))) });
+    const queue = { redisUrl: 'redis://127.0.0.1:6379', queue: `canary-${randomUUID().slice(0, 8)}` };
+    const env = { OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'test' };
+    const server = await startTestServer({ llm, storeKind: 'Postgres', queue, env });
+    // A worker in this process, with every kind registered as `juror worker` registers them.
+    const handlers = new JobHandlers();
+    const runner = await QueueJobs.connect(server.store, handlers, queue);
+    registerHandlers(handlers, {
+      dataDir: server.dataDir,
+      labeling: new LabelJobs({ store: server.store, dataDir: server.dataDir, env, runner }),
+    });
+    const worker = await JobWorker.start({ ...queue, store: server.store, handlers, env, leaseMs: 2_000 });
+    try {
+      const datasetId = (await server.call('POST', '/api/datasets', { body: fileForm('human.csv', CSV) })).body.id;
+      const run = await server.call('POST', '/api/runs', {
+        body: { dataset_id: datasetId, config: { judge_model: MODEL, metrics: [JUDGE] } },
+      });
+      expect((await waitForJob(server, run.body.job_id, 30_000)).status).toBe('completed');
+      llm.reset();
+      const created = await server.call('POST', '/api/canaries', {
+        body: {
+          name: 'queued',
+          judge: 'canary_judge',
+          dataset: datasetId,
+          human_col: 'human',
+          judge_model: MODEL,
+          every: '1d',
+          alert: { statistic: 'accuracy', op: '<', value: 0.7 },
+        },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const id = created.body.id as string;
+      const pointsOf = async () => (await server.call('GET', `/api/canaries/${id}`)).body.points.length as number;
+      await until('the first check', async () => (await pointsOf()) === 1);
+      llm.setHandler(() => verdict(changed()));
+      expect((await server.call('POST', `/api/canaries/${id}/run`)).status).toBe(202);
+      await until('the check asked for', async () => (await pointsOf()) === 2);
+      const detail = (await server.call('GET', `/api/canaries/${id}`)).body;
+      expect(detail).toMatchObject({ state: 'firing', job: { status: 'running' } });
+      expect(detail.points.map((p: { accuracy: number }) => p.accuracy)).toEqual([0.8, 0.5]);
+      expect(llm.requests).toHaveLength(2 * ROWS);
+
+      expect((await server.call('PATCH', `/api/canaries/${id}`, { body: { status: 'paused' } })).status).toBe(200);
+      await until('the schedule stopped', async () => (await server.call('GET', `/api/canaries/${id}`)).body.job.status === 'cancelled');
+    } finally {
+      await worker.close(true);
+      await runner.shutdown();
+      await server.stop();
+      await llm.close();
     }
   });
 });
