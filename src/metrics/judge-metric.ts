@@ -19,6 +19,8 @@ export function judgeMetric(judge: Judge): Metric {
     greaterIsBetter: judge.greaterIsBetter,
     judge,
     variables: judgeVariables(judge),
+    // Scored by log-probabilities, a yes/no or 1/0 judge's value is the probability of yes: a row counts in `ratio` from 0.5.
+    ...(judge.scoring === 'logprobs' && judge.output.type !== 'scale' ? { ratioThreshold: 0.5 } : {}),
     prepare: (context) => prepareJudge(judge, context),
   };
 }
