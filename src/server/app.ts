@@ -26,6 +26,7 @@ import { installOriginGuard } from './origin-guard.js';
 import { installZodCompilers } from './route.js';
 import { canaryRoutes } from './routes/canaries.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { compareRoutes } from './routes/compare.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { finetuneRoutes } from './routes/finetunes.js';
 import { healthRoutes } from './routes/health.js';
@@ -191,6 +192,7 @@ export async function buildApp(
   healthRoutes(app, context);
   catalogRoutes(app, context);
   runRoutes(app, context);
+  compareRoutes(app, context);
   resultRoutes(app, context);
   datasetRoutes(app, context);
   jobRoutes(app, context);

@@ -11,6 +11,7 @@ import { canaryHandler } from './canary.js';
 import { evaluateChunks, evaluateHandler } from './evaluate.js';
 import { finetuneHandler } from './finetune.js';
 import { monitorHandler } from './monitor.js';
+import { pairwiseHandler } from './pairwise.js';
 
 /** What the handlers need from the process that runs them. */
 export interface HandlerContext {
@@ -31,5 +32,6 @@ export function registerHandlers(handlers: JobHandlers, context: HandlerContext)
     .register('label', labelPhaseHandler(labeling))
     .register('finetune', finetuneHandler(labeling), { longRunning: true })
     .register('monitor', monitorHandler(dataDir), { longRunning: true })
+    .register('pairwise', pairwiseHandler())
     .register('canary', canaryHandler(dataDir), { longRunning: true });
 }
