@@ -96,24 +96,6 @@ export async function main(argv: string[]): Promise<number> {
     .action(run(async () => (await import('./compare.js')).compareCommand));
 
   program
-    .command('compare')
-    .description(
-      "judge run B's outputs against run A's, row by row in both orders, with a pairwise judge: win / loss / tie rates, consistency, position bias",
-    )
-    .argument('<run-a>', 'the baseline run (id or unique prefix)')
-    .argument('<run-b>', 'the run compared with it (same dataset)')
-    .requiredOption(
-      '--judge <judge>',
-      'a pairwise judge YAML file: judge_prompt with {response_a} and {response_b}, or a rubric with pairwise: true',
-    )
-    .option('--judge-model <uri>', 'the judge model, when the judge names none (else JUROR_JUDGE_MODEL)')
-    .option('--json', 'print one JSON object on stdout instead of the report')
-    .option('--seed <n>', 'seed of the bootstrap intervals (same seed, same intervals)', '1')
-    .option('--no-cache', 'call the judge even for prompts answered before')
-    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
-    .action(run(async () => (await import('./compare.js')).compareCommand));
-
-  program
     .command('align')
     .description('run a judge over human-labelled rows and measure its agreement with the humans (κ, α, ρ, τ, F1 with bootstrap intervals)')
     .requiredOption('--judge <judge>', 'a judge YAML file (one judge, as under metrics: in juror.yaml) or a built-in judge name')
