@@ -529,11 +529,15 @@ export class MonitorRepository {
       const ids = (await tx.selectFrom('interactions').select('id').where('timestamp', '<', before).limit(limit).execute()).map(
         (r) => r.id,
       );
+      // Items and scores are keyed by monitor first: one monitor at a time, their primary keys find the rows.
+      const monitors = (await tx.selectFrom('monitors').select('id').execute()).map((r) => r.id);
       // 500 ids per statement stays under SQLite's and Postgres' parameter limits.
       for (let i = 0; i < ids.length; i += 500) {
         const some = ids.slice(i, i + 500);
-        await tx.deleteFrom('monitor_scores').where('interaction_id', 'in', some).execute();
-        await tx.deleteFrom('monitor_items').where('interaction_id', 'in', some).execute();
+        for (const monitorId of monitors) {
+          await tx.deleteFrom('monitor_scores').where('monitor_id', '=', monitorId).where('interaction_id', 'in', some).execute();
+          await tx.deleteFrom('monitor_items').where('monitor_id', '=', monitorId).where('interaction_id', 'in', some).execute();
+        }
         await tx.deleteFrom('interactions').where('id', 'in', some).execute();
       }
       return ids.length;

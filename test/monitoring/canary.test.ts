@@ -227,6 +227,7 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       [{ dataset: 'no-such-dataset' }, 'dataset'],
       [{ human_col: 'nope' }, 'human_col'],
       [{ version: 'v9' }, 'version'],
+      [{ judge_model: 'gpt-4o' }, 'judge_model'],
       [{ alert: { statistic: 'vibes', op: '<', value: 1 } }, 'alert.statistic'],
     ];
     for (const [fields, field] of cases) {

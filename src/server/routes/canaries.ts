@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { planStoredCheck } from '../../align/stored-check.js';
 import { JurorError } from '../../errors.js';
+import { parseModelUri } from '../../providers/models.js';
 import type { CanaryPayload } from '../../jobs/handlers/canary.js';
 import { canarySpec, nextTick, type CanarySpec } from '../../monitoring/canary-spec.js';
 import { CanaryRepository, type CanaryRecord } from '../../store/canaries.js';
@@ -140,6 +141,7 @@ export function canaryRoutes(app: FastifyInstance, ctx: ServerContext): void {
  */
 async function checked(ctx: ServerContext, spec: CanarySpec): Promise<CanarySpec> {
   try {
+    if (spec.judge_model !== undefined) parseModelUri(spec.judge_model, 'judge_model');
     const { judge } = await planStoredCheck({ store: ctx.store, dataDir: ctx.dataDir }, spec.judge, {
       dataset_id: spec.dataset,
       human_col: spec.human_col,

@@ -35,7 +35,7 @@ export const canarySummary = z.object({
   threshold: z.number(),
   last_run_at: z.string().nullable().describe('when the last check started'),
   state: z.enum(['ok', 'firing']).nullable().describe('the alert after the last check; null before the first'),
-  points: z.array(canaryPoint).describe('the last 200 checks that finished, oldest first'),
+  points: z.array(canaryPoint).describe('the checks that finished among the last 200, oldest first'),
 });
 export type CanarySummary = z.infer<typeof canarySummary>;
 
