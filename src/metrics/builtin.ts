@@ -22,6 +22,8 @@ import { regexMetric, regexOptions } from './text/regex.js';
 import { rougeMetric, rougeOptions } from './text/rouge.js';
 import { tokenCountMetric, tokenCountOptions } from './text/token-count.js';
 import { codeModuleMetric, codeModuleOptions } from './code/code-module.js';
+import { cascadeMetric, cascadeOptions } from './cascade.js';
+import { distilledMetric, distilledOptions } from './distilled.js';
 import { profanityMetric, profanityOptions } from './toxicity/profanity.js';
 import { toxicityMetric, toxicityOptions } from './toxicity/toxicity.js';
 
@@ -121,6 +123,16 @@ const BUILT_IN: Record<string, BuiltIn> = {
     'your function of the row, exported by a .js/.mjs module; options module (relative to the config), export, name, version, aggregations, greater_is_better',
     codeModuleOptions,
     codeModuleMetric,
+  ),
+  distilled: configurable(
+    'a distilled judge version from the store (juror distill), run in process: no provider, no cost; options judge, version, name',
+    distilledOptions,
+    distilledMetric,
+  ),
+  cascade: configurable(
+    'the distilled judge first, an LLM judge where its confidence is below min_confidence; options first: { distilled, version }, then, min_confidence (0.9), name, version',
+    cascadeOptions,
+    cascadeMetric,
   ),
   // LLM judges: MLflow's 1–5 rubric judges, Databricks' yes/no judges, LastMile's 1/0 faithfulness (variant: binary).
   ...BUILT_IN_JUDGES,

@@ -3,6 +3,7 @@
  * once per run (checking its columns, resolving its model — before any call) into a row scorer.
  */
 import type { Columns } from '../data/columns.js';
+import type { DistilledDefinition } from '../distill/model.js';
 import type { DataRecord } from '../data/dataset.js';
 import type { Aggregation, Judge } from '../judges/definition.js';
 import type { JudgeMessages } from '../judges/prompt.js';
@@ -111,6 +112,8 @@ export interface Metric {
 export interface LoadContext {
   /** Folder that relative paths in the metric's options are relative to (the config file's); else the cwd. */
   baseDir?: string;
+  /** Reads a distilled judge version from the run's store (metrics `distilled` and `cascade`); absent when the run keeps no store. */
+  distilled?(name: string, version: string): Promise<DistilledDefinition>;
 }
 
 /** The `name/version` of a metric, the prefix of its keys. */

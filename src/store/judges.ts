@@ -139,3 +139,74 @@ export class JudgeRepository {
     return this.db.selectFrom('judges').select(['id', 'definition']).where('name', '=', name);
   }
 }
+
+/** A distilled judge version (migration 0015): its definition (weights) and cross-validation report, as JSON text. */
+export interface DistilledJudgeTable {
+  id: string;
+  name: string;
+  version: string;
+  definition: string;
+  report: string;
+  /** Where its labels came from: `{ label_job_id }` or `{ file, label_col }`. */
+  source: string;
+  created_at: string;
+}
+
+/** A stored distilled judge version, its JSON left as text for src/distill/ to parse. */
+export type DistilledJudgeRecord = DistilledJudgeTable;
+
+/**
+ * Distilled judge versions. They share a name's version sequence with its LLM versions (a distilled
+ * `helpful` after `helpful` v1 and v2 is v3), and are kept in their own table: nothing that reads
+ * `judges` has to learn a kind that is not an LLM judge.
+ */
+export class DistilledJudgeRepository {
+  private readonly db: Kysely<Database & { distilled_judges: DistilledJudgeTable }>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db.withTables<{ distilled_judges: DistilledJudgeTable }>();
+  }
+
+  /**
+   * Stores a distilled version of `name` as the next version of the name — after its LLM versions
+   * and its distilled ones — made by `build(version)`; returns the stored record.
+   */
+  async saveNext(
+    name: string,
+    build: (version: string) => { definition: string; report: string; source: string },
+  ): Promise<DistilledJudgeRecord> {
+    for (let attempt = 0; ; attempt++) {
+      const llm = await this.db.selectFrom('judges').select('version').where('name', '=', name).execute();
+      const distilled = await this.db.selectFrom('distilled_judges').select('version').where('name', '=', name).execute();
+      const highest = [...llm, ...distilled].reduce(
+        (max, row) => Math.max(max, /^v\d+$/.test(row.version) ? Number(row.version.slice(1)) : 0),
+        0,
+      );
+      const version = `v${highest + 1}`;
+      const record: DistilledJudgeRecord = { id: randomUUID(), name, version, ...build(version), created_at: new Date().toISOString() };
+      try {
+        await this.db.insertInto('distilled_judges').values(record).execute();
+        return record;
+      } catch (error) {
+        // Another process took that version between the read and the insert: take the next one.
+        if (attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /** The distilled version `version` of `name`, or undefined. */
+  async get(name: string, version: string): Promise<DistilledJudgeRecord | undefined> {
+    return this.db.selectFrom('distilled_judges').selectAll().where('name', '=', name).where('version', '=', version).executeTakeFirst();
+  }
+
+  /** Every distilled version, by name then creation, without their weights (`definition` is empty). */
+  async list(): Promise<DistilledJudgeRecord[]> {
+    const rows = await this.db
+      .selectFrom('distilled_judges')
+      .select(['id', 'name', 'version', 'report', 'source', 'created_at'])
+      .orderBy('name')
+      .orderBy('created_at')
+      .execute();
+    return rows.map((row) => ({ ...row, definition: '' }));
+  }
+}

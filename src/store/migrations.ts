@@ -449,6 +449,24 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('results').addColumn('panel', 'text').execute();
     },
   },
+  '0015_distilled_judges': {
+    // Distilled judges (issue #15): a judge version of kind distilled — a calibrated classifier whose
+    // weights (definition, JSON) and cross-validation report are stored with it. A table of its own
+    // beside `judges`, whose definitions are LLM judges that every reader parses as one.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('distilled_judges')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('report', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('distilled_judges_name_version', ['name', 'version'])
+        .execute();
+    },
+  },
 };
 
 /** Supplies the migrations to Kysely's Migrator. */
