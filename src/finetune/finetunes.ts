@@ -64,6 +64,15 @@ const MAX_SUFFIX = 64;
 /** Label job statuses whose labels can be fine-tuned on: not while a pass is still labelling. */
 const SETTLED_LABEL_JOB_STATUSES = ['completed', 'awaiting_review', 'failed', 'cancelled'];
 
+/**
+ * The fine-tunes of label jobs' judges: create (check, store), submit (upload, create at the
+ * provider), follow, poll once, cancel.
+ * @example
+ * const finetunes = new Finetunes({ store, labeling });
+ * const created = await finetunes.create({ labelJobId, model: 'openai:/gpt-4o-mini-2024-07-18' }, fields);
+ * await finetunes.submit(created.id);
+ * const ended = await finetunes.follow(created.id, { onEvent: (e) => console.log(e.message) });
+ */
 export class Finetunes {
   readonly repository: FinetuneRepository;
   private readonly store: Store;

@@ -87,6 +87,7 @@ export type FinetunePatch = Partial<
   >
 > & { events?: FinetuneEvent[] };
 
+/** The finetunes table: create, find (by id, prefix or provider job id), list a label job's, update. */
 export class FinetuneRepository {
   private readonly db: Kysely<FinetuneDatabase>;
 
