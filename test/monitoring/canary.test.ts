@@ -6,7 +6,7 @@
  * alert (accuracy < 0.7) fires then resolves, each event POSTed to a local webhook listener. A bad
  * canary is a 400 naming the field, with nothing created; a check that fails is kept with its error;
  * every route needs a full token under auth. Across a restart, a check due while the server was down
- * runs once, not once per period missed.
+ * runs once, not once per period missed. On the queue backend a worker keeps the schedule.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
