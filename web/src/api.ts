@@ -25,6 +25,9 @@ import type {
 } from '../../src/server/schemas/index.js';
 import type { AlertsResponse, MonitorDetail, MonitorsList, SeriesResponse, WindowInteractions } from '../../src/server/schemas/monitors.js';
 import type { CreateFinetuneBody, Finetune, FinetunesList } from '../../src/server/schemas/finetunes.js';
+import type { AuditRequest, AuditResponse, JudgeAudits } from '../../src/server/schemas/audits.js';
+
+export type { JudgeAudits } from '../../src/server/schemas/audits.js';
 
 export type { Finetune } from '../../src/server/schemas/finetunes.js';
 
@@ -257,6 +260,12 @@ export const api = {
 
   judgeAgreement: (name: string, signal?: AbortSignal) =>
     request<JudgeAgreementHistory>('GET', `/judges/${encodeURIComponent(name)}/agreement`, { signal }),
+
+  auditJudge: (name: string, body: AuditRequest) =>
+    request<AuditResponse>('POST', `/judges/${encodeURIComponent(name)}/audit`, { json: body }),
+
+  judgeAudits: (name: string, signal?: AbortSignal) =>
+    request<JudgeAudits>('GET', `/judges/${encodeURIComponent(name)}/audits`, { signal }),
 
   labelJobs: (query: { dataset_id?: string; status?: string; limit?: number; offset?: number } = {}, signal?: AbortSignal) =>
     request<LabelJobsList>('GET', '/label-jobs', { query, signal }),

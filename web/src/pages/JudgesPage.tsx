@@ -1,11 +1,11 @@
 /**
  * Every judge definition runs and label jobs have used: rubric or prompt, few-shot examples, each
- * stored version — and the versions side by side with their agreement with human labels, and that
- * agreement over time.
+ * stored version — and the versions side by side with their agreement with human labels and their
+ * latest audit's numbers (`juror audit`), and that agreement over time.
  */
 import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api, ApiError, type JudgeAgreementHistory, type JudgeGroup } from '../api.js';
+import { api, ApiError, type JudgeAgreementHistory, type JudgeAudits, type JudgeGroup } from '../api.js';
 import { AGREEMENT_STATS, AgreementTable } from '../components/Agreement.js';
 import { Empty, ErrorBox, Loading } from '../components/common.js';
 import { cellText, formatDate, formatInt, formatNumber, shortHash } from '../format.js';
@@ -312,9 +312,47 @@ function CheckForm({ judge, onChecked }: { judge: JudgeGroup; onChecked: () => v
   );
 }
 
-/** The versions side by side: when each came, its examples and runs, and its latest agreement with human labels. */
+type AuditSummary = JudgeAudits['audits'][number]['summary'];
+
+/** The audit numbers shown per version: what each means, and whether higher is worse. */
+const AUDIT_FACTS: Array<{ key: keyof AuditSummary; name: string; signed?: boolean }> = [
+  { key: 'verbosity_shift', name: 'Verbosity: score shift', signed: true },
+  { key: 'authority_shift', name: 'Authority: score shift', signed: true },
+  { key: 'injection_flip_rate', name: 'Injection: flip rate' },
+  { key: 'consistency_alpha', name: 'Self-consistency: α' },
+  { key: 'consistency_change_rate', name: 'Verdicts changing' },
+];
+
+/** An audit number with its 95% interval: `+0.8 [0.4, 1]`. */
+function auditText(estimate: AuditSummary[keyof AuditSummary] | undefined, signed = false): string {
+  if (!estimate || estimate.value === null) return '—';
+  const text = (v: number) => `${signed && v > 0 ? '+' : ''}${formatNumber(v, 3)}`;
+  return `${text(estimate.value)}${estimate.ci ? ` [${text(estimate.ci[0])}, ${text(estimate.ci[1])}]` : ''}`;
+}
+
+/** Each version's latest audit as rows of facts (none when no version was audited). */
+function auditFacts(judge: JudgeGroup, audits: JudgeAudits | undefined): Array<{ name: string; values: string[] }> {
+  const latest = new Map((audits?.audits ?? []).map((a) => [a.judge_id, a]));
+  if (latest.size === 0) return [];
+  return [
+    {
+      name: 'Audited',
+      values: judge.versions.map((v) => {
+        const audit = latest.get(v.id);
+        return audit ? `${formatDate(audit.created_at)}, ${formatInt(audit.n)} rows (${audit.suite} ${audit.suite_version})` : 'not yet';
+      }),
+    },
+    ...AUDIT_FACTS.map((fact) => ({
+      name: fact.name,
+      values: judge.versions.map((v) => auditText(latest.get(v.id)?.summary[fact.key], fact.signed)),
+    })),
+  ];
+}
+
+/** The versions side by side: when each came, its examples and runs, its latest agreement with human labels and its latest audit. */
 function VersionsAgreement({ judge }: { judge: JudgeGroup }) {
   const history = useApi((signal) => api.judgeAgreement(judge.name, signal), [judge.name]);
+  const audits = useApi((signal) => api.judgeAudits(judge.name, signal), [judge.name]);
   if (history.error) return <ErrorBox error={history.error} title="Could not load the agreement" />;
   if (!history.data) return <Loading what="Loading agreement" />;
   const latest = new Map(history.data.series.map((s) => [s.judge_id, s.points.at(-1)]));
@@ -339,6 +377,7 @@ function VersionsAgreement({ judge }: { judge: JudgeGroup }) {
           { name: 'First used', values: judge.versions.map((v) => formatDate(v.created_at)) },
           { name: 'Few-shot examples', values: judge.versions.map((v) => formatInt(examples(v))) },
           { name: 'Runs', values: judge.versions.map((v) => formatInt(v.run_count)) },
+          ...auditFacts(judge, audits.data),
         ]}
       />
       {hasPoints ? (
