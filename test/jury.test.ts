@@ -15,6 +15,7 @@ import { ConfigError } from '../src/errors.js';
 import { byModel, verdict, type ChatRequest, type Handler } from './fixtures/llm-server.js';
 import { useJudgeServer } from './support/judge-server.js';
 import { cliEnv, removeTempDirs, runCli, writeConfig } from './cli/run-cli.js';
+import { startTestServer, STORES } from './server/helpers.js';
 
 const judge = useJudgeServer();
 let dir: string;
@@ -280,5 +281,30 @@ describe('interval α in one pass', () => {
         [2, 2],
       ]),
     ).toBeNull();
+  });
+});
+
+describe.each(STORES.map(([name]) => name))('the results API over %s', (storeKind) => {
+  it("serves a row's panel: each model's verdict, the members α compares, the spread", async () => {
+    judge.server.setHandler(byModel({ 'judge-a': scores([1, 1]), 'judge-b': scores([1, 0]), 'judge-c': scores([1, 1]) }));
+    const server = await startTestServer({ storeKind });
+    try {
+      const run = await evaluate(
+        judge.options({ data: rows(2), metrics: [promptJudge({ models: JURY, output: { type: 'binary' } })], store: server.store }),
+      );
+      const { status, body } = await server.call('GET', `/api/runs/${run.runId}/results/1`);
+      expect(status, JSON.stringify(body)).toBe(200);
+      const result = body.results.find((r: { metric: string }) => r.metric === 'correct/v1');
+      expect(result).toMatchObject({ value: 1, panel: { kind: 'jury', aggregate: 'majority', level: 'nominal', spread: 1 / 3 } });
+      expect(result.panel.verdicts.map((v: { model: string; value: number }) => [v.model, v.value])).toEqual([
+        ['openai:/judge-a', 1],
+        ['openai:/judge-b', 0],
+        ['openai:/judge-c', 1],
+      ]);
+      const { body: run0 } = await server.call('GET', `/api/runs/${run.runId}`);
+      expect(JSON.stringify(run0)).toContain('correct/v1/jury_disagreement');
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ResultsQuery as StoreQuery } from '../../store/results-page.js';
 import type { ServerContext } from '../context.js';
+import type { Panel } from '../../judges/jury.js';
 import { ApiError, notFound } from '../errors.js';
 import { route } from '../route.js';
 import { idParams } from '../schemas/common.js';
@@ -87,6 +88,7 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
           error: r.error,
           raw: r.raw,
           details: r.details === null ? null : (JSON.parse(r.details) as unknown),
+          panel: r.panel ? (JSON.parse(r.panel) as Panel) : null,
           prompt: { system: r.system_prompt, user: r.prompt },
           input_tokens: r.input_tokens,
           output_tokens: r.output_tokens,

@@ -46,10 +46,40 @@ export type ResultsPage = z.infer<typeof resultsPage>;
 
 export const rowParams = z.strictObject({ id: z.string().min(1).max(200), row: z.coerce.number().int().min(0) });
 
+const panelVerdict = z.object({
+  model: z.string(),
+  sample: z.number().int().optional().describe('1-based, when the judge samples'),
+  value: z.number().optional(),
+  score: z.union([z.number(), z.string()]).optional(),
+  label: z.string().optional(),
+  justification: z.string().optional(),
+  distribution: z.record(z.string(), z.number()).optional().describe('probability of each score (scoring: logprobs)'),
+  chunks: z.unknown().optional().describe('per-chunk verdicts (RETRIEVAL)'),
+  error: z.string().optional(),
+});
+
+/** A jury's, samples' or logprob call's verdicts behind a row's value (judges/jury.ts Panel). */
+export const panel = z
+  .object({
+    kind: z.enum(['jury', 'samples', 'single']),
+    aggregate: z.enum(['majority', 'mean', 'median']).optional(),
+    level: z
+      .enum(['nominal', 'interval'])
+      .describe('nominal: votes (spread = share disagreeing); interval: scores (spread = standard deviation)'),
+    members: z
+      .array(z.object({ name: z.string(), value: z.number().nullable() }))
+      .describe('what agreement (α) compares: models, or samples'),
+    verdicts: z.array(panelVerdict),
+    spread: z.number().nullable(),
+  })
+  .nullable()
+  .describe('the verdicts of a jury, samples or a logprob-scored call; null for a single judgement');
+
 export const resultDetail = resultSummary.extend({
   metric: z.string(),
   raw: z.string().nullable().describe("the judge's answer as received"),
   details: z.unknown().describe('per-chunk verdicts of RETRIEVAL judges'),
+  panel,
   prompt: z.object({ system: z.string().nullable(), user: z.string().nullable() }).describe('the judge prompt as sent'),
   input_tokens: z.number(),
   output_tokens: z.number(),
