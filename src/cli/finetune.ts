@@ -9,7 +9,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Finetunes } from '../finetune/finetunes.js';
-import { InputError } from '../errors.js';
+import { ConfigError, InputError } from '../errors.js';
 import { judgeToYaml } from '../judges/serialize.js';
 import { LabelJobs } from '../labeling/engine.js';
 import { defaultDataDir } from '../store/data-dir.js';
@@ -50,6 +50,11 @@ interface Session {
 export function finetuneSubmitCommand(flags: SubmitFlags): Promise<number> {
   return withSession(flags, async (session) => {
     const { finetunes, labeling } = session;
+    if (flags.epochs !== undefined && !/^\d+$/.test(flags.epochs))
+      throw new ConfigError(`--epochs must be a whole number from 1 to 50, not ${JSON.stringify(flags.epochs)}`, {
+        where: { field: '--epochs' },
+        hint: "leave it out to let the provider choose ('auto')",
+      });
     const epochs = flags.epochs === undefined ? undefined : Number(flags.epochs);
     const labelJobId = await labeling.jobs.findId(flags.labelJob);
     const created = await finetunes.create({ labelJobId, model: flags.model, suffix: flags.suffix, epochs }, FIELDS);

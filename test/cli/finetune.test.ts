@@ -144,6 +144,10 @@ describe('juror finetune submit', () => {
       { args: ['--label-job', jobId, '--model', 'anthropic:/claude-3-5-haiku-latest'], says: "OpenAI's fine-tuning API, not 'anthropic'" },
       { args: ['--label-job', 'ffff0000', '--model', BASE], says: "no label job 'ffff0000'" },
       { args: ['--label-job', jobId, '--model', BASE, '--epochs', '0'], says: '--epochs' },
+      {
+        args: ['--label-job', jobId, '--model', BASE, '--epochs', 'three'],
+        says: '--epochs must be a whole number from 1 to 50, not "three"',
+      },
       { args: ['--label-job', jobId, '--model', BASE, '--suffix', 'has spaces'], says: '--suffix' },
     ];
     for (const { args, env: caseEnv, says } of cases) {
