@@ -1,12 +1,63 @@
 /** One row in full: its record, the model's answer, and per metric the score, justification, judge prompt (system + user) and raw answer. */
 import { api, type ResultRow } from '../api.js';
-import { cellText, formatCost, formatDuration, formatInt, formatScore } from '../format.js';
+import { cellText, formatCost, formatDuration, formatInt, formatNumber, formatPercent, formatScore } from '../format.js';
 import { useApi } from '../hooks.js';
 import { plainMetricInfo, tone, type MetricInfo } from '../metrics.js';
 import { Drawer } from './Drawer.js';
 import { ErrorBox, Loading } from './common.js';
 
 type Detail = ResultRow['results'][number];
+type PanelDetail = NonNullable<Detail['panel']>;
+
+const PANEL_TITLES: Record<PanelDetail['kind'], string> = { jury: 'Jury verdicts', samples: 'Samples', single: 'Score distribution' };
+
+/** The verdicts behind a jury's, samples' or logprob call's value, each with what it said, and the row's spread. */
+function PanelSection({ panel }: { panel: PanelDetail }) {
+  const spread =
+    panel.spread === null
+      ? null
+      : panel.level === 'nominal'
+        ? `${formatPercent(panel.spread)} of the verdicts differ from the ${panel.aggregate ?? 'value'}`
+        : `standard deviation ${formatNumber(panel.spread)}${panel.aggregate ? ` around the ${panel.aggregate}` : ''}`;
+  return (
+    <details className="panel" open data-testid="panel">
+      <summary>
+        {PANEL_TITLES[panel.kind]}
+        {spread && <span className="muted small"> · {spread}</span>}
+      </summary>
+      <table className="table">
+        <thead>
+          <tr>
+            <th>{panel.kind === 'jury' ? 'model' : 'call'}</th>
+            <th className="num">verdict</th>
+            <th>justification</th>
+          </tr>
+        </thead>
+        <tbody>
+          {panel.verdicts.map((v) => (
+            <tr key={`${v.model}#${v.sample ?? 0}`} data-testid="panel-verdict">
+              <td>
+                {v.model}
+                {v.sample !== undefined && <span className="muted"> #{v.sample}</span>}
+              </td>
+              <td className="num">{v.error ? <span className="score-chip error">error</span> : (v.label ?? formatNumber(v.value))}</td>
+              <td className="pre">
+                {v.error ?? v.justification}
+                {v.distribution && (
+                  <div className="muted small">
+                    {Object.entries(v.distribution)
+                      .map(([score, p]) => `P(${score}) = ${formatNumber(p)}`)
+                      .join(' · ')}
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
 
 function Field({ name, value }: { name: string; value: unknown }) {
   return (
@@ -35,6 +86,7 @@ function ResultSection({ result, info, expanded }: { result: Detail; info: Metri
           <p className="pre">{result.justification}</p>
         </div>
       )}
+      {result.panel && <PanelSection panel={result.panel} />}
       {result.details !== null && result.details !== undefined && (
         <details>
           <summary>Per-chunk verdicts</summary>
