@@ -173,10 +173,10 @@ export class MonitorRepository {
       .execute();
   }
 
-  /** Deletes a monitor with its scores, alert events and deliveries. */
+  /** Deletes a monitor with its scores, alert events, deliveries and rolled-up windows. */
   async delete(id: string): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      for (const table of ['monitor_items', 'monitor_scores', 'monitor_alerts', 'webhook_deliveries'] as const)
+      for (const table of ['monitor_items', 'monitor_scores', 'monitor_alerts', 'webhook_deliveries', 'monitor_windows'] as const)
         await tx.deleteFrom(table).where('monitor_id', '=', id).execute();
       const result = await tx.deleteFrom('monitors').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;

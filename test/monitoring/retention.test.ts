@@ -120,6 +120,11 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     // Again: nothing left to delete or roll up, and nothing changes.
     expect(await applyRetention(server.store, 30 * DAY_MS)).toMatchObject({ deleted: 0, rolledUp: 0 });
     expect(await all()).toEqual(before);
+
+    // A monitor deleted takes its kept windows with it.
+    expect(await monitors.rollups(hourly, 'helpful/v1', OLD_FROM, OLD_TO)).toHaveLength(2);
+    expect((await server.call('DELETE', `/api/monitors/${hourly}`)).status).toBe(200);
+    expect(await monitors.rollups(hourly, 'helpful/v1', OLD_FROM, OLD_TO)).toEqual([]);
   });
 });
 
