@@ -16,6 +16,8 @@ import { byModel, verdict, type ChatRequest, type Handler } from './fixtures/llm
 import { useJudgeServer } from './support/judge-server.js';
 import { cliEnv, removeTempDirs, runCli, writeConfig } from './cli/run-cli.js';
 import { startTestServer, STORES } from './server/helpers.js';
+import { describeMetric } from '../src/engine/metric-info.js';
+import { judgeMetric } from '../src/metrics/judge-metric.js';
 
 const judge = useJudgeServer();
 let dir: string;
@@ -306,5 +308,15 @@ describe.each(STORES.map(([name]) => name))('the results API over %s', (storeKin
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('metric info of panels', () => {
+  it('has no discrete values for a mean of scores, and a logprob yes/no judge is a share', () => {
+    expect(describeMetric(judgeMetric(promptJudge({}))).discrete).toEqual([1, 2, 3, 4, 5]);
+    expect(describeMetric(judgeMetric(promptJudge({ models: JURY }))).discrete).toBeNull();
+    expect(describeMetric(judgeMetric(promptJudge({ models: JURY, aggregate: 'majority' }))).discrete).toEqual([1, 2, 3, 4, 5]);
+    const yesNo = describeMetric(judgeMetric(promptJudge({ scoring: 'logprobs', metricMetadata: { score_threshold: 3 } })));
+    expect(yesNo).toMatchObject({ kind: 'share', discrete: null, range: { min: 0, max: 1 } });
   });
 });

@@ -39,6 +39,8 @@ export function judgeValues(judge: Judge): MetricValues {
   // RETRIEVAL: the row's value is the share of chunks judged yes (precision).
   if (judge.assessmentType === 'RETRIEVAL') return { kind: 'share', range: { min: 0, max: 1 } };
   const output = judge.output;
+  // Scored by log-probabilities, a yes/no or 1/0 judge's value is the probability of yes.
+  if (judge.scoring === 'logprobs' && output.type !== 'scale') return { kind: 'share', range: { min: 0, max: 1 } };
   switch (output.type) {
     case 'scale':
       return { kind: 'scale', range: { min: output.min, max: output.max } };
@@ -67,7 +69,7 @@ export function describeMetric(metric: Metric): MetricInfo {
     kind: values.kind,
     direction: metric.greaterIsBetter === null ? null : metric.greaterIsBetter ? 'higher' : 'lower',
     range,
-    discrete: discreteValues(values, metric.judge),
+    discrete: metric.judge && continuousJudge(metric.judge) ? null : discreteValues(values, metric.judge),
     labels: valueLabels(metric.judge),
     aggregations: [...metric.aggregations],
     headline: headlineOf(values.kind, metric.aggregations),
@@ -103,6 +105,11 @@ export function headlineOf(kind: ValueKind, aggregations: readonly Aggregation[]
 
 function intervalOptions(info: MetricInfo): { shareOfOnes: boolean; range?: { min: number; max: number } } {
   return { shareOfOnes: info.kind === 'yes_no' || info.kind === 'binary', ...(info.range ? { range: info.range } : {}) };
+}
+
+/** A judge whose row values fall between its scores: log-probability scores, a jury's or samples' mean or median. */
+function continuousJudge(judge: Judge): boolean {
+  return judge.scoring === 'logprobs' || judge.aggregate === 'mean' || judge.aggregate === 'median';
 }
 
 function discreteValues(values: MetricValues, judge: Judge | undefined): number[] | null {
