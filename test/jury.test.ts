@@ -49,8 +49,18 @@ describe('a jury of three models', () => {
   it('takes the majority of 1/0 votes per row, keeps each spread, and reports α across the models', async () => {
     // r0: 1 1 1 · r1: 1 0 1 · r2: 0 0 0 · r3: 0 1 1
     judge.server.setHandler(byModel({ 'judge-a': scores([1, 1, 0, 0]), 'judge-b': scores([1, 0, 0, 1]), 'judge-c': scores([1, 1, 0, 1]) }));
-    const result = await evaluate(judge.options({ data: rows(4), metrics: [promptJudge({ models: JURY, output: { type: 'binary' } })] }));
+    const result = await evaluate(
+      judge.options({
+        data: rows(4),
+        metrics: [promptJudge({ models: JURY, output: { type: 'binary' } })],
+        thresholds: { 'correct/v1/jury_alpha': '>= 0.5', 'correct/v1/jury_disagreement': '<= 0.5' },
+      }),
+    );
     expect(judge.server.requests).toHaveLength(12);
+    expect(result.thresholds.map((t) => [t.key, t.passed])).toEqual([
+      ['correct/v1/jury_alpha', false],
+      ['correct/v1/jury_disagreement', true],
+    ]);
     expect(new Set(judge.server.requests.map((r) => r.model))).toEqual(new Set(['judge-a', 'judge-b', 'judge-c']));
     const table = result.tables.eval_results_table;
     expect(table.map((r) => r['correct/v1/score'])).toEqual([1, 1, 0, 1]);
