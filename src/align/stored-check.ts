@@ -75,7 +75,7 @@ export async function planStoredCheck(ctx: StoredCheckContext, name: string, inp
 }
 
 /** The judge version asked for: `judge_id`, else `version`, else the newest under the name. */
-async function storedJudge(store: Store, name: string, input: StoredCheckInput): Promise<{ judge: Judge; id: string }> {
+export async function storedJudge(store: Store, name: string, input: StoredCheckInput): Promise<{ judge: Judge; id: string }> {
   const found =
     input.judge_id !== undefined
       ? await store.judges.definition(name, input.judge_id)

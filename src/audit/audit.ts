@@ -202,64 +202,33 @@ export async function runAudit(plan: AuditPlan, run: AuditRunner): Promise<Audit
 
   const indexed = variants.map((variant, v) => ({ variant, verdicts: ofVariant(v) }));
   const of = (probe: Perturbation['probe']) => indexed.filter((x) => x.variant.probe === probe);
-  const groups = (list: typeof indexed) => [...new Set(list.map((x) => x.variant.group))];
+  const verdictsOf = (list: typeof indexed) => list.map((x) => x.verdicts);
+  /** The variants of a probe pooled per group (a length, an attack family), in the suite's order. */
+  const byGroup = (list: typeof indexed) =>
+    [...new Set(list.map((x) => x.variant.group))].map(
+      (group) => [group, verdictsOf(list.filter((x) => x.variant.group === group))] as const,
+    );
+  const shift = (id: string, lists: RowVerdict[][]) => shiftReport(id, original, lists, reading, bootstrap);
+  const flip = (id: string, lists: RowVerdict[][]) => flipReport(id, original, lists, reading, bootstrap);
   if (plan.probes.includes('verbosity')) {
     const list = of('verbosity');
     report.verbosity = {
-      overall: shiftReport(
-        'verbosity',
-        original,
-        list.map((x) => x.verdicts),
-        reading,
-        bootstrap,
-      ),
-      by_length: groups(list).map((g) =>
-        shiftReport(
-          g,
-          original,
-          list.filter((x) => x.variant.group === g).map((x) => x.verdicts),
-          reading,
-          bootstrap,
-        ),
-      ),
-      variants: list.map((x) => shiftReport(x.variant.id, original, [x.verdicts], reading, bootstrap)),
+      overall: shift('verbosity', verdictsOf(list)),
+      by_length: byGroup(list).map(([group, lists]) => shift(group, lists)),
+      variants: list.map((x) => shift(x.variant.id, [x.verdicts])),
     };
   }
   if (plan.probes.includes('authority')) {
     const list = of('authority');
-    report.authority = {
-      overall: shiftReport(
-        'authority',
-        original,
-        list.map((x) => x.verdicts),
-        reading,
-        bootstrap,
-      ),
-      variants: list.map((x) => shiftReport(x.variant.id, original, [x.verdicts], reading, bootstrap)),
-    };
+    report.authority = { overall: shift('authority', verdictsOf(list)), variants: list.map((x) => shift(x.variant.id, [x.verdicts])) };
   }
   if (plan.probes.includes('injection')) {
     const list = of('injection');
-    const families = groups(list);
-    const overall = flipReport(
-      'injection',
-      original,
-      list.map((x) => x.verdicts),
-      reading,
-      bootstrap,
-    );
+    const overall = flip('injection', verdictsOf(list));
     report.injection = {
       overall,
-      families: families.map((f) =>
-        flipReport(
-          f,
-          original,
-          list.filter((x) => x.variant.group === f).map((x) => x.verdicts),
-          reading,
-          bootstrap,
-        ),
-      ),
-      attacks: list.map((x) => flipReport(`${x.variant.group}/${x.variant.id}`, original, [x.verdicts], reading, bootstrap)),
+      families: byGroup(list).map(([family, lists]) => flip(family, lists)),
+      attacks: list.map((x) => flip(`${x.variant.group}/${x.variant.id}`, [x.verdicts])),
       worst: worstAttacks(
         original,
         list.map((x) => ({ family: x.variant.group, attack: x.variant.id, verdicts: x.verdicts })),

@@ -7,10 +7,10 @@
  */
 import { labelScheme } from '../agreement/scheme.js';
 import { readHumanLabels } from '../align/human-labels.js';
+import { storedJudge } from '../align/stored-check.js';
 import { openDataset, type DataRecord } from '../data/dataset.js';
 import { storedFile } from '../datasets/index.js';
 import { ConfigError, InputError, JurorError, NotFoundError } from '../errors.js';
-import type { Judge } from '../judges/definition.js';
 import { judgeMetric } from '../metrics/judge-metric.js';
 import { DatasetRepository, type DatasetRecord } from '../store/datasets.js';
 import { serverDb } from '../store/server-tables.js';
@@ -96,28 +96,6 @@ export async function planStoredAudit(
     datasetRecord: { id: dataset.id, name: dataset.name },
   };
   return { plan, judgeId, dataset };
-}
-
-/** The judge version asked for: `judge_id`, else `version`, else the newest under the name. */
-async function storedJudge(store: Store, name: string, input: StoredAuditInput): Promise<{ judge: Judge; id: string }> {
-  const found =
-    input.judge_id !== undefined
-      ? await store.judges.definition(name, input.judge_id)
-      : input.version !== undefined
-        ? await store.judges.version(name, input.version)
-        : await store.judges.latest(name);
-  if (found) return found;
-  const known = await store.judges.versions(name);
-  if (known.length === 0)
-    throw new NotFoundError(`no judge '${name}'`, { where: { field: 'name' }, hint: 'list judges with GET /api/judges' });
-  const field = input.judge_id !== undefined ? 'judge_id' : 'version';
-  throw new NotFoundError(
-    `judge '${name}' has no ${field === 'version' ? `version '${input.version}'` : `definition '${input.judge_id}'`}`,
-    {
-      where: { field },
-      hint: `its versions are: ${[...new Set(known.map((k) => k.version))].join(', ')}`,
-    },
-  );
 }
 
 /** The human labels of the audited rows; a label that cannot be read names its line of the upload. */

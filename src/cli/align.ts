@@ -282,7 +282,8 @@ function checkGateApplies(gate: Gate, scheme: LabelScheme): void {
   }
 }
 
-function parseColMapping(specs: string[]): Record<string, string> {
+/** `--col-mapping name=column` flags as a mapping (shared with `juror audit`). */
+export function parseColMapping(specs: string[]): Record<string, string> {
   const mapping: Record<string, string> = {};
   for (const spec of specs) {
     const eq = spec.indexOf('=');
@@ -306,7 +307,8 @@ function parseNumber(text: string, flag: string, hint: string): number {
   return value;
 }
 
-function parseInteger(text: string, flag: string, min: number, max: number): number {
+/** An integer flag within [min, max] (shared with `juror audit`). */
+export function parseInteger(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) {
     throw new ConfigError(`${flag} ${text} is not an integer from ${min} to ${max}`, {

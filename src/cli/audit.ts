@@ -18,6 +18,7 @@ import { openDataset, type DataRecord } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
 import { loadJudge } from '../judges/load.js';
 import { defaultStoreLocation, Store } from '../store/store.js';
+import { parseColMapping, parseInteger } from './align.js';
 import { EXIT, reportError } from './exit.js';
 import { formatNumber } from './format.js';
 import { runInTerminal } from './run-in-terminal.js';
@@ -274,40 +275,12 @@ function parseProbes(text: string): Probe[] {
   return PROBES.filter((p) => names.includes(p));
 }
 
-function parseColMapping(specs: string[]): Record<string, string> {
-  const mapping: Record<string, string> = {};
-  for (const spec of specs) {
-    const eq = spec.indexOf('=');
-    const name = spec.slice(0, eq).trim();
-    const column = spec.slice(eq + 1).trim();
-    if (eq < 0 || !name || !column) {
-      throw new ConfigError(`--col-mapping ${spec}: not name=column`, {
-        where: { field: '--col-mapping' },
-        hint: 'write the variable and the column, e.g. --col-mapping response=answer',
-      });
-    }
-    mapping[name] = column;
-  }
-  return mapping;
-}
-
 function parseNumber(text: string, flag: string, min: number, max: number): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
     throw new ConfigError(`${flag} ${text} is not a number from ${min} to ${max}`, {
       where: { field: flag },
       hint: `e.g. ${flag} ${max >= 1 ? 1 : max}`,
-    });
-  }
-  return value;
-}
-
-function parseInteger(text: string, flag: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\s*\d+\s*$/.test(text) || value < min || value > max) {
-    throw new ConfigError(`${flag} ${text} is not an integer from ${min} to ${max}`, {
-      where: { field: flag },
-      hint: `e.g. ${flag} ${Math.max(min, Math.min(max, 5))}`,
     });
   }
   return value;
