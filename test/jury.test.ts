@@ -3,12 +3,12 @@
  * and each sample is answered apart, and the row's value, its spread and the run's agreement are
  * checked against values worked by hand from the scripted verdicts.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { krippendorffAlpha } from '../src/agreement/krippendorff-alpha.js';
-import { evaluate, makeGenaiMetricFromPrompt, Store, type PromptJudgeOptions } from '../src/index.js';
+import { evaluate, importDataset, LabelJobs, makeGenaiMetricFromPrompt, Store, type PromptJudgeOptions } from '../src/index.js';
 import { intervalAlpha, type Panel } from '../src/judges/jury.js';
 import { judgeFromConfig } from '../src/judges/serialize.js';
 import { ConfigError } from '../src/errors.js';
@@ -328,5 +328,53 @@ describe('metric info of panels', () => {
     expect(describeMetric(judgeMetric(promptJudge({ models: JURY, aggregate: 'majority' }))).discrete).toEqual([1, 2, 3, 4, 5]);
     const yesNo = describeMetric(judgeMetric(promptJudge({ scoring: 'logprobs', metricMetadata: { score_threshold: 3 } })));
     expect(yesNo).toMatchObject({ kind: 'share', discrete: null, range: { min: 0, max: 1 } });
+  });
+});
+
+describe("a label job's least sure rows", () => {
+  it('are, for a jury, the rows its models disagree on, each with what every model said', async () => {
+    const store = await Store.open({ path: join(dir, 'label.db') });
+    const engine = new LabelJobs({
+      store,
+      dataDir: join(dir, 'datasets'),
+      env: { OPENAI_BASE_URL: judge.server.url, OPENAI_API_KEY: 'test' },
+    });
+    try {
+      const file = join(dir, 'answers.csv');
+      writeFileSync(file, 'response\n' + Array.from({ length: 8 }, (_, i) => `answer of row r${i}`).join('\n') + '\n');
+      const dataset = await importDataset(engine.datasets, file, engine.dataDir);
+      // judge-b says 0 on odd rows, where judge-a and judge-c say 1.
+      const odd = (req: ChatRequest) => verdict(1 - (rowOf(req) % 2), `row ${rowOf(req)}`);
+      judge.server.setHandler(() => verdict(1));
+      const job = await engine.create({
+        datasetId: dataset.id,
+        prompt: 'Is this right? {response}',
+        output: 'binary',
+        model: 'openai:/gpt-test',
+        sampleSize: 2,
+        name: 'right',
+        review: true,
+      });
+      expect((await engine.wait(job.id)).status).toBe('awaiting_review');
+      const single = await store.judges.get((await engine.get(job.id)).judge_id!);
+      const { model: _model, ...rest } = single;
+      const juryId = await store.judges.save({ ...rest, version: 'v1-jury', models: JURY, aggregate: 'majority' });
+      await engine.jobs.update(job.id, { judge_id: juryId });
+      judge.server.reset();
+      judge.server.setHandler(byModel({ 'judge-a': () => verdict(1), 'judge-b': odd, 'judge-c': () => verdict(1) }));
+
+      const report = await engine.uncertain(job.id);
+      const candidates = Array.from({ length: 8 }, (_, i) => i).filter((row) => !job.sample.includes(row));
+      expect(report).toMatchObject({ candidates: candidates.length, k: 3, calls: candidates.length * 3 });
+      expect(new Set(judge.server.requests.map((r) => r.model))).toEqual(new Set(['judge-a', 'judge-b', 'judge-c']));
+      expect(report.rows.map((r) => r.row)).toEqual(candidates.filter((row) => row % 2 === 1));
+      expect(report.rows[0]).toMatchObject({
+        reason: 'openai:/judge-a said 1, openai:/judge-b said 0, openai:/judge-c said 1',
+        disagreement: 1 / 3,
+      });
+    } finally {
+      await engine.shutdown();
+      await store.close();
+    }
   });
 });

@@ -6,6 +6,10 @@
  * label outside the sample (chosen with the job's seed, so the same rows each time); the probes are
  * not stored as labels or runs (fresh samples, no cache). Reviewing these rows adds their human
  * labels to the examples and the agreement set.
+ *
+ * A judge that is a jury (`models:`) is probed by asking each of its models once: the rows its
+ * models disagree on — where the jury's majority is least sure — are the ones offered, ranked by
+ * how split the jury is.
  */
 import { evaluate } from '../engine/evaluate.js';
 import { ConfigError } from '../errors.js';
@@ -48,7 +52,9 @@ const ROW_KEY = '__juror_label_row';
 /** Probes candidate rows and returns (and remembers on the job, for review) the least certain. */
 export async function findUncertain(engine: LabelJobs, job: LabelJobRecord, options: UncertaintyOptions = {}): Promise<UncertaintyReport> {
   if (job.status !== 'awaiting_review') throw wrongStatus(job.id, job.status, 'look for uncertain rows', ['awaiting_review']);
-  const k = options.compareModel ? 2 : (options.k ?? 3);
+  const judge = await engine.store.judges.get(job.judge_id!);
+  const jury = options.compareModel ? undefined : judge.models;
+  const k = options.compareModel ? 2 : (jury?.length ?? options.k ?? 3);
   if (!Number.isInteger(k) || k < 2)
     throw new ConfigError(`k ${k} is too small: disagreement needs at least 2 samples`, { where: { field: 'k' }, hint: 'e.g. k=3' });
   const temperature = options.temperature ?? 1;
@@ -60,11 +66,10 @@ export async function findUncertain(engine: LabelJobs, job: LabelJobRecord, opti
   for (let row = 0; row < dataset.row_count; row++) if (!reviewed.has(row) && !sample.has(row)) outside.push(row);
   const eligible = outside.length ? outside : job.sample.filter((row) => !reviewed.has(row));
   const candidates = seededChoice(eligible, options.pool ?? 100, (job.seed + 1) % (MAX_SEED + 1));
-  const judge = await engine.store.judges.get(job.judge_id!);
   if (candidates.length === 0) return { rows: [], candidates: 0, k, calls: 0, cost_usd: 0 };
 
   const found = await recordsAt(file, candidates);
-  const probes = probeJudges(judge, k, temperature, options.compareModel);
+  const probes = jury ? juryProbes(judge, jury) : probeJudges(judge, k, temperature, options.compareModel);
   const result = await evaluate({
     data: candidates.map((row) => ({ ...found.get(row), [ROW_KEY]: row })),
     metrics: probes,
@@ -74,9 +79,8 @@ export async function findUncertain(engine: LabelJobs, job: LabelJobRecord, opti
     env: engine.env,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const models = options.compareModel
-    ? [judge.model ?? engine.env.JUROR_JUDGE_MODEL ?? 'the judge model', options.compareModel]
-    : undefined;
+  const models =
+    jury ?? (options.compareModel ? [judge.model ?? engine.env.JUROR_JUDGE_MODEL ?? 'the judge model', options.compareModel] : undefined);
   const rows = result.tables.eval_results_table.flatMap((tableRow) => {
     const row = tableRow[ROW_KEY] as number;
     const samples = probes.map((probe, i) => {
@@ -114,6 +118,12 @@ function probeJudges(judge: Judge, k: number, temperature: number, compareModel:
     version: `${judge.version}-s${i + 1}`,
     parameters: { ...judge.parameters, temperature },
   }));
+}
+
+/** The judge on each model of its jury, one call each, at the judge's own parameters. */
+function juryProbes(judge: Judge, models: string[]): Judge[] {
+  const { models: _models, aggregate: _aggregate, samples: _samples, scoring: _scoring, ...single } = judge;
+  return models.map((model, i) => ({ ...single, version: `${judge.version}-m${i + 1}`, model }));
 }
 
 /** A row's disagreement and why, or undefined when its usable answers agree (or are fewer than two). */
