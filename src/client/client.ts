@@ -51,6 +51,7 @@ import type {
   UncertainResponse,
 } from '../server/schemas/label-jobs.js';
 import type { CreateRunResponse, RunDetail, RunsList, RunsQuery } from '../server/schemas/runs.js';
+import type { PairwiseBody, PairwiseResult, PairwiseStarted, RunComparisonBody } from '../server/schemas/compare.js';
 import { JurorApiError } from './errors.js';
 
 export interface JurorClientOptions {
@@ -410,6 +411,27 @@ export class JurorClient {
    */
   async deleteRun(id: string, options: { force?: boolean } = {}): Promise<void> {
     await this.json('DELETE', `/api/runs/${encodeURIComponent(id)}`, { query: { force: options.force } });
+  }
+
+  /**
+   * Compares run `b` with run `a` (same dataset) metric by metric: the paired difference with its
+   * 95% interval, McNemar or Wilcoxon, and a verdict ("B is better", "B is worse", "not distinguishable").
+   */
+  compareRuns(a: string, b: string, options: { seed?: number; resamples?: number } = {}): Promise<RunComparisonBody> {
+    return this.json('GET', '/api/runs/compare', { query: { a, b, ...options } });
+  }
+
+  /**
+   * Starts judging run `b`'s outputs against run `a`'s with a pairwise judge (a stored judge's
+   * name, or a definition with {response_a} and {response_b}); follow it with {@link getPairwiseComparison}.
+   */
+  comparePairwise(request: Omit<PairwiseBody, 'seed'> & { seed?: number }): Promise<PairwiseStarted> {
+    return this.json('POST', '/api/runs/compare/pairwise', { body: request });
+  }
+
+  /** A pairwise comparison job, with its report (win / loss / tie rates, consistency, position preference) once completed. */
+  getPairwiseComparison(jobId: string): Promise<PairwiseResult> {
+    return this.json('GET', `/api/runs/compare/pairwise/${encodeURIComponent(jobId)}`);
   }
 
   /** Experiments with their run counts. */

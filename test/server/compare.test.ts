@@ -5,6 +5,7 @@
  * LLM server answering by the [GOOD] marker of each response.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { JurorClient } from '../../src/client/client.js';
 import { startLlmServer, type LlmServer } from '../fixtures/llm-server.js';
 import { pairwiseByMarker } from '../support/pairwise.js';
 import { fileForm, startTestServer, STORES, waitForJob, type TestServer } from './helpers.js';
@@ -143,6 +144,19 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       const jobs = await server.call('GET', '/api/jobs?kind=evaluate');
       const other = await server.call('GET', `/api/runs/compare/pairwise/${jobs.body.jobs[0].id}`);
       expect(other.status).toBe(404);
+    });
+  });
+  describe('JurorClient', () => {
+    it('compareRuns, comparePairwise and getPairwiseComparison give what the routes give', async () => {
+      const client = new JurorClient({ baseUrl: server.url });
+      const stats = await client.compareRuns(runA, runB, { seed: 3 });
+      expect(stats.seed).toBe(3);
+      expect(stats.metrics.map((m) => m.metric)).toContain('exact_match/v1');
+      const started = await client.comparePairwise({ a: runA, b: runB, judge: PAIRWISE_JUDGE, judge_model: MODEL });
+      await client.waitForJob(started.job_id);
+      const result = await client.getPairwiseComparison(started.job_id);
+      expect(result.status).toBe('completed');
+      expect(result.report!.summary.wins.value).toBeCloseTo(0.5, 14);
     });
   });
 });

@@ -215,6 +215,14 @@ export const api = {
 
   run: (id: string, signal?: AbortSignal) => request<RunDetail>('GET', `/runs/${encodeURIComponent(id)}`, { signal }),
 
+  compareRuns: (a: string, b: string, signal?: AbortSignal) => request<RunComparison>('GET', '/runs/compare', { query: { a, b }, signal }),
+
+  comparePairwise: (body: { a: string; b: string; judge: string | Record<string, unknown>; judge_model?: string; seed?: number }) =>
+    request<PairwiseStarted>('POST', '/runs/compare/pairwise', { json: body }),
+
+  pairwiseComparison: (jobId: string, signal?: AbortSignal) =>
+    request<PairwiseResult>('GET', `/runs/compare/pairwise/${encodeURIComponent(jobId)}`, { signal }),
+
   results: (id: string, page: { offset: number; limit: number } & ResultsFilter, signal?: AbortSignal) =>
     request<ResultsPage>('GET', `/runs/${encodeURIComponent(id)}/results`, {
       query: {

@@ -1,13 +1,26 @@
 /**
  * Two or more runs side by side: each metric's headline with its change against the first run
- * (the baseline), then the rows whose scores changed most. Rows are matched by row index, which
- * is meaningful only when the runs share a dataset hash; they are read from the paged results API.
+ * (the baseline); paired statistics of a run against the baseline (GET /api/runs/compare: the
+ * difference with its interval, a paired test, a verdict); a pairwise judge over their outputs;
+ * then the rows whose scores changed most. Rows are matched by row index, which is meaningful
+ * only when the runs share a dataset hash; they are read from the paged results API.
  */
 import { useMemo, useState } from 'react';
 import { api, type PageRow, type RunDetail } from '../api.js';
 import { rowColumns, inputText, type RowColumns } from '../columns.js';
 import { Empty, ErrorBox, Loading, StatusBadge } from '../components/common.js';
-import { formatCost, formatDate, formatDelta, formatInt, formatMetricValue, formatScore, shortHash, shortId } from '../format.js';
+import { PairwisePanel } from '../components/PairwisePanel.js';
+import {
+  formatCost,
+  formatDate,
+  formatDelta,
+  formatInt,
+  formatMetricValue,
+  formatNumber,
+  formatScore,
+  shortHash,
+  shortId,
+} from '../format.js';
 import { useApi } from '../hooks.js';
 import { deltaTone, headline, runMetrics, tone, type MetricInfo } from '../metrics.js';
 import { Link, useLocation } from '../router.js';
@@ -196,6 +209,105 @@ function RowChanges({ runs, metrics }: { runs: RunDetail[]; metrics: MetricInfo[
   );
 }
 
+/** A p-value as people read it: three decimals, or "< 0.001". */
+function formatP(p: number | null): string {
+  if (p === null) return '—';
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+const VERDICT_TONE: Record<string, string> = { 'B is better': 'good', 'B is worse': 'poor' };
+
+/** Paired statistics of one run against the baseline, per metric both scored, with a plain verdict. */
+function PairedStatistics({ runs }: { runs: RunDetail[] }) {
+  const [baseline] = runs;
+  const [otherId, setOtherId] = useState(runs[1]!.id);
+  const other = runs.find((r) => r.id === otherId) ?? runs[1]!;
+  const sameData = !!baseline!.dataset.hash && baseline!.dataset.hash === other.dataset.hash;
+  const stats = useApi(
+    (signal) => (sameData ? api.compareRuns(baseline!.id, other.id, signal) : Promise.resolve(undefined)),
+    [baseline!.id, other.id, sameData],
+  );
+  const name = (run: RunDetail) => run.name || shortId(run.id);
+  return (
+    <>
+      <section className="card paired-stats" aria-label="paired statistics">
+        <div className="section-header">
+          <h2>
+            Is {name(other)} better than {name(baseline!)}?
+          </h2>
+          {runs.length > 2 && (
+            <div className="toolbar">
+              <label className="control">
+                <span>{shortId(baseline!.id)} against</span>
+                <select name="paired-run" value={other.id} onChange={(e) => setOtherId(e.target.value)}>
+                  {runs.slice(1).map((r) => (
+                    <option key={r.id} value={r.id}>
+                      {name(r)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </div>
+          )}
+        </div>
+        {!sameData && <Empty>These runs were made on different data, so they cannot be compared row by row.</Empty>}
+        {stats.error && <ErrorBox error={stats.error} />}
+        {sameData && !stats.data && stats.loading && <Loading what="Computing paired statistics" />}
+        {stats.data && (
+          <>
+            <table className="table paired-table">
+              <thead>
+                <tr>
+                  <th>Metric</th>
+                  <th className="num">Pairs</th>
+                  <th className="num">Mean A</th>
+                  <th className="num">Mean B</th>
+                  <th className="num">B − A [95% CI]</th>
+                  <th>Test</th>
+                  <th className="num">p</th>
+                  <th>Verdict</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stats.data.metrics.map((m) => (
+                  <tr key={m.metric} data-metric={m.metric}>
+                    <th scope="row">{m.metric}</th>
+                    <td className="num">{formatInt(m.n)}</td>
+                    <td className="num">{formatNumber(m.mean_a)}</td>
+                    <td className="num">{formatNumber(m.mean_b)}</td>
+                    <td className="num">
+                      {formatNumber(m.difference)}
+                      {m.interval && (
+                        <span className="muted small">
+                          {' '}
+                          [{formatNumber(m.interval[0])}, {formatNumber(m.interval[1])}]
+                        </span>
+                      )}
+                    </td>
+                    <td className="small">
+                      {m.test === 'mcnemar' ? 'McNemar' : 'Wilcoxon signed-rank'}
+                      {m.method ? ` (${m.method})` : ''}
+                    </td>
+                    <td className="num">{formatP(m.p)}</td>
+                    <td className={`verdict tone-${VERDICT_TONE[m.verdict] ?? 'neutral'}`} data-testid="verdict">
+                      {m.verdict}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p className="muted small">
+              A is {name(baseline!)}, B is {name(other)}. Rows scored in both runs are paired; a difference is called one when the paired
+              test has p &lt; {stats.data.alpha}; intervals are a paired bootstrap of {formatInt(stats.data.resamples)} resamples.
+            </p>
+          </>
+        )}
+      </section>
+      {sameData && <PairwisePanel a={baseline!} b={other} />}
+    </>
+  );
+}
+
 export function ComparePage() {
   const { query } = useLocation();
   const ids = (query.get('runs') ?? '').split(',').filter(Boolean);
@@ -309,6 +421,7 @@ export function ComparePage() {
           </tbody>
         </table>
       </div>
+      <PairedStatistics runs={list} />
       <RowChanges runs={list} metrics={metrics} />
     </div>
   );
