@@ -24,6 +24,9 @@ import type {
   UncertainResponse,
 } from '../../src/server/schemas/index.js';
 import type { AlertsResponse, MonitorDetail, MonitorsList, SeriesResponse, WindowInteractions } from '../../src/server/schemas/monitors.js';
+import type { PairwiseResult, PairwiseStarted, RunComparisonBody as RunComparison } from '../../src/server/schemas/compare.js';
+
+export type { PairwiseResult, PairwiseStarted, RunComparisonBody as RunComparison } from '../../src/server/schemas/compare.js';
 import type { CreateFinetuneBody, Finetune, FinetunesList } from '../../src/server/schemas/finetunes.js';
 import type { AuditRequest, AuditResponse, JudgeAudits } from '../../src/server/schemas/audits.js';
 
