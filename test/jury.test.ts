@@ -18,6 +18,7 @@ import { cliEnv, removeTempDirs, runCli, writeConfig } from './cli/run-cli.js';
 import { startTestServer, STORES } from './server/helpers.js';
 import { describeMetric } from '../src/engine/metric-info.js';
 import { judgeMetric } from '../src/metrics/judge-metric.js';
+import { builtInMetric } from '../src/metrics/builtin.js';
 
 const judge = useJudgeServer();
 let dir: string;
@@ -376,5 +377,16 @@ describe("a label job's least sure rows", () => {
       await engine.shutdown();
       await store.close();
     }
+  });
+});
+
+describe('built-in judges', () => {
+  it('take models, aggregate, samples and scoring as any judge does', async () => {
+    judge.server.setHandler(byModel({ 'judge-a': () => verdict(5), 'judge-b': () => verdict(4), 'judge-c': () => verdict(3) }));
+    const relevance = builtInMetric('answer_relevance', { models: JURY }, 'metrics[0]');
+    const result = await evaluate(judge.options({ data: [{ inputs: 'What is 2+2?', outputs: '4' }], metrics: [relevance] }));
+    expect(result.tables.eval_results_table[0]!['answer_relevance/v1/score']).toBe(4);
+    expect(result.metrics['answer_relevance/v1/jury_disagreement']).toBe(1);
+    expect(() => builtInMetric('answer_relevance', { samples: 3 }, 'metrics[0]')).toThrow(/temperature 0/);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * What every built-in judge shares: the options `model`, `parameters`, `examples` and `version`;
+ * What every built-in judge shares: the options `model`, `parameters`, `examples` and `version`
+ * (and a jury's, samples' or logprob scoring's `models`, `aggregate`, `samples`, `scoring`);
  * versioned texts; extra few-shot examples appended after the judge's own (as Databricks appends
  * `examples_df` to its built-in judges); and the metric a registry entry makes, which checks the
  * judge's columns before any call and names `col_mapping.<variable>` as the place to fix them.
@@ -8,13 +9,14 @@ import { z } from 'zod';
 import { exampleSchema } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
 import type { EvaluationExample, Judge } from '../../judges/definition.js';
+import { MAX_SAMPLES, PANEL_AGGREGATES, type PanelAggregate, type PanelOptions } from '../../judges/jury.js';
 import { judgeVariables } from '../../judges/prompt.js';
 import type { BuiltIn } from '../builtin.js';
 import { judgeMetric } from '../judge-metric.js';
 import type { Metric, PrepareContext } from '../metric.js';
 
 /** Options every built-in judge factory takes. */
-export interface BuiltInJudgeOptions {
+export interface BuiltInJudgeOptions extends PanelOptions {
   /** Judge model URI (`openai:/gpt-4o`); by default the run's `judge_model`. */
   model?: string;
   /** Model parameters; temperature defaults to 0. */
@@ -31,6 +33,11 @@ export const judgeOptionFields = {
   parameters: z.record(z.string(), z.unknown()).optional(),
   examples: z.array(exampleSchema).optional(),
   version: z.string().min(1, 'must not be empty').optional(),
+  /** A jury, samples, logprob scores (judges/jury.ts), as on any judge. */
+  models: z.array(z.string().min(1, 'must not be empty')).optional(),
+  aggregate: z.enum(PANEL_AGGREGATES as [PanelAggregate, ...PanelAggregate[]]).optional(),
+  samples: z.number().int().min(1).max(MAX_SAMPLES).optional(),
+  scoring: z.literal('logprobs').optional(),
 };
 
 type ConfigExample = z.output<typeof exampleSchema>;
@@ -41,9 +48,17 @@ export function fromConfig(options: {
   parameters?: Record<string, unknown> | undefined;
   examples?: ConfigExample[] | undefined;
   version?: string | undefined;
+  models?: string[] | undefined;
+  aggregate?: PanelAggregate | undefined;
+  samples?: number | undefined;
+  scoring?: 'logprobs' | undefined;
 }): BuiltInJudgeOptions {
   return {
     ...(options.model !== undefined ? { model: options.model } : {}),
+    ...(options.models !== undefined ? { models: options.models } : {}),
+    ...(options.aggregate !== undefined ? { aggregate: options.aggregate } : {}),
+    ...(options.samples !== undefined ? { samples: options.samples } : {}),
+    ...(options.scoring !== undefined ? { scoring: options.scoring } : {}),
     ...(options.parameters !== undefined ? { parameters: options.parameters } : {}),
     ...(options.version !== undefined ? { version: options.version } : {}),
     ...(options.examples !== undefined
@@ -74,10 +89,14 @@ export function pickVersion<T>(judge: string, versions: Record<string, T>, versi
 }
 
 /** The options a judge definition gets from the built-in options, minus the examples. */
-export function modelFields(options: BuiltInJudgeOptions): { model?: string; parameters?: Record<string, unknown> } {
+export function modelFields(options: BuiltInJudgeOptions): { model?: string; parameters?: Record<string, unknown> } & PanelOptions {
   return {
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.parameters !== undefined ? { parameters: options.parameters } : {}),
+    ...(options.models !== undefined ? { models: options.models } : {}),
+    ...(options.aggregate !== undefined ? { aggregate: options.aggregate } : {}),
+    ...(options.samples !== undefined ? { samples: options.samples } : {}),
+    ...(options.scoring !== undefined ? { scoring: options.scoring } : {}),
   };
 }
 
