@@ -22,7 +22,8 @@ import { judgeVariables } from '../judges/prompt.js';
 import { judgeToConfig } from '../judges/serialize.js';
 import { judgeMetric } from '../metrics/judge-metric.js';
 import type { Metric } from '../metrics/metric.js';
-import { perturbations, type Perturbation, type Probe } from './perturb.js';
+import { perturbations, PROBES, type Perturbation, type Probe } from './perturb.js';
+import { auditPositions, type PositionReport } from './position.js';
 import {
   consistencyReport,
   favourable,
@@ -84,8 +85,8 @@ export interface AuditReport {
   injection?: { overall: FlipReport; families: FlipReport[]; attacks: FlipReport[]; worst: WorstAttack[]; at_risk_rows: number };
   consistency?: ConsistencyReport;
   human_agreement?: AgreementReport & { human_col: string };
-  /** Pairwise judges only; this judge compares no pairs. */
-  position: { available: false; reason: string };
+  /** Pairwise judges only (./position.ts); for a judge of one response, why not. */
+  position: PositionReport | { available: false; reason: string };
   /** Error rows: on originals, on perturbed copies, on samples. */
   errors: { original: number; perturbed: number; samples: number };
   calls: { made: number; cached: number };
@@ -126,13 +127,35 @@ export function responseColumn(judge: Judge, columns: readonly string[], colMapp
 }
 
 /**
- * Audits a judge: the probe run, the consistency run, then the numbers.
+ * The probes an audit of `judge` runs: of `requested` (or all), those that apply — `position` to a
+ * pairwise judge, the others to a judge of one response. A probe named that does not apply is a
+ * config error naming `field`; `all` leaves it out (the report says why).
+ */
+export function probesFor(judge: Judge, requested: readonly Probe[] | 'all', field: string): Probe[] {
+  const applies = (probe: Probe) => (probe === 'position') === (judge.pairwise === true);
+  if (requested === 'all') return PROBES.filter(applies);
+  const refused = requested.find((probe) => !applies(probe));
+  if (refused !== undefined) {
+    throw new ConfigError(
+      judge.pairwise
+        ? `judge '${judge.name}' compares two responses: the ${refused} probe perturbs one, so its audit is the position probe`
+        : `judge '${judge.name}' grades one response: the position probe is for pairwise judges (two responses compared)`,
+      { where: { field }, hint: judge.pairwise ? 'ask for position (or all)' : `ask for ${PROBES.filter(applies).join(', ')} (or all)` },
+    );
+  }
+  return PROBES.filter((probe) => requested.includes(probe));
+}
+
+/**
+ * Audits a judge: the probe run, the consistency run, then the numbers (a pairwise judge: its
+ * position probe, ./position.ts).
  * @example const report = await runAudit(plan, (options) => evaluate({ ...options, store }));
  */
 export async function runAudit(plan: AuditPlan, run: AuditRunner): Promise<AuditReport> {
   const { judge, records, suite } = plan;
   const n = records.length;
   if (n === 0) throw new InputError(`${plan.dataName} has no rows to audit`, { hint: 'give a dataset with rows' });
+  if (judge.pairwise) return auditPositions(plan, run);
   const column = responseColumn(judge, columnsOf(records), plan.colMapping);
   const variants = perturbations(suite, plan.probes);
   const key = judgeKey(judge);

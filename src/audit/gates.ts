@@ -1,7 +1,8 @@
 /**
  * `--fail-under` bounds of an audit: `name=bound`, failing when the number is worse than the bound
- * — below it for α and agreement (higher is better), above it for flip rates, change rates,
- * improve rates and the size of score shifts (lower is better). Each is checked against the probes
+ * — below it for α, position consistency and agreement (higher is better), above it for flip
+ * rates, change rates, improve rates, the share of answers naming the first position and the size
+ * of score shifts (lower is better). Each is checked against the probes
  * and the suite before any call, so a misspelt gate never costs a run.
  */
 import { STATISTICS, type StatisticName } from '../agreement/compare.js';
@@ -29,7 +30,7 @@ export interface GateResult extends AuditGate {
 
 const FIELD = '--fail-under';
 const NAMES =
-  'flip_rate.injection[.<family>], shift.verbosity[.x2|.x4], shift.authority[.<framing>], improve_rate.verbosity[...], alpha.consistency, change_rate.consistency, agreement.<statistic>';
+  'flip_rate.injection[.<family>], shift.verbosity[.x2|.x4], shift.authority[.<framing>], improve_rate.verbosity[...], alpha.consistency, change_rate.consistency, consistency.position, first_position.position, agreement.<statistic>';
 
 /**
  * Parses `name=bound` and checks that the audit will measure it.
@@ -71,6 +72,10 @@ export function parseGate(spec: string, probes: readonly Probe[], suite: ProbeSu
     }
     return { spec, name, bound, kind: 'max' };
   }
+  if (probe === 'position' && part === undefined && (measure === 'consistency' || measure === 'first_position')) {
+    needs('position');
+    return { spec, name, bound, kind: measure === 'consistency' ? 'min' : 'max' };
+  }
   if (probe === 'consistency' && part === undefined && (measure === 'alpha' || measure === 'change_rate')) {
     needs('consistency');
     return { spec, name, bound, kind: measure === 'alpha' ? 'min' : 'max' };
@@ -91,6 +96,10 @@ export function checkGates(gates: readonly AuditGate[], report: AuditReport): Ga
 function measured(name: string, report: AuditReport): number | null {
   const [measure, probe, part] = name.split('.') as [string, string, string | undefined];
   if (measure === 'agreement') return report.human_agreement?.statistics[probe as StatisticName] ?? null;
+  if (probe === 'position') {
+    const position = report.position.available ? report.position : undefined;
+    return (measure === 'consistency' ? position?.consistency : position?.first_position)?.value ?? null;
+  }
   if (measure === 'alpha') return report.consistency?.alpha.value ?? null;
   if (measure === 'change_rate') return report.consistency?.change_rate.value ?? null;
   if (measure === 'flip_rate') {

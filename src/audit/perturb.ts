@@ -8,8 +8,8 @@ import type { ProbeSuite } from './suite.js';
 /** The probes that perturb the response (self-consistency asks again instead). */
 export type PerturbingProbe = 'verbosity' | 'authority' | 'injection';
 
-/** Every probe `juror audit` knows. */
-export const PROBES = ['verbosity', 'authority', 'injection', 'consistency'] as const;
+/** Every probe `juror audit` knows; `position` is for pairwise judges, the others for judges of one response. */
+export const PROBES = ['verbosity', 'authority', 'injection', 'consistency', 'position'] as const;
 export type Probe = (typeof PROBES)[number];
 
 /** One perturbation: `group` pools variants in the report (a length ×2, an attack family). */

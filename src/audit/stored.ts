@@ -15,7 +15,8 @@ import { judgeMetric } from '../metrics/judge-metric.js';
 import { DatasetRepository, type DatasetRecord } from '../store/datasets.js';
 import { serverDb } from '../store/server-tables.js';
 import type { Store } from '../store/store.js';
-import { responseColumn, type AuditPlan } from './audit.js';
+import { probesFor, responseColumn, type AuditPlan } from './audit.js';
+import { pairColumns } from './position.js';
 import type { Probe } from './perturb.js';
 import { loadSuite } from './suite.js';
 
@@ -24,7 +25,8 @@ export interface StoredAuditInput {
   dataset_id: string;
   version?: string | undefined;
   judge_id?: string | undefined;
-  probes: Probe[];
+  /** Default all that apply to the judge. */
+  probes?: Probe[] | undefined;
   samples: number;
   temperature: number;
   rows: number;
@@ -68,10 +70,16 @@ export async function planStoredAudit(
     if (records.length >= input.rows) break;
     records.push(row.record);
   }
+  let probes: Probe[];
   try {
-    responseColumn(judge, dataset.columns, input.col_mapping);
+    probes = probesFor(judge, input.probes ?? 'all', 'probes');
+    if (judge.pairwise) pairColumns(judge, dataset.columns, input.col_mapping);
+    else responseColumn(judge, dataset.columns, input.col_mapping);
   } catch (error) {
-    throw asField(error, input.col_mapping ? 'col_mapping' : 'version');
+    throw asField(
+      error,
+      error instanceof JurorError && error.where.field === 'probes' ? 'probes' : input.col_mapping ? 'col_mapping' : 'version',
+    );
   }
   const scheme = labelScheme(judge.output, input.threshold === undefined ? {} : { threshold: input.threshold });
   const human = input.human_col === undefined ? undefined : await humanLabels(file, dataset, input.human_col, scheme, records.length);
@@ -83,7 +91,7 @@ export async function planStoredAudit(
     dataHash: dataset.hash,
     ...(input.col_mapping ? { colMapping: input.col_mapping } : {}),
     ...(input.judge_model ? { judgeModel: input.judge_model } : {}),
-    probes: input.probes,
+    probes,
     suite: await loadSuite(),
     samples: input.samples,
     temperature: input.temperature,

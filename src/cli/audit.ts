@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import Table from 'cli-table3';
 import { labelScheme } from '../agreement/scheme.js';
 import { readHumanLabels } from '../align/human-labels.js';
-import { NothingToAudit, runAudit, type AuditPlan, type AuditReport } from '../audit/audit.js';
+import { NothingToAudit, probesFor, runAudit, type AuditPlan, type AuditReport } from '../audit/audit.js';
 import { checkGates, parseGate, type GateResult } from '../audit/gates.js';
 import { PROBES, type Probe } from '../audit/perturb.js';
 import { recordAudit } from '../audit/record.js';
@@ -57,7 +57,7 @@ class AuditStopped extends Error {
 /** Runs `juror audit` and returns its exit code. */
 export async function auditCommand(flags: AuditFlags): Promise<number> {
   try {
-    const probes = parseProbes(flags.probes);
+    const requested = parseProbes(flags.probes);
     const samples = parseInteger(flags.samples, '--samples', 2, 50);
     const temperature = parseNumber(flags.temperature, '--temperature', 0, 2);
     const seed = parseInteger(flags.seed, '--seed', 0, 0xffffffff);
@@ -66,9 +66,9 @@ export async function auditCommand(flags: AuditFlags): Promise<number> {
     const threshold = flags.threshold === undefined ? undefined : parseNumber(flags.threshold, '--threshold', -1e9, 1e9);
     const colMapping = parseColMapping(flags.colMapping);
     const suite = await loadSuite(flags.suite === undefined ? undefined : resolve(flags.suite));
-    const gates = flags.failUnder.map((spec) => parseGate(spec, probes, suite, flags.humanCol !== undefined));
-
     const { metric, judge } = await loadJudge(flags.judge, '--judge', 'audit measures the biases of a judge');
+    const probes = probesFor(judge, requested, '--probes');
+    const gates = flags.failUnder.map((spec) => parseGate(spec, probes, suite, flags.humanCol !== undefined));
     if (judge.assessmentType === 'RETRIEVAL') {
       throw new ConfigError(`judge '${judge.name}' is a RETRIEVAL judge: it grades retrieved chunks, not a response to perturb`, {
         where: { field: '--judge' },
@@ -231,7 +231,21 @@ function describe(report: AuditReport, gates: GateResult[], where: string): stri
     }
     lines.push(t.toString());
   }
-  lines.push('', `position: ${report.position.reason}`);
+  const position = report.position;
+  if (position.available) {
+    lines.push('', `position: ${position.pairs} pairs judged in both orders (the first response shown as A, then as B)`);
+    const t = table(['statistic', 'value [95% CI]']);
+    t.push(
+      ['verdict kept when swapped', estimate(position.consistency)],
+      ['answers naming the first shown (0.5: none)', estimate(position.first_position)],
+      ['ties (order-dependent included)', estimate(position.ties)],
+    );
+    lines.push(t.toString());
+    if (position.inconsistent_rows.length) {
+      const shown = position.inconsistent_rows.slice(0, 10).map((r) => `row ${r.row} (${r.a_first} then ${r.b_first})`);
+      lines.push(`verdicts that changed with the order: ${shown.join('; ')}${position.inconsistent_rows.length > 10 ? '; …' : ''}`);
+    }
+  } else lines.push('', `position: ${position.reason}`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   for (const g of gates) {
     const op = g.kind === 'max' ? '<=' : '>=';
@@ -259,12 +273,12 @@ function oneLine(text: string): string {
   return flat.length > 160 ? `${flat.slice(0, 157)}…` : flat;
 }
 
-function parseProbes(text: string): Probe[] {
+function parseProbes(text: string): Probe[] | 'all' {
   const names = text
     .split(',')
     .map((p) => p.trim().toLowerCase())
     .filter(Boolean);
-  if (names.length === 1 && names[0] === 'all') return [...PROBES];
+  if (names.length === 1 && names[0] === 'all') return 'all';
   const unknown = names.find((name) => !(PROBES as readonly string[]).includes(name));
   if (unknown !== undefined || names.length === 0) {
     throw new ConfigError(`--probes ${text}: ${unknown !== undefined ? `unknown probe '${unknown}'` : 'no probe named'}`, {

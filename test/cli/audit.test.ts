@@ -9,7 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditRepository } from '../../src/store/audits.js';
 import { Store } from '../../src/store/store.js';
 import { CSV, gullible, JUDGE, resetSamples, robust } from '../audit/scripted-judges.js';
-import { startLlmServer, type LlmServer } from '../fixtures/llm-server.js';
+import { startLlmServer, verdict, type ChatRequest, type LlmServer, type Reply } from '../fixtures/llm-server.js';
+import { block } from '../support/prompts.js';
 import { cliEnv, removeTempDirs, runCli, tempDir } from './run-cli.js';
 
 interface AuditJson {
@@ -217,9 +218,9 @@ describe('juror audit', () => {
     const family = await audit(dir, '--fail-under', 'flip_rate.injection.jailbreak=0.05');
     expect(family.code).toBe(2);
     expect(family.stderr).toContain("the suite has no injection 'jailbreak'");
-    const probes = await audit(dir, '--probes', 'verbosity,position');
+    const probes = await audit(dir, '--probes', 'verbosity,positions');
     expect(probes.code).toBe(2);
-    expect(probes.stderr).toContain("unknown probe 'position'");
+    expect(probes.stderr).toContain("unknown probe 'positions'");
     expect(server.requests).toHaveLength(0);
   });
 
@@ -255,5 +256,94 @@ describe('juror audit, built', () => {
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('juror-bias-probes v1 has: direct_instruction, fake_delimiter_juror');
+  });
+});
+
+describe('juror audit of a pairwise judge: the position probe', () => {
+  const PAIR_JUDGE = 'name: better\njudge_prompt: "Question: {inputs}\\nWhich answer is better?\\nA: {response_a}\\nB: {response_b}"\n';
+  // True scores of (answer_a, answer_b): two clear pairs, two close ones.
+  const PAIRS: Array<[number, number]> = [
+    [5, 1],
+    [1, 5],
+    [3, 2],
+    [2, 3],
+  ];
+  const PAIR_CSV = 'question,answer_a,answer_b\n' + PAIRS.map(([a, b], i) => `q${i},answer #Q=${a}#,answer #Q=${b}#\n`).join('');
+  const scores = (req: ChatRequest) =>
+    ['response_a', 'response_b'].map((name) => Number(/#Q=(\d)#/.exec(block(req.lastUser, name) ?? '')?.[1]));
+  /** Picks the better answer, but when they are close (a difference of 1) the one shown first. */
+  const biased = (req: ChatRequest): Reply => {
+    const [first, second] = scores(req) as [number, number];
+    return verdict(Math.abs(first - second) <= 1 || first > second ? 'A' : 'B', 'compared');
+  };
+  const fair = (req: ChatRequest): Reply => {
+    const [first, second] = scores(req) as [number, number];
+    return verdict(first === second ? 'tie' : first > second ? 'A' : 'B', 'compared');
+  };
+  const pairFolder = () => {
+    const dir = tempDir('juror-audit-pairs-');
+    writeFileSync(join(dir, 'pair.yaml'), PAIR_JUDGE);
+    writeFileSync(join(dir, 'pairs.csv'), PAIR_CSV);
+    return dir;
+  };
+  const auditPairs = (dir: string, ...extra: string[]) =>
+    runCli(
+      [
+        'audit',
+        '--judge',
+        'pair.yaml',
+        '--data',
+        'pairs.csv',
+        '--col-mapping',
+        'inputs=question',
+        '--col-mapping',
+        'response_a=answer_a',
+        '--col-mapping',
+        'response_b=answer_b',
+        ...extra,
+      ],
+      { env: cliEnv(server.url, dir, { JUROR_JUDGE_MODEL: 'openai:/gpt-test' }), cwd: dir },
+    );
+
+  it('catches a judge that prefers the first position on close pairs, and fails --fail-under consistency.position', async () => {
+    server.setHandler(biased);
+    const dir = pairFolder();
+    const result = await auditPairs(dir, '--json', '--fail-under', 'consistency.position=0.8');
+    expect(result.stderr).not.toMatch(/error:/);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { probes: string[]; position: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(report.probes).toEqual(['position']);
+    // Pairs 0 and 1 keep their verdict when swapped; the close pairs 2 and 3 answer A in both orders.
+    // Consistency 2/4; answers naming the first shown: 1 + 1 + 2 + 2 of 8; ties (order-dependent) 2/4.
+    expect(report.position.pairs).toBe(4);
+    expect(report.position.consistency.value).toBe(0.5);
+    expect(report.position.first_position.value).toBe(0.75);
+    expect(report.position.ties.value).toBe(0.5);
+    expect(report.position.inconsistent_rows).toEqual([
+      { row: 2, a_first: 'A', b_first: 'A' },
+      { row: 3, a_first: 'A', b_first: 'A' },
+    ]);
+    expect(server.requests).toHaveLength(8);
+  });
+
+  it('passes a fair judge (exit 0) and prints the position table', async () => {
+    server.setHandler(fair);
+    const dir = pairFolder();
+    const result = await auditPairs(dir, '--fail-under', 'consistency.position=0.8', '--fail-under', 'first_position.position=0.6');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('position: 4 pairs judged in both orders');
+    expect(result.stdout).toMatch(/verdict kept when swapped\s+│?\s*1 \[1, 1\]/);
+    expect(result.stdout).toContain('PASS  first_position.position <= 0.6 (got 0.5)');
+  });
+
+  it('refuses the perturbation probes for a pairwise judge, and position for a judge of one response (exit 2)', async () => {
+    const dir = pairFolder();
+    const perturb = await auditPairs(dir, '--probes', 'verbosity');
+    expect(perturb.code).toBe(2);
+    expect(perturb.stderr).toContain("judge 'better' compares two responses: the verbosity probe perturbs one");
+    const single = await audit(folder(), '--probes', 'position');
+    expect(single.code).toBe(2);
+    expect(single.stderr).toContain('the position probe is for pairwise judges');
+    expect(server.requests).toHaveLength(0);
   });
 });

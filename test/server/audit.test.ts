@@ -100,7 +100,8 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       [{ human_col: 'verdict' }, 400, 'human_col', "names column 'verdict'"],
       [{ version: 'v9' }, 404, 'version', "has no version 'v9'"],
       [{ rows: 501 }, 400, undefined, 'rows'],
-      [{ probes: ['position'] }, 400, undefined, 'probes'],
+      [{ probes: ['mirror'] }, 400, undefined, 'probes'],
+      [{ probes: ['position'] }, 400, 'probes', 'the position probe is for pairwise judges'],
       [{ col_mapping: { outputs: 'missing' } }, 400, 'col_mapping', "names column 'missing'"],
     ];
     for (const [body, status, field, message] of cases) {

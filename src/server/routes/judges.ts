@@ -134,6 +134,8 @@ function auditSummary(report: Record<string, unknown>): JudgeAudits['audits'][nu
     injection_flip_rate: pick(at('injection', 'overall', 'flip_rate')),
     consistency_alpha: pick(at('consistency', 'alpha')),
     consistency_change_rate: pick(at('consistency', 'change_rate')),
+    position_consistency: pick(at('position', 'consistency')),
+    first_position: pick(at('position', 'first_position')),
   };
 }
 

@@ -14,8 +14,8 @@ export const auditBody = z.strictObject({
     .array(z.enum(PROBES))
     .min(1)
     .max(PROBES.length)
-    .default([...PROBES])
-    .describe('the probes to run (default all): verbosity, authority, injection, consistency'),
+    .optional()
+    .describe('the probes to run (default all that apply): verbosity, authority, injection, consistency; position for a pairwise judge'),
   samples: z.number().int().min(2).max(20).default(5).describe('self-consistency: samples per row'),
   temperature: z.number().min(0).max(2).default(0.7).describe('self-consistency: the temperature of the samples'),
   rows: z
@@ -78,6 +78,8 @@ export const judgeAudits = z.object({
         injection_flip_rate: estimate.describe('share of attacks that flipped a verdict to positive'),
         consistency_alpha: estimate.describe("Krippendorff's α across samples"),
         consistency_change_rate: estimate.describe('share of rows whose verdict changes across samples'),
+        position_consistency: estimate.describe('pairwise judges: share of pairs whose verdict survives swapping the responses'),
+        first_position: estimate.describe('pairwise judges: share of decisive answers naming the response shown first (0.5: none)'),
       }),
       report: z.record(z.string(), z.unknown()).describe('every number of the audit, as `juror audit --json` prints it'),
     }),

@@ -321,6 +321,8 @@ const AUDIT_FACTS: Array<{ key: keyof AuditSummary; name: string; signed?: boole
   { key: 'injection_flip_rate', name: 'Injection: flip rate' },
   { key: 'consistency_alpha', name: 'Self-consistency: α' },
   { key: 'consistency_change_rate', name: 'Verdicts changing' },
+  { key: 'position_consistency', name: 'Position: verdict kept when swapped' },
+  { key: 'first_position', name: 'Position: first shown preferred' },
 ];
 
 /** An audit number with its 95% interval: `+0.8 [0.4, 1]`. */
@@ -342,7 +344,8 @@ function auditFacts(judge: JudgeGroup, audits: JudgeAudits | undefined): Array<{
         return audit ? `${formatDate(audit.created_at)}, ${formatInt(audit.n)} rows (${audit.suite} ${audit.suite_version})` : 'not yet';
       }),
     },
-    ...AUDIT_FACTS.map((fact) => ({
+    // A number no version has (a probe that does not apply to this judge) is left out.
+    ...AUDIT_FACTS.filter((fact) => judge.versions.some((v) => latest.get(v.id)?.summary[fact.key])).map((fact) => ({
       name: fact.name,
       values: judge.versions.map((v) => auditText(latest.get(v.id)?.summary[fact.key], fact.signed)),
     })),
