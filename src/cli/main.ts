@@ -127,7 +127,11 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--judge <judge>', 'a judge YAML file (one judge, as under metrics: in juror.yaml) or a built-in judge name')
     .requiredOption('--data <file>', 'the rows to perturb: CSV, JSONL, JSON or Parquet')
     .option('--human-col <column>', 'a column of human labels: also report the agreement with them')
-    .option('--probes <list>', 'all (those that apply), or some of verbosity,authority,injection,consistency; position for a pairwise judge', 'all')
+    .option(
+      '--probes <list>',
+      'all (those that apply), or some of verbosity,authority,injection,consistency; position for a pairwise judge',
+      'all',
+    )
     .option('--samples <k>', 'self-consistency: samples per row', '5')
     .option('--temperature <t>', 'self-consistency: the temperature of the samples', '0.7')
     .option('--suite <file>', 'a probe suite file instead of the built-in one (src/audit/suites/v1.yaml)')
