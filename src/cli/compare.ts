@@ -10,7 +10,6 @@ import { InputError } from '../errors.js';
 import type { Rate } from '../judges/pairwise.js';
 import { loadJudge } from '../judges/load.js';
 import { EXIT, reportError } from './exit.js';
-import { formatNumber } from './format.js';
 import { runInTerminal } from './run-in-terminal.js';
 import { openExisting } from './runs.js';
 
@@ -66,10 +65,9 @@ export async function compareCommand(runA: string, runB: string, flags: CompareF
 
 function describe(report: PairwiseComparison): string {
   const { summary } = report;
+  const pct = (share: number) => `${Number((share * 100).toFixed(1))}%`;
   const percent = (rate: Rate) =>
-    rate.value === null
-      ? '—'
-      : `${formatNumber(rate.value * 100)}%${rate.interval ? ` [${rate.interval.map((x) => formatNumber(x * 100)).join(', ')}]` : ''}`;
+    rate.value === null ? '—' : `${pct(rate.value)}${rate.interval ? ` [${rate.interval.map(pct).join(', ')}]` : ''}`;
   const table = new Table({ head: ['', 'rate [95% CI]'], style: { head: [], border: [] } });
   table.push(
     ['B wins', percent(summary.wins)],

@@ -229,9 +229,9 @@ describe('juror compare --judge (pairwise)', () => {
     const result = await compare('rubric-judge.yaml');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/│ B wins\s+│ 0%/);
-    expect(result.stdout).toMatch(/│ tie\s+│ 100% \[100, 100\]/);
-    expect(result.stdout).toMatch(/│ consistent under swap\s+│ 0% \[0, 0\]/);
-    expect(result.stdout).toMatch(/│ first position preferred\s+│ 100% \[100, 100\]/);
+    expect(result.stdout).toMatch(/│ tie\s+│ 100% \[100%, 100%\]/);
+    expect(result.stdout).toMatch(/│ consistent under swap\s+│ 0% \[0%, 0%\]/);
+    expect(result.stdout).toMatch(/│ first position preferred\s+│ 100% \[100%, 100%\]/);
     expect(result.stdout).toContain('5 pairs judged in both orders, 0 with a judge error');
   });
 
