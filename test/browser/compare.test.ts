@@ -8,18 +8,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JurorServer } from '../../src/server/app.js';
 import { startLlmServer, type LlmServer } from '../fixtures/llm-server.js';
-import { pairwiseByMarker } from '../support/pairwise.js';
+import { pairwiseByMarker, TWO_SYSTEMS_CSV as CSV } from '../support/pairwise.js';
 import { HAS_CHROMIUM, launchBrowser, newPage, screenshot, startJuror, tempDir } from './fixture.js';
-
-/** Exact match: A right on rows 0 and 4, B on 0–3. Pairwise: B better on 1–3, A on 4, ties on 0 and 5. */
-const CSV = `question,expected,out_a,out_b
-q0,[GOOD] e0,[GOOD] e0,[GOOD] e0
-q1,[GOOD] e1,e1,[GOOD] e1
-q2,[GOOD] e2,e2,[GOOD] e2
-q3,[GOOD] e3,e3,[GOOD] e3
-q4,[GOOD] e4,[GOOD] e4,e4
-q5,[GOOD] e5,x5,y5
-`;
 
 describe.skipIf(!HAS_CHROMIUM)('compare page in Chromium', () => {
   let llm: LlmServer;

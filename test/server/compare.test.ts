@@ -7,23 +7,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JurorClient } from '../../src/client/client.js';
 import { startLlmServer, type LlmServer } from '../fixtures/llm-server.js';
-import { pairwiseByMarker } from '../support/pairwise.js';
+import { pairwiseByMarker, TWO_SYSTEMS_CSV as CSV } from '../support/pairwise.js';
 import { fileForm, startTestServer, STORES, waitForJob, type TestServer } from './helpers.js';
 
 const MODEL = 'openai:/gpt-test';
-
-/**
- * Six questions, two systems. Exact match: A right on rows 0 and 4, B on rows 0–3. Pairwise (the
- * answer with [GOOD] is better): tie on 0 (both) and 5 (neither), B better on 1–3, A on 4.
- */
-const CSV = `question,expected,out_a,out_b
-q0,[GOOD] e0,[GOOD] e0,[GOOD] e0
-q1,[GOOD] e1,e1,[GOOD] e1
-q2,[GOOD] e2,e2,[GOOD] e2
-q3,[GOOD] e3,e3,[GOOD] e3
-q4,[GOOD] e4,[GOOD] e4,e4
-q5,[GOOD] e5,x5,y5
-`;
 
 const PAIRWISE_JUDGE = {
   name: 'better_answer',

@@ -27,3 +27,17 @@ export function pairwiseByMarker(undecided: Undecided = 'tie'): (req: ChatReques
 export function alwaysFirst(): Reply {
   return verdict('A', 'the first response is better');
 }
+
+/**
+ * Six questions answered by two systems (out_a, out_b) with the expected answer. Exact match: A
+ * right on rows 0 and 4, B on rows 0–3. Pairwise by the [GOOD] marker: tie on 0 (both have it)
+ * and 5 (neither), B better on 1–3, A on 4.
+ */
+export const TWO_SYSTEMS_CSV = `question,expected,out_a,out_b
+q0,[GOOD] e0,[GOOD] e0,[GOOD] e0
+q1,[GOOD] e1,e1,[GOOD] e1
+q2,[GOOD] e2,e2,[GOOD] e2
+q3,[GOOD] e3,e3,[GOOD] e3
+q4,[GOOD] e4,[GOOD] e4,e4
+q5,[GOOD] e5,x5,y5
+`;
