@@ -4,6 +4,7 @@
  * job of kind pairwise, read back with `GET /api/runs/compare/pairwise/:id`), against the scripted
  * LLM server answering by the [GOOD] marker of each response.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { JurorClient } from '../../src/client/client.js';
 import { startLlmServer, type LlmServer } from '../fixtures/llm-server.js';
@@ -145,5 +146,51 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
       expect(result.status).toBe('completed');
       expect(result.report!.summary.wins.value).toBeCloseTo(0.5, 14);
     });
+  });
+});
+
+describe('a pairwise job across a restart', () => {
+  it('a server stopped mid-comparison resumes the job on start: same judging run, answered orders not asked again', async () => {
+    const llm = await startLlmServer();
+    const first = await startTestServer({ llm });
+    let second: TestServer | undefined;
+    try {
+      const upload = await first.call('POST', '/api/datasets', { body: fileForm('answers.csv', CSV) });
+      const runs: string[] = [];
+      for (const column of ['out_a', 'out_b']) {
+        const config = { col_mapping: { inputs: 'question', predictions: column, targets: 'expected' }, metrics: ['exact_match'] };
+        const started = await first.call('POST', '/api/runs', { body: { dataset_id: upload.body.id, config } });
+        await waitForJob(first, started.body.job_id);
+        runs.push(started.body.run_id);
+      }
+      // The first 4 calls are answered; the others hang until the server stops.
+      let answered = 0;
+      llm.setHandler((req) => (answered++ < 4 ? pairwiseByMarker()(req) : { hang: true }));
+      const started = await first.call('POST', '/api/runs/compare/pairwise', {
+        body: { a: runs[0], b: runs[1], judge: PAIRWISE_JUDGE, judge_model: MODEL },
+      });
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      const deadline = Date.now() + 20_000;
+      while (llm.requests.length < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(llm.requests.length).toBeGreaterThanOrEqual(5);
+      await first.close();
+
+      llm.reset();
+      llm.setHandler(pairwiseByMarker());
+      second = await startTestServer({ llm, store: { path: join(first.dir, 'juror.db') }, dataDir: join(first.dir, 'datasets') });
+      expect((await waitForJob(second, started.body.job_id)).status).toBe('completed');
+      const result = await second.call('GET', `/api/runs/compare/pairwise/${started.body.job_id}`);
+      expect(result.body.report.judging_run).toBe(started.body.run_id);
+      expect(result.body.report.summary).toMatchObject({ pairs: 6, judged: 6, errors: 0 });
+      expect(result.body.report.summary.wins.value).toBeCloseTo(0.5, 14);
+      // 12 orders in all; the 4 answered before the stop are kept (resumed run, cached answers): not asked of the provider again.
+      expect(llm.requests.length).toBeLessThanOrEqual(8);
+      const run = await second.call('GET', `/api/runs/${started.body.run_id}`);
+      expect(run.body).toMatchObject({ row_count: 12, rows_done: 12, status: 'finished' });
+    } finally {
+      await second?.close();
+      await first.stop();
+      await llm.close();
+    }
   });
 });
