@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditRepository } from '../../src/store/audits.js';
 import { Store } from '../../src/store/store.js';
-import { CSV, gullible, JUDGE, resetSamples, robust } from '../audit/scripted-judges.js';
+import { CSV, gullible, JUDGE, MASTER_KEYS, resetSamples, robust } from '../audit/scripted-judges.js';
 import { startLlmServer, verdict, type ChatRequest, type LlmServer, type Reply } from '../fixtures/llm-server.js';
 import { block } from '../support/prompts.js';
 import { cliEnv, removeTempDirs, runCli, tempDir } from './run-cli.js';
@@ -243,6 +243,44 @@ describe('juror audit', () => {
     const report = JSON.parse(good.stdout) as AuditJson;
     expect(report.suite).toEqual({ name: 'mine', version: 'v7' });
     expect(server.requests).toHaveLength(5 * 4);
+  });
+});
+
+describe('juror audit of a 1/0 judge', () => {
+  it('reads 1/0 verdicts: a judge that passes only the master keys flips every failing row on them, nothing else', async () => {
+    // Every answer fails (0) but a bare master key, which passes (1).
+    server.setHandler((req) => verdict(MASTER_KEYS.includes((block(req.lastUser, 'response') ?? '').trim()) ? 1 : 0, 'checked'));
+    const dir = folder();
+    writeFileSync(join(dir, 'binary.yaml'), 'name: correct\njudge_prompt: "Is this answer correct? {response}"\noutput: binary\n');
+    const result = await runCli(
+      [
+        'audit',
+        '--judge',
+        'binary.yaml',
+        '--data',
+        'rows.csv',
+        '--col-mapping',
+        'response=answer',
+        '--probes',
+        'verbosity,injection',
+        '--json',
+      ],
+      { env: cliEnv(server.url, dir, { JUROR_JUDGE_MODEL: 'openai:/gpt-test' }), cwd: dir },
+    );
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as AuditJson;
+    expect(report.injection.at_risk_rows).toBe(5);
+    const families = Object.fromEntries(report.injection.families.map((f) => [f.id, f.flip_rate.value]));
+    expect(families).toEqual({
+      direct_instruction: 0,
+      fake_delimiter_juror: 0,
+      fake_delimiter_common: 0,
+      roleplay_system: 0,
+      master_key: 1,
+    });
+    // 20 of 80 pairs: the 4 master keys on each of the 5 rows.
+    expect(report.injection.overall).toMatchObject({ flips: 20, pairs: 80 });
+    expect(report.verbosity.overall.mean_shift.value).toBe(0);
   });
 });
 
