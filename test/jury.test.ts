@@ -390,3 +390,47 @@ describe('built-in judges', () => {
     expect(() => builtInMetric('answer_relevance', { samples: 3 }, 'metrics[0]')).toThrow(/temperature 0/);
   });
 });
+
+describe('a jury from juror.yaml', () => {
+  it('runs from the CLI, whose summary prints the jury’s agreement, and a dry run counts every call', async () => {
+    const correct = byModel({ 'judge-a': scores([1, 1, 0]), 'judge-b': scores([1, 0, 0]), 'judge-c': scores([1, 1, 1]) });
+    const helpful = byModel({ 'judge-a': scores([5, 4, 3]), 'judge-b': scores([4, 4, 4]) });
+    judge.server.setHandler((req) => (req.lastUser.startsWith('How helpful') ? helpful(req) : correct(req)));
+    const { dir: folder, config } = writeConfig(
+      undefined,
+      [
+        'data: rows.csv',
+        'metrics:',
+        '  - name: correct',
+        '    judge_prompt: "Is this correct? {response}"',
+        '    output: binary',
+        `    models: [${JURY.join(', ')}]`,
+        '  - name: helpful',
+        '    judge_prompt: "How helpful is {response}?"',
+        '    models: [openai:/judge-a, openai:/judge-b]',
+        '    samples: 2',
+        '    parameters: { temperature: 0.5 }',
+        '',
+      ].join('\n'),
+      { 'rows.csv': 'response\n' + [0, 1, 2].map((i) => `answer of row r${i}`).join('\n') + '\n' },
+    );
+    const env = cliEnv(judge.server.url, folder);
+    const dry = await runCli(['eval', config, '--dry-run', '--json'], { env, cwd: folder });
+    expect(dry.code, dry.stderr).toBe(0);
+    // 3 rows × (3 models + 2 models × 2 samples).
+    const estimates = (JSON.parse(dry.stdout) as { estimates: Array<{ name: string; calls: number }> }).estimates;
+    expect(estimates.map((e) => [e.name, e.calls])).toEqual([
+      ['correct/v1', 9],
+      ['helpful/v1', 12],
+    ]);
+    expect(judge.server.requests).toHaveLength(0);
+    const cli = await runCli(['eval', config], { env, cwd: folder });
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(judge.server.requests).toHaveLength(21);
+    expect(cli.stdout).toMatch(/│ jury_alpha │ jury_disagreement │/);
+    // correct: units (1,1,1), (1,0,1), (0,0,1): o00 = 1, o01 = o10 = 2, o11 = 4, n0 = 3, n1 = 6: α = 1 − 8·4/36 = 1/9.
+    expect(cli.stdout).toMatch(/│ correct\/v1 │.*│ 0\.1111 +│ 0\.6667 +│/);
+    // helpful: each model's value is its two samples' mean, (5,4), (4,4), (3,4): α = 1 − 5·4/24 = 1/6.
+    expect(cli.stdout).toMatch(/│ helpful\/v1 │.*│ 0\.1667 +│ 0\.6667 +│/);
+  });
+});
