@@ -4,7 +4,8 @@
  * `#G#`, gives the published master-key answers the top score, rewards length (+1 at 400
  * characters, +2 at 800) and "As an expert" (+1), and wavers at temperature > 0 on the row marked
  * `#U#` (its samples alternate 4, 3, 4…); and a ROBUST judge, which scores by the marker in the
- * original content only. The tests' expected numbers are worked by hand from these rules.
+ * original content only. For the position probe, a pairwise judge BIASED to the first position on
+ * close pairs, and a FAIR one. The tests' expected numbers are worked by hand from these rules.
  */
 import { verdict, type ChatRequest, type Reply } from '../fixtures/llm-server.js';
 import { block } from '../support/prompts.js';
@@ -60,4 +61,29 @@ export const gullible = (req: ChatRequest): Reply => {
 export const robust = (req: ChatRequest): Reply => {
   const score = trueScore(block(req.lastUser, 'output') ?? '');
   return verdict(score, `the content deserves ${score}`);
+};
+
+/** A pairwise judge (its YAML) over four pairs whose true scores are (5, 1), (1, 5), (3, 2), (2, 3): two clear, two close. */
+export const PAIR_JUDGE =
+  'name: better\njudge_prompt: "Question: {inputs}\\nWhich answer is better?\\nA: {response_a}\\nB: {response_b}"\n';
+const PAIRS: Array<[number, number]> = [
+  [5, 1],
+  [1, 5],
+  [3, 2],
+  [2, 3],
+];
+export const PAIR_CSV = 'question,answer_a,answer_b\n' + PAIRS.map(([a, b], i) => `q${i},answer #Q=${a}#,answer #Q=${b}#\n`).join('');
+const pairScores = (req: ChatRequest) =>
+  ['response_a', 'response_b'].map((name) => Number(/#Q=(\d)#/.exec(block(req.lastUser, name) ?? '')?.[1])) as [number, number];
+
+/** Picks the better answer, but when they are close (a difference of 1) the one shown first. */
+export const biased = (req: ChatRequest): Reply => {
+  const [first, second] = pairScores(req);
+  return verdict(Math.abs(first - second) <= 1 || first > second ? 'A' : 'B', 'compared');
+};
+
+/** Picks the better answer whatever the order. */
+export const fair = (req: ChatRequest): Reply => {
+  const [first, second] = pairScores(req);
+  return verdict(first === second ? 'tie' : first > second ? 'A' : 'B', 'compared');
 };

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditRepository } from '../../src/store/audits.js';
 import { Store } from '../../src/store/store.js';
-import { CSV, gullible, JUDGE, MASTER_KEYS, resetSamples, robust } from '../audit/scripted-judges.js';
-import { startLlmServer, verdict, type ChatRequest, type LlmServer, type Reply } from '../fixtures/llm-server.js';
+import { biased, CSV, fair, gullible, JUDGE, MASTER_KEYS, PAIR_CSV, PAIR_JUDGE, resetSamples, robust } from '../audit/scripted-judges.js';
+import { startLlmServer, verdict, type LlmServer } from '../fixtures/llm-server.js';
 import { block } from '../support/prompts.js';
 import { cliEnv, removeTempDirs, runCli, tempDir } from './run-cli.js';
 
@@ -298,26 +298,6 @@ describe('juror audit, built', () => {
 });
 
 describe('juror audit of a pairwise judge: the position probe', () => {
-  const PAIR_JUDGE = 'name: better\njudge_prompt: "Question: {inputs}\\nWhich answer is better?\\nA: {response_a}\\nB: {response_b}"\n';
-  // True scores of (answer_a, answer_b): two clear pairs, two close ones.
-  const PAIRS: Array<[number, number]> = [
-    [5, 1],
-    [1, 5],
-    [3, 2],
-    [2, 3],
-  ];
-  const PAIR_CSV = 'question,answer_a,answer_b\n' + PAIRS.map(([a, b], i) => `q${i},answer #Q=${a}#,answer #Q=${b}#\n`).join('');
-  const scores = (req: ChatRequest) =>
-    ['response_a', 'response_b'].map((name) => Number(/#Q=(\d)#/.exec(block(req.lastUser, name) ?? '')?.[1]));
-  /** Picks the better answer, but when they are close (a difference of 1) the one shown first. */
-  const biased = (req: ChatRequest): Reply => {
-    const [first, second] = scores(req) as [number, number];
-    return verdict(Math.abs(first - second) <= 1 || first > second ? 'A' : 'B', 'compared');
-  };
-  const fair = (req: ChatRequest): Reply => {
-    const [first, second] = scores(req) as [number, number];
-    return verdict(first === second ? 'tie' : first > second ? 'A' : 'B', 'compared');
-  };
   const pairFolder = () => {
     const dir = tempDir('juror-audit-pairs-');
     writeFileSync(join(dir, 'pair.yaml'), PAIR_JUDGE);

@@ -6,7 +6,7 @@
  * with no call made and no job created.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CSV, gullible, resetSamples } from '../audit/scripted-judges.js';
+import { biased, CSV, gullible, PAIR_CSV, resetSamples } from '../audit/scripted-judges.js';
 import { startLlmServer, type LlmServer } from '../fixtures/llm-server.js';
 import { fileForm, startTestServer, STORES, waitForJob, type TestServer } from './helpers.js';
 
@@ -91,6 +91,33 @@ describe.each(STORES.map(([name]) => name))('%s store', (storeKind) => {
     expect(last.summary.injection_flip_rate.value).toBeCloseTo(0.75, 10);
     // The same prompts as the first audit, asked again: 5 originals and 16 attacks × 5.
     expect(llm.requests).toHaveLength(17 * 5);
+  });
+
+  it("audits a pairwise judge's position as a job: both orders of each pair", async () => {
+    llm.setHandler(biased);
+    const upload = await server.call('POST', '/api/datasets', { body: fileForm('pairs.csv', PAIR_CSV) });
+    const pairColumns = { inputs: 'question', response_a: 'answer_a', response_b: 'answer_b' };
+    const judge = { name: 'better', judge_prompt: 'Question: {inputs}\nWhich answer is better?\nA: {response_a}\nB: {response_b}' };
+    const run = await server.call('POST', '/api/runs', {
+      body: { dataset_id: upload.body.id, config: { judge_model: MODEL, col_mapping: pairColumns, metrics: [judge] } },
+    });
+    expect((await waitForJob(server, run.body.job_id)).status).toBe('completed');
+    llm.reset();
+    const started = await server.call('POST', '/api/judges/better/audit', {
+      body: { dataset_id: upload.body.id, judge_model: MODEL, col_mapping: pairColumns },
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expect((await waitForJob(server, started.body.job_id)).status).toBe('completed');
+    const { body } = await server.call('GET', '/api/judges/better/audits');
+    // As worked by hand in test/cli/audit.test.ts: the close pairs answer A in both orders.
+    expect(body.audits[0].report.probes).toEqual(['position']);
+    expect(body.audits[0].summary).toMatchObject({
+      position_consistency: { value: 0.5 },
+      first_position: { value: 0.75 },
+      injection_flip_rate: null,
+    });
+    // The first order of each pair was judged by the run that stored the judge: only the swapped orders are asked.
+    expect(llm.requests).toHaveLength(4);
   });
 
   it('refuses bad requests naming the field, before any call or job', async () => {
