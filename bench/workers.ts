@@ -43,7 +43,7 @@ export async function workersBenchmark(startLlm: (options: Record<string, unknow
       const limited = stats.rateLimited - before.rateLimited;
       line(
         `20,000 calls, 100 ms, cap 64, ${workers} worker${workers > 1 ? 's' : ''}`,
-        `${run.seconds.toFixed(2)} s = ${ratio.toFixed(3)}× N·L/C, max ${stats.maxInFlight} in flight, ${limited} × 429`,
+        `${run.seconds.toFixed(2)} s = ${ratio.toFixed(3)}× N·L/C, max ${stats.maxInFlight} in flight, ${limited} × 429, workers' CPU ${run.workerCpuS.toFixed(0)} s`,
         '≤ 1.15×, ≤ 64',
         ratio <= 1.15 && stats.maxInFlight <= CAP && limited < ROWS / 100,
       );
