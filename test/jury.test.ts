@@ -434,3 +434,37 @@ describe('a jury from juror.yaml', () => {
     expect(cli.stdout).toMatch(/│ helpful\/v1 │.*│ 0\.1667 +│ 0\.6667 +│/);
   });
 });
+
+describe('a RETRIEVAL jury', () => {
+  it("averages each model's precision over the chunks, keeping every model's per-chunk verdicts", async () => {
+    // judge-a finds both chunks relevant (precision 1), judge-b the first only (precision 0.5).
+    const relevant = (yes: (chunk: string) => boolean) => (req: ChatRequest) => verdict(yes(req.lastUser) ? 5 : 1);
+    judge.server.setHandler(byModel({ 'judge-a': relevant(() => true), 'judge-b': relevant((text) => text.includes('chunk one')) }));
+    const store = await Store.open({ path: join(dir, 'retrieval.db') });
+    try {
+      const result = await evaluate(
+        judge.options({
+          data: [{ request: 'q', retrieved_context: JSON.stringify(['chunk one', 'chunk two']) }],
+          metrics: [
+            promptJudge({
+              judgePrompt: 'Is {retrieved_context} relevant to {request}?',
+              metricMetadata: { assessment_type: 'RETRIEVAL' },
+              models: ['openai:/judge-a', 'openai:/judge-b'],
+            }),
+          ],
+          store,
+        }),
+      );
+      expect(judge.server.requests).toHaveLength(4);
+      expect(result.tables.eval_results_table[0]!['correct/v1/score']).toBe(0.75);
+      const panel = JSON.parse((await store.results(result.runId, { from: 0, to: 0 }))[0]!.panel!) as Panel;
+      expect(panel).toMatchObject({ kind: 'jury', aggregate: 'mean', level: 'interval', spread: 0.25 });
+      expect(panel.verdicts.map((v) => [v.model, v.score, v.chunks?.map((c) => c.value)])).toEqual([
+        ['openai:/judge-a', '2/2', [1, 1]],
+        ['openai:/judge-b', '1/2', [1, 0]],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
