@@ -15,12 +15,11 @@ import { compareRun, NothingToCompare } from '../align/check.js';
 import type { HumanLabels } from '../align/human-labels.js';
 import { cellText, Columns } from '../data/columns.js';
 import type { DataRecord } from '../data/dataset.js';
-import type { EvaluateOptions, EvaluationResult } from '../engine/evaluate.js';
+import { dryRun, type EvaluateOptions, type EvaluationResult } from '../engine/evaluate.js';
 import { ConfigError, InputError } from '../errors.js';
 import { judgeKey, type Judge } from '../judges/definition.js';
 import { judgeVariables } from '../judges/prompt.js';
 import { judgeToConfig } from '../judges/serialize.js';
-import { judgeMetric } from '../metrics/judge-metric.js';
 import type { Metric } from '../metrics/metric.js';
 import { perturbations, PROBES, type Perturbation, type Probe } from './perturb.js';
 import { auditPositions, type PositionReport } from './position.js';
@@ -177,6 +176,19 @@ export async function runAudit(plan: AuditPlan, run: AuditRunner): Promise<Audit
     judge_model: plan.judgeModel ?? null,
   };
 
+  // Row s·n + i of the sample run is row i's sample s, asked at the temperature; a problem with it
+  // is found now, by a dry run of one row, not after the probes were paid for.
+  const sampleOptions: EvaluateOptions = {
+    ...common,
+    data: Array.from({ length: plan.samples }, () => records).flat(),
+    metrics: [atTemperature(plan.metric, plan.temperature)],
+    experiment: 'audit',
+    runName: `audit-${judge.name}-${judge.version}-samples`,
+    cache: false,
+    store: false,
+  };
+  if (plan.probes.includes('consistency')) await dryRun({ ...sampleOptions, data: records.slice(0, 1) });
+
   // Row i of the probe run is original i; row (v + 1)·n + i is row i under variant v.
   const probeRecords = [
     ...records,
@@ -266,19 +278,7 @@ export async function runAudit(plan: AuditPlan, run: AuditRunner): Promise<Audit
     }
   }
   if (plan.probes.includes('consistency')) {
-    const hot: Judge = { ...judge, parameters: { ...judge.parameters, temperature: plan.temperature } };
-    const sampleRun = await run(
-      {
-        ...common,
-        data: Array.from({ length: plan.samples }, () => records).flat(),
-        metrics: [judgeMetric(hot)],
-        experiment: 'audit',
-        runName: `audit-${judge.name}-${judge.version}-samples`,
-        cache: false,
-        store: false,
-      },
-      'consistency',
-    );
+    const sampleRun = await run(sampleOptions, 'consistency');
     const sampled = sampleRun.tables.eval_results_table.map((row) => verdictOf(row, key, plan.scheme));
     const perRow = records.map((_, i) => Array.from({ length: plan.samples }, (_, s) => sampled[s * n + i]!));
     report.consistency = consistencyReport(perRow, reading, { temperature: plan.temperature }, bootstrap);
@@ -302,6 +302,25 @@ export async function runAudit(plan: AuditPlan, run: AuditRunner): Promise<Audit
     }
   }
   return report;
+}
+
+/**
+ * The metric with every judge call at `temperature`: its own preparation (a built-in judge's
+ * column rules included), the temperature set on each call it makes.
+ */
+function atTemperature(metric: Metric, temperature: number): Metric {
+  return {
+    ...metric,
+    ...(metric.judge ? { judge: { ...metric.judge, parameters: { ...metric.judge.parameters, temperature } } } : {}),
+    prepare: (context) =>
+      metric.prepare({
+        ...context,
+        chatFor: (model, field, needs) => {
+          const chat = context.chatFor(model, field, needs);
+          return (request) => chat({ ...request, parameters: { ...request.parameters, temperature } });
+        },
+      }),
+  };
 }
 
 /** The judge's verdict in a results-table row. */

@@ -284,6 +284,36 @@ describe('juror audit of a 1/0 judge', () => {
   });
 });
 
+describe('juror audit of a built-in judge', () => {
+  it('samples guideline_adherence with global guidelines at the temperature, keeping its own column rules', async () => {
+    // Databricks' judges answer 1/0.
+    server.setHandler(() => verdict(1, 'follows the guidelines'));
+    const dir = folder();
+    writeFileSync(join(dir, 'guidelines.yaml'), 'metric: guideline_adherence\nguidelines: [Answer in English]\n');
+    const result = await runCli(
+      [
+        'audit',
+        '--judge',
+        'guidelines.yaml',
+        '--data',
+        'rows.csv',
+        '--col-mapping',
+        'request=question',
+        '--col-mapping',
+        'response=answer',
+      ],
+      { env: cliEnv(server.url, dir, { JUROR_JUDGE_MODEL: 'openai:/gpt-test' }), cwd: dir },
+    );
+    expect(result.stderr).not.toMatch(/error:/);
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    // Every row and copy is judged yes: nothing could flip, and the samples never vary.
+    expect(result.stdout).toContain('no attack could flip a verdict');
+    expect(result.stdout).toContain('α is undefined');
+    expect(server.requests.filter((r) => r.body.temperature === 0.7)).toHaveLength(5 * 5);
+    expect(server.requests.every((r) => r.text.includes('Answer in English'))).toBe(true);
+  });
+});
+
 describe('juror audit, built', () => {
   it('finds the built-in suite beside the bundled CLI', async () => {
     const dir = folder();
