@@ -27,6 +27,9 @@ export function formatPercent(share: number | null | undefined, decimals = 1): s
 export function formatMetricValue(info: MetricInfo, value: number | null | undefined, aggregation = 'mean'): string {
   if (value === null || value === undefined) return '—';
   if (aggregation === 'variance') return formatNumber(value);
+  // A jury's or samples' agreement: α is a coefficient (−1 to 1), the disagreement a share of rows.
+  if (aggregation.endsWith('_alpha')) return formatNumber(value);
+  if (aggregation.endsWith('_disagreement')) return formatPercent(value);
   if (info.kind === 'share') return formatPercent(value);
   if (info.kind === 'unit') return value.toFixed(3);
   return formatNumber(value, 2);
