@@ -136,6 +136,8 @@ describe('a jury of three models', () => {
       ]);
       const resumed = await evaluate(judge.options({ data: rows(4), metrics, store, resume: first.runId }));
       expect(resumed.metrics['correct/v1/jury_alpha']).toBeCloseTo(13 / 35, 12);
+      // The table read back from the store has the spread too.
+      expect(resumed.tables.eval_results_table.map((r) => r['correct/v1/spread'])).toEqual([0, 1 / 3, 0, 1 / 3]);
     } finally {
       await store.close();
     }

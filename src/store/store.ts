@@ -413,7 +413,7 @@ export class Store {
         .execute(),
       this.db
         .selectFrom('results')
-        .select(['row_index', 'metric', 'value', 'label', 'justification', 'error'])
+        .select(['row_index', 'metric', 'value', 'label', 'justification', 'error', 'panel'])
         .where('run_id', '=', runId)
         .orderBy('row_index')
         .orderBy('metric')
@@ -432,6 +432,9 @@ export class Store {
       record[`${r.metric}/justification`] = r.justification;
       if (r.label !== null) record[`${r.metric}/label`] = r.label;
       if (r.error !== null) record[`${r.metric}/error`] = r.error;
+      // A jury's or samples' spread, as the engine's own table has it.
+      const spread = r.panel ? (JSON.parse(r.panel) as { spread?: number | null }).spread : undefined;
+      if (spread !== null && spread !== undefined) record[`${r.metric}/spread`] = spread;
     }
     return [...byRow.values()];
   }
