@@ -95,4 +95,22 @@ describe.skipIf(!HAS_CHROMIUM)('audits on the Judges page in Chromium', () => {
     await screenshot(page, 'judges-audit', { fullPage: true });
     expect(pageErrors).toEqual([]);
   });
+
+  it('audits a version from the page: a wrong column is named at its field, then every probe runs and joins the table', async () => {
+    const form = page.getByRole('form', { name: 'audit quality for biases' });
+    await form.locator('input[name="audit_model"]').fill(MODEL);
+    await form.locator('input[name="audit_mapping"]').fill('inputs=question, outputs=nope');
+    await form.getByRole('button', { name: 'Audit v1' }).click();
+    await form.locator('.field-error', { hasText: "names column 'nope'" }).waitFor();
+    await form.locator('input[name="audit_mapping"]').fill('inputs=question, outputs=answer');
+    await form.getByRole('button', { name: 'Audit v1' }).click();
+    await form.locator('.audit-status', { hasText: 'Audit completed on 5 rows' }).waitFor({ timeout: 60_000 });
+    const table = page.getByRole('table', { name: 'agreement of quality by version' });
+    const row = (name: string) => table.locator('tr', { has: page.locator('th', { hasText: name }) }).locator('td');
+    // The verbosity and authority shifts worked by hand in test/cli/audit.test.ts: 1.1 and 4/15.
+    await expect.poll(() => row('Verbosity: score shift').textContent()).toMatch(/^\+1\.1 \[/);
+    expect(await row('Authority: score shift').textContent()).toMatch(/^\+0\.267 \[/);
+    await screenshot(page, 'judges-audit-form', { fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -352,6 +352,107 @@ function auditFacts(judge: JudgeGroup, audits: JudgeAudits | undefined): Array<{
   ];
 }
 
+/**
+ * Audits a version for biases over a dataset (`POST /api/judges/:name/audit`: every probe that
+ * applies, the built-in suite); its numbers join the table above when the audit's job completes.
+ */
+function AuditForm({ judge, onAudited }: { judge: JudgeGroup; onAudited: () => void }) {
+  const versions = [...new Set(judge.versions.map((v) => v.version))];
+  const datasets = useApi((_signal) => api.datasets({ limit: 100 }), []);
+  const [version, setVersion] = useState(versions.at(-1) ?? '');
+  const [datasetId, setDatasetId] = useState('');
+  const [judgeModel, setJudgeModel] = useState('');
+  const [mapping, setMapping] = useState('');
+  const [audit, setAudit] = useState<{ jobId: string; rows: number }>();
+  const dataset = datasets.data?.datasets.find((d) => d.id === (datasetId || datasets.data?.datasets[0]?.id));
+  const job = useApi((signal) => (audit ? api.job(audit.jobId, signal) : Promise.resolve(undefined)), [audit?.jobId], {
+    pollMs: 500,
+    poll: (j) => !!audit && (!j || j.status === 'running' || j.status === 'queued'),
+  });
+  const finished = !!job.data && job.data.status !== 'running' && job.data.status !== 'queued';
+  useEffect(() => {
+    if (finished) onAudited();
+  }, [finished, onAudited]);
+  const form = useApiForm(async () => {
+    if (!dataset) return;
+    // `inputs=question, outputs=answer`: judge variables read from other columns (the server checks each).
+    const pairs = mapping
+      .split(',')
+      .flatMap((part) => (part.includes('=') ? [part.split('=').map((x) => x.trim()) as [string, string]] : []));
+    const started = await api.auditJudge(judge.name, {
+      dataset_id: dataset.id,
+      version,
+      ...(judgeModel ? { judge_model: judgeModel } : {}),
+      ...(pairs.length ? { col_mapping: Object.fromEntries(pairs) } : {}),
+    });
+    setAudit({ jobId: started.job_id, rows: started.rows });
+  });
+  if (!datasets.data?.datasets.length) return null;
+  return (
+    <form className="check-form" onSubmit={form.submit} aria-label={`audit ${judge.name} for biases`} noValidate>
+      <div className="field-name">Audit for biases (verbosity, authority, injection, self-consistency; position for pairwise judges)</div>
+      <div className="form-grid">
+        <label className={`control ${form.fieldError('version')}`}>
+          <span>Version</span>
+          <select name="audit_version" value={version} onChange={(e) => setVersion(e.target.value)}>
+            {versions.map((v) => (
+              <option key={v}>{v}</option>
+            ))}
+          </select>
+          {form.hint('version')}
+        </label>
+        <label className={`control ${form.fieldError('dataset_id')}`}>
+          <span>Dataset (its first 100 rows)</span>
+          <select name="audit_dataset" value={dataset?.id ?? ''} onChange={(e) => setDatasetId(e.target.value)}>
+            {datasets.data.datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+          {form.hint('dataset_id')}
+        </label>
+        <label className={`control ${form.fieldError('col_mapping')}`}>
+          <span>Column mapping</span>
+          <input
+            type="text"
+            name="audit_mapping"
+            placeholder="e.g. inputs=question, outputs=answer"
+            value={mapping}
+            onChange={(e) => setMapping(e.target.value)}
+          />
+          {form.hint('col_mapping')}
+        </label>
+        <label className={`control ${form.fieldError('judge_model')}`}>
+          <span>Judge model</span>
+          <input
+            type="text"
+            name="audit_model"
+            placeholder="the judge's own, else the server's"
+            value={judgeModel}
+            onChange={(e) => setJudgeModel(e.target.value)}
+          />
+          {form.hint('judge_model')}
+        </label>
+      </div>
+      {form.error !== undefined && !(form.error instanceof ApiError && form.error.field) && (
+        <ErrorBox error={form.error} title="Not audited" />
+      )}
+      <div className="form-actions">
+        {audit && (
+          <span className="muted small audit-status" role="status">
+            {finished ? `Audit ${job.data!.status} on ${formatInt(audit.rows)} rows` : `Auditing ${formatInt(audit.rows)} rows…`}
+            {job.data?.error ? `: ${job.data.error}` : ''}
+          </span>
+        )}
+        <button type="submit" className="button" disabled={form.busy && !finished}>
+          Audit {version}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 /** The versions side by side: when each came, its examples and runs, its latest agreement with human labels and its latest audit. */
 function VersionsAgreement({ judge }: { judge: JudgeGroup }) {
   const history = useApi((signal) => api.judgeAgreement(judge.name, signal), [judge.name]);
@@ -391,6 +492,7 @@ function VersionsAgreement({ judge }: { judge: JudgeGroup }) {
         </p>
       )}
       <CheckForm judge={judge} onChecked={history.reload} />
+      <AuditForm judge={judge} onAudited={audits.reload} />
     </section>
   );
 }
