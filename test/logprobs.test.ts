@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, evaluate, makeGenaiMetricFromPrompt, Store, type PromptJudgeOptions } from '../src/index.js';
+import { ConfigError, dryRun, evaluate, makeGenaiMetricFromPrompt, Store, type PromptJudgeOptions } from '../src/index.js';
 import type { Panel } from '../src/judges/jury.js';
 import { scoreByLogprobs, type TokenLogprob } from '../src/judges/logprobs.js';
 import { byModel, verdict, verdictWithLogprobs } from './fixtures/llm-server.js';
@@ -147,5 +147,13 @@ describe('reading the score token', () => {
       answer(token('1'), token('0')),
     );
     expect(split).toEqual({ ok: false, reason: expect.stringMatching(/^the score 10 is written over several tokens/) });
+  });
+});
+
+describe('a dry run', () => {
+  it('prices a logprob-scored judge like any other, without a call', async () => {
+    const report = await dryRun(judge.options({ data: rows, metrics: [scored()] }));
+    expect(report.estimates.map((e) => [e.name, e.calls])).toEqual([['correct/v1', 1]]);
+    expect(judge.server.requests).toHaveLength(0);
   });
 });
