@@ -180,6 +180,28 @@ export async function main(argv: string[]): Promise<number> {
     .action(run(async () => (await import('./label.js')).labelCommand));
 
   program
+    .command('distill')
+    .description(
+      "train a small local judge on a label job's (or a file's) labels, measured by cross-validation; stored as a new judge version of kind distilled",
+    )
+    .option('--label-job <id>', 'the label job whose labels to learn (its id, or a unique prefix)')
+    .option('--data <file>', 'or a labelled file: CSV, JSONL, JSON or Parquet')
+    .option('--label-col <column>', "with --data: the column holding each row's label (1/0, yes/no, or integer scores)")
+    .option('--text-cols <a,b>', 'with --data: the text columns to read (default: every other column)')
+    .requiredOption('--name <judge>', 'the judge name to store it under (the next version of that name)')
+    .option('--folds <n>', 'cross-validation folds', '5')
+    .option('--features <kind>', 'ngrams (hashed word and character n-grams) or embeddings (a local transformers.js model)', 'ngrams')
+    .option('--embedding-model <id>', 'with --features embeddings: the model id (default Xenova/all-MiniLM-L6-v2)')
+    .option(
+      '--embedding-path <folder>',
+      'with --features embeddings: a folder holding the model (config.json, tokenizer.json, onnx/model.onnx)',
+    )
+    .option('--seed <n>', 'seed of the folds and the bootstrap intervals', '1')
+    .option('--json', 'print the stored version and its report as JSON')
+    .option('--db <path>', 'the SQLite store (default .juror/juror.db, or JUROR_DB / JUROR_DATABASE_URL)')
+    .action(run(async () => (await import('./distill.js')).distillCommand));
+
+  program
     .command('export')
     .description('export stored data for other tools')
     .command('finetune')

@@ -212,7 +212,8 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   // reported and left out, as MLflow does; a metric the user listed stops the run instead.
   const skipped: SkippedMetric[] = [];
   const prepared: Array<{ metric: Metric; scorer: RowScorer }> = [];
-  // Distilled judges are read from the run's store, loaded only when a metric asks for one.
+  // Distilled judges are read from the run's store (a run that keeps nothing reads the default one),
+  // loaded only when a metric asks for one.
   const readDistilled = async (name: string, version: string) =>
     (await import('../distill/stored.js')).distilledForRun(options.store || undefined, env, name, version);
   const sample = await firstRecord(dataset);
@@ -221,7 +222,7 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
     try {
       const scorer = metric.prepare({ columns, chatFor, ...(sample ? { sample } : {}) });
       // A classifier or a user's module is loaded now, so that a missing one stops the run before its first call.
-      await metric.load?.({ baseDir: options.baseDir, ...(options.store === false ? {} : { distilled: readDistilled }) });
+      await metric.load?.({ baseDir: options.baseDir, distilled: readDistilled });
       prepared.push({ metric, scorer });
     } catch (error) {
       if (!fromPreset[i] || !(error instanceof JurorError) || modelErrors.has(error)) throw error;

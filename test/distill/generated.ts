@@ -8,8 +8,19 @@
  */
 import { mulberry32 } from '../../src/agreement/prng.js';
 
-const SUPPORTED = ['refund', 'warranty', 'shipping', 'invoice', 'receipt', 'exchange', 'tracking', 'discount', 'voucher', 'delivery'];
-const UNSUPPORTED = ['lottery', 'horoscope', 'crypto', 'casino', 'astrology', 'jackpot', 'tarot', 'betting', 'fortune', 'psychic'];
+export const SUPPORTED = [
+  'refund',
+  'warranty',
+  'shipping',
+  'invoice',
+  'receipt',
+  'exchange',
+  'tracking',
+  'discount',
+  'voucher',
+  'delivery',
+];
+export const UNSUPPORTED = ['lottery', 'horoscope', 'crypto', 'casino', 'astrology', 'jackpot', 'tarot', 'betting', 'fortune', 'psychic'];
 const FILLER =
   'the a of to and in for on with as by at from it this that is was be are we you they our your their can will would should may might must have has had do does did not more most very also just about into over after before under again further then once here there when where why how all any both each few other some such only own same so than too'.split(
     ' ',
@@ -55,4 +66,13 @@ export function generateRows(options: GenerateOptions): GeneratedRow[] {
     else if (random() < (options.noise ?? 0)) label = 1 - rule;
     return { question: `What does the policy say about ${pick(SUPPORTED)}?`, answer, label, rule };
   });
+}
+
+/** The rule without noise for any text: 1 when the first topic it names is a supported one, 0 when unsupported, undefined when none. */
+export function ruleOf(text: string): number | undefined {
+  for (const word of text.toLowerCase().split(/[^a-z]+/)) {
+    if (SUPPORTED.includes(word)) return 1;
+    if (UNSUPPORTED.includes(word)) return 0;
+  }
+  return undefined;
 }
