@@ -209,6 +209,9 @@ describe('samples', () => {
       expect(second.calls.cached).toBe(5);
       expect(second.metrics['correct/v1/mean']).toBe(first.metrics['correct/v1/mean']);
       expect(first.metrics['correct/v1/mean']).toBe(4);
+      // Samples are named after the run's judge model, which the judge uses.
+      const panel = JSON.parse((await store.results(first.runId, { from: 0, to: 0 }))[0]!.panel!) as Panel;
+      expect(panel.members.map((m) => m.name)).toEqual([1, 2, 3, 4, 5].map((s) => `openai:/gpt-test sample ${s}`));
     } finally {
       await store.close();
     }

@@ -194,9 +194,11 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
       throw error;
     }
   };
+  const fallback = env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? DEFAULT_JUDGE_MODEL : undefined;
+  // The model of judges that name none.
+  const runJudgeModel = options.judgeModel ?? env.JUROR_JUDGE_MODEL ?? fallback;
   const judgeChatFor = (uri: string | undefined, field: string, needs?: ChatNeeds): Chat => {
-    const fallback = env.OPENAI_API_KEY || env.OPENAI_BASE_URL ? DEFAULT_JUDGE_MODEL : undefined;
-    const chosen = uri ?? options.judgeModel ?? env.JUROR_JUDGE_MODEL ?? fallback;
+    const chosen = uri ?? runJudgeModel;
     if (chosen === fallback && fallback) defaultJudgeModel = fallback;
     if (!chosen) {
       throw new ConfigError('no judge model is set', {
@@ -220,7 +222,7 @@ export async function prepareRun(options: EvaluateOptions, estimator?: Estimator
   for (const [i, metric] of resolved.entries()) {
     metricName = metricKey(metric);
     try {
-      const scorer = metric.prepare({ columns, chatFor, ...(sample ? { sample } : {}) });
+      const scorer = metric.prepare({ columns, chatFor, judgeModel: runJudgeModel, ...(sample ? { sample } : {}) });
       // A classifier or a user's module is loaded now, so that a missing one stops the run before its first call.
       await metric.load?.({ baseDir: options.baseDir, distilled: readDistilled });
       prepared.push({ metric, scorer });

@@ -45,7 +45,12 @@ function prepareJudge(judge: Judge, context: PrepareContext): RowScorer {
   const needs = judge.scoring === 'logprobs' ? { logprobs: true } : undefined;
   const members: PanelMember[] = judge.models
     ? judge.models.map((model, i) => ({ model, chat: context.chatFor(model, `metrics.${judge.name}.models[${i}]`, needs) }))
-    : [{ model: judge.model ?? 'judge model', chat: context.chatFor(judge.model, `metrics.${judge.name}.model`, needs) }];
+    : [
+        {
+          model: judge.model ?? context.judgeModel ?? 'judge model',
+          chat: context.chatFor(judge.model, `metrics.${judge.name}.model`, needs),
+        },
+      ];
   const chat = members[0]!.chat;
   const panel = isPanel(judge);
   // Checked now, so that an unknown parameter stops the run before its first call.

@@ -50,6 +50,8 @@ export interface PrepareContext {
   columns: Columns;
   /** The chat function for a judge model URI (the metric's own, else the run's judge model); throws a ConfigError if none. */
   chatFor(modelUri: string | undefined, field: string, needs?: ChatNeeds): Chat;
+  /** The run's judge model URI, which judges without a model of their own use (to name it); undefined when none is set. */
+  judgeModel?: string | undefined;
   /** The dataset's first row, to check a column's kind (a list, or text) before any row is scored. */
   sample?: DataRecord;
 }
