@@ -75,22 +75,23 @@ function folder(): string {
   return dir;
 }
 
+/** `juror audit ...args` in `dir`, against the scripted server with its judge model. */
+function auditCli(dir: string, args: string[]) {
+  return runCli(['audit', ...args], { env: cliEnv(server.url, dir, { JUROR_JUDGE_MODEL: 'openai:/gpt-test' }), cwd: dir });
+}
+
 async function audit(dir: string, ...extra: string[]) {
-  return runCli(
-    [
-      'audit',
-      '--judge',
-      'judge.yaml',
-      '--data',
-      'rows.csv',
-      '--col-mapping',
-      'inputs=question',
-      '--col-mapping',
-      'outputs=answer',
-      ...extra,
-    ],
-    { env: cliEnv(server.url, dir, { JUROR_JUDGE_MODEL: 'openai:/gpt-test' }), cwd: dir },
-  );
+  return auditCli(dir, [
+    '--judge',
+    'judge.yaml',
+    '--data',
+    'rows.csv',
+    '--col-mapping',
+    'inputs=question',
+    '--col-mapping',
+    'outputs=answer',
+    ...extra,
+  ]);
 }
 
 const byId = <T extends { id: string }>(list: T[], id: string): T => list.find((x) => x.id === id)!;
@@ -252,21 +253,17 @@ describe('juror audit of a 1/0 judge', () => {
     server.setHandler((req) => verdict(MASTER_KEYS.includes((block(req.lastUser, 'response') ?? '').trim()) ? 1 : 0, 'checked'));
     const dir = folder();
     writeFileSync(join(dir, 'binary.yaml'), 'name: correct\njudge_prompt: "Is this answer correct? {response}"\noutput: binary\n');
-    const result = await runCli(
-      [
-        'audit',
-        '--judge',
-        'binary.yaml',
-        '--data',
-        'rows.csv',
-        '--col-mapping',
-        'response=answer',
-        '--probes',
-        'verbosity,injection',
-        '--json',
-      ],
-      { env: cliEnv(server.url, dir, { JUROR_JUDGE_MODEL: 'openai:/gpt-test' }), cwd: dir },
-    );
+    const result = await auditCli(dir, [
+      '--judge',
+      'binary.yaml',
+      '--data',
+      'rows.csv',
+      '--col-mapping',
+      'response=answer',
+      '--probes',
+      'verbosity,injection',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as AuditJson;
     expect(report.injection.at_risk_rows).toBe(5);
@@ -290,20 +287,16 @@ describe('juror audit of a built-in judge', () => {
     server.setHandler(() => verdict(1, 'follows the guidelines'));
     const dir = folder();
     writeFileSync(join(dir, 'guidelines.yaml'), 'metric: guideline_adherence\nguidelines: [Answer in English]\n');
-    const result = await runCli(
-      [
-        'audit',
-        '--judge',
-        'guidelines.yaml',
-        '--data',
-        'rows.csv',
-        '--col-mapping',
-        'request=question',
-        '--col-mapping',
-        'response=answer',
-      ],
-      { env: cliEnv(server.url, dir, { JUROR_JUDGE_MODEL: 'openai:/gpt-test' }), cwd: dir },
-    );
+    const result = await auditCli(dir, [
+      '--judge',
+      'guidelines.yaml',
+      '--data',
+      'rows.csv',
+      '--col-mapping',
+      'request=question',
+      '--col-mapping',
+      'response=answer',
+    ]);
     expect(result.stderr).not.toMatch(/error:/);
     expect(result.code, result.stderr + result.stdout).toBe(0);
     // Every row and copy is judged yes: nothing could flip, and the samples never vary.
@@ -335,23 +328,19 @@ describe('juror audit of a pairwise judge: the position probe', () => {
     return dir;
   };
   const auditPairs = (dir: string, ...extra: string[]) =>
-    runCli(
-      [
-        'audit',
-        '--judge',
-        'pair.yaml',
-        '--data',
-        'pairs.csv',
-        '--col-mapping',
-        'inputs=question',
-        '--col-mapping',
-        'response_a=answer_a',
-        '--col-mapping',
-        'response_b=answer_b',
-        ...extra,
-      ],
-      { env: cliEnv(server.url, dir, { JUROR_JUDGE_MODEL: 'openai:/gpt-test' }), cwd: dir },
-    );
+    auditCli(dir, [
+      '--judge',
+      'pair.yaml',
+      '--data',
+      'pairs.csv',
+      '--col-mapping',
+      'inputs=question',
+      '--col-mapping',
+      'response_a=answer_a',
+      '--col-mapping',
+      'response_b=answer_b',
+      ...extra,
+    ]);
 
   it('catches a judge that prefers the first position on close pairs, and fails --fail-under consistency.position', async () => {
     server.setHandler(biased);
