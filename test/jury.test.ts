@@ -271,6 +271,10 @@ describe('judge fields in YAML form', () => {
       hint: 'use aggregate: majority',
     });
     expect(fieldOf({ aggregate: 'mean' })).toMatchObject({ field: 'metrics[0].aggregate' });
+    expect(fieldOf({ models: JURY, scoring: 'logprobs', aggregate: 'majority' })).toMatchObject({
+      field: 'metrics[0].aggregate',
+      hint: 'use aggregate: mean or median',
+    });
     expect(fieldOf({ samples: 5 })).toMatchObject({ field: 'metrics[0].samples', hint: /temperature above 0/ });
     expect(fieldOf({ samples: 0 })).toMatchObject({ field: 'metrics[0].samples' });
     expect(fieldOf({ scoring: 'logprobs', output: { categories: { good: 1, bad: 0 } } })).toMatchObject({ field: 'metrics[0].scoring' });

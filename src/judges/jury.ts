@@ -107,9 +107,9 @@ export function panelFields(
       fail('aggregate', `unknown aggregate ${JSON.stringify(options.aggregate)}`, `use one of ${PANEL_AGGREGATES.join(', ')}`);
     if (!panel) fail('aggregate', 'aggregate combines several verdicts, and this judge makes one', 'give models: (a jury) or samples:');
     if (!scores && options.aggregate !== 'majority')
-      fail('aggregate', `a ${output.type} judge's verdicts are votes: ${options.aggregate} of them is not one`, 'use aggregate: majority');
-    if (scores && output.type !== 'scale' && options.aggregate === 'majority')
-      fail('aggregate', 'these values are probabilities or shares, not votes', 'use aggregate: mean or median');
+      fail('aggregate', `a ${output.type} judge's verdicts are votes, whose ${options.aggregate} is no verdict`, 'use aggregate: majority');
+    if (scores && (output.type !== 'scale' || scoring !== undefined) && options.aggregate === 'majority')
+      fail('aggregate', 'these values are probabilities, shares or weighted scores, not votes', 'use aggregate: mean or median');
   }
   return {
     ...(models !== undefined ? { models: [...models] } : {}),
