@@ -14,6 +14,7 @@ import type { Health } from '../server/schemas/common.js';
 import type { IngestResponse, InteractionInput, InteractionsList, InteractionsQuery } from '../server/schemas/interactions.js';
 import type { Dataset, DatasetDetail, DatasetsList, DatasetsQuery, FromInteractionsBody } from '../server/schemas/datasets.js';
 import type { CreateFinetuneBody, Finetune, FinetunesList } from '../server/schemas/finetunes.js';
+import type { DistillBody, DistilledList } from '../server/schemas/distill.js';
 import type { Job, JobsList, JobsQuery } from '../server/schemas/jobs.js';
 import type {
   AlertsResponse,
@@ -368,6 +369,20 @@ export class JurorClient {
    */
   finetuneJudge(labelJobId: string, body: CreateFinetuneBody): Promise<{ id: string; job_id: string; status: Finetune['status'] }> {
     return this.json('POST', `/api/label-jobs/${encodeURIComponent(labelJobId)}/finetune`, { body });
+  }
+
+  /**
+   * Trains a distilled judge on a label job's labels (a job: follow it with `waitForJob`, then read
+   * `distilledJudges(labelJobId)`); usable as the metric `{ metric: distilled, judge, version }`.
+   * @example const { job_id } = await juror.distillLabelJob(labelJobId, { name: 'helpful-fast' })
+   */
+  distillLabelJob(labelJobId: string, body: DistillBody = {}): Promise<{ job_id: string; name: string }> {
+    return this.json('POST', `/api/label-jobs/${encodeURIComponent(labelJobId)}/distill`, { body });
+  }
+
+  /** Distilled judge versions with their cross-validated reports: a label job's, or every one stored. */
+  distilledJudges(labelJobId?: string): Promise<DistilledList> {
+    return this.json('GET', labelJobId ? `/api/label-jobs/${encodeURIComponent(labelJobId)}/distilled` : '/api/distilled');
   }
 
   /** A fine-tune: the provider's status and events as last seen, the fine-tuned model and its judge version. */

@@ -30,7 +30,7 @@ export interface DatasetTable {
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** What a job does (src/jobs/): an evaluation, a label-job phase, an align check, a monitor judging traffic, a canary's ticks. */
-export type JobKind = 'evaluate' | 'label' | 'align' | 'monitor' | 'canary' | 'finetune' | 'audit' | 'pairwise';
+export type JobKind = 'evaluate' | 'label' | 'align' | 'monitor' | 'canary' | 'finetune' | 'audit' | 'pairwise' | 'distill';
 
 /** Long work run by the job system (src/jobs/): evaluations, label-job phases, align checks. */
 export interface JobTable {

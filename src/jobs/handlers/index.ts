@@ -8,6 +8,7 @@ import type { JobHandlers } from '../registry.js';
 import { alignHandler } from './align.js';
 import { auditHandler } from './audit.js';
 import { canaryHandler } from './canary.js';
+import { distillHandler } from './distill.js';
 import { evaluateChunks, evaluateHandler } from './evaluate.js';
 import { finetuneHandler } from './finetune.js';
 import { monitorHandler } from './monitor.js';
@@ -33,5 +34,6 @@ export function registerHandlers(handlers: JobHandlers, context: HandlerContext)
     .register('finetune', finetuneHandler(labeling), { longRunning: true })
     .register('monitor', monitorHandler(dataDir), { longRunning: true })
     .register('pairwise', pairwiseHandler())
+    .register('distill', distillHandler(labeling))
     .register('canary', canaryHandler(dataDir), { longRunning: true });
 }

@@ -12,6 +12,7 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { toJson } from '../../data/write.js';
 import { route } from '../route.js';
+import { distillRoutes } from './distill.js';
 import { errorBody, idParams } from '../schemas/common.js';
 import {
   createLabelJobBody,
@@ -235,6 +236,8 @@ export function labelJobRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return reply.send(lines);
     },
   });
+
+  distillRoutes(app, ctx);
 }
 
 /** The judge version a job labels with now, or null before its first. */

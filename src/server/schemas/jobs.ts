@@ -4,9 +4,9 @@ import { pageQuery } from './common.js';
 
 export const jobStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 export const jobKind = z
-  .enum(['evaluate', 'label', 'align', 'monitor', 'canary', 'finetune', 'audit', 'pairwise'])
+  .enum(['evaluate', 'label', 'align', 'monitor', 'canary', 'finetune', 'audit', 'pairwise', 'distill'])
   .describe(
-    'evaluate: POST /api/runs; label: a pass of a label job; align: POST /api/judges/:name/align; monitor: a monitor judging traffic (POST /api/monitors); canary: a judge checked on a schedule (POST /api/canaries); finetune: a fine-tune followed at the provider (POST /api/label-jobs/:id/finetune); audit: bias probes of a judge version (POST /api/judges/:name/audit); pairwise: a pairwise judge over the outputs of two runs (POST /api/runs/compare/pairwise)',
+    'evaluate: POST /api/runs; label: a pass of a label job; align: POST /api/judges/:name/align; monitor: a monitor judging traffic (POST /api/monitors); canary: a judge checked on a schedule (POST /api/canaries); finetune: a fine-tune followed at the provider (POST /api/label-jobs/:id/finetune); audit: bias probes of a judge version (POST /api/judges/:name/audit); pairwise: a pairwise judge over the outputs of two runs (POST /api/runs/compare/pairwise); distill: a distilled judge trained on a label job (POST /api/label-jobs/:id/distill)',
   );
 
 export const jobProgress = z.object({
