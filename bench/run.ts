@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { evaluate, makeGenaiMetric, type EvaluateOptions } from '../src/index.js';
+import { distillBenchmark } from './distill.js';
 import { ingestBenchmark } from './ingest.js';
 import { startupBenchmark } from './startup.js';
 import { workersBenchmark } from './workers.js';
@@ -231,6 +232,8 @@ const scenarios: Record<string, () => Promise<void>> = {
   ingest: () => ingestBenchmark(),
   /** `juror worker` processes over Postgres and Redis (issue #12 §4). */
   workers: () => workersBenchmark(startServer, line),
+  /** Training a distilled judge on 10,000 rows, and scoring with it in a run (issue #15 §4). */
+  distill: () => distillBenchmark(line),
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in scenarios);
