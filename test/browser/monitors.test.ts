@@ -18,8 +18,13 @@ const W3 = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
 const iso = (ms: number) => new Date(ms).toISOString();
 const windows = [iso(W3), iso(W3 + HOUR), iso(W3 + 2 * HOUR)];
 
-/** The judge answers the `rate-<n>` in the answer (9 is off the 1–5 scale: an error row), justifying it by the interaction's id. */
+/**
+ * The judge answers the `rate-<n>` in the answer (9 is off the 1–5 scale: an error row), justifying it by
+ * the interaction's id; the canary's 1/0 judge answers the `says-<n>` of its row.
+ */
 function judge(text: string) {
+  const says = /says-(\d)/.exec(text);
+  if (says) return verdict(Number(says[1]));
   const id = /question (\w+)/.exec(text)?.[1] ?? '?';
   return verdict(Number(/rate-(\d)/.exec(text)?.[1] ?? 3), `because of ${id}`);
 }
@@ -43,6 +48,10 @@ const INTERACTIONS = [
   interaction('w2b', at(2, 2), 5),
   interaction('w2c', at(2, 3), 9),
 ];
+
+/** The canary's labelled rows: the people say 1, 1, 0, 0; the judge says 1, 1, 0, 1 — accuracy 3/4. */
+const CANARY_CSV = 'question,answer,human\nq0,says-1,1\nq1,says-1,1\nq2,says-0,0\nq3,says-1,0\n';
+const CANARY_JUDGE = { name: 'right', judge_prompt: 'Is {answer} right for {question}? 1 or 0.', output: 'binary' };
 
 describe.skipIf(!HAS_CHROMIUM)('Monitors page in Chromium', () => {
   let llm: LlmServer;
@@ -86,6 +95,28 @@ describe.skipIf(!HAS_CHROMIUM)('Monitors page in Chromium', () => {
     await api('POST', '/interactions', { interactions: INTERACTIONS });
     await until('8 judged', async () => (await api('GET', `/monitors/${monitorId}`)).judged >= 8);
     await until('the alert', async () => (await api('GET', `/monitors/${monitorId}/alerts`)).alerts.length >= 1);
+
+    // A canary of a stored judge (stored by evaluating the labelled dataset), checked twice.
+    const form = new FormData();
+    form.append('file', new Blob([CANARY_CSV], { type: 'text/csv' }), 'labelled.csv');
+    const datasetId = ((await (await fetch(`${juror.url}/api/datasets`, { method: 'POST', body: form })).json()) as { id: string }).id;
+    const run = await api('POST', '/runs', { dataset_id: datasetId, config: { judge_model: 'openai:/gpt-test', metrics: [CANARY_JUDGE] } });
+    await until('the judge stored', async () => (await api('GET', `/jobs/${run.job_id}`)).status === 'completed');
+    const canaryId = (
+      await api('POST', '/canaries', {
+        name: 'nightly',
+        judge: 'right',
+        dataset: datasetId,
+        human_col: 'human',
+        judge_model: 'openai:/gpt-test',
+        every: '1d',
+        alert: { statistic: 'accuracy', op: '<', value: 0.8 },
+      })
+    ).id;
+    const points = async () => (await api('GET', `/canaries/${canaryId}`)).points.length as number;
+    await until('the first check', async () => (await points()) >= 1);
+    await api('POST', `/canaries/${canaryId}/run`);
+    await until('the second check', async () => (await points()) >= 2);
     browser = await launchBrowser();
     ({ page, pageErrors } = await newPage(browser));
   }, 120_000);
@@ -105,8 +136,13 @@ describe.skipIf(!HAS_CHROMIUM)('Monitors page in Chromium', () => {
     // Name, status, app, sample rate, window, metrics, judged.
     expect(cells.slice(1, 7)).toEqual(['active', 'shop', '100%', '1h', 'helpful/v1', '8']);
     expect(cells[0]).toMatch(/^shop-helpful\b/);
-    // No canaries endpoint on this server yet, or none created: never an error.
-    expect(await page.locator('section[aria-label="canaries"] [role="alert"]').count()).toBe(0);
+    // The canary: its alert firing (accuracy 0.75 < 0.8), and its two checks over time.
+    const canary = page.locator('section[aria-label="canaries"] [data-canary="nightly"]');
+    await canary.waitFor();
+    expect(await canary.locator('.badge[data-state]').getAttribute('data-state')).toBe('firing');
+    expect(await canary.textContent()).toContain('right v1 · every 1d · alert when accuracy < 0.8');
+    expect(await canary.locator('[data-testid="canary-nightly"]').getAttribute('data-points')).toBe('2');
+    expect(await canary.locator('.recharts-line-dots').first().locator('circle').count()).toBe(2);
     await screenshot(page, 'monitors-list');
     await row.getByRole('link', { name: 'shop-helpful' }).click();
     await page.waitForURL(`**/monitors/${monitorId}`);

@@ -24,6 +24,7 @@ import type {
   UncertainResponse,
 } from '../../src/server/schemas/index.js';
 import type { AlertsResponse, MonitorDetail, MonitorsList, SeriesResponse, WindowInteractions } from '../../src/server/schemas/monitors.js';
+import type { CanariesList } from '../../src/server/schemas/canaries.js';
 import type { PairwiseResult, PairwiseStarted, RunComparisonBody as RunComparison } from '../../src/server/schemas/compare.js';
 
 export type { PairwiseResult, PairwiseStarted, RunComparisonBody as RunComparison } from '../../src/server/schemas/compare.js';
@@ -40,20 +41,7 @@ export type AlertEvent = AlertsResponse['alerts'][number];
 export type WindowInteraction = WindowInteractions['interactions'][number];
 
 /** A canary (a judge version checked against human labels on a schedule), as `GET /api/canaries` lists it. */
-export interface Canary {
-  id: string;
-  name: string;
-  judge: string;
-  version: string;
-  every: string;
-  status: string;
-  statistic: string;
-  op: string;
-  threshold: number;
-  last_run_at: string | null;
-  state: 'ok' | 'firing' | null;
-  points: Array<{ at: string; accuracy: number | null; cohen_kappa: number | null; n: number }>;
-}
+export type Canary = CanariesList['canaries'][number];
 
 export type {
   Dataset,
@@ -346,7 +334,7 @@ export const api = {
   /** The canaries, or null on a server without them (404): the UI then shows none. */
   canaries: async (signal?: AbortSignal): Promise<Canary[] | null> => {
     try {
-      return (await request<{ canaries: Canary[] }>('GET', '/canaries', { signal })).canaries;
+      return (await request<CanariesList>('GET', '/canaries', { signal })).canaries;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return null;
       throw error;

@@ -20,13 +20,17 @@ function CanaryState({ state }: { state: Canary['state'] }) {
 function AgreementOverTime({ canary }: { canary: Canary }) {
   if (canary.points.length === 0) return <div className="muted small">No check has run yet.</div>;
   const data = canary.points.map((p) => ({ ...p, label: formatDate(p.at) }));
+  // κ may be below 0: the axis goes down to the lowest quarter any point reaches, and up to 1.
+  const lowest = Math.min(0, ...canary.points.flatMap((p) => [p.accuracy ?? 0, p.cohen_kappa ?? 0]));
+  const bottom = Math.floor(lowest * 4) / 4;
+  const ticks = Array.from({ length: Math.round((1 - bottom) * 4) + 1 }, (_, i) => bottom + i / 4);
   return (
     <div className="canary-chart" data-testid={`canary-${canary.name}`} data-points={canary.points.length}>
       <ResponsiveContainer width="100%" height={160}>
         <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--line)" vertical={false} />
           <XAxis dataKey="label" tick={{ fontSize: 11, fill: 'var(--muted)' }} interval="preserveStartEnd" />
-          <YAxis width={36} domain={[-0.2, 1]} tick={{ fontSize: 11, fill: 'var(--muted)' }} />
+          <YAxis width={36} domain={[bottom, 1]} ticks={ticks} tick={{ fontSize: 11, fill: 'var(--muted)' }} />
           <Tooltip
             contentStyle={{ fontSize: 12, borderRadius: 6, border: '1px solid var(--line)' }}
             formatter={(value, name) => [formatNumber(value === null || value === undefined ? null : Number(value)), name]}
