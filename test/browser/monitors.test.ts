@@ -220,10 +220,12 @@ describe.skipIf(!HAS_CHROMIUM)('Monitors page in Chromium', () => {
 
     const dataset = await api('GET', `/datasets/${datasetId}`);
     expect(dataset).toMatchObject({ name: 'lowest helpful', row_count: 2 });
-    expect(dataset.preview.map((r: { interaction_id: string; response: string }) => [r.interaction_id, r.response])).toEqual([
-      ['w0b', 'answer rate-1'],
-      ['w0c', 'answer rate-2'],
+    // With the monitor's scores (ticked by default) beside each row.
+    expect(dataset.preview.map((r: Record<string, unknown>) => [r.interaction_id, r.response, r['helpful/v1/score']])).toEqual([
+      ['w0b', 'answer rate-1', 1],
+      ['w0c', 'answer rate-2', 2],
     ]);
+    expect(dataset.preview[0]['helpful/v1/justification']).toBe('because of w0b');
     await link.click();
     await page.waitForURL(`**/datasets/${datasetId}`);
   });

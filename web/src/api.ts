@@ -328,7 +328,7 @@ export const api = {
     signal?: AbortSignal,
   ) => request<WindowInteractions>('GET', `/monitors/${encodeURIComponent(id)}/interactions`, { query, signal }),
 
-  datasetFromInteractions: (body: { name: string; interaction_ids: string[] }) =>
+  datasetFromInteractions: (body: { name: string; interaction_ids: string[]; monitor_id?: string }) =>
     request<Dataset>('POST', '/datasets/from-interactions', { json: body }),
 
   /** The canaries, or null on a server without them (404): the UI then shows none. */

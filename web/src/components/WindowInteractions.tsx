@@ -28,8 +28,19 @@ function Score({ score }: { score: WindowInteraction['scores'][string] | undefin
   );
 }
 
-function SaveForm({ ids, defaultName, onSaved }: { ids: string[]; defaultName: string; onSaved: (dataset: Dataset) => void }) {
+function SaveForm({
+  ids,
+  monitorId,
+  defaultName,
+  onSaved,
+}: {
+  ids: string[];
+  monitorId: string;
+  defaultName: string;
+  onSaved: (dataset: Dataset) => void;
+}) {
   const [name, setName] = useState(defaultName);
+  const [withScores, setWithScores] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const submit = async (event: FormEvent) => {
@@ -37,7 +48,9 @@ function SaveForm({ ids, defaultName, onSaved }: { ids: string[]; defaultName: s
     setBusy(true);
     setError(undefined);
     try {
-      onSaved(await api.datasetFromInteractions({ name: name.trim(), interaction_ids: ids }));
+      onSaved(
+        await api.datasetFromInteractions({ name: name.trim(), interaction_ids: ids, ...(withScores ? { monitor_id: monitorId } : {}) }),
+      );
     } catch (e) {
       setError(e);
     } finally {
@@ -49,6 +62,10 @@ function SaveForm({ ids, defaultName, onSaved }: { ids: string[]; defaultName: s
       <label className="control grow">
         <span>Dataset name</span>
         <input type="text" name="name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+      </label>
+      <label className="control check" title="adds <metric>/score and <metric>/justification columns">
+        <span>With this monitor's scores</span>
+        <input type="checkbox" name="with_scores" checked={withScores} onChange={(e) => setWithScores(e.target.checked)} />
       </label>
       <button type="submit" className="button primary" disabled={busy || !name.trim()}>
         {busy ? 'Saving…' : `Save ${formatInt(ids.length)} as dataset`}
@@ -106,6 +123,7 @@ export function WindowInteractions({
       {naming && picked.length > 0 && (
         <SaveForm
           ids={picked}
+          monitorId={monitorId}
           defaultName={`${monitorName} ${metric} ${label}`}
           onSaved={(dataset) => {
             setSaved(dataset);
