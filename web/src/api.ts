@@ -29,6 +29,10 @@ import type { PairwiseResult, PairwiseStarted, RunComparisonBody as RunCompariso
 
 export type { PairwiseResult, PairwiseStarted, RunComparisonBody as RunComparison } from '../../src/server/schemas/compare.js';
 import type { CreateFinetuneBody, Finetune, FinetunesList } from '../../src/server/schemas/finetunes.js';
+import type { DistillBody, DistilledList } from '../../src/server/schemas/distill.js';
+
+/** A distilled judge version with its cross-validated report (src/distill/train.ts DistillReport). */
+export type DistilledVersion = DistilledList['versions'][number];
 import type { AuditRequest, AuditResponse, JudgeAudits } from '../../src/server/schemas/audits.js';
 
 export type { JudgeAudits } from '../../src/server/schemas/audits.js';
@@ -308,6 +312,11 @@ export const api = {
     }),
 
   cancelFinetune: (id: string) => request<Finetune>('POST', `/finetunes/${encodeURIComponent(id)}/cancel`),
+  distillLabelJob: (labelJobId: string, body: DistillBody) =>
+    request<{ job_id: string; name: string }>('POST', `/label-jobs/${encodeURIComponent(labelJobId)}/distill`, { json: body }),
+  /** A label job's distilled versions, or (without an id) every stored one. */
+  distilled: (labelJobId: string | undefined, signal?: AbortSignal) =>
+    request<DistilledList>('GET', labelJobId ? `/label-jobs/${encodeURIComponent(labelJobId)}/distilled` : '/distilled', { signal }),
 
   monitors: (signal?: AbortSignal) => request<MonitorsList>('GET', '/monitors', { signal }),
 

@@ -5,9 +5,10 @@
  */
 import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api, ApiError, type JudgeAgreementHistory, type JudgeAudits, type JudgeGroup } from '../api.js';
+import { api, ApiError, type DistilledVersion, type JudgeAgreementHistory, type JudgeAudits, type JudgeGroup } from '../api.js';
 import { AGREEMENT_STATS, AgreementTable } from '../components/Agreement.js';
 import { Empty, ErrorBox, Loading } from '../components/common.js';
+import { DistilledVersions } from '../components/Distilled.js';
 import { cellText, formatDate, formatInt, formatNumber, shortHash } from '../format.js';
 import { useApiForm } from '../form.js';
 import { useApi } from '../hooks.js';
@@ -497,7 +498,7 @@ function VersionsAgreement({ judge }: { judge: JudgeGroup }) {
   );
 }
 
-function JudgeCard({ judge }: { judge: JudgeGroup }) {
+function JudgeCard({ judge, distilled = [] }: { judge: JudgeGroup; distilled?: DistilledVersion[] }) {
   const [selected, setSelected] = useState(judge.versions.length - 1);
   const version = judge.versions[selected] ?? judge.versions[judge.versions.length - 1];
   if (!version) return null;
@@ -530,12 +531,19 @@ function JudgeCard({ judge }: { judge: JudgeGroup }) {
       </div>
       <Definition version={version} />
       {judge.versions.length > 0 && <VersionsAgreement judge={judge} />}
+      {distilled.length > 0 && <DistilledVersions versions={distilled} />}
     </article>
   );
 }
 
 export function JudgesPage() {
   const judges = useApi((_signal) => api.judges(), []);
+  // Distilled versions sit beside the LLM versions of their name; a name with only distilled versions has a card of its own.
+  const distilled = useApi((signal) => api.distilled(undefined, signal), []);
+  const distilledOf = (name: string) => distilled.data?.versions.filter((v) => v.name === name) ?? [];
+  const distilledOnly = [...new Set(distilled.data?.versions.map((v) => v.name))].filter(
+    (name) => !judges.data?.judges.some((judge) => judge.name === name),
+  );
   return (
     <div className="page judges-page">
       <div className="page-header">
@@ -545,8 +553,17 @@ export function JudgesPage() {
       {!judges.data && judges.loading && <Loading what="Loading judges" />}
       {judges.data && judges.data.judges.length === 0 && <Empty>No judge has been used yet.</Empty>}
       {judges.data?.judges.map((judge) => (
-        <JudgeCard key={judge.name} judge={judge} />
+        <JudgeCard key={judge.name} judge={judge} distilled={distilledOf(judge.name)} />
       ))}
+      {judges.data &&
+        distilledOnly.map((name) => (
+          <article key={name} className="card judge-card" data-judge={name} id={name}>
+            <header className="judge-header">
+              <h2>{name}</h2>
+            </header>
+            <DistilledVersions versions={distilledOf(name)} />
+          </article>
+        ))}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { api, download, type LabelJob, type LabelOutput } from '../api.js';
 import { AgreementTable, ConfusionMatrix } from '../components/Agreement.js';
 import { ErrorBox, Loading, ProgressBar, Stat, StatusBadge } from '../components/common.js';
+import { DistillSection } from '../components/Distilled.js';
 import { FinetuneSection } from '../components/FinetuneSection.js';
 import { LabelReview } from '../components/LabelReview.js';
 import { cellText, formatCost, formatDate, formatInt } from '../format.js';
@@ -311,6 +312,7 @@ export function LabelJobPage({ id }: { id: string }) {
           </div>
           <Downloads job={j} />
           <FinetuneSection job={j} />
+          <DistillSection job={j} />
           <Agreement job={j} output={output} />
           <LabelsTable job={j} output={output} />
         </>
