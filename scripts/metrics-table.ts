@@ -25,6 +25,11 @@ const REQUIRED_OPTIONS: Record<string, Record<string, unknown>> = {
   regex: { pattern: 'x' },
   contains: { value: 'x' },
   code: { module: './metrics.js', export: 'score', name: 'score' },
+  distilled: { judge: 'helpful', version: 'v2' },
+  cascade: {
+    first: { distilled: 'helpful', version: 'v2' },
+    then: { name: 'helpful', judge_prompt: 'Is {outputs} helpful?', output: 'binary' },
+  },
 };
 
 const KIND: Record<string, string> = {

@@ -125,12 +125,12 @@ const BUILT_IN: Record<string, BuiltIn> = {
     codeModuleMetric,
   ),
   distilled: configurable(
-    'a distilled judge version from the store (juror distill), run in process: no provider, no cost; options judge, version, name',
+    'a distilled judge version from the store (juror distill), run in process: no provider, no cost; its 1/0 or score from the columns it was trained on; options judge, version, name',
     distilledOptions,
     distilledMetric,
   ),
   cascade: configurable(
-    'the distilled judge first, an LLM judge where its confidence is below min_confidence; options first: { distilled, version }, then, min_confidence (0.9), name, version',
+    'the distilled judge first, the LLM judge `then` where its confidence is below min_confidence (values and reads as `then`, here a 1/0 judge of outputs); options first: { distilled, version }, then, min_confidence (0.9), name, version',
     cascadeOptions,
     cascadeMetric,
   ),
