@@ -13,6 +13,7 @@ import { generateRows, ruleOf } from './generated.js';
 let llm: LlmServer;
 let server: TestServer;
 let labelJobId: string;
+let datasetId: string;
 
 beforeAll(async () => {
   llm = await startLlmServer({ handler: (req) => verdict(ruleOf(block(req.lastUser, 'answer') ?? '') ?? 0) });
@@ -21,6 +22,7 @@ beforeAll(async () => {
   const csv = 'question,answer\n' + rows.map((r) => `${r.question},${r.answer}`).join('\n') + '\n';
   const upload = await server.call('POST', '/api/datasets', { body: fileForm('answers.csv', csv) });
   expect(upload.status).toBe(201);
+  datasetId = upload.body.id;
   const created = await server.call('POST', '/api/label-jobs', {
     body: {
       dataset_id: upload.body.id,
@@ -72,4 +74,34 @@ describe('POST /api/label-jobs/:id/distill', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('folds');
   });
+});
+
+describe('a reviewed label job', () => {
+  it("learns a person's labels where given, and reports agreement with them and with the LLM judge apart", async () => {
+    const created = await server.call('POST', '/api/label-jobs', {
+      body: {
+        dataset_id: datasetId,
+        prompt: 'Is the {answer} about a topic the policy supports? 1 if it is, 0 if not.',
+        output: 'binary',
+        model: 'openai:/gpt-test',
+        review: true,
+      },
+    });
+    const id = created.body.job_id as string;
+    const inReview = await waitForLabelJob(server, id, ['awaiting_review'], 60_000);
+    const sample = inReview.labels as Array<{ row: number; label: number }>;
+    expect(sample).toHaveLength(16);
+    // The person disagrees with the judge on two rows of the sample.
+    const review = sample.map((l, i) => ({ row: l.row, label: i < 2 ? 1 - l.label : l.label }));
+    expect((await server.call('POST', `/api/label-jobs/${id}/review`, { body: { labels: review } })).status).toBe(200);
+    await waitForLabelJob(server, id, ['completed'], 60_000);
+    const started = await server.call('POST', `/api/label-jobs/${id}/distill`, { body: { folds: 3 } });
+    expect(started.body.name).toBe(inReview.name);
+    expect((await waitForJob(server, started.body.job_id, 60_000)).status).toBe('completed');
+    const [version] = (await server.call('GET', `/api/label-jobs/${id}/distilled`)).body.versions;
+    expect(version.report.rows).toBe(240);
+    expect(version.report.agreement.human.n).toBe(16);
+    // Every row has an LLM label of the final judge but the 16 the person labelled, which v2 did not label again.
+    expect(version.report.agreement.llm.n).toBe(240 - 16);
+  }, 120_000);
 });

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitTemperature, reliability } from '../../src/distill/calibration.js';
 import { stratifiedFolds } from '../../src/distill/cross-validate.js';
+import { loadEmbedder } from '../../src/distill/embeddings.js';
 import { balancedWeights, fitLogistic, logits, softmax, type LogisticModel } from '../../src/distill/logistic.js';
 import { defaultNgrams, ngramFeatures, type SparseRow } from '../../src/distill/ngrams.js';
 import { distill } from '../../src/distill/train.js';
@@ -147,4 +148,45 @@ describe('distilling a learnable rule with 10% label noise', () => {
     expect(definition.classes).toEqual([0, 1]);
     expect(JSON.stringify(definition).length).toBeLessThan(1_000_000);
   }, 60_000);
+});
+
+describe('embedding features', () => {
+  it('without transformers.js, are a config error saying how to install it or to use n-grams', async () => {
+    const missing = () => Promise.reject(new Error("Cannot find package '@huggingface/transformers'"));
+    await expect(
+      loadEmbedder({ kind: 'embeddings', model: 'Xenova/all-MiniLM-L6-v2', columns: ['answer'] }, missing),
+    ).rejects.toMatchObject({
+      kind: 'config',
+      message: expect.stringContaining('embedding features need @huggingface/transformers'),
+      hint: expect.stringContaining('--features ngrams'),
+    });
+  });
+
+  it('embed each column with the pipeline, mean-pooled and normalised, concatenated to norm 1', async () => {
+    // A stand-in pipeline: each text's embedding is [length, 1] normalised, so the expected row is worked by hand.
+    const calls: unknown[] = [];
+    const fake = async () => ({
+      pipeline: async (task: string, model: string, options: Record<string, unknown>) => {
+        calls.push({ task, model, options });
+        return async (texts: string[], settings: unknown) => {
+          calls.push(settings);
+          const data = new Float32Array(texts.flatMap((t) => [t.length / Math.hypot(t.length, 1), 1 / Math.hypot(t.length, 1)]));
+          return { dims: [texts.length, 2], data };
+        };
+      },
+    });
+    const { embed, size } = await loadEmbedder({ kind: 'embeddings', model: 'm', localPath: '/models/m', columns: ['q', 'a'] }, fake);
+    expect(size).toBe(2);
+    expect(calls[0]).toEqual({
+      task: 'feature-extraction',
+      model: '/models/m',
+      options: { local_files_only: true, subfolder: 'onnx', dtype: 'fp32' },
+    });
+    expect(calls[1]).toEqual({ pooling: 'mean', normalize: true });
+    const [row] = await embed([{ q: 'abc', a: '' }]);
+    // q: 'abc' → (3, 1)/√10; a: empty → ' ' → (1, 1)/√2; each scaled by 1/√2.
+    const expected = [3 / Math.sqrt(10), 1 / Math.sqrt(10), 1 / Math.sqrt(2), 1 / Math.sqrt(2)].map((v) => v / Math.sqrt(2));
+    expect([...row!.values].map((v) => Number(v.toFixed(6)))).toEqual(expected.map((v) => Number(v.toFixed(6))));
+    expect([...row!.indices]).toEqual([0, 1, 2, 3]);
+  });
 });
