@@ -136,6 +136,7 @@ export async function distill(rows: TrainingRow[], options: DistillOptions): Pro
   const temperature = fitTemperature(outOfFold, y);
   const calibrated = probabilities(outOfFold, temperature);
   const predicted = calibrated.map((p) => classes[top(p).index]!);
+  const calibration = reliability(calibrated, y);
   const final = fitOn(
     featurized,
     y,
@@ -180,9 +181,9 @@ export async function distill(rows: TrainingRow[], options: DistillOptions): Pro
       },
       calibration: {
         temperature,
-        ece: reliability(calibrated, y).ece,
+        ece: calibration.ece,
         ece_before: reliability(probabilities(outOfFold, 1), y).ece,
-        reliability: reliability(calibrated, y).table,
+        reliability: calibration.table,
       },
       coverage: [0.5, 0.7, 0.8, 0.9, 0.95, 0.99].map((bar) => {
         const kept = calibrated.map((p, i) => [top(p).confidence, i] as const).filter(([confidence]) => confidence >= bar);

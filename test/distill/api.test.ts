@@ -4,7 +4,9 @@
  * label job and for the Judges page, and through JurorClient.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { JurorClient } from '../../src/client/client.js';
+import { runCli } from '../cli/run-cli.js';
 import { startLlmServer, verdict, type LlmServer } from '../fixtures/llm-server.js';
 import { block, fileForm, startTestServer, waitForJob, type TestServer } from '../server/helpers.js';
 import { waitForLabelJob } from '../server/label-helpers.js';
@@ -67,6 +69,20 @@ describe('POST /api/label-jobs/:id/distill', () => {
     await waitForJob(server, again.job_id, 60_000);
     expect((await client.distilledJudges(labelJobId)).versions.map((v) => v.version)).toEqual(['v1', 'v2']);
   }, 120_000);
+
+  it('juror distill --label-job reads the same labels (the job named by a prefix of its id)', async () => {
+    const result = await runCli(
+      ['distill', '--label-job', labelJobId.slice(0, 8), '--name', 'cli-topic', '--folds', '3', '--db', join(server.dir, 'juror.db')],
+      {
+        env: {},
+        cwd: server.dir,
+      },
+    );
+    expect(result.stderr).not.toContain('error');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('distilled judge cli-topic v1 stored (240 rows, ngrams features over answer');
+    expect(result.stdout).toMatch(/vs LLM judge labels +n=240 /);
+  }, 60_000);
 
   it('is a 404 for an unknown label job and a 400 naming a bad field', async () => {
     expect((await server.call('POST', '/api/label-jobs/nope/distill', { body: {} })).status).toBe(404);
