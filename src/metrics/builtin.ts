@@ -33,6 +33,8 @@ export interface BuiltIn<Options = Record<string, unknown>> {
   /** Options accepted in the object form (zod strict object); none when absent. */
   options?: z.ZodType<Options>;
   create(options: Options): Metric;
+  /** Its options hold metric entries (cascade's `then`), whose errors name fields inside the options: placed under the metric's field. */
+  nestsEntries?: boolean;
 }
 
 /** Registers a fixed metric that takes no options. */
@@ -47,6 +49,15 @@ export function configurable<S extends z.ZodType<Record<string, unknown>>>(
   create: (options: z.output<S>) => Metric,
 ): BuiltIn {
   return { description, options, create: (parsed) => create(parsed as z.output<S>) };
+}
+
+/** A configurable metric whose options hold metric entries (see {@link BuiltIn.nestsEntries}). */
+function nesting<S extends z.ZodType<Record<string, unknown>>>(
+  description: string,
+  options: S,
+  create: (options: z.output<S>) => Metric,
+): BuiltIn {
+  return { ...configurable(description, options, create), nestsEntries: true };
 }
 
 const K = 'option k (or retriever_k), default 3; reported as';
@@ -129,7 +140,7 @@ const BUILT_IN: Record<string, BuiltIn> = {
     distilledOptions,
     distilledMetric,
   ),
-  cascade: configurable(
+  cascade: nesting(
     'the distilled judge first, the LLM judge `then` where its confidence is below min_confidence (values and reads as `then`, here a 1/0 judge of outputs); options first: { distilled, version }, then, min_confidence (0.9), name, version',
     cascadeOptions,
     cascadeMetric,
@@ -180,5 +191,10 @@ export function builtInMetric(name: string, options: Record<string, unknown> = {
       hint: 'see the metric reference in README.md',
     });
   }
-  return builtIn.create(parsed.data as Record<string, unknown>);
+  try {
+    return builtIn.create(parsed.data as Record<string, unknown>);
+  } catch (error) {
+    if (builtIn.nestsEntries && error instanceof ConfigError && error.where.field) error.where.field = `${field}.${error.where.field}`;
+    throw error;
+  }
 }

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
 import { distillJudge } from '../../src/distill/index.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { builtInMetric } from '../../src/metrics/builtin.js';
@@ -176,6 +177,25 @@ describe('the cascade', () => {
     ).length;
     expect(result.metrics['cascade/v1/agreement_escalated']).toBeCloseTo(bothAgree / escalated.length, 10);
   }, 60_000);
+
+  it('places an error in the LLM judge `then` at its line in juror.yaml', async () => {
+    const file = join(dir, 'bad-cascade.yaml');
+    writeFileSync(
+      file,
+      [
+        'data: labelled.csv',
+        'metrics:',
+        '  - exact_match',
+        '  - metric: cascade',
+        '    first: { distilled: supported, version: v1 }',
+        '    then:',
+        '      name: supported',
+        '      definition: Is the answer on a supported topic?',
+        '',
+      ].join('\n'),
+    );
+    await expect(loadConfig(file)).rejects.toMatchObject({ kind: 'config', where: { field: 'metrics[1].then.grading_prompt', line: 7 } });
+  });
 
   it('at min_confidence 0 never calls the LLM judge, and at 1 always does', async () => {
     ruleJudge();
