@@ -551,7 +551,7 @@ export function JudgesPage() {
       </div>
       {judges.error && <ErrorBox error={judges.error} title="Could not load judges" />}
       {!judges.data && judges.loading && <Loading what="Loading judges" />}
-      {judges.data && judges.data.judges.length === 0 && <Empty>No judge has been used yet.</Empty>}
+      {judges.data && judges.data.judges.length === 0 && distilledOnly.length === 0 && <Empty>No judge has been used yet.</Empty>}
       {judges.data?.judges.map((judge) => (
         <JudgeCard key={judge.name} judge={judge} distilled={distilledOf(judge.name)} />
       ))}
