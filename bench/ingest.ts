@@ -19,7 +19,7 @@ const IN_FLIGHT = 4;
 const TARGET = 5000;
 
 /** Protobuf bodies of `batches` × 100 GenAI chat spans, each span distinct. */
-function encodedBatches(batches: number): Uint8Array[] {
+export function encodedBatches(batches: number): Uint8Array[] {
   const memory = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'bench-app' }),

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { evaluate, makeGenaiMetric, type EvaluateOptions } from '../src/index.js';
 import { distillBenchmark } from './distill.js';
 import { ingestBenchmark } from './ingest.js';
+import { monitorBenchmark } from './monitor.js';
 import { startupBenchmark } from './startup.js';
 import { workersBenchmark } from './workers.js';
 
@@ -234,6 +235,8 @@ const scenarios: Record<string, () => Promise<void>> = {
   workers: () => workersBenchmark(startServer, line),
   /** Training a distilled judge on 10,000 rows, and scoring with it in a run (issue #15 §4). */
   distill: () => distillBenchmark(line),
+  /** A monitor judging sustained OTLP ingest, and draining a backlog of 100,000 interactions (issue #13 §5). */
+  monitor: () => monitorBenchmark(startServer, line),
 };
 
 const chosen = process.argv.slice(2).filter((a) => a in scenarios);

@@ -1,6 +1,6 @@
 /**
  * Jobs of kind `monitor`: one long-running job per active monitor. It takes the interactions the
- * monitor has not looked at yet (up to BATCH, oldest arrival first), keeps those of its sample and
+ * monitor has not looked at yet (about BATCH of its sample's, oldest arrival first), keeps those of its sample and
  * filter, judges them with `evaluate()` — the same engine as runs: scheduler, rate limits, cache,
  * retries, error rows, the store's answer cache; but no run: a batch is not a run a user looks for —
  * then stores each score per (interaction, metric), checks the alert rules of the windows it touched,
@@ -22,8 +22,13 @@ export interface MonitorPayload {
   monitor_id: string;
 }
 
-/** Interactions judged in one `evaluate()` at most. */
+/** About how many interactions one `evaluate()` judges (fewer when a filter leaves some out). */
 const BATCH = 500;
+/**
+ * Interactions looked at in one batch at most: BATCH / sample rate, so that a batch of a 10% sample
+ * still judges about BATCH (the provider's slots stay busy rather than idling between small batches).
+ */
+const LOOK_AT_MOST = 5_000;
 /** How long an idle monitor waits before looking for new interactions. */
 const POLL_MS = 1_000;
 /**
@@ -53,7 +58,8 @@ export function monitorHandler(baseDir: string): JobHandler<MonitorPayload> {
           since = undefined;
           fullScanAt = Date.now();
         }
-        const batch = await repo.unseen(monitorId, monitor.definition.app, BATCH, since);
+        const lookAt = Math.min(LOOK_AT_MOST, Math.ceil(BATCH / Math.max(monitor.definition.sample_rate, 0.01)));
+        const batch = await repo.unseen(monitorId, monitor.definition.app, lookAt, since);
         if (batch.length === 0) {
           await delay(POLL_MS, undefined, { signal: ctx.signal });
           continue;
