@@ -8,7 +8,8 @@
  *   lease is refreshed while its call runs and expires `leaseMs` after a worker dies, so a killed
  *   process's slots come back.
  * - The adaptive limit (limiter.ts's AIMD), the current congestion event and a 429's Retry-After
- *   ("rate limited until T") are plain keys every process reads before it starts a call. Their
+ *   ("rate limited until T") are plain keys every process reads before it starts a call (a read is
+ *   trusted for STATE_MS, so that a process saves a round trip per call under load). Their
  *   updates are not atomic across processes (last writer wins): two near-simultaneous cuts or
  *   increases land within a slot of each other, which the next 429 or window of successes corrects.
  * - rpm and tpm are rate-limiter-flexible's `RateLimiterRedis` fixed windows: rpm in the shortest
@@ -59,6 +60,8 @@ const POLL_MS = 5;
  * thousand waiting calls from polling a thousand times.
  */
 const LINES = 8;
+/** How long a process trusts the limit and back-off it last read: a Retry-After of a second is seen 2% late at most. */
+const STATE_MS = 20;
 /** How long `juror eval` waits for Redis at start before calling JUROR_REDIS_URL wrong. */
 const CONNECT_WAIT_MS = 5_000;
 
@@ -178,6 +181,8 @@ class RedisGate implements EndpointGate {
   private nextLine = 0;
   /** Wake the heads of lines waiting for a slot, early, when this process frees one. */
   private readonly wakers = new Set<() => void>();
+  /** The limit and back-off last read, and when (see STATE_MS). */
+  private state: { at: number; limit: string | null; until: string | null } | undefined;
 
   constructor(
     private readonly shared: RedisLimiter,
@@ -231,9 +236,10 @@ class RedisGate implements EndpointGate {
   private async leaseAtHead(signal: AbortSignal): Promise<RedisSlot> {
     for (;;) {
       signal.throwIfAborted();
-      const [limit, until] = await this.shared.bounded(this.shared.redis.mget(this.keys.limit, this.keys.until));
+      const { limit, until } = await this.sharedState();
       const wait = Number(until ?? 0) - Date.now();
       if (wait > 0) {
+        this.state = undefined;
         await sleep(wait, undefined, { signal });
         continue;
       }
@@ -256,10 +262,19 @@ class RedisGate implements EndpointGate {
         return slot;
       }
       // A slot this process hands back wakes a head at once; one freed elsewhere is seen at the next poll.
+      this.state = undefined;
       let wake!: () => void;
       const freed = new Promise<void>((resolve) => this.wakers.add((wake = resolve)));
       await Promise.race([sleep(POLL_MS + Math.random() * POLL_MS, undefined, { signal }), freed]).finally(() => this.wakers.delete(wake));
     }
+  }
+
+  /** The shared limit and back-off, as last read when that was less than STATE_MS ago. */
+  private async sharedState(): Promise<{ limit: string | null; until: string | null }> {
+    if (this.state && performance.now() - this.state.at < STATE_MS) return this.state;
+    const [limit = null, until = null] = await this.shared.bounded(this.shared.redis.mget(this.keys.limit, this.keys.until));
+    this.state = { at: performance.now(), limit, until };
+    return this.state;
   }
 
   /** Consumes `points` from a window, waiting for the next window while it is spent. */
@@ -317,6 +332,7 @@ class RedisGate implements EndpointGate {
 
   /** Multiplicative decrease, and the provider's Retry-After published to every process. */
   private async cut(retryAt: number | undefined): Promise<void> {
+    this.state = undefined;
     const redis = this.shared.redis;
     const wait = retryAt === undefined ? 0 : Math.round(retryAt - Date.now());
     if (wait > 0) await this.shared.bounded(redis.set(this.keys.until, retryAt!, 'PX', wait));
